@@ -90,6 +90,8 @@ export interface ExternName {
   implements?: string;
   versionSuffix?: string;
   externalId?: string;
+  /** Set when an attribute kind appeared more than once ('implements' | 'versionsuffix' | 'external-id'); validation reports it. */
+  duplicateAttribute?: string;
 }
 
 // ---- aliases ----
@@ -163,7 +165,7 @@ export interface CustomSection { name: string; data: Uint8Array }
 
 export interface ComponentIR {
   definitions: Definition[];
-  /** Byte offset of each definition, parallel to `definitions`, for error messages. */
+  /** Byte offset of each definition, parallel to `definitions`, for error messages (offsets into the outermost binary, also in nested components). */
   offsets: number[];
   customs: CustomSection[];
   /** Parsed `component-name` section, when present and well formed. */

@@ -1,0 +1,39 @@
+// Runtime state of one component instance (definitions.py ComponentInstance).
+// abi/, resources/ and async/ read and extend it; the linker creates it.
+
+import { Trap } from '../host/errors.ts';
+
+export class ComponentInstance {
+  /** Optional parent: calls between an instance and its ancestors are checked as reentrance. */
+  readonly parent: ComponentInstance | undefined;
+  /** Name for messages (the component-name section, or the import/instance name). */
+  readonly label: string;
+  /** Cleared while the canonical ABI runs guest code that must not call out (realloc, post-return). */
+  mayLeave = true;
+  /** Cleared while a sync export of this instance is on the stack (no reentrance). */
+  mayEnter = true;
+  /** Set when a trap happened in this instance; every later entry traps with it. */
+  poisoned: Trap | undefined;
+  /**
+   * The instance's handle table (resources, and later waitables); created by
+   * resources/ on first use so instances that never touch handles pay nothing.
+   */
+  table: unknown;
+
+  constructor(label: string, parent?: ComponentInstance) {
+    this.label = label;
+    this.parent = parent;
+  }
+
+  /** Entry check for a call into this instance from outside. */
+  enter(): void {
+    if (this.poisoned) throw new Trap(`instance ${this.label} is poisoned by an earlier trap: ${this.poisoned.message}`);
+    if (!this.mayEnter) throw new Trap('cannot enter component instance');
+  }
+
+  poison(e: unknown): Trap {
+    const t = e instanceof Trap ? e : new Trap(e instanceof Error ? `wasm trap: ${e.message}` : String(e));
+    if (!this.poisoned) this.poisoned = t;
+    return t;
+  }
+}
