@@ -1,0 +1,102 @@
+// canon lift (sync): wraps a core function as a component function taking and
+// returning JS values (raw form: a `result` return stays `{ tag, val }`).
+
+import { Trap } from '../host/errors.ts';
+import type { FuncType, ValType } from '../types/model.ts';
+import { codecFor, type Codec } from './codecs.ts';
+import { type BorrowScope, LiftLowerContext } from './context.ts';
+import { poisonWith } from './errors.ts';
+import { enterFrom, leaveTo, takeCaller } from './instance-entry.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
+import type { CanonOptions } from './options.ts';
+
+export type ComponentFunc = (...args: any[]) => any;
+
+/** Functions made by canonLift (so canonLower knows its callee is a guest). */
+const lifted = new WeakSet<Function>();
+export function isLifted(f: Function): boolean {
+  return lifted.has(f);
+}
+
+export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): ComponentFunc {
+  const inst = opts.instance;
+  const cx = new LiftLowerContext(opts);
+  const paramTypes: ValType[] = ft.params.map((p) => p.type);
+  const params: Codec[] = paramTypes.map(codecFor);
+  const nParams = params.length;
+  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
+  const spillParams = flattenTypes(paramTypes).length > MAX_FLAT_PARAMS;
+  const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
+  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
+  const postReturn = opts.postReturn;
+  const needsMemory = spillParams || spillResult || opts.memory !== undefined;
+  // Scratch for the flat arguments; lowering finishes before the core call, so reuse is safe.
+  const flatArgs: unknown[] = [];
+
+  const fn = function liftedFunc(...args: unknown[]): unknown {
+    const caller = takeCaller();
+    enterFrom(inst, caller);
+    const prevScope = cx.borrowScope;
+    const prevFused = cx.fused;
+    cx.borrowScope = undefined;
+    cx.fused = caller !== undefined;
+    try {
+      if (opts.async) throw new Trap('async-lifted functions are not yet supported (canon lift async)');
+      // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types())
+      flatArgs.length = 0;
+      try {
+        if (needsMemory) cx.needMemory();
+        if (argsTuple !== undefined) {
+          const ptr = cx.allocChecked(argsTuple.align, argsTuple.size, 'list');
+          argsTuple.store(cx, args, ptr);
+          flatArgs.push(ptr);
+        } else {
+          for (let i = 0; i < nParams; i++) params[i]!.lowerFlat(cx, args[i], flatArgs);
+        }
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+      let raw: unknown;
+      try {
+        raw = coreFunc.apply(undefined, flatArgs);
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+      let ret: unknown;
+      try {
+        if (result !== undefined) {
+          if (spillResult) {
+            const ptr = (raw as number) >>> 0;
+            cx.refresh();
+            cx.checkGuestRange(ptr, result.align, result.size, 'pointer');
+            ret = result.load(cx, ptr);
+          } else {
+            if (needsMemory) cx.refresh();
+            ret = resultFromCore!(cx, raw);
+          }
+        }
+        // Task.return_: every borrow lent to this call must have been dropped.
+        const scope = cx.borrowScope as BorrowScope | undefined;
+        if (scope !== undefined && scope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+        if (postReturn !== undefined) {
+          inst.mayLeave = false;
+          try {
+            if (result === undefined) postReturn(); else postReturn(raw);
+          } finally {
+            inst.mayLeave = true;
+          }
+        }
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+      return ret;
+    } finally {
+      cx.borrowScope = prevScope;
+      cx.fused = prevFused;
+      leaveTo(inst, caller);
+    }
+  };
+  lifted.add(fn);
+  return fn;
+}

@@ -1,0 +1,92 @@
+// canon lower (sync): wraps a component function as a core function for a
+// guest's imports. Flat core arguments (or the spilled-params pointer) are
+// lifted to JS values, the callee runs, and its result is lowered into the
+// flat return value or the caller's retptr.
+
+import { Trap } from '../host/errors.ts';
+import { releaseLends } from '../resources/lift-lower.ts';
+import type { FuncType, ValType } from '../types/model.ts';
+import { isLifted, type ComponentFunc } from './canon-lift.ts';
+import { codecFor, type Codec } from './codecs.ts';
+import { LiftLowerContext } from './context.ts';
+import { HostValueError } from './errors.ts';
+import { checkMayLeave, setCaller } from './instance-entry.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
+import type { CanonOptions } from './options.ts';
+
+export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
+  const inst = opts.instance;
+  const cx = new LiftLowerContext(opts);
+  const paramTypes: ValType[] = ft.params.map((p) => p.type);
+  const params: Codec[] = paramTypes.map(codecFor);
+  const nParams = params.length;
+  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
+  const spillParams = flattenTypes(paramTypes).length > MAX_FLAT_PARAMS;
+  const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
+  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  const resultToCore = result !== undefined && !spillResult ? result.toCore! : undefined;
+  const fused = isLifted(callee);
+  const needsMemory = spillParams || spillResult || opts.memory !== undefined;
+  const name = callee.name || 'import';
+
+  return function loweredFunc(...flat: unknown[]): unknown {
+    checkMayLeave(inst);
+    if (opts.async) throw new Trap('async-lowered imports are not yet supported (canon lower async)');
+    const prevFused = cx.fused;
+    const prevLenders = cx.lenders;
+    const prevLent = cx.lent;
+    cx.fused = fused;
+    cx.lenders = undefined;
+    cx.lent = undefined;
+    try {
+      if (needsMemory) cx.needMemory();
+      // lift_flat_values(cx, MAX_FLAT_PARAMS, flat_args, ft.param_types())
+      let args: unknown[];
+      if (argsTuple !== undefined) {
+        const ptr = (flat[0] as number) >>> 0;
+        cx.checkGuestRange(ptr, argsTuple.align, argsTuple.size, 'pointer');
+        args = argsTuple.load(cx, ptr) as unknown[];
+      } else {
+        args = new Array(nParams);
+        cx.flat = flat;
+        cx.fi = 0;
+        for (let i = 0; i < nParams; i++) args[i] = params[i]!.liftFlat(cx);
+      }
+      const prevCaller = setCaller(inst);
+      let v: unknown;
+      try {
+        v = callee.apply(undefined, args);
+      } finally {
+        setCaller(prevCaller);
+      }
+      if (v instanceof Promise) {
+        v.catch(() => {}); // the trap below reports it; don't leave an unhandled rejection
+        throw new Trap(`${name} returned a Promise, but a synchronously lowered import cannot wait for it (async lowering is not yet supported)`);
+      }
+      let ret: unknown;
+      try {
+        if (result !== undefined) {
+          if (spillResult) {
+            const retptr = (flat[flat.length - 1] as number) >>> 0;
+            cx.refresh();
+            cx.checkGuestRange(retptr, result.align, result.size, 'pointer');
+            result.store(cx, v, retptr);
+          } else {
+            if (needsMemory) cx.refresh();
+            ret = resultToCore!(cx, v);
+          }
+        }
+      } catch (e) {
+        // A bad value from the callee traps the calling guest like any other trap.
+        if (e instanceof HostValueError) throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
+        throw e;
+      }
+      releaseLends(cx);
+      return ret;
+    } finally {
+      cx.fused = prevFused;
+      cx.lenders = prevLenders;
+      cx.lent = prevLent;
+    }
+  };
+}

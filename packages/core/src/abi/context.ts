@@ -1,0 +1,112 @@
+// LiftLowerContext: one per `canon lift`/`canon lower`, holding the options,
+// a cached view of linear memory (re-made only when memory.buffer changes,
+// i.e. after growth) and the per-call state that lifting/lowering needs.
+
+import { Trap } from '../host/errors.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ResourceHandle } from '../resources/handle.ts';
+import type { CanonOptions, StringEncoding } from './options.ts';
+
+/** definitions.py Task.num_borrows: borrow handles lent to a callee for one call. */
+export interface BorrowScope { numBorrows: number }
+
+/** A guest-resource wrapper lent to the host for the duration of one call. */
+export interface Expirable { state: string }
+
+const EMPTY = new ArrayBuffer(0);
+
+export class LiftLowerContext {
+  readonly opts: CanonOptions;
+  readonly inst: ComponentInstance;
+  readonly encoding: StringEncoding;
+  readonly memory: WebAssembly.Memory | undefined;
+  buffer: ArrayBufferLike = EMPTY;
+  dv: DataView = new DataView(EMPTY);
+  u8: Uint8Array = new Uint8Array(EMPTY);
+  /**
+   * The other side of the call is a guest (a fused adapter in wasmtime's
+   * terms); only changes the wording of some traps to match wasmtime's.
+   */
+  fused = false;
+  /** Callee-side borrow scope of the current lifted call (created on first borrow). */
+  borrowScope: BorrowScope | undefined = undefined;
+  /** Caller-side lenders of the current lowered call (Subtask.lenders). */
+  lenders: ResourceHandle[] | undefined = undefined;
+  /** Wrappers handed to the host for borrows; invalidated when the call returns. */
+  lent: Expirable[] | undefined = undefined;
+  /** Flat-value iterator (CoreValueIter) used by liftFlat. */
+  flat: ArrayLike<unknown> = [];
+  fi = 0;
+
+  constructor(opts: CanonOptions) {
+    this.opts = opts;
+    this.inst = opts.instance;
+    this.encoding = opts.stringEncoding ?? 'utf8';
+    this.memory = opts.memory;
+  }
+
+  /** Re-derive the views if memory grew (its buffer was replaced). */
+  refresh(): void {
+    const m = this.memory;
+    if (m === undefined) return;
+    const b = m.buffer;
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.dv = new DataView(b);
+      this.u8 = new Uint8Array(b);
+    }
+  }
+
+  needMemory(): void {
+    if (this.memory === undefined) throw new Trap('canonical ABI needs a memory but none was given');
+    this.refresh();
+  }
+
+  /** LiftLowerContext.reallocate: guest realloc with may_leave cleared. */
+  reallocate(old: number, oldSize: number, align: number, newSize: number): number {
+    const realloc = this.opts.realloc;
+    if (realloc === undefined) throw new Trap('canonical ABI needs realloc but none was given');
+    const inst = this.inst;
+    inst.mayLeave = false;
+    let ptr: number;
+    try {
+      ptr = realloc(old, oldSize, align, newSize) >>> 0;
+    } finally {
+      inst.mayLeave = true;
+    }
+    this.refresh();
+    return ptr;
+  }
+
+  /**
+   * allocate + the bounds/alignment checks every caller of allocate does,
+   * worded like wasmtime (host lowering vs. guest-to-guest adapter).
+   */
+  allocChecked(align: number, size: number, what: 'string' | 'list'): number {
+    return this.reallocChecked(0, 0, align, size, what);
+  }
+
+  reallocChecked(old: number, oldSize: number, align: number, size: number, what: 'string' | 'list'): number {
+    const ptr = this.reallocate(old, oldSize, align, size);
+    this.checkRange(ptr, align, size, what);
+    return ptr;
+  }
+
+  checkRange(ptr: number, align: number, size: number, what: 'string' | 'list'): void {
+    if ((ptr & (align - 1)) !== 0) {
+      throw new Trap(this.fused ? 'unaligned pointer' : 'realloc return: result not aligned');
+    }
+    if (ptr + size > this.buffer.byteLength) {
+      throw new Trap(this.fused ? `${what} content out-of-bounds` : 'realloc return: beyond end of memory');
+    }
+  }
+
+  /** Checks of a pointer the guest passed us (argptr/retptr/list/string). */
+  checkGuestRange(ptr: number, align: number, size: number, what: 'string' | 'list' | 'pointer'): void {
+    if ((ptr & (align - 1)) !== 0) throw new Trap('unaligned pointer');
+    if (ptr + size > this.buffer.byteLength) {
+      if (what === 'pointer') throw new Trap('pointer out of bounds of memory');
+      throw new Trap(this.fused ? `${what} content out-of-bounds` : `${what} pointer/length out of bounds of memory`);
+    }
+  }
+}

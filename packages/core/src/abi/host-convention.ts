@@ -1,0 +1,55 @@
+// The host's view of component functions (DESIGN.md conventions, as jco):
+// a `result<T, E>` return value is T, and E travels as a thrown ComponentError.
+
+import { ComponentError } from '../host/errors.ts';
+import type { FuncType } from '../types/model.ts';
+import type { ComponentFunc } from './canon-lift.ts';
+import { setCaller } from './instance-entry.ts';
+
+/** Export side: `{tag:'ok', val}` → val; `{tag:'err', val}` → throw ComponentError(val). */
+export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc {
+  if (ft.result?.kind !== 'result') return rawFn;
+  return function hostExport(...args: unknown[]): unknown {
+    const r = rawFn(...args) as { tag: 'ok' | 'err'; val: unknown };
+    if (r.tag === 'err') throw new ComponentError(r.val);
+    return r.val;
+  };
+}
+
+/**
+ * jco's getErrorPayload: an error carrying `payload` gives that; another Error
+ * is a real failure (rethrown); any other thrown value is the payload itself.
+ */
+function errorPayload(e: unknown): unknown {
+  if (e instanceof ComponentError) return e.payload;
+  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'payload')) return (e as { payload: unknown }).payload;
+  if (e instanceof Error) throw e;
+  return e;
+}
+
+/**
+ * Import side: wraps a host function as a ComponentFunc. For a `result`
+ * return, the host's return value becomes ok and a thrown ComponentError
+ * becomes err. Host code runs outside every component instance.
+ */
+export function fromHostImport(ft: FuncType, hostFn: (...args: any[]) => any, thisArg?: unknown): ComponentFunc {
+  const isResult = ft.result?.kind === 'result';
+  const f = function hostImport(...args: unknown[]): unknown {
+    const prev = setCaller(undefined);
+    try {
+      if (!isResult) return hostFn.apply(thisArg, args);
+      let v: unknown;
+      try {
+        v = hostFn.apply(thisArg, args);
+      } catch (e) {
+        return { tag: 'err', val: errorPayload(e) };
+      }
+      if (v instanceof Promise) return v;
+      return { tag: 'ok', val: v };
+    } finally {
+      setCaller(prev);
+    }
+  };
+  Object.defineProperty(f, 'name', { value: hostFn.name || 'hostImport' });
+  return f;
+}

@@ -1,0 +1,51 @@
+// Entering and leaving component instances (definitions.py
+// may_enter_from / enter_from / leave_to). The caller of a lifted function is
+// the instance whose `canon lower` is calling it, or none for the host; since
+// sync calls nest, one module-level slot carries it from lower to lift.
+
+import { Trap } from '../host/errors.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
+
+let currentCaller: ComponentInstance | undefined;
+
+/** Read and clear the caller slot (called on entry to a lifted function). */
+export function takeCaller(): ComponentInstance | undefined {
+  const c = currentCaller;
+  currentCaller = undefined;
+  return c;
+}
+
+/** Set the caller slot; returns the previous value so it can be restored. */
+export function setCaller(c: ComponentInstance | undefined): ComponentInstance | undefined {
+  const prev = currentCaller;
+  currentCaller = c;
+  return prev;
+}
+
+function isSelfOrAncestor(x: ComponentInstance, of: ComponentInstance | undefined): boolean {
+  for (let c = of; c; c = c.parent) if (c === x) return true;
+  return false;
+}
+
+/** trap_if(not inst.may_enter_from(caller)); inst.enter_from(caller) — plus the poison check. */
+export function enterFrom(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
+  if (inst.poisoned) {
+    throw new Trap(`cannot enter component instance ${inst.label}: it was poisoned by an earlier trap (${inst.poisoned.message})`);
+  }
+  for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
+    if (!x.mayEnter && !isSelfOrAncestor(x, caller)) throw new Trap('cannot enter component instance');
+  }
+  for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
+    if (!isSelfOrAncestor(x, caller)) x.mayEnter = false;
+  }
+}
+
+export function leaveTo(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
+  for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
+    if (!isSelfOrAncestor(x, caller)) x.mayEnter = true;
+  }
+}
+
+export function checkMayLeave(inst: ComponentInstance): void {
+  if (!inst.mayLeave) throw new Trap('cannot leave component instance');
+}
