@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ComponentError, LinkError, Trap } from '../src/index.ts';
+import { ComponentError, LinkError, Trap, ValidationError } from '../src/index.ts';
 import { instantiate } from './helpers/wat.ts';
 
 const ADD = `(component
@@ -67,14 +67,15 @@ describe('linking and calling', () => {
     expect(exports.next()).toBe(42);
   });
 
-  it('unwraps a result return and throws ComponentError for err', async () => {
+  it('rejects a lift whose core signature does not match the flattened type', async () => {
     const text = `(component
       (core module $m (func (export "f") (param i32) (result i32) local.get 0))
       (core instance $i (instantiate $m))
       (type $r (result u32 (error u32)))
       (func (export "check") (param "x" u32) (result $r) (canon lift (core func $i "f"))))`;
-    // flat result<u32,u32> is [i32 disc, i32 payload]: the core func returns only the disc here -> validation rejects
-    await expect(instantiate(text)).rejects.toThrow();
+    // result<u32, u32> flattens to two values, so a lift returns it through memory (one i32 pointer)
+    // and needs a memory option: without it the definition is invalid.
+    await expect(instantiate(text)).rejects.toThrow(ValidationError);
   });
 
   it('poisons an instance after a trap', async () => {
@@ -100,7 +101,7 @@ describe('linking and calling', () => {
           i32.const 8))
       (core instance $i (instantiate $m))
       (type $r (result u32 (error u32)))
-      (func (export "check") (param "x" u32) (result $r) (canon lift (core func $i "f") (memory $i "mem"))))`;
+      (func (export "check") (param "x" u32) (result $r) (canon lift (core func $i "f") (memory (core memory $i "mem")))))`;
     const { exports } = await instantiate(text);
     expect(exports.check(0)).toBe(0);
     try {

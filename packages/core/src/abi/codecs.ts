@@ -360,6 +360,8 @@ function fixedListCodec(
   return withSingleFlat(c);
 }
 
+const MAP_ENTRIES = Symbol('weft.map-entries');
+
 function mapCodec(t: ValType & { kind: 'map' }): Codec {
   const k = codecFor(t.key);
   const val = codecFor(t.value);
@@ -374,16 +376,27 @@ function mapCodec(t: ValType & { kind: 'map' }): Codec {
     }
     cx.checkGuestRange(ptr, align, bytes, 'list');
     const m = new Map();
+    let all: [unknown, unknown][] | undefined;
     for (let i = 0; i < n; i++) {
       const p = ptr + i * size;
-      m.set(k.load(cx, p + koff), val.load(cx, p + voff));
+      const key = k.load(cx, p + koff);
+      const value = val.load(cx, p + voff);
+      if (all === undefined && m.has(key)) all = [...m];
+      m.set(key, value);
+      all?.push([key, value]);
     }
+    // A JS Map keeps the last of duplicate keys; the ABI keeps them all, so
+    // a map passed on to another component carries every entry.
+    if (all !== undefined) Object.defineProperty(m, MAP_ENTRIES, { value: all });
     return m;
   };
   const storeIntoRange = (cx: LiftLowerContext, v: unknown): void => {
     let entries: Iterable<[unknown, unknown]>;
     let n: number;
-    if (v instanceof Map) { entries = v; n = v.size; } else if (Array.isArray(v)) { entries = v as [unknown, unknown][]; n = v.length; } else badValue('a Map', v);
+    if (v instanceof Map) {
+      const all = (v as unknown as Record<symbol, [unknown, unknown][]>)[MAP_ENTRIES];
+      if (all) { entries = all; n = all.length; } else { entries = v; n = v.size; }
+    } else if (Array.isArray(v)) { entries = v as [unknown, unknown][]; n = v.length; } else badValue('a Map', v);
     const ptr = cx.allocChecked(align, n * size, 'list');
     let p = ptr;
     for (const entry of entries) {

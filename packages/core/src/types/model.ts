@@ -41,6 +41,11 @@ export interface ResourceType {
   /** Set on `(resource (rep i32) (dtor f))` definitions. */
   rep?: 'i32';
   hasDtor?: boolean;
+  /**
+   * Set on the abstract resource an `(export "r" (type $R) (type (sub resource)))`
+   * ascription creates: outside it is a distinct type, at run time it is `$R`.
+   */
+  aliasOf?: ResourceType;
 }
 
 export interface ParamType { label: string; type: ValType }
@@ -62,6 +67,11 @@ export type ExternType =
 export interface InstanceType {
   kind: 'instance';
   exports: Map<string, ExternType>;
+  /**
+   * Abstract resource types this instance type declares with `(export "r" (type (sub resource)))`
+   * (including those of nested exported instance types). Each import of the type gets fresh ones.
+   */
+  exportedResources?: ResourceType[];
 }
 
 export interface ComponentType {

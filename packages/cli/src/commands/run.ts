@@ -1,0 +1,71 @@
+// `weft run [--invoke 'f(args)'] component.wasm`: instantiates the component
+// and calls one export, printing its result in WAVE syntax.
+
+import type { ComponentType, FuncType } from '@weft/core';
+import { camelCase } from '@weft/wast';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { parseCall } from '../wave/parse.ts';
+import { printWave } from '../wave/print.ts';
+import { loadComponent } from './load.ts';
+
+const TYPE = Symbol.for('weft.type');
+
+type Fn = ((...args: unknown[]) => unknown) & { [TYPE]?: FuncType };
+
+/** Finds `name` (top level) or `iface#func` / `iface.func` (inside an exported instance). */
+export function findExport(exports: Record<string, any>, type: ComponentType, name: string): { fn: Fn; type?: FuncType } {
+  const top = exports[name] ?? exports[camelCase(name)];
+  if (typeof top === 'function') {
+    const ext = type.exports.get(name);
+    return { fn: top, type: top[TYPE] ?? (ext?.kind === 'func' ? ext.type : undefined) };
+  }
+  const sep = Math.max(name.lastIndexOf('#'), name.lastIndexOf('.'));
+  if (sep > 0) {
+    const iface = name.slice(0, sep);
+    const fname = name.slice(sep + 1);
+    const inst = exports[iface];
+    const fn = inst?.[camelCase(fname)] ?? inst?.[fname];
+    if (typeof fn === 'function') {
+      const ext = type.exports.get(iface);
+      const fext = ext?.kind === 'instance' ? ext.type.exports.get(fname) : undefined;
+      return { fn, type: fn[TYPE] ?? (fext?.kind === 'func' ? fext.type : undefined) };
+    }
+  }
+  const names = [...type.exports.keys()].join(', ') || '(none)';
+  throw new Error(`no exported function "${name}"; exports: ${names}`);
+}
+
+export interface RunOptions {
+  file: string;
+  invoke?: string;
+}
+
+export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
+  const component = await loadComponent(opts.file);
+  const instance = await component.instantiate({});
+  if (!opts.invoke) {
+    const run = Object.keys(instance.exports).find((k) => /^wasi:cli\/run@0\.3\./.test(k));
+    if (!run) throw new UsageError('the component exports no wasi:cli/run@0.3.x; pass --invoke \'name(args)\'');
+    await instance.exports[run].run();
+    return 0;
+  }
+  const call = parseCall(opts.invoke);
+  const { fn, type } = findExport(instance.exports, component.type, call.name);
+  if (!type) throw new Error(`cannot find the type of "${call.name}"`);
+  const args = call.args(type);
+  const rt = type.result;
+  let value: unknown;
+  if (rt?.kind === 'result') {
+    try {
+      value = { tag: 'ok', val: await fn(...args) };
+    } catch (e) {
+      if (!(e instanceof Error && e.name === 'ComponentError' && 'payload' in e)) throw e;
+      value = { tag: 'err', val: (e as { payload: unknown }).payload };
+    }
+  } else {
+    value = await fn(...args);
+  }
+  if (rt) io.out(printWave(value, rt));
+  return 0;
+}

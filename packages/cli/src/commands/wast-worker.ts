@@ -1,0 +1,12 @@
+// Runs one .wast file off the main thread, so a guest stuck in a loop can be
+// stopped by terminating the worker.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { runWastFile } from '@weft/wast';
+
+const { file, timeoutMs } = workerData as { file: string; timeoutMs: number };
+process.on('unhandledRejection', () => {
+  // Background task failures surface through the directive that awaits them.
+});
+const result = await runWastFile(file, { timeoutMs });
+parentPort!.postMessage(result);

@@ -1,0 +1,91 @@
+// `weft wast FILE|DIR...`: runs component .wast scripts, one line per file.
+
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { runWastFile, type WastResult } from '@weft/wast';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+
+export interface WastCommandOptions {
+  files: string[];
+  /** Per-directive timeout, ms. */
+  timeoutMs: number;
+  /** Files run at once; 0 runs in-process, one by one (no isolation). */
+  jobs: number;
+  /** Hard limit for a whole file in a worker (stops synchronous hangs); default max(60 s, 12 × timeoutMs). */
+  fileTimeoutMs?: number;
+}
+
+async function expand(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p).catch(() => undefined);
+    if (s?.isDirectory()) {
+      const entries = (await readdir(p, { recursive: true })).filter((e) => e.endsWith('.wast')).sort();
+      out.push(...entries.map((e) => join(p, e)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function runInWorker(file: string, timeoutMs: number, hardLimit: number): Promise<WastResult> {
+  return new Promise((resolve) => {
+    const execArgv = process.execArgv.some((a) => a.includes('weft-source')) ? process.execArgv : [...process.execArgv, '--conditions=weft-source'];
+    const w = new Worker(new URL('./wast-worker.ts', import.meta.url), { workerData: { file, timeoutMs }, execArgv });
+    let done = false;
+    const finish = (r: WastResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void w.terminate();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `timed out after ${hardLimit} ms` }, directives: 0 }), hardLimit);
+    w.on('message', (r: WastResult) => finish(r));
+    w.on('error', (e) => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `crashed: ${e.message}` }, directives: 0 }));
+    w.on('exit', (code) => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `worker exited with code ${code}` }, directives: 0 }));
+  });
+}
+
+export function formatResult(r: WastResult): string {
+  if (r.passed) return `PASS ${r.file}`;
+  const f = r.failure!;
+  const where = f.line > 0 ? `${f.directive} at line ${f.line}` : f.directive;
+  return `FAIL ${r.file}: ${where}: ${f.reason.replaceAll('\n', ' ')}`;
+}
+
+export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<number> {
+  if (opts.files.length === 0) throw new UsageError('weft wast needs at least one file');
+  const files = await expand(opts.files);
+  const results: (WastResult | undefined)[] = new Array(files.length);
+  let printed = 0;
+  const flush = () => {
+    while (printed < files.length && results[printed]) io.out(formatResult(results[printed++]!));
+  };
+  if (opts.jobs === 0) {
+    for (let i = 0; i < files.length; i++) {
+      results[i] = await runWastFile(files[i]!, { timeoutMs: opts.timeoutMs });
+      flush();
+    }
+  } else {
+    let next = 0;
+    const lane = async () => {
+      while (next < files.length) {
+        const i = next++;
+        results[i] = await runInWorker(files[i]!, opts.timeoutMs, opts.fileTimeoutMs ?? Math.max(60_000, opts.timeoutMs * 12));
+        flush();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, lane));
+  }
+  const passed = results.filter((r) => r?.passed).length;
+  const failed = files.length - passed;
+  io.out(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+export const defaultJobs = (): number => Math.max(1, Math.min(availableParallelism(), 8));

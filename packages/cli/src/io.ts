@@ -1,0 +1,10 @@
+/** Where a command writes; tests pass their own. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

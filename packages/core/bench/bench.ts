@@ -1,0 +1,179 @@
+// Weft vs jco, same process, same component (test/guests/values/values.wasm).
+// jco's transpiled JS is generated into a temp dir at start-up, so both sides run the
+// same guest code; only the host runtime differs.
+//
+//   pnpm bench        (root: turbo runs this script in packages/core)
+//   node --conditions=weft-source bench/bench.ts
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { transpile } from '@bytecodealliance/jco';
+
+type Fn = (...args: any[]) => any;
+interface Side {
+  add: Fn;
+  echo: Fn;
+  echoBytes: Fn;
+}
+interface Row {
+  op: string;
+  weft: number | string;
+  jco: number | string;
+}
+
+const wasmUrl = new URL('../test/guests/values/values.wasm', import.meta.url);
+const bytes = new Uint8Array(await readFile(wasmUrl));
+
+/** Time budget per op and side, in ns. Four ops × two sides keeps the run well under a minute. */
+const BUDGET_NS = 2_500_000_000n;
+const WARMUP_NS = 400_000_000n;
+
+let sink = 0;
+
+/** Warm up, pick N from the warm-up rate so the timed run fits the budget, then time N calls. */
+function measure(fn: () => unknown, maxIters: number): number {
+  let warm = 0;
+  const w0 = process.hrtime.bigint();
+  while (process.hrtime.bigint() - w0 < WARMUP_NS && warm < maxIters) {
+    consume(fn());
+    warm++;
+  }
+  const perIter = Number(process.hrtime.bigint() - w0) / warm;
+  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(BUDGET_NS) / perIter)));
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) consume(fn());
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+async function measureAsync(fn: () => Promise<unknown>, maxIters: number): Promise<number> {
+  let warm = 0;
+  const w0 = process.hrtime.bigint();
+  while (warm < 2 || (process.hrtime.bigint() - w0 < WARMUP_NS && warm < maxIters)) {
+    consume(await fn());
+    warm++;
+  }
+  const perIter = Number(process.hrtime.bigint() - w0) / warm;
+  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(BUDGET_NS) / perIter)));
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) consume(await fn());
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+function consume(v: unknown): void {
+  if (typeof v === 'number') sink += v;
+  else if (typeof v === 'string') sink += v.length;
+  else if (v instanceof Uint8Array) sink += v[0] ?? 0;
+  else if (v) sink += 1;
+}
+
+// --- jco: transpile once, import the generated ES module -------------------------------
+
+async function setupJco(): Promise<{ side: Side; instantiate: () => Promise<unknown>; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-jco-'));
+  const { files } = await transpile(bytes, { name: 'values', instantiation: 'async', quiet: true, noTypescript: true });
+  for (const [name, data] of Object.entries(files)) {
+    await writeFile(join(dir, name.replace(/^.*\//, '')), data);
+  }
+  const mod = await import(pathToFileURL(join(dir, 'values.js')).href);
+  const coreBytes = new Map<string, Uint8Array<ArrayBuffer>>();
+  for (const [name, data] of Object.entries(files)) {
+    if (name.endsWith('.wasm')) coreBytes.set(name.replace(/^.*\//, ''), new Uint8Array(data));
+  }
+  // Compile core modules from bytes on every instantiation, like Weft's compile step does.
+  const instantiate = () => mod.instantiate((path: string) => WebAssembly.compile(coreBytes.get(path)!), {});
+  const inst = await instantiate();
+  return {
+    side: { add: inst.add, echo: inst.echo, echoBytes: inst.echoBytes },
+    instantiate,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+// --- Weft ------------------------------------------------------------------------------
+
+async function setupWeft(): Promise<{ side: Side; instantiate: () => Promise<unknown> }> {
+  // Imported here so a broken core still lets the jco column run.
+  const { Component } = await import('@weft/core');
+  const instantiate = async () => (await Component.compile(bytes)).instantiate({});
+  const inst: any = await instantiate();
+  const e = inst.exports;
+  return { side: { add: e.add, echo: e.echo, echoBytes: e['echo-bytes'] }, instantiate };
+}
+
+// --- run -------------------------------------------------------------------------------
+
+const str100 = 'Weft bench: the quick brown fox jumps over the lazy dog — ünïcödé 🌍 text '
+  .padEnd(100, '.')
+  .slice(0, 100);
+const bytes64k = new Uint8Array(64 * 1024).map((_, i) => (i * 7) & 0xff);
+
+const ops: Array<{ op: string; run: (s: Side) => unknown; check: (r: unknown) => boolean; max: number }> = [
+  { op: 'add(u32, u32)', run: (s) => s.add(20, 22), check: (r) => r === 42, max: 5_000_000 },
+  { op: 'echo(string), 100 chars', run: (s) => s.echo(str100), check: (r) => r === str100, max: 2_000_000 },
+  {
+    op: 'echo-bytes(list<u8>), 64 KiB',
+    run: (s) => s.echoBytes(bytes64k),
+    check: (r) => r instanceof Uint8Array && r.length === bytes64k.length && r[12345] === bytes64k[12345],
+    max: 200_000,
+  },
+];
+
+async function guarded<T>(label: string, f: () => Promise<T>): Promise<T | string> {
+  try {
+    return await f();
+  } catch (err) {
+    const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    console.error(`${label} failed: ${msg}`);
+    return `error (${(err as Error)?.name ?? 'throw'})`;
+  }
+}
+
+const started = process.hrtime.bigint();
+const jco = await setupJco();
+const weft = await guarded('weft setup', setupWeft);
+
+const rows: Row[] = [];
+for (const { op, run, check, max } of ops) {
+  const jcoNs = await guarded(`jco ${op}`, async () => {
+    if (!check(run(jco.side))) throw new Error('wrong result');
+    return measure(() => run(jco.side), max);
+  });
+  const weftNs =
+    typeof weft === 'string'
+      ? 'n/a'
+      : await guarded(`weft ${op}`, async () => {
+          if (!check(run(weft.side))) throw new Error('wrong result');
+          return measure(() => run(weft.side), max);
+        });
+  rows.push({ op, weft: weftNs, jco: jcoNs });
+}
+{
+  const op = 'compile + instantiate values.wasm';
+  const jcoNs = await guarded(`jco ${op}`, () => measureAsync(jco.instantiate, 50));
+  const weftNs =
+    typeof weft === 'string' ? 'n/a' : await guarded(`weft ${op}`, () => measureAsync(weft.instantiate, 50));
+  rows.push({ op, weft: weftNs, jco: jcoNs });
+}
+await jco.cleanup();
+
+printTable(rows);
+console.log(
+  `\n(${(bytes.length / 1024).toFixed(0)} KiB component; node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sink > 0 ? 'ok' : sink})`,
+);
+
+function printTable(rs: Row[]): void {
+  const fmt = (v: number | string) => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : v);
+  const ratio = (r: Row) =>
+    typeof r.weft === 'number' && typeof r.jco === 'number' ? (r.weft / r.jco).toFixed(2) : '-';
+  const table = [
+    ['op', 'weft ns/op', 'jco ns/op', 'ratio (weft/jco)'],
+    ...rs.map((r) => [r.op, fmt(r.weft), fmt(r.jco), ratio(r)]),
+  ];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  const line = (row: string[]) =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  console.log(line(table[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of table.slice(1)) console.log(line(row));
+}

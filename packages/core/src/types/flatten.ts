@@ -1,0 +1,202 @@
+// Static Canonical ABI facts needed by validation: flattening (flatten_type,
+// flatten_functype), element size/alignment, and type predicates. Names follow
+// definitions.py.
+
+import type { CoreFuncType, CoreValType, FuncType, ValType } from './model.ts';
+
+export const MAX_FLAT_PARAMS = 16;
+export const MAX_FLAT_ASYNC_PARAMS = 4;
+export const MAX_FLAT_RESULTS = 1;
+
+export type PtrType = 'i32' | 'i64';
+
+export function flattenType(t: ValType, ptr: PtrType = 'i32', out: CoreValType[] = []): CoreValType[] {
+  switch (t.kind) {
+    case 'bool': case 'u8': case 'u16': case 'u32': case 's8': case 's16': case 's32':
+    case 'char': case 'error-context': case 'flags': case 'enum': case 'own': case 'borrow':
+    case 'stream': case 'future':
+      out.push('i32');
+      return out;
+    case 's64': case 'u64': out.push('i64'); return out;
+    case 'f32': out.push('f32'); return out;
+    case 'f64': out.push('f64'); return out;
+    case 'string': out.push(ptr, ptr); return out;
+    case 'map': out.push(ptr, ptr); return out;
+    case 'list':
+      if (t.length === undefined) out.push(ptr, ptr);
+      else for (let i = 0; i < t.length; i++) flattenType(t.elem, ptr, out);
+      return out;
+    case 'record': for (const f of t.fields) flattenType(f.type, ptr, out); return out;
+    case 'tuple': for (const e of t.types) flattenType(e, ptr, out); return out;
+    case 'variant': return flattenVariant(t.cases.map((c) => c.type), ptr, out);
+    case 'option': return flattenVariant([undefined, t.type], ptr, out);
+    case 'result': return flattenVariant([t.ok, t.err], ptr, out);
+  }
+}
+
+function flattenVariant(cases: (ValType | undefined)[], ptr: PtrType, out: CoreValType[]): CoreValType[] {
+  const flat: CoreValType[] = [];
+  for (const c of cases) {
+    if (!c) continue;
+    const f = flattenType(c, ptr);
+    for (let i = 0; i < f.length; i++) flat[i] = i < flat.length ? join(flat[i]!, f[i]!) : f[i]!;
+  }
+  out.push('i32'); // discriminant (u8/u16/u32 all flatten to i32)
+  for (const f of flat) out.push(f);
+  return out;
+}
+
+function join(a: CoreValType, b: CoreValType): CoreValType {
+  if (a === b) return a;
+  if ((a === 'i32' && b === 'f32') || (a === 'f32' && b === 'i32')) return 'i32';
+  return 'i64';
+}
+
+export interface FlattenOpts {
+  async?: boolean;
+  callback?: boolean;
+  ptr?: PtrType;
+}
+
+export function flattenFuncType(opts: FlattenOpts, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
+  const ptr = opts.ptr ?? 'i32';
+  let params: CoreValType[] = [];
+  for (const p of ft.params) flattenType(p.type, ptr, params);
+  let results: CoreValType[] = ft.result ? flattenType(ft.result, ptr) : [];
+  if (!opts.async) {
+    if (params.length > MAX_FLAT_PARAMS) params = [ptr];
+    if (results.length > MAX_FLAT_RESULTS) {
+      if (context === 'lift') results = [ptr];
+      else { params.push(ptr); results = []; }
+    }
+  } else if (context === 'lift') {
+    if (params.length > MAX_FLAT_PARAMS) params = [ptr];
+    results = opts.callback ? ['i32'] : [];
+  } else {
+    if (params.length > MAX_FLAT_ASYNC_PARAMS) params = [ptr];
+    if (results.length > 0) params.push(ptr);
+    results = ['i32'];
+  }
+  return { kind: 'func', params, results };
+}
+
+export function coreFuncTypeEquals(a: CoreFuncType, b: CoreFuncType): boolean {
+  return arrEq(a.params, b.params) && arrEq(a.results, b.results);
+}
+
+function arrEq(a: readonly CoreValType[], b: readonly CoreValType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function showCoreFuncType(t: CoreFuncType): string {
+  return `[${t.params.join(' ')}] -> [${t.results.join(' ')}]`;
+}
+
+/** Children of a value type, for transitive predicates. */
+export function valTypeChildren(t: ValType): ValType[] {
+  switch (t.kind) {
+    case 'list': return [t.elem];
+    case 'record': return t.fields.map((f) => f.type);
+    case 'tuple': return t.types;
+    case 'variant': return t.cases.flatMap((c) => (c.type ? [c.type] : []));
+    case 'option': return [t.type];
+    case 'result': return [t.ok, t.err].filter((x): x is ValType => !!x);
+    case 'map': return [t.key, t.value];
+    case 'stream': case 'future': return t.elem ? [t.elem] : [];
+    default: return [];
+  }
+}
+
+export function contains(t: ValType, pred: (u: ValType) => boolean): boolean {
+  if (pred(t)) return true;
+  for (const c of valTypeChildren(t)) if (contains(c, pred)) return true;
+  return false;
+}
+
+// Streams/futures are handles: their element types don't make the outer type need memory.
+export function containsListOrString(t: ValType): boolean {
+  if (t.kind === 'string' || t.kind === 'list' || t.kind === 'map') return t.kind !== 'list' || t.length === undefined || containsListOrString(t.elem);
+  if (t.kind === 'stream' || t.kind === 'future') return false;
+  for (const c of valTypeChildren(t)) if (containsListOrString(c)) return true;
+  return false;
+}
+
+export function containsBorrow(t: ValType): boolean {
+  return contains(t, (u) => u.kind === 'borrow');
+}
+
+function discriminantSize(n: number): number {
+  return n <= 256 ? 1 : n <= 65536 ? 2 : 4;
+}
+
+function alignTo(p: number, a: number): number {
+  return Math.ceil(p / a) * a;
+}
+
+export function alignment(t: ValType, ptr: PtrType = 'i32'): number {
+  const ps = ptr === 'i32' ? 4 : 8;
+  switch (t.kind) {
+    case 'bool': case 's8': case 'u8': return 1;
+    case 's16': case 'u16': return 2;
+    case 's32': case 'u32': case 'f32': case 'char': case 'error-context': case 'own': case 'borrow':
+    case 'stream': case 'future': return 4;
+    case 's64': case 'u64': case 'f64': return 8;
+    case 'string': case 'map': return ps;
+    case 'list': return t.length === undefined ? ps : alignment(t.elem, ptr);
+    case 'record': return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptr)));
+    case 'tuple': return Math.max(1, ...t.types.map((e) => alignment(e, ptr)));
+    case 'flags': return flagsSize(t.labels.length);
+    case 'enum': return discriminantSize(t.labels.length);
+    case 'variant': case 'option': case 'result': {
+      const cs = variantCases(t);
+      return Math.max(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
+    }
+  }
+}
+
+function flagsSize(n: number): number {
+  return n <= 8 ? 1 : n <= 16 ? 2 : 4;
+}
+
+function variantCases(t: ValType): (ValType | undefined)[] {
+  if (t.kind === 'variant') return t.cases.map((c) => c.type);
+  if (t.kind === 'option') return [undefined, t.type];
+  if (t.kind === 'result') return [t.ok, t.err];
+  return [];
+}
+
+function maxCaseAlignment(cs: (ValType | undefined)[], ptr: PtrType): number {
+  let a = 1;
+  for (const c of cs) if (c) a = Math.max(a, alignment(c, ptr));
+  return a;
+}
+
+export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
+  const ps = ptr === 'i32' ? 4 : 8;
+  switch (t.kind) {
+    case 'bool': case 's8': case 'u8': return 1;
+    case 's16': case 'u16': return 2;
+    case 's32': case 'u32': case 'f32': case 'char': case 'error-context': case 'own': case 'borrow':
+    case 'stream': case 'future': return 4;
+    case 's64': case 'u64': case 'f64': return 8;
+    case 'string': case 'map': return 2 * ps;
+    case 'list': return t.length === undefined ? 2 * ps : t.length * elemSize(t.elem, ptr);
+    case 'record': case 'tuple': {
+      const ts = t.kind === 'record' ? t.fields.map((f) => f.type) : t.types;
+      let s = 0;
+      for (const f of ts) s = alignTo(s, alignment(f, ptr)) + elemSize(f, ptr);
+      return alignTo(s, alignment(t, ptr));
+    }
+    case 'flags': return flagsSize(t.labels.length);
+    case 'enum': return discriminantSize(t.labels.length);
+    case 'variant': case 'option': case 'result': {
+      const cs = variantCases(t);
+      let s = alignTo(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
+      let m = 0;
+      for (const c of cs) if (c) m = Math.max(m, elemSize(c, ptr));
+      return alignTo(s + m, alignment(t, ptr));
+    }
+  }
+}
