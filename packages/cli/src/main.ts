@@ -36,15 +36,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { timeout: { type: 'string' }, 'file-timeout': { type: 'string' }, jobs: { type: 'string', short: 'j' }, help: { type: 'boolean', short: 'h' } },
+          options: {
+            timeout: { type: 'string' },
+            'file-timeout': { type: 'string' },
+            jobs: { type: 'string', short: 'j' },
+            help: { type: 'boolean', short: 'h' },
+          },
         });
         if (values.help) return help(io);
         const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
         const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
-        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of ms');
+        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+          throw new UsageError('--timeout must be a positive number of ms');
         if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError('-j must be a number (0 = in-process)');
         const fileTimeoutMs = values['file-timeout'] === undefined ? undefined : Number(values['file-timeout']);
-        if (fileTimeoutMs !== undefined && !(fileTimeoutMs > 0)) throw new UsageError('--file-timeout must be a positive number of ms');
+        if (fileTimeoutMs !== undefined && !(fileTimeoutMs > 0))
+          throw new UsageError('--file-timeout must be a positive number of ms');
         return await wastCommand({ files: positionals, timeoutMs, jobs, fileTimeoutMs }, io);
       }
       case 'run': {
@@ -58,7 +65,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand({ file: positionals[0]!, invoke: values.invoke }, io);
       }
       case 'inspect': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { help: { type: 'boolean', short: 'h' } },
+        });
         if (values.help) return help(io);
         return await inspectCommand(positionals, io);
       }

@@ -6,29 +6,56 @@ import type { ComponentType, ExternType, FuncType, InstanceType, ResourceType, V
 
 type Names = Map<object, string>;
 
-const PRIMS = new Set(['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'string', 'error-context']);
+const PRIMS = new Set([
+  'bool',
+  's8',
+  'u8',
+  's16',
+  'u16',
+  's32',
+  'u32',
+  's64',
+  'u64',
+  'f32',
+  'f64',
+  'char',
+  'string',
+  'error-context',
+]);
 
 export function witType(t: ValType, names: Names = new Map(), top = true): string {
   const named = top ? undefined : names.get(t);
   if (named) return named;
   const ty = (x: ValType) => witType(x, names, false);
   switch (t.kind) {
-    case 'list': return t.length !== undefined ? `list<${ty(t.elem)}, ${t.length}>` : `list<${ty(t.elem)}>`;
-    case 'map': return `map<${ty(t.key)}, ${ty(t.value)}>`;
-    case 'tuple': return `tuple<${t.types.map(ty).join(', ')}>`;
-    case 'option': return `option<${ty(t.type)}>`;
+    case 'list':
+      return t.length !== undefined ? `list<${ty(t.elem)}, ${t.length}>` : `list<${ty(t.elem)}>`;
+    case 'map':
+      return `map<${ty(t.key)}, ${ty(t.value)}>`;
+    case 'tuple':
+      return `tuple<${t.types.map(ty).join(', ')}>`;
+    case 'option':
+      return `option<${ty(t.type)}>`;
     case 'result':
       if (!t.ok && !t.err) return 'result';
       if (!t.err) return `result<${ty(t.ok!)}>`;
       return `result<${t.ok ? ty(t.ok) : '_'}, ${ty(t.err)}>`;
-    case 'record': return `record { ${t.fields.map((f) => `${f.label}: ${ty(f.type)}`).join(', ')} }`;
-    case 'variant': return `variant { ${t.cases.map((c) => (c.type ? `${c.label}(${ty(c.type)})` : c.label)).join(', ')} }`;
-    case 'enum': return `enum { ${t.labels.join(', ')} }`;
-    case 'flags': return `flags { ${t.labels.join(', ')} }`;
-    case 'own': return names.get(t.resource) ?? t.resource.name;
-    case 'borrow': return `borrow<${names.get(t.resource) ?? t.resource.name}>`;
-    case 'stream': return t.elem ? `stream<${ty(t.elem)}>` : 'stream';
-    case 'future': return t.elem ? `future<${ty(t.elem)}>` : 'future';
+    case 'record':
+      return `record { ${t.fields.map((f) => `${f.label}: ${ty(f.type)}`).join(', ')} }`;
+    case 'variant':
+      return `variant { ${t.cases.map((c) => (c.type ? `${c.label}(${ty(c.type)})` : c.label)).join(', ')} }`;
+    case 'enum':
+      return `enum { ${t.labels.join(', ')} }`;
+    case 'flags':
+      return `flags { ${t.labels.join(', ')} }`;
+    case 'own':
+      return names.get(t.resource) ?? t.resource.name;
+    case 'borrow':
+      return `borrow<${names.get(t.resource) ?? t.resource.name}>`;
+    case 'stream':
+      return t.elem ? `stream<${ty(t.elem)}>` : 'stream';
+    case 'future':
+      return t.elem ? `future<${ty(t.elem)}>` : 'future';
     default:
       if (PRIMS.has(t.kind)) return t.kind;
       return `/* ${(t as { kind: string }).kind} */`;
@@ -48,11 +75,16 @@ export function witFunc(f: FuncType, names: Names = new Map()): string {
 /** Declaration keyword-form of a defined type: `record r { ... }`, `type t = ...`. */
 function typeDecl(name: string, t: ValType, names: Names): string {
   switch (t.kind) {
-    case 'record': return `record ${name} { ${t.fields.map((f) => `${f.label}: ${witType(f.type, names, false)}`).join(', ')} }`;
-    case 'variant': return `variant ${name} { ${t.cases.map((c) => (c.type ? `${c.label}(${witType(c.type, names, false)})` : c.label)).join(', ')} }`;
-    case 'enum': return `enum ${name} { ${t.labels.join(', ')} }`;
-    case 'flags': return `flags ${name} { ${t.labels.join(', ')} }`;
-    default: return `type ${name} = ${witType(t, names)};`;
+    case 'record':
+      return `record ${name} { ${t.fields.map((f) => `${f.label}: ${witType(f.type, names, false)}`).join(', ')} }`;
+    case 'variant':
+      return `variant ${name} { ${t.cases.map((c) => (c.type ? `${c.label}(${witType(c.type, names, false)})` : c.label)).join(', ')} }`;
+    case 'enum':
+      return `enum ${name} { ${t.labels.join(', ')} }`;
+    case 'flags':
+      return `flags ${name} { ${t.labels.join(', ')} }`;
+    default:
+      return `type ${name} = ${witType(t, names)};`;
   }
 }
 
@@ -86,7 +118,8 @@ function interfaceBody(inst: InstanceType, names: Names, indent: string): string
       const body = resources.get(m[2]!)!;
       const res = f.result ? ` -> ${witType(f.result, local, false)}` : '';
       if (m[1] === 'constructor') body.push(`constructor(${params(f, local)});`);
-      else if (m[1] === 'static') body.push(`${m[3]}: static ${f.async ? 'async ' : ''}func(${params(f, local)})${res};`);
+      else if (m[1] === 'static')
+        body.push(`${m[3]}: static ${f.async ? 'async ' : ''}func(${params(f, local)})${res};`);
       else body.push(`${m[3]}: ${f.async ? 'async ' : ''}func(${params(f, local, true)})${res};`);
       continue;
     }
@@ -128,7 +161,10 @@ function externLine(dir: string, name: string, ext: ExternType, names: Names, in
 export function printWorld(type: ComponentType, worldName = 'root'): string {
   const names: Names = new Map();
   const lines = [`world ${worldName} {`];
-  for (const [dirName, map] of [['import', type.imports], ['export', type.exports]] as const) {
+  for (const [dirName, map] of [
+    ['import', type.imports],
+    ['export', type.exports],
+  ] as const) {
     for (const [name, ext] of map) {
       if (ext.kind === 'type') {
         if (isResource(ext.type)) names.set(ext.type, name);

@@ -40,7 +40,8 @@ describe('weft main', () => {
     const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
     const ok = join(dir, 'ok.wast');
     const hang = join(dir, 'hang.wast');
-    const comp = (body: string) => `(component (core module $m (func (export "f") (result i32) ${body})) (core instance $i (instantiate $m)) (func (export "f") (result u32) (canon lift (core func $i "f"))))\n`;
+    const comp = (body: string) =>
+      `(component (core module $m (func (export "f") (result i32) ${body})) (core instance $i (instantiate $m)) (func (export "f") (result u32) (canon lift (core func $i "f"))))\n`;
     writeFileSync(ok, `${comp('(i32.const 3)')}(assert_return (invoke "f") (u32.const 3))`);
     writeFileSync(hang, `${comp('(loop $l (br $l)) (i32.const 0)')}(assert_return (invoke "f") (u32.const 0))`);
     const io = capture();

@@ -5,8 +5,18 @@ import { printWave } from '../src/wave/print.ts';
 
 const P = (kind: string) => ({ kind }) as ValType;
 const T = {
-  rec: { kind: 'record', fields: [{ label: 'first-name', type: P('string') }, { label: 'age', type: P('u8') }, { label: 'nick', type: { kind: 'option', type: P('string') } }] } as ValType,
-  variant: { kind: 'variant', cases: [{ label: 'none-yet' }, { label: 'num', type: P('s64') }, { label: 'ok', type: P('bool') }] } as ValType,
+  rec: {
+    kind: 'record',
+    fields: [
+      { label: 'first-name', type: P('string') },
+      { label: 'age', type: P('u8') },
+      { label: 'nick', type: { kind: 'option', type: P('string') } },
+    ],
+  } as ValType,
+  variant: {
+    kind: 'variant',
+    cases: [{ label: 'none-yet' }, { label: 'num', type: P('s64') }, { label: 'ok', type: P('bool') }],
+  } as ValType,
   en: { kind: 'enum', labels: ['red', 'green'] } as ValType,
   fl: { kind: 'flags', labels: ['read', 'write-all'] } as ValType,
   opt2: { kind: 'option', type: { kind: 'option', type: P('u32') } } as ValType,
@@ -49,7 +59,10 @@ describe('WAVE parse', () => {
     expect(parseWave('ok', T.resEmpty)).toEqual({ tag: 'ok', val: undefined });
     expect(parseWave("('x', 2.5)", T.tup)).toEqual(['x', 2.5]);
     expect(parseWave('[1, 2, 3,]', T.bytes)).toEqual(new Uint8Array([1, 2, 3]));
-    expect(parseWave('[("a", 1), ("a", 2)]', T.map)).toEqual([['a', 1], ['a', 2]]);
+    expect(parseWave('[("a", 1), ("a", 2)]', T.map)).toEqual([
+      ['a', 1],
+      ['a', 2],
+    ]);
   });
 
   it('reports errors with offsets', () => {
@@ -101,7 +114,14 @@ describe('WAVE print', () => {
 });
 
 describe('parseCall', () => {
-  const ft: FuncType = { kind: 'func', async: false, params: [{ label: 'name', type: P('string') }, { label: 'n', type: P('u32') }] };
+  const ft: FuncType = {
+    kind: 'func',
+    async: false,
+    params: [
+      { label: 'name', type: P('string') },
+      { label: 'n', type: P('u32') },
+    ],
+  };
   it('splits name and typed args', () => {
     const c = parseCall('greet("World, (friend)", 3)');
     expect(c.name).toBe('greet');

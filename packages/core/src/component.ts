@@ -80,7 +80,8 @@ async function compileModules(elab: ElaboratedComponent, out: Map<Definition, We
   };
   walk(elab);
   const results = await Promise.allSettled(jobs);
-  for (const r of results) if (r.status === 'rejected') throw r.reason instanceof WeftError ? r.reason : new ValidationError(String(r.reason));
+  for (const r of results)
+    if (r.status === 'rejected') throw r.reason instanceof WeftError ? r.reason : new ValidationError(String(r.reason));
 }
 
 function collect(ir: ComponentIR, f: (d: Extract<Definition, { kind: 'core-module' }>) => void): void {

@@ -10,7 +10,10 @@ import { PRIMS as P } from '../src/types/model.ts';
 import { coreInstance } from './abi-helpers.ts';
 
 const fn = (params: ValType[], result?: ValType): FuncType => ({
-  kind: 'func', async: false, params: params.map((type, i) => ({ label: `p${i}`, type })), result,
+  kind: 'func',
+  async: false,
+  params: params.map((type, i) => ({ label: `p${i}`, type })),
+  result,
 });
 
 // A guest with a bump realloc, a few exports, and imports for canon lower tests.
@@ -68,16 +71,33 @@ interface Host {
 
 async function guest(host: Partial<Host> = {}, label = 'guest') {
   const inst = new ComponentInstance(label);
-  const imports: Record<string, Function> = { greet: () => { throw new Error('unset'); }, sum17: () => 0, ping: () => 0 };
+  const imports: Record<string, Function> = {
+    greet: () => {
+      throw new Error('unset');
+    },
+    sum17: () => 0,
+    ping: () => 0,
+  };
   const box: { opts?: CanonOptions } = {};
-  const lazy = (name: string) => (...a: unknown[]) => imports[name]!(...a);
+  const lazy =
+    (name: string) =>
+    (...a: unknown[]) =>
+      imports[name]!(...a);
   const core = await coreInstance(GUEST, { '': { greet: lazy('greet'), sum17: lazy('sum17'), ping: lazy('ping') } });
   const ex = core.exports as Record<string, any>;
   const opts: CanonOptions = { instance: inst, stringEncoding: 'utf8', memory: ex.mem, realloc: ex.realloc };
   box.opts = opts;
   const u32s = Array(17).fill(P.u32);
-  imports.greet = canonLower(fn([P.string], P.string), opts, fromHostImport(fn([P.string], P.string), host.greet ?? ((s) => `hello ${s}`)));
-  imports.sum17 = canonLower(fn(u32s, P.u32), opts, fromHostImport(fn(u32s, P.u32), host.sum17 ?? ((...xs) => xs.reduce((a, b) => a + b, 0))));
+  imports.greet = canonLower(
+    fn([P.string], P.string),
+    opts,
+    fromHostImport(fn([P.string], P.string), host.greet ?? ((s) => `hello ${s}`)),
+  );
+  imports.sum17 = canonLower(
+    fn(u32s, P.u32),
+    opts,
+    fromHostImport(fn(u32s, P.u32), host.sum17 ?? ((...xs) => xs.reduce((a, b) => a + b, 0))),
+  );
   imports.ping = canonLower(fn([], P.u32), opts, fromHostImport(fn([], P.u32), host.ping ?? (() => 1)));
   return { inst, ex, opts };
 }
@@ -148,7 +168,12 @@ describe('canon lower', () => {
 
   it('lifts spilled params from the params pointer', async () => {
     let seen: number[] = [];
-    const { ex, opts } = await guest({ sum17: (...xs) => { seen = xs; return 99; } });
+    const { ex, opts } = await guest({
+      sum17: (...xs) => {
+        seen = xs;
+        return 99;
+      },
+    });
     const run = canonLift(fn([], P.u32), opts, ex['run-sum17']);
     expect(run()).toBe(99);
     expect(seen).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
@@ -161,7 +186,11 @@ describe('canon lower', () => {
   });
 
   it('a host error traps and poisons; a bad host result traps', async () => {
-    const g = await guest({ ping: () => { throw new Error('host failed'); } });
+    const g = await guest({
+      ping: () => {
+        throw new Error('host failed');
+      },
+    });
     const run = canonLift(fn([], P.u32), g.opts, g.ex['run-ping']);
     expect(() => run()).toThrow(/host failed/);
     expect(g.inst.poisoned).toBeDefined();
@@ -207,7 +236,13 @@ describe('host conventions', () => {
   it('toHostExport unwraps ok and throws ComponentError for err', () => {
     const f = toHostExport(ft, (x: number) => (x ? { tag: 'ok', val: 'yes' } : { tag: 'err', val: 7 }));
     expect(f(1)).toBe('yes');
-    try { f(0); expect.unreachable(); } catch (e) { expect(e).toBeInstanceOf(ComponentError); expect((e as ComponentError).payload).toBe(7); }
+    try {
+      f(0);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ComponentError);
+      expect((e as ComponentError).payload).toBe(7);
+    }
   });
   it('fromHostImport wraps returns and throws', () => {
     const f = fromHostImport(ft, (x: number) => {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../src/abi/codecs.ts';
 import { LiftLowerContext } from '../src/abi/context.ts';
-import {
-  alignment, elemSize, flattenFuncType, flattenType, UTF16_TAG,
-} from '../src/abi/layout.ts';
+import { alignment, elemSize, flattenFuncType, flattenType, UTF16_TAG } from '../src/abi/layout.ts';
 import type { FuncType, ValType } from '../src/types/model.ts';
 import { PRIMS } from '../src/types/model.ts';
 import { bumpOptions } from './abi-helpers.ts';
@@ -35,7 +33,10 @@ function flatRoundTrip(t: ValType, v: unknown, enc: 'utf8' | 'utf16' | 'latin1+u
   c.lowerFlat(cx, v, out);
   expect(out.length).toBe(c.flat.length);
   // Pass through a real wasm boundary representation: i32 as signed numbers.
-  out.forEach((x, i) => { if (c.flat[i] === 'i32') out[i] = (x as number) | 0; if (c.flat[i] === 'i64') out[i] = BigInt.asIntN(64, x as bigint); });
+  out.forEach((x, i) => {
+    if (c.flat[i] === 'i32') out[i] = (x as number) | 0;
+    if (c.flat[i] === 'i64') out[i] = BigInt.asIntN(64, x as bigint);
+  });
   cx.flat = out;
   cx.fi = 0;
   cx.refresh();
@@ -48,13 +49,29 @@ describe('layout', () => {
   it('alignment, elem_size and flattening follow definitions.py', () => {
     expect([alignment(P.u8), elemSize(P.u8)]).toEqual([1, 1]);
     expect([alignment(P.string), elemSize(P.string)]).toEqual([4, 8]);
-    const rec: ValType = { kind: 'record', fields: [{ label: 'a', type: P.u8 }, { label: 'b', type: P.u64 }, { label: 'c', type: P.u16 }] };
+    const rec: ValType = {
+      kind: 'record',
+      fields: [
+        { label: 'a', type: P.u8 },
+        { label: 'b', type: P.u64 },
+        { label: 'c', type: P.u16 },
+      ],
+    };
     expect([alignment(rec), elemSize(rec)]).toEqual([8, 24]);
     expect(flattenType(rec)).toEqual(['i32', 'i64', 'i32']);
-    const v: ValType = { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b', type: P.u64 }, { label: 'c' }] };
+    const v: ValType = {
+      kind: 'variant',
+      cases: [{ label: 'a', type: P.f32 }, { label: 'b', type: P.u64 }, { label: 'c' }],
+    };
     expect(flattenType(v)).toEqual(['i32', 'i64']);
     expect([alignment(v), elemSize(v)]).toEqual([8, 16]);
-    const v2: ValType = { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b', type: P.u32 }] };
+    const v2: ValType = {
+      kind: 'variant',
+      cases: [
+        { label: 'a', type: P.f32 },
+        { label: 'b', type: P.u32 },
+      ],
+    };
     expect(flattenType(v2)).toEqual(['i32', 'i32']);
     expect(flattenType(option(P.f64))).toEqual(['i32', 'f64']);
     expect(flattenType(result(P.string, P.u8))).toEqual(['i32', 'i32', 'i32']);
@@ -64,16 +81,27 @@ describe('layout', () => {
     expect([alignment(flags40), elemSize(flags40)]).toEqual([4, 4]);
     const e300: ValType = { kind: 'enum', labels: Array.from({ length: 300 }, (_, i) => `e${i}`) };
     expect([alignment(e300), elemSize(e300)]).toEqual([2, 2]);
-    expect([alignment({ kind: 'map', key: P.string, value: P.u8 }), elemSize({ kind: 'map', key: P.string, value: P.u8 })]).toEqual([4, 8]);
+    expect([
+      alignment({ kind: 'map', key: P.string, value: P.u8 }),
+      elemSize({ kind: 'map', key: P.string, value: P.u8 }),
+    ]).toEqual([4, 8]);
   });
 
   it('flatten_functype spills params over 16 and results over 1', () => {
-    const ft = (n: number, r?: ValType): FuncType => ({ kind: 'func', async: false, params: Array.from({ length: n }, (_, i) => ({ label: `p${i}`, type: P.u32 })), result: r });
+    const ft = (n: number, r?: ValType): FuncType => ({
+      kind: 'func',
+      async: false,
+      params: Array.from({ length: n }, (_, i) => ({ label: `p${i}`, type: P.u32 })),
+      result: r,
+    });
     expect(flattenFuncType(ft(16, P.u32), {}, 'lift')).toEqual({ params: Array(16).fill('i32'), results: ['i32'] });
     expect(flattenFuncType(ft(17), {}, 'lift')).toEqual({ params: ['i32'], results: [] });
     expect(flattenFuncType(ft(1, P.string), {}, 'lift')).toEqual({ params: ['i32'], results: ['i32'] });
     expect(flattenFuncType(ft(1, P.string), {}, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
-    expect(flattenFuncType(ft(5, P.u8), { async: true }, 'lower')).toEqual({ params: ['i32', 'i32'], results: ['i32'] });
+    expect(flattenFuncType(ft(5, P.u8), { async: true }, 'lower')).toEqual({
+      params: ['i32', 'i32'],
+      results: ['i32'],
+    });
   });
 });
 
@@ -103,14 +131,56 @@ describe('codec round trips', () => {
     ['list<bool>', list(P.bool), [true, false]],
     ['list<u16,3>', list(P.u16, 3), new Uint16Array([1, 2, 3])],
     ['list<string,2>', list(P.string, 2), ['x', 'y']],
-    ['record', { kind: 'record', fields: [{ label: 'foo-bar', type: P.u8 }, { label: 'name', type: P.string }, { label: 'big', type: P.u64 }] },
-      { fooBar: 7, name: 'n', big: 9n }],
+    [
+      'record',
+      {
+        kind: 'record',
+        fields: [
+          { label: 'foo-bar', type: P.u8 },
+          { label: 'name', type: P.string },
+          { label: 'big', type: P.u64 },
+        ],
+      },
+      { fooBar: 7, name: 'n', big: 9n },
+    ],
     ['tuple', tuple(P.u8, P.string, P.f64), [1, 'two', 3.5]],
-    ['variant f32 case', { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b-c', type: P.u64 }, { label: 'none' }] }, { tag: 'a', val: 2.5 }],
-    ['variant u64 case', { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b-c', type: P.u64 }, { label: 'none' }] }, { tag: 'b-c', val: 2n ** 63n }],
-    ['variant f64/u32 join', { kind: 'variant', cases: [{ label: 'a', type: P.f64 }, { label: 'b', type: P.u32 }] }, { tag: 'b', val: 0xffff_fff0 }],
-    ['variant f64 case', { kind: 'variant', cases: [{ label: 'a', type: P.f64 }, { label: 'b', type: P.u32 }] }, { tag: 'a', val: -0.25 }],
-    ['variant no payload', { kind: 'variant', cases: [{ label: 'a', type: P.f64 }, { label: 'z' }] }, { tag: 'z', val: undefined }],
+    [
+      'variant f32 case',
+      { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b-c', type: P.u64 }, { label: 'none' }] },
+      { tag: 'a', val: 2.5 },
+    ],
+    [
+      'variant u64 case',
+      { kind: 'variant', cases: [{ label: 'a', type: P.f32 }, { label: 'b-c', type: P.u64 }, { label: 'none' }] },
+      { tag: 'b-c', val: 2n ** 63n },
+    ],
+    [
+      'variant f64/u32 join',
+      {
+        kind: 'variant',
+        cases: [
+          { label: 'a', type: P.f64 },
+          { label: 'b', type: P.u32 },
+        ],
+      },
+      { tag: 'b', val: 0xffff_fff0 },
+    ],
+    [
+      'variant f64 case',
+      {
+        kind: 'variant',
+        cases: [
+          { label: 'a', type: P.f64 },
+          { label: 'b', type: P.u32 },
+        ],
+      },
+      { tag: 'a', val: -0.25 },
+    ],
+    [
+      'variant no payload',
+      { kind: 'variant', cases: [{ label: 'a', type: P.f64 }, { label: 'z' }] },
+      { tag: 'z', val: undefined },
+    ],
     ['enum', { kind: 'enum', labels: ['red', 'dark-green'] }, 'dark-green'],
     ['option some', option(P.string), 'x'],
     ['option none', option(P.string), undefined],
@@ -121,10 +191,24 @@ describe('codec round trips', () => {
     ['result err', result(P.string, P.u32), { tag: 'err', val: 404 }],
     ['result unit', result(undefined, undefined), { tag: 'ok', val: undefined }],
     ['flags', { kind: 'flags', labels: ['read', 'write-all', 'x'] }, { read: true, writeAll: false, x: true }],
-    ['flags 20', { kind: 'flags', labels: Array.from({ length: 20 }, (_, i) => `f${i}`) },
-      Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, i % 3 === 0]))],
-    ['map', { kind: 'map', key: P.string, value: P.u32 }, new Map([['a', 1], ['b', 2]])],
-    ['nested', list(option(tuple(P.char, list(P.u8)))), [['a', new Uint8Array([1])], undefined, ['b', new Uint8Array()]]],
+    [
+      'flags 20',
+      { kind: 'flags', labels: Array.from({ length: 20 }, (_, i) => `f${i}`) },
+      Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, i % 3 === 0])),
+    ],
+    [
+      'map',
+      { kind: 'map', key: P.string, value: P.u32 },
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    ],
+    [
+      'nested',
+      list(option(tuple(P.char, list(P.u8)))),
+      [['a', new Uint8Array([1])], undefined, ['b', new Uint8Array()]],
+    ],
   ];
   for (const [name, t, v] of cases) {
     it(`${name} through memory and flat`, () => {
@@ -186,7 +270,11 @@ describe('strings', () => {
     expect(a.opts.calls).toEqual([[0, 0, 1, 3]]);
     expect(a.len).toBe(3);
     const b = storeFlat('utf8', 'aé');
-    expect(b.opts.calls).toEqual([[0, 0, 1, 2], [b.opts.calls[1]![0], 2, 1, 6], [b.opts.calls[2]![0], 6, 1, 3]]);
+    expect(b.opts.calls).toEqual([
+      [0, 0, 1, 2],
+      [b.opts.calls[1]![0], 2, 1, 6],
+      [b.opts.calls[2]![0], 6, 1, 3],
+    ]);
     expect(b.len).toBe(3);
     expect([...b.bytes.subarray(b.ptr, b.ptr + 3)]).toEqual([0x61, 0xc3, 0xa9]);
   });
@@ -197,7 +285,10 @@ describe('strings', () => {
     expect([...a.bytes.subarray(a.ptr, a.ptr + 2)]).toEqual([0x61, 0xe9]);
     const b = storeFlat('latin1+utf16', 'é☃');
     expect(b.len >>> 0).toBe((2 | UTF16_TAG) >>> 0);
-    expect(b.opts.calls.map((c) => c.slice(1))).toEqual([[0, 2, 2], [2, 2, 4]]);
+    expect(b.opts.calls.map((c) => c.slice(1))).toEqual([
+      [0, 2, 2],
+      [2, 2, 4],
+    ]);
     expect([...b.bytes.subarray(b.ptr, b.ptr + 4)]).toEqual([0xe9, 0, 0x03, 0x26]);
   });
 
@@ -207,7 +298,13 @@ describe('strings', () => {
     expect(a.opts.calls).toEqual([[0, 0, 2, 6]]);
   });
 
-  function liftString(enc: 'utf8' | 'utf16' | 'latin1+utf16', bytes: number[], ptr: number, len: number, fused = false) {
+  function liftString(
+    enc: 'utf8' | 'utf16' | 'latin1+utf16',
+    bytes: number[],
+    ptr: number,
+    len: number,
+    fused = false,
+  ) {
     const opts = bumpOptions(enc);
     new Uint8Array(opts.memory.buffer).set(bytes, 64);
     const cx = new LiftLowerContext(opts);
@@ -227,7 +324,7 @@ describe('strings', () => {
     expect(() => liftString('utf16', [], 65, 0)).toThrow('unaligned pointer');
     expect(() => liftString('latin1+utf16', [], 65, UTF16_TAG | 0)).toThrow('unaligned pointer');
     expect(liftString('latin1+utf16', [0xe9, 0x41], 64, 2)).toBe('éA');
-    expect(liftString('latin1+utf16', [0x03, 0x26], 64, (1 | UTF16_TAG) | 0)).toBe('☃');
+    expect(liftString('latin1+utf16', [0x03, 0x26], 64, 1 | UTF16_TAG | 0)).toBe('☃');
   });
 });
 

@@ -49,7 +49,8 @@ function decodeOrDecodeError(bytes: Uint8Array): 'ok' | 'error' {
     decodeComponent(bytes);
     return 'ok';
   } catch (e) {
-    if (!(e instanceof DecodeError)) throw new Error(`non-DecodeError ${String(e)} for ${Buffer.from(bytes).toString('hex')}`);
+    if (!(e instanceof DecodeError))
+      throw new Error(`non-DecodeError ${String(e)} for ${Buffer.from(bytes).toString('hex')}`);
     expect(e.offset).toBeGreaterThanOrEqual(0);
     expect(e.offset).toBeLessThanOrEqual(bytes.length);
     return 'error';

@@ -37,10 +37,8 @@ function decodeError(bytes: Uint8Array): DecodeError {
 }
 
 const kinds = (ir: ComponentIR) => ir.definitions.map((d) => d.kind);
-const types = (ir: ComponentIR): DefType[] =>
-  ir.definitions.flatMap((d) => (d.kind === 'type' ? [d.type] : []));
-const canons = (ir: ComponentIR): Canon[] =>
-  ir.definitions.flatMap((d) => (d.kind === 'canon' ? [d.canon] : []));
+const types = (ir: ComponentIR): DefType[] => ir.definitions.flatMap((d) => (d.kind === 'type' ? [d.type] : []));
+const canons = (ir: ComponentIR): Canon[] => ir.definitions.flatMap((d) => (d.kind === 'canon' ? [d.canon] : []));
 
 // A component touching every section and type constructor the text format can express.
 const BIG = `(component $top
@@ -165,7 +163,18 @@ describe('decodeComponent on jco-assembled text', () => {
     bytes = await parse(BIG);
     ir = decodeComponent(bytes);
     const ks = new Set(kinds(ir));
-    for (const k of ['core-module', 'core-instance', 'core-type', 'alias', 'type', 'import', 'canon', 'component', 'instance', 'export']) {
+    for (const k of [
+      'core-module',
+      'core-instance',
+      'core-type',
+      'alias',
+      'type',
+      'import',
+      'canon',
+      'component',
+      'instance',
+      'export',
+    ]) {
       expect(ks.has(k as Definition['kind'])).toBe(true);
     }
     expect(ir.offsets.length).toBe(ir.definitions.length);
@@ -187,7 +196,10 @@ describe('decodeComponent on jco-assembled text', () => {
     expect(new WebAssembly.Module(mod.module as Uint8Array<ArrayBuffer>)).toBeInstanceOf(WebAssembly.Module);
     const insts = ir.definitions.filter((d) => d.kind === 'core-instance');
     expect(insts[0]).toEqual({ kind: 'core-instance', instance: { kind: 'instantiate', module: 0, args: [] } });
-    expect(insts[1]).toMatchObject({ kind: 'core-instance', instance: { kind: 'exports', exports: [{ name: 'f2', sortIdx: { sort: 'func' } }] } });
+    expect(insts[1]).toMatchObject({
+      kind: 'core-instance',
+      instance: { kind: 'exports', exports: [{ name: 'f2', sortIdx: { sort: 'func' } }] },
+    });
     const cts = ir.definitions.filter((d) => d.kind === 'core-type');
     expect(cts[0]).toEqual({ kind: 'core-type', type: { kind: 'func', params: ['i32'], results: [] } });
     expect(cts[1]).toEqual({
@@ -209,7 +221,13 @@ describe('decodeComponent on jco-assembled text', () => {
     const ts = types(ir);
     expect(ts.slice(0, 19)).toEqual([
       { kind: 'resource', rep: 'i32', dtor: 4 },
-      { kind: 'record', fields: [{ name: 'a', type: 'u32' }, { name: 'b', type: 'string' }] },
+      {
+        kind: 'record',
+        fields: [
+          { name: 'a', type: 'u32' },
+          { name: 'b', type: 'string' },
+        ],
+      },
       { kind: 'variant', cases: [{ name: 'x', type: 's8' }, { name: 'y' }] },
       { kind: 'list', elem: 'u8' },
       { kind: 'list', elem: 'u16', length: 4 },
@@ -229,7 +247,19 @@ describe('decodeComponent on jco-assembled text', () => {
       { kind: 'prim', type: 'error-context' },
     ]);
     expect(ts.slice(19, 32).map((t) => t.kind === 'prim' && t.type)).toEqual([
-      'bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'string',
+      'bool',
+      's8',
+      'u8',
+      's16',
+      'u16',
+      's32',
+      'u32',
+      's64',
+      'u64',
+      'f32',
+      'f64',
+      'char',
+      'string',
     ]);
     expect(ts[32]).toEqual({ kind: 'func', async: false, params: [{ name: 'x', type: 'u32' }], result: 'u32' });
     expect(ts[33]).toEqual({ kind: 'func', async: true, params: [{ name: 'x', type: 'string' }] });
@@ -256,11 +286,20 @@ describe('decodeComponent on jco-assembled text', () => {
   it('decodes imports, exports, instances and nested components', () => {
     const imports = ir.definitions.filter((d) => d.kind === 'import');
     expect(imports.map((d) => d.kind === 'import' && [d.name.name, d.type.kind])).toEqual([
-      ['imp-f', 'func'], ['wasi:cli/stdout@0.3.0', 'instance'], ['m', 'module'], ['c', 'component'], ['res', 'type'],
+      ['imp-f', 'func'],
+      ['wasi:cli/stdout@0.3.0', 'instance'],
+      ['m', 'module'],
+      ['c', 'component'],
+      ['res', 'type'],
     ]);
     const exports = ir.definitions.filter((d) => d.kind === 'export');
     expect(exports[0]).toEqual({ kind: 'export', name: { name: 'lifted' }, sortIdx: { sort: 'func', idx: 2 } });
-    expect(exports[1]).toEqual({ kind: 'export', name: { name: 'typed' }, sortIdx: { sort: 'func', idx: 2 }, type: { kind: 'func', typeIdx: 32 } });
+    expect(exports[1]).toEqual({
+      kind: 'export',
+      name: { name: 'typed' },
+      sortIdx: { sort: 'func', idx: 2 },
+      type: { kind: 'func', typeIdx: 32 },
+    });
     expect(exports[3]).toMatchObject({ sortIdx: { sort: { core: 'module' }, idx: 0 } });
     const nested = ir.definitions.find((d) => d.kind === 'component');
     expect(nested?.kind === 'component' && kinds(nested.component)).toEqual(['type', 'import', 'export']);
@@ -272,28 +311,81 @@ describe('decodeComponent on jco-assembled text', () => {
       expect(nested.component.names?.component).toBe('inner');
     }
     const insts = ir.definitions.filter((d) => d.kind === 'instance');
-    expect(insts[0]).toEqual({ kind: 'instance', instance: { kind: 'instantiate', component: 1, args: [{ name: 'x', sortIdx: { sort: 'func', idx: 2 } }] } });
+    expect(insts[0]).toEqual({
+      kind: 'instance',
+      instance: { kind: 'instantiate', component: 1, args: [{ name: 'x', sortIdx: { sort: 'func', idx: 2 } }] },
+    });
     expect(insts[1]).toEqual({
       kind: 'instance',
-      instance: { kind: 'exports', exports: [{ name: { name: 'f' }, sortIdx: { sort: 'func', idx: 2 } }, { name: { name: 't' }, sortIdx: { sort: 'type', idx: 1 } }] },
+      instance: {
+        kind: 'exports',
+        exports: [
+          { name: { name: 'f' }, sortIdx: { sort: 'func', idx: 2 } },
+          { name: { name: 't' }, sortIdx: { sort: 'type', idx: 1 } },
+        ],
+      },
     });
   });
 
   it('decodes every canon opcode the text format expresses, with options', () => {
     const cs = canons(ir);
     expect(cs.map((c) => c.kind)).toEqual([
-      'lift', 'lift', 'lift', 'lower', 'lower', 'resource.new', 'resource.drop', 'resource.rep',
-      'backpressure.inc', 'backpressure.dec', 'task.return', 'task.return', 'task.cancel', 'context.get', 'context.set',
-      'subtask.cancel', 'subtask.drop', 'stream.new', 'stream.read', 'stream.write', 'stream.cancel-read',
-      'stream.cancel-write', 'stream.drop-readable', 'stream.drop-writable', 'future.new', 'future.read',
-      'future.write', 'future.cancel-read', 'future.cancel-write', 'future.drop-readable', 'future.drop-writable',
-      'error-context.new', 'error-context.debug-message', 'error-context.drop', 'waitable-set.new',
-      'waitable-set.wait', 'waitable-set.poll', 'waitable-set.drop', 'waitable.join', 'thread.index',
-      'thread.new-indirect', 'thread.resume-later', 'thread.suspend', 'thread.yield', 'thread.suspend-then-resume',
-      'thread.yield-then-resume', 'thread.suspend-then-promote', 'thread.yield-then-promote',
+      'lift',
+      'lift',
+      'lift',
+      'lower',
+      'lower',
+      'resource.new',
+      'resource.drop',
+      'resource.rep',
+      'backpressure.inc',
+      'backpressure.dec',
+      'task.return',
+      'task.return',
+      'task.cancel',
+      'context.get',
+      'context.set',
+      'subtask.cancel',
+      'subtask.drop',
+      'stream.new',
+      'stream.read',
+      'stream.write',
+      'stream.cancel-read',
+      'stream.cancel-write',
+      'stream.drop-readable',
+      'stream.drop-writable',
+      'future.new',
+      'future.read',
+      'future.write',
+      'future.cancel-read',
+      'future.cancel-write',
+      'future.drop-readable',
+      'future.drop-writable',
+      'error-context.new',
+      'error-context.debug-message',
+      'error-context.drop',
+      'waitable-set.new',
+      'waitable-set.wait',
+      'waitable-set.poll',
+      'waitable-set.drop',
+      'waitable.join',
+      'thread.index',
+      'thread.new-indirect',
+      'thread.resume-later',
+      'thread.suspend',
+      'thread.yield',
+      'thread.suspend-then-resume',
+      'thread.yield-then-resume',
+      'thread.suspend-then-promote',
+      'thread.yield-then-promote',
     ]);
     expect(cs[0]).toEqual({ kind: 'lift', coreFunc: 1, opts: {}, typeIdx: 32 });
-    expect(cs[1]).toEqual({ kind: 'lift', coreFunc: 1, opts: { memory: 0, realloc: 2, stringEncoding: 'utf16', postReturn: 4 }, typeIdx: 32 });
+    expect(cs[1]).toEqual({
+      kind: 'lift',
+      coreFunc: 1,
+      opts: { memory: 0, realloc: 2, stringEncoding: 'utf16', postReturn: 4 },
+      typeIdx: 32,
+    });
     expect(cs[2]).toEqual({ kind: 'lift', coreFunc: 1, opts: { async: true, callback: 3 }, typeIdx: 33 });
     expect(cs[3]).toEqual({ kind: 'lower', func: 0, opts: { memory: 0, stringEncoding: 'latin1+utf16' } });
     expect(cs[10]).toEqual({ kind: 'task.return', result: 'u32', opts: { memory: 0 } });
@@ -317,10 +409,18 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('decodes start and value sections, keeping value bytes', () => {
-    const ir = decodeComponent(comp(
-      section(12, vec([[0x79, ...u32(1), 0x2a], [0x73, ...u32(3), ...str('hi')]])),
-      section(9, [...u32(3), ...vec([u32(0), u32(1)]), ...u32(1)]),
-    ));
+    const ir = decodeComponent(
+      comp(
+        section(
+          12,
+          vec([
+            [0x79, ...u32(1), 0x2a],
+            [0x73, ...u32(3), ...str('hi')],
+          ]),
+        ),
+        section(9, [...u32(3), ...vec([u32(0), u32(1)]), ...u32(1)]),
+      ),
+    );
     expect(ir.definitions[0]).toMatchObject({ kind: 'value', type: 'u32' });
     const v = ir.definitions[0]!;
     expect(v.kind === 'value' && [...v.bytes]).toEqual([0x2a]);
@@ -331,12 +431,39 @@ describe('decodeComponent on hand-assembled binaries', () => {
 
   it('decodes nameattributes 0x00/0x01/0x02 with attributes, flagging duplicates', () => {
     const functype = section(7, vec([[0x40, 0x00, 0x01, 0x00]]));
-    const ir = decodeComponent(comp(functype, section(10, vec([
-      [0x00, ...str('a'), 0x01, 0x00],
-      [0x01, ...str('b'), 0x01, 0x00],
-      [0x02, ...str('c'), ...vec([[0x00, ...str('x:y/z')], [0x01, ...str('1.2.3')], [0x02, ...str('ext')]]), 0x05, 0x00],
-      [0x02, ...str('d'), ...vec([[0x02, ...str('e1')], [0x02, ...str('e2')]]), 0x01, 0x00],
-    ]))));
+    const ir = decodeComponent(
+      comp(
+        functype,
+        section(
+          10,
+          vec([
+            [0x00, ...str('a'), 0x01, 0x00],
+            [0x01, ...str('b'), 0x01, 0x00],
+            [
+              0x02,
+              ...str('c'),
+              ...vec([
+                [0x00, ...str('x:y/z')],
+                [0x01, ...str('1.2.3')],
+                [0x02, ...str('ext')],
+              ]),
+              0x05,
+              0x00,
+            ],
+            [
+              0x02,
+              ...str('d'),
+              ...vec([
+                [0x02, ...str('e1')],
+                [0x02, ...str('e2')],
+              ]),
+              0x01,
+              0x00,
+            ],
+          ]),
+        ),
+      ),
+    );
     const names = ir.definitions.filter((d) => d.kind === 'import').map((d) => d.kind === 'import' && d.name);
     expect(names).toEqual([
       { name: 'a' },
@@ -347,11 +474,18 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('decodes value and type bounds and optional export types', () => {
-    const ir = decodeComponent(comp(section(10, vec([
-      [0x00, ...str('v1'), 0x02, 0x00, ...u32(7)],
-      [0x00, ...str('v2'), 0x02, 0x01, 0x7f],
-      [0x00, ...str('t'), 0x03, 0x00, ...u32(2)],
-    ]))));
+    const ir = decodeComponent(
+      comp(
+        section(
+          10,
+          vec([
+            [0x00, ...str('v1'), 0x02, 0x00, ...u32(7)],
+            [0x00, ...str('v2'), 0x02, 0x01, 0x7f],
+            [0x00, ...str('t'), 0x03, 0x00, ...u32(2)],
+          ]),
+        ),
+      ),
+    );
     expect(ir.definitions.map((d) => d.kind === 'import' && d.type)).toEqual([
       { kind: 'value', bound: { kind: 'eq', idx: 7 } },
       { kind: 'value', bound: { kind: 'type', type: 'bool' } },
@@ -360,25 +494,62 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('reads valtype indices as non-negative s33 and rejects negative ones', () => {
-    const ir = decodeComponent(comp(section(7, vec([[0x70, 0xe4, 0x00], [0x6b, 0x05]]))));
-    expect(types(ir)).toEqual([{ kind: 'list', elem: 100 }, { kind: 'option', type: 5 }]);
+    const ir = decodeComponent(
+      comp(
+        section(
+          7,
+          vec([
+            [0x70, 0xe4, 0x00],
+            [0x6b, 0x05],
+          ]),
+        ),
+      ),
+    );
+    expect(types(ir)).toEqual([
+      { kind: 'list', elem: 100 },
+      { kind: 'option', type: 5 },
+    ]);
     expect(decodeError(comp(section(7, vec([[0x70, 0x50]])))).message).toContain('invalid leading byte (0x50)');
   });
 
   it('decodes the canon opcodes the text format cannot express and records option conflicts', () => {
-    const ir = decodeComponent(comp(section(8, vec([
-      [0x40, 0x01, ...u32(3)],
-      [0x41, 0x00, ...u32(4), ...u32(5)],
-      [0x42, 0x01],
-      [0x0c, 0x01],
-      [0x2d, 0x01],
-      [0x20, 0x01, 0x00],
-      [0x06, 0x00],
-      [0x01, 0x00, 0x00, ...vec([[0x00], [0x01]])],
-      [0x01, 0x00, 0x00, ...vec([[0x03, 0x00], [0x03, 0x01]])],
-      [0x01, 0x00, 0x00, ...vec([[0x06], [0x06]])],
-      [0x00, 0x00, 0x00, ...vec([[0x05, 0x01], [0x05, 0x01]]), 0x00],
-    ]))));
+    const ir = decodeComponent(
+      comp(
+        section(
+          8,
+          vec([
+            [0x40, 0x01, ...u32(3)],
+            [0x41, 0x00, ...u32(4), ...u32(5)],
+            [0x42, 0x01],
+            [0x0c, 0x01],
+            [0x2d, 0x01],
+            [0x20, 0x01, 0x00],
+            [0x06, 0x00],
+            [0x01, 0x00, 0x00, ...vec([[0x00], [0x01]])],
+            [
+              0x01,
+              0x00,
+              0x00,
+              ...vec([
+                [0x03, 0x00],
+                [0x03, 0x01],
+              ]),
+            ],
+            [0x01, 0x00, 0x00, ...vec([[0x06], [0x06]])],
+            [
+              0x00,
+              0x00,
+              0x00,
+              ...vec([
+                [0x05, 0x01],
+                [0x05, 0x01],
+              ]),
+              0x00,
+            ],
+          ]),
+        ),
+      ),
+    );
     const cs = canons(ir);
     expect(cs.slice(0, 7)).toEqual([
       { kind: 'thread.spawn-ref', shared: true, typeIdx: 3 },
@@ -397,12 +568,31 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('parses GC core types far enough to skip them', () => {
-    const ir = decodeComponent(comp(section(3, vec([
-      [0x4e, ...vec([[0x5f, ...vec([[0x7f, 0x01], [0x78, 0x00]])], [0x5e, 0x63, 0x6e, 0x01]])], // rec (struct) (array)
-      [0x00, 0x50, ...vec([u32(0)]), 0x60, 0x00, 0x00], // non-final sub
-      [0x4f, 0x00, 0x60, ...vec([[0x64, 0x00]]), ...vec([[0x7e]])], // (sub final (func (param (ref 0)) (result i64)))
-      [0x60, ...vec([[0x70], [0x63, 0x6f]]), 0x00], // funcref, externref
-    ]))));
+    const ir = decodeComponent(
+      comp(
+        section(
+          3,
+          vec([
+            [
+              0x4e,
+              ...vec([
+                [
+                  0x5f,
+                  ...vec([
+                    [0x7f, 0x01],
+                    [0x78, 0x00],
+                  ]),
+                ],
+                [0x5e, 0x63, 0x6e, 0x01],
+              ]),
+            ], // rec (struct) (array)
+            [0x00, 0x50, ...vec([u32(0)]), 0x60, 0x00, 0x00], // non-final sub
+            [0x4f, 0x00, 0x60, ...vec([[0x64, 0x00]]), ...vec([[0x7e]])], // (sub final (func (param (ref 0)) (result i64)))
+            [0x60, ...vec([[0x70], [0x63, 0x6f]]), 0x00], // funcref, externref
+          ]),
+        ),
+      ),
+    );
     const cts = ir.definitions.map((d) => d.kind === 'core-type' && d.type);
     expect(cts[0]).toEqual({ kind: 'other', offset: ir.offsets[0] });
     expect(cts[1]).toEqual({ kind: 'other', offset: ir.offsets[1] });
@@ -411,14 +601,21 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('decodes outer, export and core-export aliases of every allowed sort', () => {
-    const ir = decodeComponent(comp(section(6, vec([
-      [0x00, 0x11, 0x02, 0x00, 0x00],
-      [0x00, 0x10, 0x02, 0x01, 0x02],
-      [0x04, 0x02, 0x00, 0x00],
-      [0x05, 0x00, 0x00, ...str('i')],
-      [0x00, 0x03, 0x01, 0x00, ...str('g')],
-      [0x02, 0x00, 0x00, ...str('v')],
-    ]))));
+    const ir = decodeComponent(
+      comp(
+        section(
+          6,
+          vec([
+            [0x00, 0x11, 0x02, 0x00, 0x00],
+            [0x00, 0x10, 0x02, 0x01, 0x02],
+            [0x04, 0x02, 0x00, 0x00],
+            [0x05, 0x00, 0x00, ...str('i')],
+            [0x00, 0x03, 0x01, 0x00, ...str('g')],
+            [0x02, 0x00, 0x00, ...str('v')],
+          ]),
+        ),
+      ),
+    );
     expect(ir.definitions.map((d) => d.kind === 'alias' && d.alias)).toEqual([
       { kind: 'outer', sort: { core: 'module' }, count: 0, idx: 0 },
       { kind: 'outer', sort: { core: 'type' }, count: 1, idx: 2 },
@@ -430,20 +627,35 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('keeps custom sections and tolerates broken component-name sections', () => {
-    const ir = decodeComponent(comp(
-      section(0, [...str('component-name'), 0x01, 0x7f, 0x01]),
-      section(0, [...str('other'), 1, 2, 3]),
-    ));
-    expect(ir.customs.map((c) => [c.name, [...c.data]])).toEqual([['component-name', [0x01, 0x7f, 0x01]], ['other', [1, 2, 3]]]);
+    const ir = decodeComponent(
+      comp(section(0, [...str('component-name'), 0x01, 0x7f, 0x01]), section(0, [...str('other'), 1, 2, 3])),
+    );
+    expect(ir.customs.map((c) => [c.name, [...c.data]])).toEqual([
+      ['component-name', [0x01, 0x7f, 0x01]],
+      ['other', [1, 2, 3]],
+    ]);
     expect(ir.names).toBeUndefined();
-    const named = decodeComponent(comp(section(0, [
-      ...str('component-name'),
-      ...section(0, str('me')),
-      ...section(1, [0x03, ...vec([[...u32(0), ...str('t0')], [...u32(4), ...str('t4')]])]),
-    ])));
+    const named = decodeComponent(
+      comp(
+        section(0, [
+          ...str('component-name'),
+          ...section(0, str('me')),
+          ...section(1, [
+            0x03,
+            ...vec([
+              [...u32(0), ...str('t0')],
+              [...u32(4), ...str('t4')],
+            ]),
+          ]),
+        ]),
+      ),
+    );
     expect(named.names?.component).toBe('me');
     expect(named.names?.sorts[0]?.sort).toBe('type');
-    expect([...named.names!.sorts[0]!.names]).toEqual([[0, 't0'], [4, 't4']]);
+    expect([...named.names!.sorts[0]!.names]).toEqual([
+      [0, 't0'],
+      [4, 't4'],
+    ]);
   });
 });
 
@@ -452,10 +664,16 @@ describe('malformed binaries', () => {
     expect(decodeError(new Uint8Array([])).message).toContain('unexpected end-of-file');
     expect(decodeError(new Uint8Array([0x00, 0x61, 0x73])).message).toContain('unexpected end-of-file');
     expect(decodeError(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d])).message).toContain('unexpected end-of-file');
-    expect(decodeError(new Uint8Array([0x01, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])).message).toContain('magic header not detected');
+    expect(decodeError(new Uint8Array([0x01, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])).message).toContain(
+      'magic header not detected',
+    );
     expect(decodeError(new Uint8Array(CORE_PREAMBLE)).message).toMatch(/core module, not a component/);
-    expect(decodeError(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0e, 0, 1, 0])).message).toContain('unknown binary version');
-    expect(decodeError(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0, 2, 0])).message).toContain('unknown binary version');
+    expect(decodeError(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0e, 0, 1, 0])).message).toContain(
+      'unknown binary version',
+    );
+    expect(decodeError(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0, 2, 0])).message).toContain(
+      'unknown binary version',
+    );
   });
 
   it('rejects bad section ids, sizes and counts', () => {
@@ -463,30 +681,49 @@ describe('malformed binaries', () => {
     expect(e.message).toContain('malformed section id');
     expect(e.offset).toBe(8);
     expect(decodeError(comp([0x07, 0x05, 0x01, 0x73])).message).toContain('unexpected end-of-file');
-    expect(decodeError(comp(section(7, [0x01, 0x73, 0x73]))).message).toContain('unexpected data at the end of the section');
+    expect(decodeError(comp(section(7, [0x01, 0x73, 0x73]))).message).toContain(
+      'unexpected data at the end of the section',
+    );
     expect(decodeError(comp(section(7, [...u32(1000), 0x73]))).message).toContain('unexpected end-of-file');
     expect(decodeError(comp([0x07, 0xff, 0xff, 0xff, 0xff, 0x7f])).message).toContain('integer too large');
     // a type can't spill into the next section
-    expect(decodeError(comp(section(7, [0x01, 0x70]), section(7, [0x01, 0x73]))).message).toContain('unexpected end-of-file');
+    expect(decodeError(comp(section(7, [0x01, 0x70]), section(7, [0x01, 0x73]))).message).toContain(
+      'unexpected end-of-file',
+    );
   });
 
   it('names the byte for unknown opcodes', () => {
     const cases: [Uint8Array, string][] = [
       [comp(section(7, vec([[0x60]]))), 'invalid leading byte (0x60) for component defined type'],
       [comp(section(8, vec([[0x30]]))), 'invalid leading byte (0x30) for canonical function'],
-      [comp(section(8, vec([[0x01, 0x00, 0x00, ...vec([[0x08]])]]))), 'invalid leading byte (0x8) for canonical option'],
+      [
+        comp(section(8, vec([[0x01, 0x00, 0x00, ...vec([[0x08]])]]))),
+        'invalid leading byte (0x8) for canonical option',
+      ],
       [comp(section(8, vec([[0x29, 0x05]]))), 'invalid boolean value'],
       [comp(section(5, vec([[0x07]]))), 'invalid leading byte (0x7) for instance'],
       [comp(section(2, vec([[0x03]]))), 'invalid leading byte (0x3) for core instance'],
       [comp(section(6, vec([[0x01, 0x09, 0x00, 0x00]]))), 'invalid leading byte (0x9) for alias'],
-      [comp(section(6, vec([[0x00, 0x00, 0x02, 0x00, 0x00]]))), 'invalid leading byte (0x0) for component outer alias kind'],
+      [
+        comp(section(6, vec([[0x00, 0x00, 0x02, 0x00, 0x00]]))),
+        'invalid leading byte (0x0) for component outer alias kind',
+      ],
       [comp(section(10, vec([[0x07, ...str('a'), 0x01, 0x00]]))), 'invalid leading byte (0x7) for component name'],
-      [comp(section(10, vec([[0x00, ...str('a'), 0x09, 0x00]]))), 'invalid leading byte (0x9) for component external kind'],
+      [
+        comp(section(10, vec([[0x00, ...str('a'), 0x09, 0x00]]))),
+        'invalid leading byte (0x9) for component external kind',
+      ],
       [comp(section(10, vec([[0x00, ...str('a'), 0x03, 0x05]]))), 'invalid leading byte (0x5) for type bound'],
-      [comp(section(11, vec([[0x00, ...str('a'), 0x01, 0x00, 0x03]]))), 'invalid leading byte (0x3) for optional component export type'],
+      [
+        comp(section(11, vec([[0x00, ...str('a'), 0x01, 0x00, 0x03]]))),
+        'invalid leading byte (0x3) for optional component export type',
+      ],
       [comp(section(7, vec([[0x71, ...vec([[...str('c'), 0x00, 0x02]])]]))), 'zero byte required'],
       [comp(section(7, vec([[0x40, 0x00, 0x03]]))), 'invalid leading byte (0x3) for component function results'],
-      [comp(section(7, vec([[0x42, ...vec([[0x03, 0x00, ...str('a'), 0x01, 0x00]])]]))), 'for component or instance type declaration'],
+      [
+        comp(section(7, vec([[0x42, ...vec([[0x03, 0x00, ...str('a'), 0x01, 0x00]])]]))),
+        'for component or instance type declaration',
+      ],
       [comp(section(3, vec([[0x50, ...vec([[0x01, 0x50, 0x00]])]]))), 'invalid leading byte (0x50)'],
       [comp(section(3, vec([[0x50, ...vec([[0x02, 0x10, 0x00, 0x00, 0x00]])]]))), 'for outer alias target'],
     ];
@@ -504,10 +741,13 @@ describe('malformed binaries', () => {
     expect(decodeError(comp(section(1, PREAMBLE))).message).toContain('expected a version header for a module');
     const outOfOrder = section(1, [...CORE_PREAMBLE, ...section(3, [0x00]), ...section(1, [0x00])]);
     expect(decodeError(comp(outOfOrder)).message).toContain('section out of order');
-    expect(decodeError(comp(section(1, [...CORE_PREAMBLE, 0x01, 0x05, 0x00]))).message).toContain('unexpected end-of-file');
+    expect(decodeError(comp(section(1, [...CORE_PREAMBLE, 0x01, 0x05, 0x00]))).message).toContain(
+      'unexpected end-of-file',
+    );
     expect(decodeError(comp(section(4, CORE_PREAMBLE))).message).toContain('expected a version header for a component');
     expect(decodeComponent(comp(section(4, PREAMBLE))).definitions[0]).toEqual({
-      kind: 'component', component: { definitions: [], offsets: [], customs: [] },
+      kind: 'component',
+      component: { definitions: [], offsets: [], customs: [] },
     });
   });
 

@@ -14,12 +14,18 @@ describe('import name matching', () => {
     expect(findImportKey('wasi:cli/stdout@0.2.9', offered)).toBe('wasi:cli/stdout@0.2.0');
     expect(findImportKey('wasi:cli/stdout@0.4.0', offered)).toBeUndefined();
     expect(findImportKey('wasi:cli/stderr@0.3.0', offered)).toBeUndefined();
-    expect(findImportKey('wasi:http/types@0.3.0-rc-2026-03-15', ['wasi:http/types@0.3.0'])).toBe('wasi:http/types@0.3.0');
+    expect(findImportKey('wasi:http/types@0.3.0-rc-2026-03-15', ['wasi:http/types@0.3.0'])).toBe(
+      'wasi:http/types@0.3.0',
+    );
   });
   it('converts labels to JS names', () => {
     expect(camelCase('get-stdout')).toBe('getStdout');
     expect(pascalCase('input-stream')).toBe('InputStream');
-    expect(parseFuncName('[method]input-stream.read')).toEqual({ kind: 'method', resource: 'input-stream', name: 'read' });
+    expect(parseFuncName('[method]input-stream.read')).toEqual({
+      kind: 'method',
+      resource: 'input-stream',
+      name: 'read',
+    });
     expect(parseFuncName('[constructor]r')).toEqual({ kind: 'constructor', resource: 'r', name: 'r' });
     expect(parseFuncName('greet')).toEqual({ kind: 'plain', name: 'greet' });
   });

@@ -4,15 +4,24 @@ import { canonLower } from '../src/abi/canon-lower.ts';
 import type { CanonOptions } from '../src/abi/options.ts';
 import { ComponentInstance } from '../src/link/component-instance.ts';
 import {
-  Table, canonResourceDrop, canonResourceNew, canonResourceRep, createResourceType, getWrapperClass,
-  type GuestResource, type ResourceRuntimeType,
+  Table,
+  canonResourceDrop,
+  canonResourceNew,
+  canonResourceRep,
+  createResourceType,
+  getWrapperClass,
+  type GuestResource,
+  type ResourceRuntimeType,
 } from '../src/resources/index.ts';
 import type { FuncType, ValType } from '../src/types/model.ts';
 import { PRIMS as P } from '../src/types/model.ts';
 import { coreInstance } from './abi-helpers.ts';
 
 const fn = (params: ValType[], result?: ValType): FuncType => ({
-  kind: 'func', async: false, params: params.map((type, i) => ({ label: `p${i}`, type })), result,
+  kind: 'func',
+  async: false,
+  params: params.map((type, i) => ({ label: `p${i}`, type })),
+  result,
 });
 const opts = (instance: ComponentInstance): CanonOptions => ({ instance, stringEncoding: 'utf8' });
 
@@ -51,7 +60,11 @@ async function defineC() {
   const borrow: ValType = { kind: 'borrow', resource: rt };
   const o = opts(inst);
   return {
-    inst, rt, ex, own, borrow,
+    inst,
+    rt,
+    ex,
+    own,
+    borrow,
     make: canonLift(fn([], own), o, ex.make),
     getRep: canonLift(fn([borrow], P.u32), o, ex['get-rep']),
     take: canonLift(fn([own], P.u32), o, ex.take),
@@ -117,38 +130,66 @@ describe('guest-to-guest handles', () => {
 
   it('owns move into the caller table; borrows to the defining instance pass the rep', async () => {
     const { c, make, getRep, bat, drop, run } = await defineD();
-    expect(run(() => {
-      const h1 = make();
-      if (h1 !== 1) return -1;
-      if (getRep(h1) !== 0x41) return -2;
-      const h2 = make();
-      if (h2 !== 2) return -3;
-      if (bat(h1, h2) !== 0x41) return -4;
-      if (c.ex.dropped() !== 1) return -5;
-      if (getRep(h1) !== 0x41) return -6; // lend ended with the call
-      drop(h1);
-      return c.ex.dropped();
-    })).toBe(2);
+    expect(
+      run(() => {
+        const h1 = make();
+        if (h1 !== 1) return -1;
+        if (getRep(h1) !== 0x41) return -2;
+        const h2 = make();
+        if (h2 !== 2) return -3;
+        if (bat(h1, h2) !== 0x41) return -4;
+        if (c.ex.dropped() !== 1) return -5;
+        if (getRep(h1) !== 0x41) return -6; // lend ended with the call
+        drop(h1);
+        return c.ex.dropped();
+      }),
+    ).toBe(2);
   });
 
   it('lifting an own that is lent in the same call traps', async () => {
     const { make, bat, run } = await defineD();
-    expect(() => run(() => { const h = make(); return bat(h, h); })).toThrow('cannot remove owned resource while borrowed');
+    expect(() =>
+      run(() => {
+        const h = make();
+        return bat(h, h);
+      }),
+    ).toThrow('cannot remove owned resource while borrowed');
   });
 
   it('handle checks in the builtins', async () => {
     const { c, drop, run } = await defineD();
     const other = createResourceType('other', c.inst, undefined);
     const host = createResourceType('host-thing', undefined);
-    expect(() => run(() => { drop(5); return 0; })).toThrow('unknown handle index 5');
+    expect(() =>
+      run(() => {
+        drop(5);
+        return 0;
+      }),
+    ).toThrow('unknown handle index 5');
     const d2 = await defineD();
-    expect(() => d2.run(() => { d2.drop(-1); return 0; })).toThrow('unknown handle index 4294967295');
+    expect(() =>
+      d2.run(() => {
+        d2.drop(-1);
+        return 0;
+      }),
+    ).toThrow('unknown handle index 4294967295');
     const d3 = await defineD();
-    expect(() => d3.run(() => { const h = d3.make(); canonResourceDrop(createResourceType('other', d3.c.inst, undefined), d3.d)(h); return 0; }))
-      .toThrow('handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource');
+    expect(() =>
+      d3.run(() => {
+        const h = d3.make();
+        canonResourceDrop(createResourceType('other', d3.c.inst, undefined), d3.d)(h);
+        return 0;
+      }),
+    ).toThrow(
+      'handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource',
+    );
     const d4 = await defineD();
-    expect(() => d4.run(() => { const h = d4.make(); return canonResourceRep(host, d4.d)(h); }))
-      .toThrow('expected host-defined resource but found a guest-defined resource');
+    expect(() =>
+      d4.run(() => {
+        const h = d4.make();
+        return canonResourceRep(host, d4.d)(h);
+      }),
+    ).toThrow('expected host-defined resource but found a guest-defined resource');
     void other;
   });
 
@@ -157,7 +198,10 @@ describe('guest-to-guest handles', () => {
     const e = new ComponentInstance('e');
     const dropE = canonResourceDrop(c.rt, e);
     const keeps = canonLift(fn([c.borrow], P.u32), opts(e), (h: number) => h);
-    const drops = canonLift(fn([c.borrow], P.u32), opts(e), (h: number) => { dropE(h); return h; });
+    const drops = canonLift(fn([c.borrow], P.u32), opts(e), (h: number) => {
+      dropE(h);
+      return h;
+    });
     const r = c.make();
     expect(drops(r)).toBe(1);
     expect(() => keeps(r)).toThrow('borrow handles still remain at the end of the call');
@@ -176,8 +220,12 @@ describe('host-defined resources', () => {
   class Thing {
     disposed = 0;
     n: number;
-    constructor(n: number) { this.n = n; }
-    [Symbol.dispose]() { this.disposed++; }
+    constructor(n: number) {
+      this.n = n;
+    }
+    [Symbol.dispose]() {
+      this.disposed++;
+    }
   }
 
   it('cross as the host object itself and are disposed on guest drop', () => {
@@ -192,14 +240,19 @@ describe('host-defined resources', () => {
     expect(keep(t)).toBe(1);
     // The guest passes a borrow back out to a host function: it sees the object.
     let seen: unknown;
-    const lowered = canonLower(fn([borrow]), opts(g), (x: unknown) => { seen = x; }) as (h: number) => void;
+    const lowered = canonLower(fn([borrow]), opts(g), (x: unknown) => {
+      seen = x;
+    }) as (h: number) => void;
     canonLift(fn([]), opts(g), () => lowered(handle))();
     expect(seen).toBe(t);
     canonLift(fn([]), opts(g), () => drop(handle))();
     expect(t.disposed).toBe(1);
     expect(() => keep({})).toThrow(/thing resource/);
     // borrow into a guest: a borrow handle, which it must drop
-    const useB = canonLift(fn([borrow], P.u32), opts(g), (h: number) => { drop(h); return h; });
+    const useB = canonLift(fn([borrow], P.u32), opts(g), (h: number) => {
+      drop(h);
+      return h;
+    });
     expect(useB(t)).toBe(1);
     expect(t.disposed).toBe(1);
   });

@@ -64,7 +64,12 @@ function relaxedParse(text: string): Promise<Uint8Array> {
  * source slice with any `definition` keyword removed), handling the
  * `cancellable` immediates jco does not know.
  */
-export async function assembleComponentForm(src: string, form: SList, cutStart?: number, cutEnd?: number): Promise<Uint8Array> {
+export async function assembleComponentForm(
+  src: string,
+  form: SList,
+  cutStart?: number,
+  cutEnd?: number,
+): Promise<Uint8Array> {
   let text: string;
   let flags: boolean[] = [];
   if (src.slice(form.start, form.end).includes('cancellable')) {
@@ -74,9 +79,10 @@ export async function assembleComponentForm(src: string, form: SList, cutStart?:
     // stripCancellable works on the whole form; re-apply the `definition` cut by text search.
     if (cutStart !== undefined) text = removeFirstDefinition(text);
   } else {
-    text = cutStart !== undefined && cutEnd !== undefined
-      ? src.slice(form.start, cutStart) + src.slice(cutEnd, form.end)
-      : src.slice(form.start, form.end);
+    text =
+      cutStart !== undefined && cutEnd !== undefined
+        ? src.slice(form.start, cutStart) + src.slice(cutEnd, form.end)
+        : src.slice(form.start, form.end);
   }
   const bytes = await assembleText(text);
   return patchCancellable(bytes, flags);

@@ -83,26 +83,90 @@ function scanCanons(r: Cursor, out: number[]): void {
       continue;
     }
     switch (op) {
-      case 0x00: r.byte(); r.u32(); opts(r); r.u32(); break; // lift
-      case 0x01: r.byte(); r.u32(); opts(r); break; // lower
-      case 0x02: case 0x03: case 0x04: case 0x07: case 0x0e: case 0x13: case 0x14: case 0x15: case 0x1a: case 0x1b:
-        r.u32(); break;
-      case 0x05: case 0x0d: case 0x1e: case 0x1f: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0x28:
+      case 0x00:
+        r.byte();
+        r.u32();
+        opts(r);
+        r.u32();
+        break; // lift
+      case 0x01:
+        r.byte();
+        r.u32();
+        opts(r);
+        break; // lower
+      case 0x02:
+      case 0x03:
+      case 0x04:
+      case 0x07:
+      case 0x0e:
+      case 0x13:
+      case 0x14:
+      case 0x15:
+      case 0x1a:
+      case 0x1b:
+        r.u32();
         break;
-      case 0x06: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x42:
-        r.byte(); break;
+      case 0x05:
+      case 0x0d:
+      case 0x1e:
+      case 0x1f:
+      case 0x22:
+      case 0x23:
+      case 0x24:
+      case 0x25:
+      case 0x26:
+      case 0x28:
+        break;
+      case 0x06:
+      case 0x29:
+      case 0x2a:
+      case 0x2b:
+      case 0x2c:
+      case 0x2d:
+      case 0x42:
+        r.byte();
+        break;
       case 0x09: // task.return resultlist opts
         if (r.byte() === 0x00) r.u32();
         else r.byte();
         opts(r);
         break;
-      case 0x0a: case 0x0b: r.u32(); r.u32(); break; // context.get/set t i
-      case 0x0f: case 0x10: case 0x16: case 0x17: r.u32(); opts(r); break;
-      case 0x11: case 0x12: case 0x18: case 0x19: r.u32(); r.byte(); break;
-      case 0x1c: case 0x1d: opts(r); break;
-      case 0x27: r.u32(); r.u32(); break;
-      case 0x40: r.byte(); r.u32(); break;
-      case 0x41: r.byte(); r.u32(); r.u32(); break;
+      case 0x0a:
+      case 0x0b:
+        r.u32();
+        r.u32();
+        break; // context.get/set t i
+      case 0x0f:
+      case 0x10:
+      case 0x16:
+      case 0x17:
+        r.u32();
+        opts(r);
+        break;
+      case 0x11:
+      case 0x12:
+      case 0x18:
+      case 0x19:
+        r.u32();
+        r.byte();
+        break;
+      case 0x1c:
+      case 0x1d:
+        opts(r);
+        break;
+      case 0x27:
+        r.u32();
+        r.u32();
+        break;
+      case 0x40:
+        r.byte();
+        r.u32();
+        break;
+      case 0x41:
+        r.byte();
+        r.u32();
+        r.u32();
+        break;
       default:
         throw new Error(`cancellable patch: unknown canon opcode 0x${op.toString(16)} at ${r.pos - 1}`);
     }

@@ -14,9 +14,16 @@ export function camelCase(label: string): string {
 const PARTIAL_FLAGS = Symbol('weft.wast.partialFlags');
 
 const TYPED_ARRAYS: Record<string, new (xs: ArrayLike<number> & ArrayLike<bigint>) => ArrayLike<unknown>> = {
-  u8: Uint8Array as never, s8: Int8Array as never, u16: Uint16Array as never, s16: Int16Array as never,
-  u32: Uint32Array as never, s32: Int32Array as never, u64: BigUint64Array as never, s64: BigInt64Array as never,
-  f32: Float32Array as never, f64: Float64Array as never,
+  u8: Uint8Array as never,
+  s8: Int8Array as never,
+  u16: Uint16Array as never,
+  s16: Int16Array as never,
+  u32: Uint32Array as never,
+  s32: Int32Array as never,
+  u64: BigUint64Array as never,
+  s64: BigInt64Array as never,
+  f32: Float32Array as never,
+  f64: Float64Array as never,
 };
 
 export class ConvertError extends Error {
@@ -31,17 +38,26 @@ function mismatch(v: WastValue, t: ValType): never {
 export function toJs(v: WastValue, t?: ValType): unknown {
   if (t && v.kind !== t.kind && !(v.kind === 'list' && t.kind === 'map')) mismatch(v, t);
   switch (v.kind) {
-    case 'bool': case 'char': case 'string':
+    case 'bool':
+    case 'char':
+    case 'string':
       return v.value;
-    case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32':
+    case 's8':
+    case 'u8':
+    case 's16':
+    case 'u16':
+    case 's32':
+    case 'u32':
       return Number(v.value);
-    case 's64': case 'u64':
+    case 's64':
+    case 'u64':
       return v.value;
     case 'i32':
       return Number(BigInt.asIntN(32, v.value));
     case 'i64':
       return BigInt.asIntN(64, v.value);
-    case 'f32': case 'f64':
+    case 'f32':
+    case 'f64':
       return v.value;
     case 'list': {
       if (t?.kind === 'map') {
@@ -52,14 +68,17 @@ export function toJs(v: WastValue, t?: ValType): unknown {
         });
       }
       const et = t?.kind === 'list' ? t.elem : undefined;
-      const ek = et?.kind ?? (v.elems.length > 0 && v.elems.every((e) => e.kind === v.elems[0]!.kind) ? v.elems[0]!.kind : undefined);
+      const ek =
+        et?.kind ??
+        (v.elems.length > 0 && v.elems.every((e) => e.kind === v.elems[0]!.kind) ? v.elems[0]!.kind : undefined);
       const TA = ek ? TYPED_ARRAYS[ek] : undefined;
       const elems = v.elems.map((e) => toJs(e, et));
       return TA ? new TA(elems as never) : elems;
     }
     case 'tuple': {
       const ts = t?.kind === 'tuple' ? t.types : undefined;
-      if (ts && ts.length !== v.elems.length) throw new ConvertError(`tuple has ${v.elems.length} elements, type has ${ts.length}`);
+      if (ts && ts.length !== v.elems.length)
+        throw new ConvertError(`tuple has ${v.elems.length} elements, type has ${ts.length}`);
       return v.elems.map((e, i) => toJs(e, ts?.[i]));
     }
     case 'record': {
@@ -113,7 +132,8 @@ export function toJs(v: WastValue, t?: ValType): unknown {
 export function diff(expected: unknown, actual: unknown, path = ''): string | undefined {
   const at = path ? ` at ${path}` : '';
   if (typeof expected === 'number') {
-    if (Number.isNaN(expected)) return typeof actual === 'number' && Number.isNaN(actual) ? undefined : `expected NaN${at}, got ${show(actual)}`;
+    if (Number.isNaN(expected))
+      return typeof actual === 'number' && Number.isNaN(actual) ? undefined : `expected NaN${at}, got ${show(actual)}`;
     // Object.is keeps -0 and +0 apart, as the spec's bit-exact comparison does.
     return Object.is(expected, actual) ? undefined : `expected ${show(expected)}${at}, got ${show(actual)}`;
   }
@@ -141,8 +161,14 @@ export function diff(expected: unknown, actual: unknown, path = ''): string | un
   const eo = expected as Record<string, unknown>;
   const ao = actual as Record<string, unknown>;
   if ((eo as Record<symbol, unknown>)[PARTIAL_FLAGS]) {
-    const want = Object.keys(eo).filter((k) => eo[k]).sort().join(',');
-    const got = Object.keys(ao).filter((k) => ao[k]).sort().join(',');
+    const want = Object.keys(eo)
+      .filter((k) => eo[k])
+      .sort()
+      .join(',');
+    const got = Object.keys(ao)
+      .filter((k) => ao[k])
+      .sort()
+      .join(',');
     return want === got ? undefined : `expected flags {${want}}${at}, got {${got}}`;
   }
   const keys = new Set([...Object.keys(eo), ...Object.keys(ao)]);
@@ -168,5 +194,7 @@ export function show(v: unknown): string {
     return `[${body}]`;
   }
   if (v instanceof Error) return `${v.name}: ${v.message}`;
-  return `{${Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ')}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${k}: ${show(x)}`)
+    .join(', ')}}`;
 }

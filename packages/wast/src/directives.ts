@@ -107,7 +107,10 @@ export function parseDirective(form: SNode): Directive {
     case 'component':
       // `(component instance $i $T)`
       if (isAtom(it[1], 'instance')) {
-        const ids = it.slice(2).filter(isId).map((x) => x.text);
+        const ids = it
+          .slice(2)
+          .filter(isId)
+          .map((x) => x.text);
         if (ids.length === 1) return { kind: 'instance', of: ids[0]! };
         if (ids.length === 2) return { kind: 'instance', id: ids[0], of: ids[1]! };
         throw new WastSyntaxError('expected (component instance $id? $definition)', form.line);

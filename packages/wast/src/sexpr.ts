@@ -10,8 +10,14 @@ export interface Span {
   line: number;
 }
 
-export interface SList extends Span { kind: 'list'; items: SNode[] }
-export interface SAtom extends Span { kind: 'atom'; text: string }
+export interface SList extends Span {
+  kind: 'list';
+  items: SNode[];
+}
+export interface SAtom extends Span {
+  kind: 'atom';
+  text: string;
+}
 export interface SString extends Span {
   kind: 'string';
   /** The decoded bytes (wast strings are byte strings). */
@@ -185,12 +191,24 @@ class Reader {
         const e = s[this.pos + 1];
         this.pos += 2;
         switch (e) {
-          case 'n': bytes.push(0x0a); break;
-          case 't': bytes.push(0x09); break;
-          case 'r': bytes.push(0x0d); break;
-          case '"': bytes.push(0x22); break;
-          case "'": bytes.push(0x27); break;
-          case '\\': bytes.push(0x5c); break;
+          case 'n':
+            bytes.push(0x0a);
+            break;
+          case 't':
+            bytes.push(0x09);
+            break;
+          case 'r':
+            bytes.push(0x0d);
+            break;
+          case '"':
+            bytes.push(0x22);
+            break;
+          case "'":
+            bytes.push(0x27);
+            break;
+          case '\\':
+            bytes.push(0x5c);
+            break;
           case 'u': {
             if (s[this.pos] !== '{') this.err('invalid string escape');
             const close = s.indexOf('}', this.pos);
@@ -235,7 +253,7 @@ export function isId(n: SNode | undefined): n is SAtom {
 
 /** The head keyword of a list form, or undefined. */
 export function head(n: SNode | undefined): string | undefined {
-  if (!n || n.kind !== 'list') return undefined;
+  if (n?.kind !== 'list') return undefined;
   const h = n.items[0];
   return h && h.kind === 'atom' ? h.text : undefined;
 }

@@ -25,11 +25,17 @@ export type WastValue =
   | { kind: 'i32' | 'i64'; value: bigint };
 
 const INT_RANGES: Record<IntKind | 'i32' | 'i64', [bigint, bigint]> = {
-  s8: [-128n, 127n], u8: [0n, 255n], s16: [-32768n, 32767n], u16: [0n, 65535n],
-  s32: [-(2n ** 31n), 2n ** 31n - 1n], u32: [0n, 2n ** 32n - 1n],
-  s64: [-(2n ** 63n), 2n ** 63n - 1n], u64: [0n, 2n ** 64n - 1n],
+  s8: [-128n, 127n],
+  u8: [0n, 255n],
+  s16: [-32768n, 32767n],
+  u16: [0n, 65535n],
+  s32: [-(2n ** 31n), 2n ** 31n - 1n],
+  u32: [0n, 2n ** 32n - 1n],
+  s64: [-(2n ** 63n), 2n ** 63n - 1n],
+  u64: [0n, 2n ** 64n - 1n],
   // Core integers accept both signed and unsigned spellings.
-  i32: [-(2n ** 31n), 2n ** 32n - 1n], i64: [-(2n ** 63n), 2n ** 64n - 1n],
+  i32: [-(2n ** 31n), 2n ** 32n - 1n],
+  i64: [-(2n ** 63n), 2n ** 64n - 1n],
 };
 
 /** Parses an integer literal: optional sign, decimal or 0x hex, `_` separators. */
@@ -80,7 +86,7 @@ export function parseValue(n: SNode): WastValue {
 }
 
 function atomText(n: SNode | undefined, line: number, what: string): string {
-  if (!n || n.kind !== 'atom') throw new WastSyntaxError(`expected ${what}`, n?.line ?? line);
+  if (n?.kind !== 'atom') throw new WastSyntaxError(`expected ${what}`, n?.line ?? line);
   return n.text;
 }
 
@@ -99,9 +105,16 @@ function parseValueItems(items: SNode[], line: number): WastValue {
       if (t !== 'true' && t !== 'false') throw new WastSyntaxError(`invalid bool ${t}`, line);
       return { kind: 'bool', value: t === 'true' };
     }
-    case 's8.const': case 'u8.const': case 's16.const': case 'u16.const':
-    case 's32.const': case 'u32.const': case 's64.const': case 'u64.const':
-    case 'i32.const': case 'i64.const': {
+    case 's8.const':
+    case 'u8.const':
+    case 's16.const':
+    case 'u16.const':
+    case 's32.const':
+    case 'u32.const':
+    case 's64.const':
+    case 'u64.const':
+    case 'i32.const':
+    case 'i64.const': {
       arity(1, 1);
       const kind = op.slice(0, -6) as IntKind | 'i32' | 'i64';
       const text = atomText(args[0], line, 'an integer');
@@ -110,7 +123,8 @@ function parseValueItems(items: SNode[], line: number): WastValue {
       if (v === undefined || v < lo || v > hi) throw new WastSyntaxError(`invalid ${kind} literal ${text}`, line);
       return { kind, value: v };
     }
-    case 'f32.const': case 'f64.const': {
+    case 'f32.const':
+    case 'f64.const': {
       arity(1, 1);
       const kind = op.slice(0, 3) as FloatKind;
       const text = atomText(args[0], line, 'a float');
@@ -127,7 +141,8 @@ function parseValueItems(items: SNode[], line: number): WastValue {
       if ([...s].length !== 1) throw new WastSyntaxError('char.const needs exactly one character', line);
       return { kind: 'char', value: s };
     }
-    case 'str.const': case 'string.const':
+    case 'str.const':
+    case 'string.const':
       arity(1, 1);
       return { kind: 'string', value: stringValue(args[0]!) };
     case 'list.const':
@@ -138,7 +153,8 @@ function parseValueItems(items: SNode[], line: number): WastValue {
       return {
         kind: 'record',
         fields: args.map((f) => {
-          if (head(f) !== 'field' || f.kind !== 'list') throw new WastSyntaxError('expected (field "name" value)', f.line);
+          if (head(f) !== 'field' || f.kind !== 'list')
+            throw new WastSyntaxError('expected (field "name" value)', f.line);
           const name = stringValue(f.items[1] ?? f);
           const rest = f.items.slice(2);
           const value = rest.length === 1 ? parseValue(rest[0]!) : parseValueItems(rest, f.line);
@@ -161,7 +177,8 @@ function parseValueItems(items: SNode[], line: number): WastValue {
     case 'option.some':
       arity(1, 1);
       return { kind: 'option', value: parseValue(args[0]!) };
-    case 'result.ok': case 'result.err': {
+    case 'result.ok':
+    case 'result.err': {
       arity(0, 1);
       const ok = op === 'result.ok';
       return args[0] ? { kind: 'result', ok, value: parseValue(args[0]) } : { kind: 'result', ok };
@@ -174,19 +191,32 @@ function parseValueItems(items: SNode[], line: number): WastValue {
 /** Renders a value back in wast syntax, for failure messages. */
 export function showValue(v: WastValue): string {
   switch (v.kind) {
-    case 'bool': return `(bool.const ${v.value})`;
-    case 'f32': case 'f64': return `(${v.kind}.const ${v.nan ? `nan:${v.nan}` : v.value})`;
-    case 'char': return `(char.const ${JSON.stringify(v.value)})`;
-    case 'string': return `(str.const ${JSON.stringify(v.value)})`;
-    case 'list': return `(list.const${v.elems.map((e) => ` ${showValue(e)}`).join('')})`;
-    case 'tuple': return `(tuple.const${v.elems.map((e) => ` ${showValue(e)}`).join('')})`;
+    case 'bool':
+      return `(bool.const ${v.value})`;
+    case 'f32':
+    case 'f64':
+      return `(${v.kind}.const ${v.nan ? `nan:${v.nan}` : v.value})`;
+    case 'char':
+      return `(char.const ${JSON.stringify(v.value)})`;
+    case 'string':
+      return `(str.const ${JSON.stringify(v.value)})`;
+    case 'list':
+      return `(list.const${v.elems.map((e) => ` ${showValue(e)}`).join('')})`;
+    case 'tuple':
+      return `(tuple.const${v.elems.map((e) => ` ${showValue(e)}`).join('')})`;
     case 'record':
       return `(record.const${v.fields.map((f) => ` (field ${JSON.stringify(f.name)} ${showValue(f.value)})`).join('')})`;
-    case 'variant': return `(variant.const ${JSON.stringify(v.label)}${v.value ? ` ${showValue(v.value)}` : ''})`;
-    case 'enum': return `(enum.const ${JSON.stringify(v.label)})`;
-    case 'flags': return `(flags.const${v.labels.map((l) => ` ${JSON.stringify(l)}`).join('')})`;
-    case 'option': return v.value ? `(option.some ${showValue(v.value)})` : '(option.none)';
-    case 'result': return `(result.${v.ok ? 'ok' : 'err'}${v.value ? ` ${showValue(v.value)}` : ''})`;
-    default: return `(${v.kind}.const ${v.value})`;
+    case 'variant':
+      return `(variant.const ${JSON.stringify(v.label)}${v.value ? ` ${showValue(v.value)}` : ''})`;
+    case 'enum':
+      return `(enum.const ${JSON.stringify(v.label)})`;
+    case 'flags':
+      return `(flags.const${v.labels.map((l) => ` ${JSON.stringify(l)}`).join('')})`;
+    case 'option':
+      return v.value ? `(option.some ${showValue(v.value)})` : '(option.none)';
+    case 'result':
+      return `(result.${v.ok ? 'ok' : 'err'}${v.value ? ` ${showValue(v.value)}` : ''})`;
+    default:
+      return `(${v.kind}.const ${v.value})`;
   }
 }

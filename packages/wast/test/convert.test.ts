@@ -38,8 +38,14 @@ describe('toJs', () => {
 
   it('converts maps from lists of pairs', () => {
     const mt = { kind: 'map', key: P('string'), value: P('u32') } as ValType;
-    const m = toJs(v('(list.const (tuple.const (str.const "a") (u32.const 1)) (tuple.const (str.const "a") (u32.const 2)))'), mt);
-    expect(m).toEqual([['a', 1], ['a', 2]]);
+    const m = toJs(
+      v('(list.const (tuple.const (str.const "a") (u32.const 1)) (tuple.const (str.const "a") (u32.const 2)))'),
+      mt,
+    );
+    expect(m).toEqual([
+      ['a', 1],
+      ['a', 2],
+    ]);
     expect(diff(m, new Map([['a', 1]]))).toMatch(/expected 2 elements/);
     expect(diff([['a', 1]], new Map([['a', 1]]))).toBeUndefined();
   });

@@ -17,16 +17,19 @@ describe('runWast end to end', () => {
   it('reports the failing directive and line from a temp file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weft-wast-'));
     const file = join(dir, 'bad.wast');
-    writeFileSync(file, [
-      '(component',
-      '  (core module $m (func (export "f") (result i32) (i32.const 7)))',
-      '  (core instance $i (instantiate $m))',
-      '  (func (export "f") (result u32) (canon lift (core func $i "f"))))',
-      '(assert_return (invoke "f") (u32.const 7))',
-      '',
-      '(assert_return (invoke "f") (u32.const 8))',
-      '(assert_return (invoke "f") (u32.const 7))',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '(component',
+        '  (core module $m (func (export "f") (result i32) (i32.const 7)))',
+        '  (core instance $i (instantiate $m))',
+        '  (func (export "f") (result u32) (canon lift (core func $i "f"))))',
+        '(assert_return (invoke "f") (u32.const 7))',
+        '',
+        '(assert_return (invoke "f") (u32.const 8))',
+        '(assert_return (invoke "f") (u32.const 7))',
+      ].join('\n'),
+    );
     const r = await runWastFile(file);
     expect(r.passed).toBe(false);
     expect(r.failure).toMatchObject({ directive: 'assert_return', line: 7 });
@@ -35,10 +38,15 @@ describe('runWast end to end', () => {
   });
 
   it('fails traps with the wrong message, missing exports and wrong arity', async () => {
-    const comp = '(component (core module $m (func (export "f") unreachable)) (core instance $i (instantiate $m)) (func (export "f") (canon lift (core func $i "f"))))\n';
-    expect((await runWast(`${comp}(assert_trap (invoke "f") "out of bounds")`)).failure?.reason).toMatch(/expected trap "out of bounds", got/);
+    const comp =
+      '(component (core module $m (func (export "f") unreachable)) (core instance $i (instantiate $m)) (func (export "f") (canon lift (core func $i "f"))))\n';
+    expect((await runWast(`${comp}(assert_trap (invoke "f") "out of bounds")`)).failure?.reason).toMatch(
+      /expected trap "out of bounds", got/,
+    );
     expect((await runWast(`${comp}(assert_return (invoke "g"))`)).failure?.reason).toMatch(/no exported function "g"/);
-    expect((await runWast(`${comp}(assert_return (invoke "f" (u8.const 1)))`)).failure?.reason).toMatch(/takes 0 arguments/);
+    expect((await runWast(`${comp}(assert_return (invoke "f" (u8.const 1)))`)).failure?.reason).toMatch(
+      /takes 0 arguments/,
+    );
     expect((await runWast(`${comp}(assert_return (invoke "f"))`)).failure?.reason).toMatch(/failed: Trap/);
   });
 

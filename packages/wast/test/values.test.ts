@@ -27,13 +27,20 @@ describe('values', () => {
 
   it('parses compound values, including unparenthesised record fields', () => {
     const r = v('(record.const (field "s" str.const "v=") (field "n" (u32.const 7)))');
-    expect(r).toEqual({ kind: 'record', fields: [
-      { name: 's', value: { kind: 'string', value: 'v=' } },
-      { name: 'n', value: { kind: 'u32', value: 7n } },
-    ] });
+    expect(r).toEqual({
+      kind: 'record',
+      fields: [
+        { name: 's', value: { kind: 'string', value: 'v=' } },
+        { name: 'n', value: { kind: 'u32', value: 7n } },
+      ],
+    });
     expect(v('(variant.const "a")')).toEqual({ kind: 'variant', label: 'a' });
     expect(v('(option.some (option.none))')).toEqual({ kind: 'option', value: { kind: 'option' } });
-    expect(v('(result.err (str.const "x"))')).toEqual({ kind: 'result', ok: false, value: { kind: 'string', value: 'x' } });
+    expect(v('(result.err (str.const "x"))')).toEqual({
+      kind: 'result',
+      ok: false,
+      value: { kind: 'string', value: 'x' },
+    });
     expect(v('(flags.const "a" "c")')).toEqual({ kind: 'flags', labels: ['a', 'c'] });
     expect(v('(char.const "\\u{1F600}")')).toEqual({ kind: 'char', value: '😀' });
     expect(() => v('(char.const "ab")')).toThrow(/one character/);
@@ -48,18 +55,33 @@ describe('values', () => {
 describe('directives', () => {
   const d = (s: string) => parseDirective(readAll(s)[0]!);
   it('parses component forms', () => {
-    expect(d('(component definition $T (core module))')).toMatchObject({ kind: 'module', def: { id: '$T', definition: true, source: { kind: 'text' } } });
+    expect(d('(component definition $T (core module))')).toMatchObject({
+      kind: 'module',
+      def: { id: '$T', definition: true, source: { kind: 'text' } },
+    });
     expect(d('(component instance $i $T)')).toEqual({ kind: 'instance', id: '$i', of: '$T' });
     const b = d('(component $B binary "\\00asm" "\\0d\\00\\01\\00")');
-    expect(b.kind === 'module' && b.def.source.kind === 'binary' && [...b.def.source.bytes]).toEqual([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
-    expect(d('(component quote "(import \\"x\\" (func))")')).toMatchObject({ def: { source: { kind: 'quote', text: '(import "x" (func))' } } });
+    expect(b.kind === 'module' && b.def.source.kind === 'binary' && [...b.def.source.bytes]).toEqual([
+      0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0,
+    ]);
+    expect(d('(component quote "(import \\"x\\" (func))")')).toMatchObject({
+      def: { source: { kind: 'quote', text: '(import "x" (func))' } },
+    });
   });
   it('parses asserts and actions', () => {
     expect(d('(assert_return (invoke $i "f" (u8.const 1)) (bool.const true))')).toMatchObject({
-      kind: 'assert_return', action: { instance: '$i', name: 'f', args: [{ kind: 'u8', value: 1n }] }, results: [{ kind: 'bool', value: true }],
+      kind: 'assert_return',
+      action: { instance: '$i', name: 'f', args: [{ kind: 'u8', value: 1n }] },
+      results: [{ kind: 'bool', value: true }],
     });
-    expect(d('(assert_trap (invoke "f") "unreachable")')).toMatchObject({ kind: 'assert_trap', message: 'unreachable' });
-    expect(d('(assert_invalid (component (type $t u8)) "msg")')).toMatchObject({ kind: 'assert_invalid', message: 'msg' });
+    expect(d('(assert_trap (invoke "f") "unreachable")')).toMatchObject({
+      kind: 'assert_trap',
+      message: 'unreachable',
+    });
+    expect(d('(assert_invalid (component (type $t u8)) "msg")')).toMatchObject({
+      kind: 'assert_invalid',
+      message: 'msg',
+    });
     expect(d('(register "m" $i)')).toEqual({ kind: 'register', name: 'm', instance: '$i' });
     expect(() => d('(frobnicate)')).toThrow(/unknown directive/);
   });

@@ -14,7 +14,11 @@ const TYPE = Symbol.for('weft.type');
 type Fn = ((...args: unknown[]) => unknown) & { [TYPE]?: FuncType };
 
 /** Finds `name` (top level) or `iface#func` / `iface.func` (inside an exported instance). */
-export function findExport(exports: Record<string, any>, type: ComponentType, name: string): { fn: Fn; type?: FuncType } {
+export function findExport(
+  exports: Record<string, any>,
+  type: ComponentType,
+  name: string,
+): { fn: Fn; type?: FuncType } {
   const top = exports[name] ?? exports[camelCase(name)];
   if (typeof top === 'function') {
     const ext = type.exports.get(name);
@@ -46,7 +50,7 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const instance = await component.instantiate({});
   if (!opts.invoke) {
     const run = Object.keys(instance.exports).find((k) => /^wasi:cli\/run@0\.3\./.test(k));
-    if (!run) throw new UsageError('the component exports no wasi:cli/run@0.3.x; pass --invoke \'name(args)\'');
+    if (!run) throw new UsageError("the component exports no wasi:cli/run@0.3.x; pass --invoke 'name(args)'");
     await instance.exports[run].run();
     return 0;
   }

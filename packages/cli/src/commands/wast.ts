@@ -34,7 +34,9 @@ async function expand(paths: string[]): Promise<string[]> {
 
 function runInWorker(file: string, timeoutMs: number, hardLimit: number): Promise<WastResult> {
   return new Promise((resolve) => {
-    const execArgv = process.execArgv.some((a) => a.includes('weft-source')) ? process.execArgv : [...process.execArgv, '--conditions=weft-source'];
+    const execArgv = process.execArgv.some((a) => a.includes('weft-source'))
+      ? process.execArgv
+      : [...process.execArgv, '--conditions=weft-source'];
     const w = new Worker(new URL('./wast-worker.ts', import.meta.url), { workerData: { file, timeoutMs }, execArgv });
     let done = false;
     const finish = (r: WastResult) => {
@@ -44,10 +46,33 @@ function runInWorker(file: string, timeoutMs: number, hardLimit: number): Promis
       void w.terminate();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `timed out after ${hardLimit} ms` }, directives: 0 }), hardLimit);
+    const timer = setTimeout(
+      () =>
+        finish({
+          file,
+          passed: false,
+          failure: { directive: 'file', line: 0, reason: `timed out after ${hardLimit} ms` },
+          directives: 0,
+        }),
+      hardLimit,
+    );
     w.on('message', (r: WastResult) => finish(r));
-    w.on('error', (e) => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `crashed: ${e.message}` }, directives: 0 }));
-    w.on('exit', (code) => finish({ file, passed: false, failure: { directive: 'file', line: 0, reason: `worker exited with code ${code}` }, directives: 0 }));
+    w.on('error', (e) =>
+      finish({
+        file,
+        passed: false,
+        failure: { directive: 'file', line: 0, reason: `crashed: ${e.message}` },
+        directives: 0,
+      }),
+    );
+    w.on('exit', (code) =>
+      finish({
+        file,
+        passed: false,
+        failure: { directive: 'file', line: 0, reason: `worker exited with code ${code}` },
+        directives: 0,
+      }),
+    );
   });
 }
 
@@ -67,16 +92,27 @@ export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<num
     while (printed < files.length && results[printed]) io.out(formatResult(results[printed++]!));
   };
   if (opts.jobs === 0) {
-    for (let i = 0; i < files.length; i++) {
-      results[i] = await runWastFile(files[i]!, { timeoutMs: opts.timeoutMs });
-      flush();
+    // A guest's background task failing must not end the whole run.
+    const ignore = () => {};
+    process.on('unhandledRejection', ignore);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        results[i] = await runWastFile(files[i]!, { timeoutMs: opts.timeoutMs });
+        flush();
+      }
+    } finally {
+      process.off('unhandledRejection', ignore);
     }
   } else {
     let next = 0;
     const lane = async () => {
       while (next < files.length) {
         const i = next++;
-        results[i] = await runInWorker(files[i]!, opts.timeoutMs, opts.fileTimeoutMs ?? Math.max(60_000, opts.timeoutMs * 12));
+        results[i] = await runInWorker(
+          files[i]!,
+          opts.timeoutMs,
+          opts.fileTimeoutMs ?? Math.max(60_000, opts.timeoutMs * 12),
+        );
         flush();
       }
     };

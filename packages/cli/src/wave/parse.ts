@@ -21,7 +21,7 @@ type Tok =
   | { t: 'char'; v: string; at: number }
   | { t: 'eof'; at: number };
 
-function unescape(body: string, at: number): string {
+function unescapeWave(body: string, at: number): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
@@ -31,12 +31,24 @@ function unescape(body: string, at: number): string {
     }
     const e = body[++i];
     switch (e) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case '\\': out += '\\'; break;
-      case '"': out += '"'; break;
-      case "'": out += "'"; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case "'":
+        out += "'";
+        break;
       case 'u': {
         const m = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1));
         if (!m) throw new WaveError('invalid \\u escape', at + i);
@@ -71,7 +83,7 @@ export function tokenize(src: string): Tok[] {
       let j = i + 1;
       while (j < src.length && src[j] !== c) j += src[j] === '\\' ? 2 : 1;
       if (j >= src.length) throw new WaveError(`unterminated ${c === '"' ? 'string' : 'char'}`, i);
-      const v = unescape(src.slice(i + 1, j), i + 1);
+      const v = unescapeWave(src.slice(i + 1, j), i + 1);
       toks.push(c === '"' ? { t: 'string', v, at: i } : { t: 'char', v, at: i });
       i = j + 1;
       continue;
@@ -95,14 +107,27 @@ export function tokenize(src: string): Tok[] {
 }
 
 const INT_BOUNDS: Record<string, [bigint, bigint]> = {
-  s8: [-128n, 127n], u8: [0n, 255n], s16: [-32768n, 32767n], u16: [0n, 65535n],
-  s32: [-(2n ** 31n), 2n ** 31n - 1n], u32: [0n, 2n ** 32n - 1n],
-  s64: [-(2n ** 63n), 2n ** 63n - 1n], u64: [0n, 2n ** 64n - 1n],
+  s8: [-128n, 127n],
+  u8: [0n, 255n],
+  s16: [-32768n, 32767n],
+  u16: [0n, 65535n],
+  s32: [-(2n ** 31n), 2n ** 31n - 1n],
+  u32: [0n, 2n ** 32n - 1n],
+  s64: [-(2n ** 63n), 2n ** 63n - 1n],
+  u64: [0n, 2n ** 64n - 1n],
 };
 
 const TYPED: Record<string, { from(xs: Iterable<never>): unknown }> = {
-  u8: Uint8Array, s8: Int8Array, u16: Uint16Array, s16: Int16Array, u32: Uint32Array, s32: Int32Array,
-  u64: BigUint64Array, s64: BigInt64Array, f32: Float32Array, f64: Float64Array,
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
 };
 
 class Parser {
@@ -152,7 +177,14 @@ class Parser {
         if (l.v !== 'true' && l.v !== 'false') throw new WaveError('expected true or false', l.at);
         return l.v === 'true';
       }
-      case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 's64': case 'u64': {
+      case 's8':
+      case 'u8':
+      case 's16':
+      case 'u16':
+      case 's32':
+      case 'u32':
+      case 's64':
+      case 'u64': {
         const n = this.next();
         if (n.t !== 'number' || !/^[-+]?[0-9][0-9_]*$/.test(n.v)) throw new WaveError(`expected ${t.kind}`, n.at);
         const v = BigInt(n.v.replaceAll('_', ''));
@@ -160,17 +192,25 @@ class Parser {
         if (v < lo || v > hi) throw new WaveError(`${n.v} out of range for ${t.kind}`, n.at);
         return t.kind === 's64' || t.kind === 'u64' ? v : Number(v);
       }
-      case 'f32': case 'f64': {
+      case 'f32':
+      case 'f64': {
         const n = this.next();
         let v: number;
         if (n.t === 'label' && (n.v === 'nan' || n.v === 'inf')) v = n.v === 'nan' ? Number.NaN : Infinity;
-        else if (n.t === 'number') v = /nan$/.test(n.v) ? Number.NaN : /inf$/.test(n.v) ? (n.v.startsWith('-') ? -Infinity : Infinity) : Number(n.v.replaceAll('_', ''));
+        else if (n.t === 'number')
+          v = /nan$/.test(n.v)
+            ? Number.NaN
+            : /inf$/.test(n.v)
+              ? n.v.startsWith('-')
+                ? -Infinity
+                : Infinity
+              : Number(n.v.replaceAll('_', ''));
         else throw new WaveError(`expected ${t.kind}`, n.at);
         return t.kind === 'f32' ? Math.fround(v) : v;
       }
       case 'char': {
         const n = this.next();
-        if (n.t !== 'char' || [...n.v].length !== 1) throw new WaveError('expected a char like \'x\'', n.at);
+        if (n.t !== 'char' || [...n.v].length !== 1) throw new WaveError("expected a char like 'x'", n.at);
         return n.v;
       }
       case 'string': {
@@ -182,7 +222,8 @@ class Parser {
         this.expect('[');
         const xs: unknown[] = [];
         this.seq(']', () => xs.push(this.value(t.elem)));
-        if (t.length !== undefined && xs.length !== t.length) throw new WaveError(`expected ${t.length} elements`, tok.at);
+        if (t.length !== undefined && xs.length !== t.length)
+          throw new WaveError(`expected ${t.length} elements`, tok.at);
         const TA = TYPED[t.elem.kind];
         return TA ? TA.from(xs as never) : xs;
       }
@@ -323,7 +364,8 @@ export function parseCall(text: string): ParsedCall {
       const out: unknown[] = [];
       p.seq(')', () => {
         const pt = type.params[out.length];
-        if (!pt) throw new WaveError(`${name} takes ${type.params.length} argument(s)`, (open < 0 ? 0 : open) + p.peek().at);
+        if (!pt)
+          throw new WaveError(`${name} takes ${type.params.length} argument(s)`, Math.max(open, 0) + p.peek().at);
         out.push(p.value(pt.type));
       });
       p.end();

@@ -12,11 +12,16 @@ export function waveLabel(l: string): string {
 
 function escapeChar(c: string, quote: string): string {
   switch (c) {
-    case '\\': return '\\\\';
-    case '\n': return '\\n';
-    case '\t': return '\\t';
-    case '\r': return '\\r';
-    case quote: return `\\${quote}`;
+    case '\\':
+      return '\\\\';
+    case '\n':
+      return '\\n';
+    case '\t':
+      return '\\t';
+    case '\r':
+      return '\\r';
+    case quote:
+      return `\\${quote}`;
   }
   const cp = c.codePointAt(0)!;
   if (cp < 0x20 || cp === 0x7f) return `\\u{${cp.toString(16)}}`;
@@ -50,10 +55,18 @@ export function printWave(v: unknown, t: ValType): string {
   switch (t.kind) {
     case 'bool':
       return v ? 'true' : 'false';
-    case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 's64': case 'u64':
+    case 's8':
+    case 'u8':
+    case 's16':
+    case 'u16':
+    case 's32':
+    case 'u32':
+    case 's64':
+    case 'u64':
       if (typeof v !== 'number' && typeof v !== 'bigint') fail(t, v);
       return String(v);
-    case 'f32': case 'f64':
+    case 'f32':
+    case 'f64':
       if (typeof v !== 'number') fail(t, v);
       return waveFloat(v);
     case 'char':
@@ -106,11 +119,16 @@ export function printWave(v: unknown, t: ValType): string {
     case 'flags': {
       if (typeof v !== 'object' || v === null) fail(t, v);
       const o = v as Record<string, unknown>;
-      return `{${t.labels.filter((l) => o[camelCase(l)]).map(waveLabel).join(', ')}}`;
+      return `{${t.labels
+        .filter((l) => o[camelCase(l)])
+        .map(waveLabel)
+        .join(', ')}}`;
     }
-    case 'own': case 'borrow':
+    case 'own':
+    case 'borrow':
       return `<resource ${t.resource.name}>`;
-    case 'stream': case 'future':
+    case 'stream':
+    case 'future':
       return `<${t.kind}>`;
     default:
       return `<${t.kind}>`;

@@ -78,11 +78,13 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
         }
         // Task.return_: every borrow lent to this call must have been dropped.
         const scope = cx.borrowScope as BorrowScope | undefined;
-        if (scope !== undefined && scope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+        if (scope !== undefined && scope.numBorrows > 0)
+          throw new Trap('borrow handles still remain at the end of the call');
         if (postReturn !== undefined) {
           inst.mayLeave = false;
           try {
-            if (result === undefined) postReturn(); else postReturn(raw);
+            if (result === undefined) postReturn();
+            else postReturn(raw);
           } finally {
             inst.mayLeave = true;
           }

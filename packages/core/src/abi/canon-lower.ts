@@ -61,7 +61,9 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       }
       if (v instanceof Promise) {
         v.catch(() => {}); // the trap below reports it; don't leave an unhandled rejection
-        throw new Trap(`${name} returned a Promise, but a synchronously lowered import cannot wait for it (async lowering is not yet supported)`);
+        throw new Trap(
+          `${name} returned a Promise, but a synchronously lowered import cannot wait for it (async lowering is not yet supported)`,
+        );
       }
       let ret: unknown;
       try {
@@ -78,7 +80,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
         }
       } catch (e) {
         // A bad value from the callee traps the calling guest like any other trap.
-        if (e instanceof HostValueError) throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
+        if (e instanceof HostValueError)
+          throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
         throw e;
       }
       releaseLends(cx);

@@ -15,8 +15,15 @@ import type { ResourceRuntimeType } from '../resources/resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import { badValue } from './errors.ts';
 import {
-  alignment, casesOf, discriminantType, elemSize, type FlatType, fieldOffsets, flattenType,
-  MAX_LIST_BYTE_LENGTH, payloadOffset,
+  alignment,
+  casesOf,
+  discriminantType,
+  elemSize,
+  type FlatType,
+  fieldOffsets,
+  flattenType,
+  MAX_LIST_BYTE_LENGTH,
+  payloadOffset,
 } from './layout.ts';
 import { loadStringFromRange, storeStringIntoRange, stored } from './strings.ts';
 
@@ -62,15 +69,24 @@ type ToCore = (cx: LiftLowerContext, v: unknown) => unknown;
 
 function scalar(type: ValType, load: Load, store: Store, fromCore: FromCore, toCore: ToCore): Codec {
   return {
-    type, size: elemSize(type), align: alignment(type), flat: flattenType(type),
-    load, store, fromCore, toCore,
+    type,
+    size: elemSize(type),
+    align: alignment(type),
+    flat: flattenType(type),
+    load,
+    store,
+    fromCore,
+    toCore,
     liftFlat: (cx) => fromCore(cx, cx.flat[cx.fi++]),
-    lowerFlat: (cx, v, out) => { out.push(toCore(cx, v)); },
+    lowerFlat: (cx, v, out) => {
+      out.push(toCore(cx, v));
+    },
   };
 }
 
 function checkInt(v: unknown, lo: number, hi: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) badValue(`${what} (an integer in ${lo}..${hi})`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
+    badValue(`${what} (an integer in ${lo}..${hi})`, v);
   return v;
 }
 
@@ -120,67 +136,141 @@ const canonF = (x: number) => (x !== x ? NaN : x);
 function buildScalar(t: ValType): Codec | undefined {
   switch (t.kind) {
     case 'bool':
-      return scalar(t, (cx, p) => cx.dv.getUint8(p) !== 0, (cx, v, p) => cx.dv.setUint8(p, checkBool(v) ? 1 : 0),
-        (_cx, x) => x !== 0, (_cx, v) => (checkBool(v) ? 1 : 0));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getUint8(p) !== 0,
+        (cx, v, p) => cx.dv.setUint8(p, checkBool(v) ? 1 : 0),
+        (_cx, x) => x !== 0,
+        (_cx, v) => (checkBool(v) ? 1 : 0),
+      );
     case 'u8':
-      return scalar(t, (cx, p) => cx.dv.getUint8(p), (cx, v, p) => cx.dv.setUint8(p, checkInt(v, 0, 0xff, 'u8')),
-        (_cx, x) => x & 0xff, (_cx, v) => checkInt(v, 0, 0xff, 'u8'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getUint8(p),
+        (cx, v, p) => cx.dv.setUint8(p, checkInt(v, 0, 0xff, 'u8')),
+        (_cx, x) => x & 0xff,
+        (_cx, v) => checkInt(v, 0, 0xff, 'u8'),
+      );
     case 's8':
-      return scalar(t, (cx, p) => cx.dv.getInt8(p), (cx, v, p) => cx.dv.setInt8(p, checkInt(v, -0x80, 0x7f, 's8')),
-        (_cx, x) => (x << 24) >> 24, (_cx, v) => checkInt(v, -0x80, 0x7f, 's8'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getInt8(p),
+        (cx, v, p) => cx.dv.setInt8(p, checkInt(v, -0x80, 0x7f, 's8')),
+        (_cx, x) => (x << 24) >> 24,
+        (_cx, v) => checkInt(v, -0x80, 0x7f, 's8'),
+      );
     case 'u16':
-      return scalar(t, (cx, p) => cx.dv.getUint16(p, true), (cx, v, p) => cx.dv.setUint16(p, checkInt(v, 0, 0xffff, 'u16'), true),
-        (_cx, x) => x & 0xffff, (_cx, v) => checkInt(v, 0, 0xffff, 'u16'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getUint16(p, true),
+        (cx, v, p) => cx.dv.setUint16(p, checkInt(v, 0, 0xffff, 'u16'), true),
+        (_cx, x) => x & 0xffff,
+        (_cx, v) => checkInt(v, 0, 0xffff, 'u16'),
+      );
     case 's16':
-      return scalar(t, (cx, p) => cx.dv.getInt16(p, true), (cx, v, p) => cx.dv.setInt16(p, checkInt(v, -0x8000, 0x7fff, 's16'), true),
-        (_cx, x) => (x << 16) >> 16, (_cx, v) => checkInt(v, -0x8000, 0x7fff, 's16'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getInt16(p, true),
+        (cx, v, p) => cx.dv.setInt16(p, checkInt(v, -0x8000, 0x7fff, 's16'), true),
+        (_cx, x) => (x << 16) >> 16,
+        (_cx, v) => checkInt(v, -0x8000, 0x7fff, 's16'),
+      );
     case 'u32':
-      return scalar(t, (cx, p) => cx.dv.getUint32(p, true), (cx, v, p) => cx.dv.setUint32(p, checkInt(v, 0, 0xffff_ffff, 'u32'), true),
-        (_cx, x) => x >>> 0, (_cx, v) => checkInt(v, 0, 0xffff_ffff, 'u32'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getUint32(p, true),
+        (cx, v, p) => cx.dv.setUint32(p, checkInt(v, 0, 0xffff_ffff, 'u32'), true),
+        (_cx, x) => x >>> 0,
+        (_cx, v) => checkInt(v, 0, 0xffff_ffff, 'u32'),
+      );
     case 's32':
-      return scalar(t, (cx, p) => cx.dv.getInt32(p, true), (cx, v, p) => cx.dv.setInt32(p, checkInt(v, -0x8000_0000, 0x7fff_ffff, 's32'), true),
-        (_cx, x) => x | 0, (_cx, v) => checkInt(v, -0x8000_0000, 0x7fff_ffff, 's32'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getInt32(p, true),
+        (cx, v, p) => cx.dv.setInt32(p, checkInt(v, -0x8000_0000, 0x7fff_ffff, 's32'), true),
+        (_cx, x) => x | 0,
+        (_cx, v) => checkInt(v, -0x8000_0000, 0x7fff_ffff, 's32'),
+      );
     case 'u64':
-      return scalar(t, (cx, p) => cx.dv.getBigUint64(p, true), (cx, v, p) => cx.dv.setBigUint64(p, checkBig(v, 0n, U64_MAX, 'u64'), true),
-        (_cx, x) => BigInt.asUintN(64, x), (_cx, v) => checkBig(v, 0n, U64_MAX, 'u64'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getBigUint64(p, true),
+        (cx, v, p) => cx.dv.setBigUint64(p, checkBig(v, 0n, U64_MAX, 'u64'), true),
+        (_cx, x) => BigInt.asUintN(64, x),
+        (_cx, v) => checkBig(v, 0n, U64_MAX, 'u64'),
+      );
     case 's64':
-      return scalar(t, (cx, p) => cx.dv.getBigInt64(p, true), (cx, v, p) => cx.dv.setBigInt64(p, checkBig(v, S64_MIN, S64_MAX, 's64'), true),
-        (_cx, x) => BigInt.asIntN(64, x), (_cx, v) => checkBig(v, S64_MIN, S64_MAX, 's64'));
+      return scalar(
+        t,
+        (cx, p) => cx.dv.getBigInt64(p, true),
+        (cx, v, p) => cx.dv.setBigInt64(p, checkBig(v, S64_MIN, S64_MAX, 's64'), true),
+        (_cx, x) => BigInt.asIntN(64, x),
+        (_cx, v) => checkBig(v, S64_MIN, S64_MAX, 's64'),
+      );
     case 'f32':
-      return scalar(t, (cx, p) => canonF(cx.dv.getFloat32(p, true)),
+      return scalar(
+        t,
+        (cx, p) => canonF(cx.dv.getFloat32(p, true)),
         (cx, v, p) => {
           const f = checkNum(v, 'f32');
           if (f !== f) cx.dv.setUint32(p, CANONICAL_F32_NAN, true);
           else cx.dv.setFloat32(p, f, true);
         },
-        (_cx, x) => canonF(x), (_cx, v) => canonF(checkNum(v, 'f32')));
+        (_cx, x) => canonF(x),
+        (_cx, v) => canonF(checkNum(v, 'f32')),
+      );
     case 'f64':
-      return scalar(t, (cx, p) => canonF(cx.dv.getFloat64(p, true)),
+      return scalar(
+        t,
+        (cx, p) => canonF(cx.dv.getFloat64(p, true)),
         (cx, v, p) => {
           const f = checkNum(v, 'f64');
           if (f !== f) cx.dv.setBigUint64(p, CANONICAL_F64_NAN, true);
           else cx.dv.setFloat64(p, f, true);
         },
-        (_cx, x) => canonF(x), (_cx, v) => canonF(checkNum(v, 'f64')));
+        (_cx, x) => canonF(x),
+        (_cx, v) => canonF(checkNum(v, 'f64')),
+      );
     case 'char':
-      return scalar(t, (cx, p) => toChar(cx.dv.getUint32(p, true)), (cx, v, p) => cx.dv.setUint32(p, charToI32(v), true),
-        (_cx, x) => toChar(x), (_cx, v) => charToI32(v));
+      return scalar(
+        t,
+        (cx, p) => toChar(cx.dv.getUint32(p, true)),
+        (cx, v, p) => cx.dv.setUint32(p, charToI32(v), true),
+        (_cx, x) => toChar(x),
+        (_cx, v) => charToI32(v),
+      );
     case 'own': {
       const rt = t.resource as ResourceRuntimeType;
-      return scalar(t, (cx, p) => liftOwn(cx, cx.dv.getUint32(p, true), rt), (cx, v, p) => {
-        const i = lowerOwn(cx, v, rt);
-        cx.dv.setUint32(p, i, true);
-      }, (cx, x) => liftOwn(cx, x, rt), (cx, v) => lowerOwn(cx, v, rt));
+      return scalar(
+        t,
+        (cx, p) => liftOwn(cx, cx.dv.getUint32(p, true), rt),
+        (cx, v, p) => {
+          const i = lowerOwn(cx, v, rt);
+          cx.dv.setUint32(p, i, true);
+        },
+        (cx, x) => liftOwn(cx, x, rt),
+        (cx, v) => lowerOwn(cx, v, rt),
+      );
     }
     case 'borrow': {
       const rt = t.resource as ResourceRuntimeType;
-      return scalar(t, (cx, p) => liftBorrow(cx, cx.dv.getUint32(p, true), rt), (cx, v, p) => {
-        const i = lowerBorrow(cx, v, rt);
-        cx.dv.setUint32(p, i, true);
-      }, (cx, x) => liftBorrow(cx, x, rt), (cx, v) => lowerBorrow(cx, v, rt));
+      return scalar(
+        t,
+        (cx, p) => liftBorrow(cx, cx.dv.getUint32(p, true), rt),
+        (cx, v, p) => {
+          const i = lowerBorrow(cx, v, rt);
+          cx.dv.setUint32(p, i, true);
+        },
+        (cx, x) => liftBorrow(cx, x, rt),
+        (cx, v) => lowerBorrow(cx, v, rt),
+      );
     }
-    case 'error-context': case 'stream': case 'future': {
-      const nyi = (): never => { throw new Trap(`${t.kind} values are not yet supported by the canonical ABI`); };
+    case 'error-context':
+    case 'stream':
+    case 'future': {
+      const nyi = (): never => {
+        throw new Trap(`${t.kind} values are not yet supported by the canonical ABI`);
+      };
       return scalar(t, nyi, nyi, nyi, nyi);
     }
     default:
@@ -192,7 +282,10 @@ function buildScalar(t: ValType): Codec | undefined {
 
 function stringCodec(t: ValType): Codec {
   return {
-    type: t, size: 8, align: 4, flat: ['i32', 'i32'],
+    type: t,
+    size: 8,
+    align: 4,
+    flat: ['i32', 'i32'],
     load(cx, p) {
       const dv = cx.dv;
       return loadStringFromRange(cx, dv.getUint32(p, true), dv.getUint32(p + 4, true));
@@ -220,13 +313,28 @@ function stringCodec(t: ValType): Codec {
 // ---- lists -----------------------------------------------------------------
 
 type TypedArrayCtor =
-  | Uint8ArrayConstructor | Int8ArrayConstructor | Uint16ArrayConstructor | Int16ArrayConstructor
-  | Uint32ArrayConstructor | Int32ArrayConstructor | BigUint64ArrayConstructor | BigInt64ArrayConstructor
-  | Float32ArrayConstructor | Float64ArrayConstructor;
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int32ArrayConstructor
+  | BigUint64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor;
 
 const TYPED: Partial<Record<ValType['kind'], TypedArrayCtor>> = {
-  u8: Uint8Array, s8: Int8Array, u16: Uint16Array, s16: Int16Array, u32: Uint32Array, s32: Int32Array,
-  u64: BigUint64Array, s64: BigInt64Array, f32: Float32Array, f64: Float64Array,
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
 };
 
 /** The JS array-ish a list value must be. */
@@ -303,7 +411,10 @@ function listCodec(t: ValType & { kind: 'list' }): Codec {
     listStored.len = n;
   };
   return {
-    type: t, size: 8, align: 4, flat: ['i32', 'i32'],
+    type: t,
+    size: 8,
+    align: 4,
+    flat: ['i32', 'i32'],
     load(cx, p) {
       const dv = cx.dv;
       return loadFromRange(cx, dv.getUint32(p, true), dv.getUint32(p + 4, true));
@@ -331,8 +442,10 @@ function listCodec(t: ValType & { kind: 'list' }): Codec {
 const listStored = { ptr: 0, len: 0 };
 
 function fixedListCodec(
-  t: ValType & { kind: 'list' }, e: Codec,
-  loadRange: RangeOps['loadRange'], storeRange: RangeOps['storeRange'],
+  t: ValType & { kind: 'list' },
+  e: Codec,
+  loadRange: RangeOps['loadRange'],
+  storeRange: RangeOps['storeRange'],
 ): Codec {
   const n = t.length!;
   const Ctor = TYPED[e.type.kind];
@@ -344,7 +457,10 @@ function fixedListCodec(
   const lf = e.liftFlat;
   const lo = e.lowerFlat;
   const c: Codec = {
-    type: t, size: elemSize(t), align: alignment(t), flat: flattenType(t),
+    type: t,
+    size: elemSize(t),
+    align: alignment(t),
+    flat: flattenType(t),
     load: (cx, p) => loadRange(cx, p, n),
     store: (cx, v, p) => storeRange(cx, check(v), p),
     liftFlat(cx) {
@@ -395,8 +511,17 @@ function mapCodec(t: ValType & { kind: 'map' }): Codec {
     let n: number;
     if (v instanceof Map) {
       const all = (v as unknown as Record<symbol, [unknown, unknown][]>)[MAP_ENTRIES];
-      if (all) { entries = all; n = all.length; } else { entries = v; n = v.size; }
-    } else if (Array.isArray(v)) { entries = v as [unknown, unknown][]; n = v.length; } else badValue('a Map', v);
+      if (all) {
+        entries = all;
+        n = all.length;
+      } else {
+        entries = v;
+        n = v.size;
+      }
+    } else if (Array.isArray(v)) {
+      entries = v as [unknown, unknown][];
+      n = v.length;
+    } else badValue('a Map', v);
     const ptr = cx.allocChecked(align, n * size, 'list');
     let p = ptr;
     for (const entry of entries) {
@@ -409,7 +534,10 @@ function mapCodec(t: ValType & { kind: 'map' }): Codec {
     listStored.len = n;
   };
   return {
-    type: t, size: 8, align: 4, flat: ['i32', 'i32'],
+    type: t,
+    size: 8,
+    align: 4,
+    flat: ['i32', 'i32'],
     load(cx, p) {
       const dv = cx.dv;
       return loadFromRange(cx, dv.getUint32(p, true), dv.getUint32(p + 4, true));
@@ -446,7 +574,10 @@ function recordCodec(t: ValType & { kind: 'record' }): Codec {
   const offs = fieldOffsets(t.fields.map((f) => f.type));
   const n = fs.length;
   const c: Codec = {
-    type: t, size: elemSize(t), align: alignment(t), flat: flattenType(t),
+    type: t,
+    size: elemSize(t),
+    align: alignment(t),
+    flat: flattenType(t),
     load(cx, p) {
       const o: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) o[names[i]!] = fs[i]!.load(cx, p + offs[i]!);
@@ -478,7 +609,10 @@ function tupleCodec(t: ValType & { kind: 'tuple' }): Codec {
     return v;
   };
   const c: Codec = {
-    type: t, size: elemSize(t), align: alignment(t), flat: flattenType(t),
+    type: t,
+    size: elemSize(t),
+    align: alignment(t),
+    flat: flattenType(t),
     load(cx, p) {
       const a = new Array(n);
       for (let i = 0; i < n; i++) a[i] = fs[i]!.load(cx, p + offs[i]!);
@@ -518,13 +652,19 @@ function flagsCodec(t: ValType & { kind: 'flags' }): Codec {
     for (let k = 0; k < n; k++) if (o[names[k]!]) i |= 1 << k;
     return i >>> 0;
   };
-  return scalar(t,
-    (cx, p) => unpack(size === 1 ? cx.dv.getUint8(p) : size === 2 ? cx.dv.getUint16(p, true) : cx.dv.getUint32(p, true)),
+  return scalar(
+    t,
+    (cx, p) =>
+      unpack(size === 1 ? cx.dv.getUint8(p) : size === 2 ? cx.dv.getUint16(p, true) : cx.dv.getUint32(p, true)),
     (cx, v, p) => {
       const i = pack(v);
-      if (size === 1) cx.dv.setUint8(p, i); else if (size === 2) cx.dv.setUint16(p, i, true); else cx.dv.setUint32(p, i, true);
+      if (size === 1) cx.dv.setUint8(p, i);
+      else if (size === 2) cx.dv.setUint16(p, i, true);
+      else cx.dv.setUint32(p, i, true);
     },
-    (_cx, x) => unpack(x), (_cx, v) => pack(v));
+    (_cx, x) => unpack(x),
+    (_cx, v) => pack(v),
+  );
 }
 
 // ---- variants (variant, enum, option, result) ------------------------------
@@ -545,7 +685,8 @@ function variantJs(t: ValType, cases: CaseType[]): VariantJs {
         match(v) {
           const i = typeof v === 'string' ? idx.get(v) : undefined;
           if (i === undefined) badValue(`one of ${t.labels.map((l) => `'${l}'`).join(', ')}`, v);
-          matched.index = i; matched.val = undefined;
+          matched.index = i;
+          matched.val = undefined;
         },
       };
     }
@@ -555,14 +696,26 @@ function variantJs(t: ValType, cases: CaseType[]): VariantJs {
           make: (i, p) => (i === 0 ? { tag: 'none' } : { tag: 'some', val: p }),
           match(v) {
             const tag = checkObject(v, "{ tag: 'some' | 'none' }").tag;
-            if (tag === 'none') { matched.index = 0; matched.val = undefined; } else if (tag === 'some') { matched.index = 1; matched.val = (v as { val: unknown }).val; } else badValue("{ tag: 'some' | 'none' }", v);
+            if (tag === 'none') {
+              matched.index = 0;
+              matched.val = undefined;
+            } else if (tag === 'some') {
+              matched.index = 1;
+              matched.val = (v as { val: unknown }).val;
+            } else badValue("{ tag: 'some' | 'none' }", v);
           },
         };
       }
       return {
         make: (i, p) => (i === 0 ? undefined : p),
         match(v) {
-          if (v === undefined || v === null) { matched.index = 0; matched.val = undefined; } else { matched.index = 1; matched.val = v; }
+          if (v === undefined || v === null) {
+            matched.index = 0;
+            matched.val = undefined;
+          } else {
+            matched.index = 1;
+            matched.val = v;
+          }
         },
       };
     }
@@ -571,7 +724,9 @@ function variantJs(t: ValType, cases: CaseType[]): VariantJs {
         make: (i, p) => ({ tag: i === 0 ? 'ok' : 'err', val: p }),
         match(v) {
           const o = checkObject(v, "{ tag: 'ok' | 'err', val }");
-          if (o.tag === 'ok') matched.index = 0; else if (o.tag === 'err' || o.tag === 'error') matched.index = 1; else badValue("{ tag: 'ok' | 'err', val }", v);
+          if (o.tag === 'ok') matched.index = 0;
+          else if (o.tag === 'err' || o.tag === 'error') matched.index = 1;
+          else badValue("{ tag: 'ok' | 'err', val }", v);
           matched.val = o.val;
         },
       };
@@ -583,7 +738,8 @@ function variantJs(t: ValType, cases: CaseType[]): VariantJs {
           const o = checkObject(v, '{ tag, val }');
           const i = typeof o.tag === 'string' ? idx.get(o.tag) : undefined;
           if (i === undefined) badValue(`a variant with tag ${cases.map((c) => `'${c.label}'`).join(' | ')}`, v);
-          matched.index = i; matched.val = o.val;
+          matched.index = i;
+          matched.val = o.val;
         },
       };
     }
@@ -592,10 +748,22 @@ function variantJs(t: ValType, cases: CaseType[]): VariantJs {
 
 // Bit reinterpretation for variant payload joins.
 const scratch = new DataView(new ArrayBuffer(8));
-function i32ToF32(x: number): number { scratch.setInt32(0, x, true); return scratch.getFloat32(0, true); }
-function f32ToI32(x: number): number { scratch.setFloat32(0, x, true); return scratch.getInt32(0, true); }
-function i64ToF64(x: bigint): number { scratch.setBigInt64(0, x, true); return scratch.getFloat64(0, true); }
-function f64ToI64(x: number): bigint { scratch.setFloat64(0, x, true); return scratch.getBigInt64(0, true); }
+function i32ToF32(x: number): number {
+  scratch.setInt32(0, x, true);
+  return scratch.getFloat32(0, true);
+}
+function f32ToI32(x: number): number {
+  scratch.setFloat32(0, x, true);
+  return scratch.getInt32(0, true);
+}
+function i64ToF64(x: bigint): number {
+  scratch.setBigInt64(0, x, true);
+  return scratch.getFloat64(0, true);
+}
+function f64ToI64(x: number): bigint {
+  scratch.setFloat64(0, x, true);
+  return scratch.getBigInt64(0, true);
+}
 
 type Coerce = ((x: any) => any) | undefined;
 
@@ -637,10 +805,15 @@ function variantCodec(t: ValType): Codec {
   const needLower = lowers.map((l) => l.some((x) => x !== undefined));
   const readDisc = (dv: DataView, p: number): number =>
     discSize === 1 ? dv.getUint8(p) : discSize === 2 ? dv.getUint16(p, true) : dv.getUint32(p, true);
-  const badDisc = (): never => { throw new Trap('invalid variant discriminant'); };
+  const badDisc = (): never => {
+    throw new Trap('invalid variant discriminant');
+  };
 
   const c: Codec = {
-    type: t, size: elemSize(t), align: alignment(t), flat,
+    type: t,
+    size: elemSize(t),
+    align: alignment(t),
+    flat,
     load(cx, p) {
       const i = readDisc(cx.dv, p);
       if (i >= n) badDisc();
@@ -652,7 +825,9 @@ function variantCodec(t: ValType): Codec {
       const i = matched.index;
       const val = matched.val;
       const dv = cx.dv;
-      if (discSize === 1) dv.setUint8(p, i); else if (discSize === 2) dv.setUint16(p, i, true); else dv.setUint32(p, i, true);
+      if (discSize === 1) dv.setUint8(p, i);
+      else if (discSize === 2) dv.setUint16(p, i, true);
+      else dv.setUint32(p, i, true);
       const pc = cs[i];
       if (pc !== undefined) pc.store(cx, val, p + payOff);
     },
@@ -666,7 +841,10 @@ function variantCodec(t: ValType): Codec {
         if (needLift[i]) {
           const f = cx.flat as unknown[];
           const co = lifts[i]!;
-          for (let k = 0; k < co.length; k++) { const fn = co[k]; if (fn) f[start + k] = fn(f[start + k]); }
+          for (let k = 0; k < co.length; k++) {
+            const fn = co[k];
+            if (fn) f[start + k] = fn(f[start + k]);
+          }
         }
         payload = pc.liftFlat(cx);
       }
@@ -684,7 +862,10 @@ function variantCodec(t: ValType): Codec {
         pc.lowerFlat(cx, val, out);
         if (needLower[i]) {
           const co = lowers[i]!;
-          for (let k = 0; k < co.length; k++) { const fn = co[k]; if (fn) out[base + k] = fn(out[base + k]); }
+          for (let k = 0; k < co.length; k++) {
+            const fn = co[k];
+            if (fn) out[base + k] = fn(out[base + k]);
+          }
         }
       }
       for (let k = out.length - base; k < payloadFlat.length; k++) out.push(zeros[k]);
@@ -727,13 +908,24 @@ function build(t: ValType): Codec {
   const s = buildScalar(t);
   if (s !== undefined) return s;
   switch (t.kind) {
-    case 'string': return stringCodec(t);
-    case 'list': return listCodec(t);
-    case 'map': return mapCodec(t);
-    case 'record': return recordCodec(t);
-    case 'tuple': return tupleCodec(t);
-    case 'flags': return flagsCodec(t);
-    case 'variant': case 'enum': case 'option': case 'result': return variantCodec(t);
-    default: throw new TypeError(`no canonical ABI for type ${(t as ValType).kind}`);
+    case 'string':
+      return stringCodec(t);
+    case 'list':
+      return listCodec(t);
+    case 'map':
+      return mapCodec(t);
+    case 'record':
+      return recordCodec(t);
+    case 'tuple':
+      return tupleCodec(t);
+    case 'flags':
+      return flagsCodec(t);
+    case 'variant':
+    case 'enum':
+    case 'option':
+    case 'result':
+      return variantCodec(t);
+    default:
+      throw new TypeError(`no canonical ABI for type ${(t as ValType).kind}`);
   }
 }

@@ -8,10 +8,14 @@ import type { ResourceHandle } from '../resources/handle.ts';
 import type { CanonOptions, StringEncoding } from './options.ts';
 
 /** definitions.py Task.num_borrows: borrow handles lent to a callee for one call. */
-export interface BorrowScope { numBorrows: number }
+export interface BorrowScope {
+  numBorrows: number;
+}
 
 /** A guest-resource wrapper lent to the host for the duration of one call. */
-export interface Expirable { state: string }
+export interface Expirable {
+  state: string;
+}
 
 const EMPTY = new ArrayBuffer(0);
 

@@ -18,8 +18,10 @@ export function badValue(what: string, v: unknown): never {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return v.length > 40 ? 'a string' : `string ${JSON.stringify(v)}`;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}${typeof v === 'bigint' ? 'n' : ''}`;
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+    return `${typeof v} ${String(v)}${typeof v === 'bigint' ? 'n' : ''}`;
+  if (typeof v === 'object')
+    return Array.isArray(v) ? 'an array' : `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return typeof v;
 }
 
@@ -44,7 +46,11 @@ export function toTrap(e: unknown): Trap {
   }
   if (e instanceof WebAssembly.RuntimeError) {
     let msg = e.message;
-    for (const [re, w] of V8_TRAPS) if (re.test(msg)) { msg = w; break; }
+    for (const [re, w] of V8_TRAPS)
+      if (re.test(msg)) {
+        msg = w;
+        break;
+      }
     return new Trap(`wasm trap: ${msg}`, { cause: e });
   }
   if (e instanceof RangeError && /call stack/i.test(e.message)) {

@@ -1,7 +1,21 @@
 export {
-  MAX_FLAT_PARAMS, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_RESULTS, MAX_STRING_BYTE_LENGTH, MAX_LIST_BYTE_LENGTH, UTF16_TAG,
-  alignment, elemSize, alignTo, despecialize, discriminantType, flattenType, flattenTypes, flattenFuncType,
-  containsBorrow, type FlatType, type FlatFuncType,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_ASYNC_PARAMS,
+  MAX_FLAT_RESULTS,
+  MAX_STRING_BYTE_LENGTH,
+  MAX_LIST_BYTE_LENGTH,
+  UTF16_TAG,
+  alignment,
+  elemSize,
+  alignTo,
+  despecialize,
+  discriminantType,
+  flattenType,
+  flattenTypes,
+  flattenFuncType,
+  containsBorrow,
+  type FlatType,
+  type FlatFuncType,
 } from './layout.ts';
 export type { CanonOptions, StringEncoding } from './options.ts';
 export { LiftLowerContext, type BorrowScope } from './context.ts';

@@ -30,7 +30,9 @@ function isSelfOrAncestor(x: ComponentInstance, of: ComponentInstance | undefine
 /** trap_if(not inst.may_enter_from(caller)); inst.enter_from(caller) — plus the poison check. */
 export function enterFrom(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
   if (inst.poisoned) {
-    throw new Trap(`cannot enter component instance ${inst.label}: it was poisoned by an earlier trap (${inst.poisoned.message})`);
+    throw new Trap(
+      `cannot enter component instance ${inst.label}: it was poisoned by an earlier trap (${inst.poisoned.message})`,
+    );
   }
   for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
     if (!x.mayEnter && !isSelfOrAncestor(x, caller)) throw new Trap('cannot enter component instance');

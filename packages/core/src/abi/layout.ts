@@ -24,17 +24,39 @@ const despecialized = new WeakMap<ValType, ValType>();
 /** The spec's despecialize: tuple→record, enum/option/result→variant, map→list of tuples. */
 export function despecialize(t: ValType): ValType {
   switch (t.kind) {
-    case 'tuple': case 'enum': case 'option': case 'result': case 'map': break;
-    default: return t;
+    case 'tuple':
+    case 'enum':
+    case 'option':
+    case 'result':
+    case 'map':
+      break;
+    default:
+      return t;
   }
   let d = despecialized.get(t);
   if (d) return d;
   switch (t.kind) {
-    case 'tuple': d = { kind: 'record', fields: t.types.map((type, i) => ({ label: String(i), type })) }; break;
-    case 'enum': d = { kind: 'variant', cases: t.labels.map((label) => ({ label })) }; break;
-    case 'option': d = { kind: 'variant', cases: [{ label: 'none' }, { label: 'some', type: t.type }] }; break;
-    case 'result': d = { kind: 'variant', cases: [{ label: 'ok', type: t.ok }, { label: 'error', type: t.err }] }; break;
-    case 'map': d = { kind: 'list', elem: { kind: 'tuple', types: [t.key, t.value] } }; break;
+    case 'tuple':
+      d = { kind: 'record', fields: t.types.map((type, i) => ({ label: String(i), type })) };
+      break;
+    case 'enum':
+      d = { kind: 'variant', cases: t.labels.map((label) => ({ label })) };
+      break;
+    case 'option':
+      d = { kind: 'variant', cases: [{ label: 'none' }, { label: 'some', type: t.type }] };
+      break;
+    case 'result':
+      d = {
+        kind: 'variant',
+        cases: [
+          { label: 'ok', type: t.ok },
+          { label: 'error', type: t.err },
+        ],
+      };
+      break;
+    case 'map':
+      d = { kind: 'list', elem: { kind: 'tuple', types: [t.key, t.value] } };
+      break;
   }
   despecialized.set(t, d!);
   return d!;
@@ -60,17 +82,43 @@ export function discriminantType(n: number): ValType {
 export function alignment(t: ValType): number {
   const d = despecialize(t);
   switch (d.kind) {
-    case 'bool': case 's8': case 'u8': return 1;
-    case 's16': case 'u16': return 2;
-    case 's32': case 'u32': case 'f32': case 'char': return 4;
-    case 's64': case 'u64': case 'f64': return 8;
-    case 'string': return PTR_SIZE;
-    case 'error-context': case 'own': case 'borrow': case 'stream': case 'future': return 4;
-    case 'list': return d.length !== undefined ? alignment(d.elem) : PTR_SIZE;
-    case 'record': { let a = 1; for (const f of d.fields) a = Math.max(a, alignment(f.type)); return a; }
-    case 'variant': return Math.max(alignment(discriminantType(d.cases.length)), maxCaseAlignment(d.cases));
-    case 'flags': return flagsSize(d.labels.length);
-    default: throw new TypeError(`no alignment for ${d.kind}`);
+    case 'bool':
+    case 's8':
+    case 'u8':
+      return 1;
+    case 's16':
+    case 'u16':
+      return 2;
+    case 's32':
+    case 'u32':
+    case 'f32':
+    case 'char':
+      return 4;
+    case 's64':
+    case 'u64':
+    case 'f64':
+      return 8;
+    case 'string':
+      return PTR_SIZE;
+    case 'error-context':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+      return 4;
+    case 'list':
+      return d.length !== undefined ? alignment(d.elem) : PTR_SIZE;
+    case 'record': {
+      let a = 1;
+      for (const f of d.fields) a = Math.max(a, alignment(f.type));
+      return a;
+    }
+    case 'variant':
+      return Math.max(alignment(discriminantType(d.cases.length)), maxCaseAlignment(d.cases));
+    case 'flags':
+      return flagsSize(d.labels.length);
+    default:
+      throw new TypeError(`no alignment for ${d.kind}`);
   }
 }
 
@@ -87,13 +135,32 @@ function flagsSize(n: number): number {
 export function elemSize(t: ValType): number {
   const d = despecialize(t);
   switch (d.kind) {
-    case 'bool': case 's8': case 'u8': return 1;
-    case 's16': case 'u16': return 2;
-    case 's32': case 'u32': case 'f32': case 'char': return 4;
-    case 's64': case 'u64': case 'f64': return 8;
-    case 'string': return 2 * PTR_SIZE;
-    case 'error-context': case 'own': case 'borrow': case 'stream': case 'future': return 4;
-    case 'list': return d.length !== undefined ? d.length * elemSize(d.elem) : 2 * PTR_SIZE;
+    case 'bool':
+    case 's8':
+    case 'u8':
+      return 1;
+    case 's16':
+    case 'u16':
+      return 2;
+    case 's32':
+    case 'u32':
+    case 'f32':
+    case 'char':
+      return 4;
+    case 's64':
+    case 'u64':
+    case 'f64':
+      return 8;
+    case 'string':
+      return 2 * PTR_SIZE;
+    case 'error-context':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+      return 4;
+    case 'list':
+      return d.length !== undefined ? d.length * elemSize(d.elem) : 2 * PTR_SIZE;
     case 'record': {
       let s = 0;
       for (const f of d.fields) s = alignTo(s, alignment(f.type)) + elemSize(f.type);
@@ -106,8 +173,10 @@ export function elemSize(t: ValType): number {
       for (const c of d.cases) if (c.type) cs = Math.max(cs, elemSize(c.type));
       return alignTo(s + cs, alignment(d));
     }
-    case 'flags': return flagsSize(d.labels.length);
-    default: throw new TypeError(`no size for ${d.kind}`);
+    case 'flags':
+      return flagsSize(d.labels.length);
+    default:
+      throw new TypeError(`no size for ${d.kind}`);
   }
 }
 
@@ -141,13 +210,30 @@ export function flattenType(t: ValType): FlatType[] {
 function computeFlatten(t: ValType): FlatType[] {
   const d = despecialize(t);
   switch (d.kind) {
-    case 'bool': case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 'char':
-    case 'error-context': case 'flags': case 'own': case 'borrow': case 'stream': case 'future':
+    case 'bool':
+    case 's8':
+    case 'u8':
+    case 's16':
+    case 'u16':
+    case 's32':
+    case 'u32':
+    case 'char':
+    case 'error-context':
+    case 'flags':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
       return ['i32'];
-    case 's64': case 'u64': return ['i64'];
-    case 'f32': return ['f32'];
-    case 'f64': return ['f64'];
-    case 'string': return ['i32', 'i32'];
+    case 's64':
+    case 'u64':
+      return ['i64'];
+    case 'f32':
+      return ['f32'];
+    case 'f64':
+      return ['f64'];
+    case 'string':
+      return ['i32', 'i32'];
     case 'list': {
       if (d.length === undefined) return ['i32', 'i32'];
       const e = flattenType(d.elem);
@@ -155,9 +241,12 @@ function computeFlatten(t: ValType): FlatType[] {
       for (let i = 0; i < d.length; i++) out.push(...e);
       return out;
     }
-    case 'record': return d.fields.flatMap((f) => flattenType(f.type));
-    case 'variant': return flattenVariant(d.cases);
-    default: throw new TypeError(`cannot flatten ${d.kind}`);
+    case 'record':
+      return d.fields.flatMap((f) => flattenType(f.type));
+    case 'variant':
+      return flattenVariant(d.cases);
+    default:
+      throw new TypeError(`cannot flatten ${d.kind}`);
   }
 }
 
@@ -182,11 +271,16 @@ export function flattenTypes(ts: ValType[]): FlatType[] {
   return ts.flatMap((t) => flattenType(t));
 }
 
-export interface FlatFuncType { params: FlatType[]; results: FlatType[] }
+export interface FlatFuncType {
+  params: FlatType[];
+  results: FlatType[];
+}
 
 /** flatten_functype(opts, ft, context). */
 export function flattenFuncType(
-  ft: FuncType, opts: { async?: boolean; callback?: unknown }, context: 'lift' | 'lower',
+  ft: FuncType,
+  opts: { async?: boolean; callback?: unknown },
+  context: 'lift' | 'lower',
 ): FlatFuncType {
   let params = flattenTypes(ft.params.map((p) => p.type));
   let results = ft.result ? flattenType(ft.result) : [];
@@ -194,7 +288,10 @@ export function flattenFuncType(
     if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
     if (results.length > MAX_FLAT_RESULTS) {
       if (context === 'lift') results = ['i32'];
-      else { params = [...params, 'i32']; results = []; }
+      else {
+        params = [...params, 'i32'];
+        results = [];
+      }
     }
     return { params, results };
   }
@@ -214,11 +311,18 @@ export function containsBorrow(t: ValType | undefined): boolean {
   if (!t) return false;
   const d = despecialize(t);
   switch (d.kind) {
-    case 'borrow': return true;
-    case 'list': return containsBorrow(d.elem);
-    case 'stream': case 'future': return containsBorrow(d.elem);
-    case 'record': return d.fields.some((f) => containsBorrow(f.type));
-    case 'variant': return d.cases.some((c) => containsBorrow(c.type));
-    default: return false;
+    case 'borrow':
+      return true;
+    case 'list':
+      return containsBorrow(d.elem);
+    case 'stream':
+    case 'future':
+      return containsBorrow(d.elem);
+    case 'record':
+      return d.fields.some((f) => containsBorrow(f.type));
+    case 'variant':
+      return d.cases.some((c) => containsBorrow(c.type));
+    default:
+      return false;
   }
 }

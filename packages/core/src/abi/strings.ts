@@ -17,11 +17,25 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: n
   let align: number;
   let enc: 0 | 1 | 2; // utf8, utf16, latin1
   switch (cx.encoding) {
-    case 'utf8': align = 1; byteLength = tagged; enc = 0; break;
-    case 'utf16': align = 2; byteLength = 2 * tagged; enc = 1; break;
+    case 'utf8':
+      align = 1;
+      byteLength = tagged;
+      enc = 0;
+      break;
+    case 'utf16':
+      align = 2;
+      byteLength = 2 * tagged;
+      enc = 1;
+      break;
     default:
       align = 2;
-      if (tagged >= UTF16_TAG) { byteLength = 2 * (tagged - UTF16_TAG); enc = 1; } else { byteLength = tagged; enc = 2; }
+      if (tagged >= UTF16_TAG) {
+        byteLength = 2 * (tagged - UTF16_TAG);
+        enc = 1;
+      } else {
+        byteLength = tagged;
+        enc = 2;
+      }
   }
   if (byteLength > MAX_STRING_BYTE_LENGTH) {
     throw new Trap(cx.fused ? 'string content out-of-bounds' : 'string pointer/length out of bounds of memory');
@@ -78,15 +92,25 @@ function utf8Error(b: Uint8Array): string {
     let need: number;
     let lo = 0x80;
     let hi = 0xbf;
-    if (c < 0x80) { i++; continue; }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
     if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
-    else return `invalid utf-8 sequence of 1 bytes from index ${i}`;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return `invalid utf-8 sequence of 1 bytes from index ${i}`;
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return `incomplete utf-8 byte sequence from index ${i}`;
       const d = b[i + k]!;
-      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return `invalid utf-8 sequence of ${k} bytes from index ${i}`;
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf)
+        return `invalid utf-8 sequence of ${k} bytes from index ${i}`;
     }
     i += need + 1;
   }
@@ -103,9 +127,12 @@ export function storeStringIntoRange(cx: LiftLowerContext, v: unknown): void {
   const s = w.isWellFormed() ? v : w.toWellFormed();
   const n = s.length;
   switch (cx.encoding) {
-    case 'utf8': return storeUtf16ToUtf8(cx, s, n);
-    case 'utf16': return storeUtf16Copy(cx, s, n);
-    default: return storeToLatin1OrUtf16(cx, s, n);
+    case 'utf8':
+      return storeUtf16ToUtf8(cx, s, n);
+    case 'utf16':
+      return storeUtf16Copy(cx, s, n);
+    default:
+      return storeToLatin1OrUtf16(cx, s, n);
   }
 }
 
@@ -114,7 +141,8 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   let ptr = cx.allocChecked(1, n, 'string');
   const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
   if (read === n && written === n) {
-    stored.ptr = ptr; stored.units = n;
+    stored.ptr = ptr;
+    stored.units = n;
     return;
   }
   // A non-ASCII code point: grow to the worst case, encode, then shrink.
@@ -122,14 +150,16 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
   const len = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + worst)).written;
   if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
-  stored.ptr = ptr; stored.units = len;
+  stored.ptr = ptr;
+  stored.units = len;
 }
 
 function storeUtf16Copy(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 2 > 0xffff_ffff) badValue('a string shorter than 2^31 code units', s);
   const ptr = cx.allocChecked(2, 2 * n, 'string');
   writeUtf16(cx, s, ptr, 0, n);
-  stored.ptr = ptr; stored.units = n;
+  stored.ptr = ptr;
+  stored.units = n;
 }
 
 function writeUtf16(cx: LiftLowerContext, s: string, ptr: number, from: number, n: number): void {
@@ -148,7 +178,8 @@ function storeToLatin1OrUtf16(cx: LiftLowerContext, s: string, n: number): void 
     u8[ptr + i] = c;
   }
   if (i === n) {
-    stored.ptr = ptr; stored.units = n;
+    stored.ptr = ptr;
+    stored.units = n;
     return;
   }
   const worst = 2 * n;
@@ -160,5 +191,6 @@ function storeToLatin1OrUtf16(cx: LiftLowerContext, s: string, n: number): void 
     u8[ptr + 2 * j + 1] = 0;
   }
   writeUtf16(cx, s, ptr, i, n);
-  stored.ptr = ptr; stored.units = (n | UTF16_TAG) >>> 0;
+  stored.ptr = ptr;
+  stored.units = (n | UTF16_TAG) >>> 0;
 }

@@ -19,22 +19,31 @@ function opts(r: Reader): CanonOpts {
       case 0x02: {
         const enc = encodings[b]!;
         if (o.stringEncoding !== undefined) {
-          o.duplicate ??= o.stringEncoding === enc
-            ? `canonical encoding option \`${enc}\` is specified more than once`
-            : `canonical encoding option \`${o.stringEncoding}\` conflicts with option \`${enc}\``;
+          o.duplicate ??=
+            o.stringEncoding === enc
+              ? `canonical encoding option \`${enc}\` is specified more than once`
+              : `canonical encoding option \`${o.stringEncoding}\` conflicts with option \`${enc}\``;
         } else {
           o.stringEncoding = enc;
         }
         break;
       }
-      case 0x03: index(o, 'memory', r.u32()); break;
-      case 0x04: index(o, 'realloc', r.u32()); break;
-      case 0x05: index(o, 'postReturn', r.u32()); break;
+      case 0x03:
+        index(o, 'memory', r.u32());
+        break;
+      case 0x04:
+        index(o, 'realloc', r.u32());
+        break;
+      case 0x05:
+        index(o, 'postReturn', r.u32());
+        break;
       case 0x06:
         if (o.async) o.duplicate ??= 'canonical option `async` is specified more than once';
         o.async = true;
         break;
-      case 0x07: index(o, 'callback', r.u32()); break;
+      case 0x07:
+        index(o, 'callback', r.u32());
+        break;
       default:
         r.badByte(b, 'canonical option');
     }
@@ -73,17 +82,23 @@ export function canon(r: Reader): Canon {
       const func = r.u32();
       return { kind: 'lower', func, opts: opts(r) };
     }
-    case 0x02: return { kind: 'resource.new', typeIdx: r.u32() };
-    case 0x03: return { kind: 'resource.drop', typeIdx: r.u32() };
-    case 0x04: return { kind: 'resource.rep', typeIdx: r.u32() };
-    case 0x24: return { kind: 'backpressure.inc' };
-    case 0x25: return { kind: 'backpressure.dec' };
+    case 0x02:
+      return { kind: 'resource.new', typeIdx: r.u32() };
+    case 0x03:
+      return { kind: 'resource.drop', typeIdx: r.u32() };
+    case 0x04:
+      return { kind: 'resource.rep', typeIdx: r.u32() };
+    case 0x24:
+      return { kind: 'backpressure.inc' };
+    case 0x25:
+      return { kind: 'backpressure.dec' };
     case 0x09: {
       const result = resultList(r);
       const o = opts(r);
       return result === undefined ? { kind: 'task.return', opts: o } : { kind: 'task.return', result, opts: o };
     }
-    case 0x05: return { kind: 'task.cancel' };
+    case 0x05:
+      return { kind: 'task.cancel' };
     case 0x0a: {
       const type = coreValType(r);
       return { kind: 'context.get', type, index: r.u32() };
@@ -92,9 +107,12 @@ export function canon(r: Reader): Canon {
       const type = coreValType(r);
       return { kind: 'context.set', type, index: r.u32() };
     }
-    case 0x06: return { kind: 'subtask.cancel', async: r.bool() };
-    case 0x0d: return { kind: 'subtask.drop' };
-    case 0x0e: return { kind: 'stream.new', typeIdx: r.u32() };
+    case 0x06:
+      return { kind: 'subtask.cancel', async: r.bool() };
+    case 0x0d:
+      return { kind: 'subtask.drop' };
+    case 0x0e:
+      return { kind: 'stream.new', typeIdx: r.u32() };
     case 0x0f: {
       const typeIdx = r.u32();
       return { kind: 'stream.read', typeIdx, opts: opts(r) };
@@ -111,9 +129,12 @@ export function canon(r: Reader): Canon {
       const typeIdx = r.u32();
       return { kind: 'stream.cancel-write', typeIdx, async: r.bool() };
     }
-    case 0x13: return { kind: 'stream.drop-readable', typeIdx: r.u32() };
-    case 0x14: return { kind: 'stream.drop-writable', typeIdx: r.u32() };
-    case 0x15: return { kind: 'future.new', typeIdx: r.u32() };
+    case 0x13:
+      return { kind: 'stream.drop-readable', typeIdx: r.u32() };
+    case 0x14:
+      return { kind: 'stream.drop-writable', typeIdx: r.u32() };
+    case 0x15:
+      return { kind: 'future.new', typeIdx: r.u32() };
     case 0x16: {
       const typeIdx = r.u32();
       return { kind: 'future.read', typeIdx, opts: opts(r) };
@@ -130,12 +151,18 @@ export function canon(r: Reader): Canon {
       const typeIdx = r.u32();
       return { kind: 'future.cancel-write', typeIdx, async: r.bool() };
     }
-    case 0x1a: return { kind: 'future.drop-readable', typeIdx: r.u32() };
-    case 0x1b: return { kind: 'future.drop-writable', typeIdx: r.u32() };
-    case 0x1c: return { kind: 'error-context.new', opts: opts(r) };
-    case 0x1d: return { kind: 'error-context.debug-message', opts: opts(r) };
-    case 0x1e: return { kind: 'error-context.drop' };
-    case 0x1f: return { kind: 'waitable-set.new' };
+    case 0x1a:
+      return { kind: 'future.drop-readable', typeIdx: r.u32() };
+    case 0x1b:
+      return { kind: 'future.drop-writable', typeIdx: r.u32() };
+    case 0x1c:
+      return { kind: 'error-context.new', opts: opts(r) };
+    case 0x1d:
+      return { kind: 'error-context.debug-message', opts: opts(r) };
+    case 0x1e:
+      return { kind: 'error-context.drop' };
+    case 0x1f:
+      return { kind: 'waitable-set.new' };
     case 0x20: {
       const cancellable = r.bool();
       return { kind: 'waitable-set.wait', cancellable, memory: r.u32() };
@@ -144,14 +171,18 @@ export function canon(r: Reader): Canon {
       const cancellable = r.bool();
       return { kind: 'waitable-set.poll', cancellable, memory: r.u32() };
     }
-    case 0x22: return { kind: 'waitable-set.drop' };
-    case 0x23: return { kind: 'waitable.join' };
-    case 0x26: return { kind: 'thread.index' };
+    case 0x22:
+      return { kind: 'waitable-set.drop' };
+    case 0x23:
+      return { kind: 'waitable.join' };
+    case 0x26:
+      return { kind: 'thread.index' };
     case 0x27: {
       const typeIdx = r.u32();
       return { kind: 'thread.new-indirect', typeIdx, table: r.u32() };
     }
-    case 0x28: return { kind: 'thread.resume-later' };
+    case 0x28:
+      return { kind: 'thread.resume-later' };
     case 0x29:
     case 0x0c:
     case 0x2a:
@@ -168,7 +199,8 @@ export function canon(r: Reader): Canon {
       const typeIdx = r.u32();
       return { kind: 'thread.spawn-indirect', shared, typeIdx, table: r.u32() };
     }
-    case 0x42: return { kind: 'thread.available-parallelism', shared: r.bool() };
+    case 0x42:
+      return { kind: 'thread.available-parallelism', shared: r.bool() };
     default:
       return r.badByte(b, 'canonical function');
   }

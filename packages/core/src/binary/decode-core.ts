@@ -7,9 +7,20 @@ import type { Reader } from './reader.ts';
 
 // Abstract heap types that have a name of their own when nullable.
 const heapNames: Record<number, string> = {
-  0x73: 'nofunc', 0x72: 'noextern', 0x71: 'none', 0x70: 'func', 0x6f: 'extern', 0x6e: 'any',
-  0x6d: 'eq', 0x6c: 'i31', 0x6b: 'struct', 0x6a: 'array', 0x69: 'exn', 0x74: 'noexn',
-  0x68: 'cont', 0x75: 'nocont',
+  0x73: 'nofunc',
+  0x72: 'noextern',
+  0x71: 'none',
+  0x70: 'func',
+  0x6f: 'extern',
+  0x6e: 'any',
+  0x6d: 'eq',
+  0x6c: 'i31',
+  0x6b: 'struct',
+  0x6a: 'array',
+  0x69: 'exn',
+  0x74: 'noexn',
+  0x68: 'cont',
+  0x75: 'nocont',
 };
 
 function heapType(r: Reader): string {
@@ -36,14 +47,22 @@ function heapType(r: Reader): string {
 export function coreValType(r: Reader): CoreValType {
   const b = r.u8();
   switch (b) {
-    case 0x7f: return 'i32';
-    case 0x7e: return 'i64';
-    case 0x7d: return 'f32';
-    case 0x7c: return 'f64';
-    case 0x7b: return 'v128';
-    case 0x70: return 'funcref';
-    case 0x6f: return 'externref';
-    case 0x64: return { ref: `ref ${heapType(r)}` };
+    case 0x7f:
+      return 'i32';
+    case 0x7e:
+      return 'i64';
+    case 0x7d:
+      return 'f32';
+    case 0x7c:
+      return 'f64';
+    case 0x7b:
+      return 'v128';
+    case 0x70:
+      return 'funcref';
+    case 0x6f:
+      return 'externref';
+    case 0x64:
+      return { ref: `ref ${heapType(r)}` };
     case 0x63: {
       const h = heapType(r);
       if (h === 'func') return 'funcref';
@@ -60,7 +79,8 @@ export function coreValType(r: Reader): CoreValType {
 
 function storageType(r: Reader): void {
   const b = r.peek();
-  if (b === 0x78 || b === 0x77) r.pos++; // i8, i16 packed
+  if (b === 0x78 || b === 0x77)
+    r.pos++; // i8, i16 packed
   else coreValType(r);
 }
 
@@ -71,7 +91,7 @@ function fieldType(r: Reader): void {
 }
 
 /** `core:comptype`; returns the func type when it is one, else undefined after skipping. */
-function compType(r: Reader): CoreDefType & { kind: 'func' } | undefined {
+function compType(r: Reader): (CoreDefType & { kind: 'func' }) | undefined {
   const b = r.u8();
   switch (b) {
     case 0x60: {
@@ -91,7 +111,8 @@ function compType(r: Reader): CoreDefType & { kind: 'func' } | undefined {
     case 0x5e:
       fieldType(r);
       return undefined;
-    case 0x5d: { // stack switching: (cont $ft)
+    case 0x5d: {
+      // stack switching: (cont $ft)
       const at = r.pos;
       if (r.s33() < 0) r.fail('invalid continuation type index', at);
       return undefined;
@@ -108,7 +129,7 @@ function superTypes(r: Reader): number {
 }
 
 /** `core:subtype` after its opcode has been consumed (`final` says which). */
-function subType(r: Reader, opcode: number): CoreDefType & { kind: 'func' } | undefined {
+function subType(r: Reader, opcode: number): (CoreDefType & { kind: 'func' }) | undefined {
   if (opcode === 0x50 || opcode === 0x4f) {
     const supers = superTypes(r);
     const ft = compType(r);
@@ -144,7 +165,8 @@ export function coreDefType(r: Reader, inModule: boolean): CoreDefType {
       for (let i = 0; i < n; i++) decls.push(moduleDecl(r));
       return { kind: 'module', decls };
     }
-    case 0x4e: { // rec group
+    case 0x4e: {
+      // rec group
       r.pos++;
       const n = r.count();
       for (let i = 0; i < n; i++) recMember(r);
@@ -154,7 +176,8 @@ export function coreDefType(r: Reader, inModule: boolean): CoreDefType {
       r.pos++;
       return subType(r, 0x4f) ?? { kind: 'other', offset };
     }
-    case 0x00: { // 0x00 0x50: non-final sub, prefixed to avoid the module-type opcode
+    case 0x00: {
+      // 0x00 0x50: non-final sub, prefixed to avoid the module-type opcode
       r.pos++;
       r.expect(0x50, 'sub type');
       subType(r, 0x50);
@@ -180,7 +203,11 @@ function limits(r: Reader, what: string): { min: number; max?: number; shared: b
   const min = is64 ? Number(r.u64()) : r.u32();
   const max = flags & 0x01 ? (is64 ? Number(r.u64()) : r.u32()) : undefined;
   if (flags & 0x08) r.u32(); // custom page size (log2)
-  const out: { min: number; max?: number; shared: boolean; is64: boolean } = { min, shared: (flags & 0x02) !== 0, is64 };
+  const out: { min: number; max?: number; shared: boolean; is64: boolean } = {
+    min,
+    shared: (flags & 0x02) !== 0,
+    is64,
+  };
   if (max !== undefined) out.max = max;
   return out;
 }
@@ -188,11 +215,14 @@ function limits(r: Reader, what: string): { min: number; max?: number; shared: b
 export function coreExternType(r: Reader): CoreExternType {
   const b = r.u8();
   switch (b) {
-    case 0x00: return { kind: 'func', typeIdx: r.u32() };
+    case 0x00:
+      return { kind: 'func', typeIdx: r.u32() };
     case 0x01: {
       const elem = coreValType(r);
       const l = limits(r, 'table limits');
-      return l.max === undefined ? { kind: 'table', elem, min: l.min } : { kind: 'table', elem, min: l.min, max: l.max };
+      return l.max === undefined
+        ? { kind: 'table', elem, min: l.min }
+        : { kind: 'table', elem, min: l.min, max: l.max };
     }
     case 0x02: {
       const l = limits(r, 'memory limits');
@@ -243,7 +273,19 @@ function moduleDecl(r: Reader): CoreModuleDecl {
 // Core module section order (custom sections may appear anywhere). Tag (13)
 // sits between memory and global; data count (12) between element and code.
 const coreSectionRank: Record<number, number> = {
-  1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
 };
 
 /**
@@ -258,7 +300,8 @@ export function checkCoreModule(r: Reader): void {
     r.fail('magic header not detected', start);
   }
   if (b[start + 4] !== 1 || b[start + 5] !== 0 || b[start + 6] !== 0 || b[start + 7] !== 0) {
-    if (b[start + 6] === 1 && b[start + 7] === 0) r.fail('expected a version header for a module, found a component', start + 4);
+    if (b[start + 6] === 1 && b[start + 7] === 0)
+      r.fail('expected a version header for a module, found a component', start + 4);
     r.fail('unknown binary version: expected a version header for a module', start + 4);
   }
   r.pos = start + 8;

@@ -3,8 +3,19 @@
 // instance type as well as at the top level.
 
 import type {
-  Alias, ComponentDecl, CoreSort, DefType, DefValType, ExternName, ExternTypeIR, FuncTypeIR,
-  InstanceDecl, PrimValType, Sort, SortIdx, ValTypeRef,
+  Alias,
+  ComponentDecl,
+  CoreSort,
+  DefType,
+  DefValType,
+  ExternName,
+  ExternTypeIR,
+  FuncTypeIR,
+  InstanceDecl,
+  PrimValType,
+  Sort,
+  SortIdx,
+  ValTypeRef,
 } from './ir.ts';
 import type { Reader } from './reader.ts';
 import { coreDefType, coreValType } from './decode-core.ts';
@@ -30,8 +41,14 @@ primByByte[0x64] = 'error-context';
 
 // Shared sort singletons: sorts are compared by value, never mutated.
 const coreSorts: Record<number, CoreSort> = {
-  0x00: 'func', 0x01: 'table', 0x02: 'memory', 0x03: 'global', 0x04: 'tag',
-  0x10: 'type', 0x11: 'module', 0x12: 'instance',
+  0x00: 'func',
+  0x01: 'table',
+  0x02: 'memory',
+  0x03: 'global',
+  0x04: 'tag',
+  0x10: 'type',
+  0x11: 'module',
+  0x12: 'instance',
 };
 const coreSortObjs = new Map<number, Sort>();
 for (const [k, v] of Object.entries(coreSorts)) coreSortObjs.set(Number(k), { core: v });
@@ -105,7 +122,8 @@ function defValType(r: Reader, b: number): DefValType | undefined {
   const p = primByByte[b];
   if (p !== undefined) return { kind: 'prim', type: p };
   switch (b) {
-    case 0x72: return { kind: 'record', fields: labelValTypes(r) };
+    case 0x72:
+      return { kind: 'record', fields: labelValTypes(r) };
     case 0x71: {
       const n = r.count();
       const cases: { name: string; type?: ValTypeRef }[] = new Array(n);
@@ -117,7 +135,8 @@ function defValType(r: Reader, b: number): DefValType | undefined {
       }
       return { kind: 'variant', cases };
     }
-    case 0x70: return { kind: 'list', elem: valType(r) };
+    case 0x70:
+      return { kind: 'list', elem: valType(r) };
     case 0x67: {
       const elem = valType(r);
       return { kind: 'list', elem, length: r.u32() };
@@ -128,9 +147,12 @@ function defValType(r: Reader, b: number): DefValType | undefined {
       for (let i = 0; i < n; i++) types[i] = valType(r);
       return { kind: 'tuple', types };
     }
-    case 0x6e: return { kind: 'flags', names: labels(r) };
-    case 0x6d: return { kind: 'enum', names: labels(r) };
-    case 0x6b: return { kind: 'option', type: valType(r) };
+    case 0x6e:
+      return { kind: 'flags', names: labels(r) };
+    case 0x6d:
+      return { kind: 'enum', names: labels(r) };
+    case 0x6b:
+      return { kind: 'option', type: valType(r) };
     case 0x6a: {
       const ok = optValType(r);
       const err = optValType(r);
@@ -139,8 +161,10 @@ function defValType(r: Reader, b: number): DefValType | undefined {
       if (err !== undefined) t.err = err;
       return t;
     }
-    case 0x69: return { kind: 'own', type: r.u32() };
-    case 0x68: return { kind: 'borrow', type: r.u32() };
+    case 0x69:
+      return { kind: 'own', type: r.u32() };
+    case 0x68:
+      return { kind: 'borrow', type: r.u32() };
     case 0x66: {
       const elem = optValType(r);
       return elem === undefined ? { kind: 'stream' } : { kind: 'stream', elem };
@@ -183,8 +207,10 @@ export function defType(r: Reader, depth: number): DefType {
   const dvt = defValType(r, b);
   if (dvt !== undefined) return dvt;
   switch (b) {
-    case 0x40: return funcType(r, false);
-    case 0x43: return funcType(r, true);
+    case 0x40:
+      return funcType(r, false);
+    case 0x43:
+      return funcType(r, true);
     case 0x41: {
       const n = r.count();
       const decls: ComponentDecl[] = [];
@@ -226,9 +252,12 @@ function componentDecl(r: Reader, depth: number): ComponentDecl {
 
 function instanceDecl(r: Reader, depth: number, b: number): InstanceDecl {
   switch (b) {
-    case 0x00: return { kind: 'core-type', type: coreDefType(r, false) };
-    case 0x01: return { kind: 'type', type: defType(r, depth) };
-    case 0x02: return { kind: 'alias', alias: alias(r) };
+    case 0x00:
+      return { kind: 'core-type', type: coreDefType(r, false) };
+    case 0x01:
+      return { kind: 'type', type: defType(r, depth) };
+    case 0x02:
+      return { kind: 'alias', alias: alias(r) };
     case 0x04: {
       const name = nameAttributes(r);
       return { kind: 'export', name, type: externType(r) };
@@ -246,7 +275,8 @@ export function externType(r: Reader): ExternTypeIR {
       if (c !== 0x11) r.badByte(c, 'component external kind');
       return { kind: 'module', typeIdx: r.u32() };
     }
-    case 0x01: return { kind: 'func', typeIdx: r.u32() };
+    case 0x01:
+      return { kind: 'func', typeIdx: r.u32() };
     case 0x02: {
       const v = r.u8();
       if (v === 0x00) return { kind: 'value', bound: { kind: 'eq', idx: r.u32() } };
@@ -259,8 +289,10 @@ export function externType(r: Reader): ExternTypeIR {
       if (t === 0x01) return { kind: 'type', bound: { kind: 'sub-resource' } };
       return r.badByte(t, 'type bound');
     }
-    case 0x04: return { kind: 'component', typeIdx: r.u32() };
-    case 0x05: return { kind: 'instance', typeIdx: r.u32() };
+    case 0x04:
+      return { kind: 'component', typeIdx: r.u32() };
+    case 0x05:
+      return { kind: 'instance', typeIdx: r.u32() };
     default:
       return r.badByte(b, 'component external kind');
   }

@@ -2,9 +2,7 @@
 // producing the section-ordered IR of ir.ts. Nothing is validated here beyond
 // what the grammar itself requires; every malformed input is a DecodeError.
 
-import type {
-  ComponentIR, CoreInstanceExpr, CoreSortIdx, CustomSection, Definition, InstanceExpr,
-} from './ir.ts';
+import type { ComponentIR, CoreInstanceExpr, CoreSortIdx, CustomSection, Definition, InstanceExpr } from './ir.ts';
 import { Reader } from './reader.ts';
 import { checkCoreModule, coreDefType } from './decode-core.ts';
 import { alias, coreSort, defType, enter, externType, nameAttributes, sortIdx, valType } from './decode-types.ts';
@@ -32,10 +30,16 @@ function preamble(r: Reader): void {
   const version = b[start + 4]! | (b[start + 5]! << 8);
   const layer = b[start + 6]! | (b[start + 7]! << 8);
   if (layer === 0) {
-    r.fail('expected a version header for a component, found a core WebAssembly module (layer 0): this is a core module, not a component', start + 4);
+    r.fail(
+      'expected a version header for a component, found a core WebAssembly module (layer 0): this is a core module, not a component',
+      start + 4,
+    );
   }
   if (version !== 0x0d || layer !== 1) {
-    r.fail(`unknown binary version and/or layer: 0x${version.toString(16)} 0x${layer.toString(16)} (expected component version 0xd, layer 0x1)`, start + 4);
+    r.fail(
+      `unknown binary version and/or layer: 0x${version.toString(16)} 0x${layer.toString(16)} (expected component version 0xd, layer 0x1)`,
+      start + 4,
+    );
   }
   r.pos = start + 8;
 }

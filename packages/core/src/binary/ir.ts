@@ -5,19 +5,33 @@
 export type CoreSort = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'module' | 'instance';
 export type Sort = { core: CoreSort } | 'func' | 'value' | 'type' | 'component' | 'instance';
 
-export interface SortIdx { sort: Sort; idx: number }
-export interface CoreSortIdx { sort: CoreSort; idx: number }
+export interface SortIdx {
+  sort: Sort;
+  idx: number;
+}
+export interface CoreSortIdx {
+  sort: CoreSort;
+  idx: number;
+}
 
 // ---- core ----
 export type CoreValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | { ref: string };
-export interface CoreFuncType { kind: 'func'; params: CoreValType[]; results: CoreValType[] }
+export interface CoreFuncType {
+  kind: 'func';
+  params: CoreValType[];
+  results: CoreValType[];
+}
 export type CoreExternType =
   | { kind: 'func'; typeIdx: number }
   | { kind: 'table'; elem: CoreValType; min: number; max?: number }
   | { kind: 'memory'; min: number; max?: number; shared: boolean; memory64: boolean }
   | { kind: 'global'; type: CoreValType; mutable: boolean }
   | { kind: 'tag'; typeIdx: number };
-export interface CoreImportDecl { module: string; name: string; type: CoreExternType }
+export interface CoreImportDecl {
+  module: string;
+  name: string;
+  type: CoreExternType;
+}
 export type CoreModuleDecl =
   | { kind: 'import'; import: CoreImportDecl }
   | { kind: 'type'; type: CoreDefType }
@@ -35,8 +49,20 @@ export type CoreInstanceExpr =
 
 // ---- component types ----
 export type PrimValType =
-  | 'bool' | 's8' | 'u8' | 's16' | 'u16' | 's32' | 'u32' | 's64' | 'u64'
-  | 'f32' | 'f64' | 'char' | 'string' | 'error-context';
+  | 'bool'
+  | 's8'
+  | 'u8'
+  | 's16'
+  | 'u16'
+  | 's32'
+  | 'u32'
+  | 's64'
+  | 'u64'
+  | 'f32'
+  | 'f64'
+  | 'char'
+  | 'string'
+  | 'error-context';
 /** A valtype is either a primitive or an index into the type index space. */
 export type ValTypeRef = PrimValType | number;
 
@@ -62,9 +88,19 @@ export interface FuncTypeIR {
   params: { name: string; type: ValTypeRef }[];
   result?: ValTypeRef;
 }
-export interface ResourceTypeIR { kind: 'resource'; rep: CoreValType; dtor?: number }
-export interface ComponentTypeIR { kind: 'component'; decls: ComponentDecl[] }
-export interface InstanceTypeIR { kind: 'instance'; decls: InstanceDecl[] }
+export interface ResourceTypeIR {
+  kind: 'resource';
+  rep: CoreValType;
+  dtor?: number;
+}
+export interface ComponentTypeIR {
+  kind: 'component';
+  decls: ComponentDecl[];
+}
+export interface InstanceTypeIR {
+  kind: 'instance';
+  decls: InstanceDecl[];
+}
 export type DefType = DefValType | FuncTypeIR | ComponentTypeIR | InstanceTypeIR | ResourceTypeIR;
 
 export type TypeBound = { kind: 'eq'; idx: number } | { kind: 'sub-resource' };
@@ -134,8 +170,12 @@ export type Canon =
   | { kind: 'thread.new-indirect'; typeIdx: number; table: number }
   | {
       kind:
-        | 'thread.suspend' | 'thread.yield' | 'thread.suspend-then-resume' | 'thread.yield-then-resume'
-        | 'thread.suspend-then-promote' | 'thread.yield-then-promote';
+        | 'thread.suspend'
+        | 'thread.yield'
+        | 'thread.suspend-then-resume'
+        | 'thread.yield-then-resume'
+        | 'thread.suspend-then-promote'
+        | 'thread.yield-then-promote';
       cancellable: boolean;
     }
   | { kind: 'thread.spawn-ref'; shared: boolean; typeIdx: number }
@@ -161,7 +201,10 @@ export type InstanceExpr =
   | { kind: 'instantiate'; component: number; args: { name: string; sortIdx: SortIdx }[] }
   | { kind: 'exports'; exports: { name: ExternName; sortIdx: SortIdx }[] };
 
-export interface CustomSection { name: string; data: Uint8Array }
+export interface CustomSection {
+  name: string;
+  data: Uint8Array;
+}
 
 export interface ComponentIR {
   definitions: Definition[];

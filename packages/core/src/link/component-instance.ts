@@ -27,7 +27,10 @@ export class ComponentInstance {
 
   /** Entry check for a call into this instance from outside. */
   enter(): void {
-    if (this.poisoned) throw new Trap(`cannot enter component instance ${this.label}: poisoned by an earlier trap (${this.poisoned.message})`);
+    if (this.poisoned)
+      throw new Trap(
+        `cannot enter component instance ${this.label}: poisoned by an earlier trap (${this.poisoned.message})`,
+      );
     if (!this.mayEnter) throw new Trap('cannot enter component instance');
   }
 

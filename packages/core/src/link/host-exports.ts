@@ -6,7 +6,15 @@ import { toHostExport } from '../abi/index.ts';
 import type { ResourceType } from '../types/model.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
 import { resourceClass } from './resources.ts';
-import { FUNC, INSTANCE, RESOURCE, TYPE, type ComponentFunc, type RuntimeExtern, type RuntimeInstance } from './runtime.ts';
+import {
+  FUNC,
+  INSTANCE,
+  RESOURCE,
+  TYPE,
+  type ComponentFunc,
+  type RuntimeExtern,
+  type RuntimeInstance,
+} from './runtime.ts';
 
 type Obj = Record<string | symbol, unknown>;
 
@@ -22,7 +30,8 @@ export function hostExports(inst: RuntimeInstance): Record<string, unknown> {
   const out = presentInstance(inst, (n) => n);
   for (const [n, e] of inst.exports) {
     const c = camelCase(n);
-    if (e.kind === 'func' && c !== n && !(c in out)) Object.defineProperty(out, c, { value: out[n], enumerable: false });
+    if (e.kind === 'func' && c !== n && !(c in out))
+      Object.defineProperty(out, c, { value: out[n], enumerable: false });
   }
   return out;
 }
@@ -33,7 +42,7 @@ function presentInstance(inst: RuntimeInstance, funcKey: (n: string) => string):
   const classes = new Map<string, Function>();
   for (const [n, e] of inst.exports) {
     if (e.kind === 'type' && e.type.kind === 'resource') {
-      const cls = resourceClass(e.type as ResourceType);
+      const cls = resourceClass(e.type as ResourceType, n);
       classes.set(n, cls);
       out[pascalCase(n)] = cls;
     }
@@ -69,9 +78,12 @@ function presentInstance(inst: RuntimeInstance, funcKey: (n: string) => string):
 
 function presentOther(e: RuntimeExtern): unknown {
   switch (e.kind) {
-    case 'module': return e.module;
-    case 'value': return e.value;
-    default: return e;
+    case 'module':
+      return e.module;
+    case 'value':
+      return e.value;
+    default:
+      return e;
   }
 }
 

@@ -7,15 +7,30 @@ import { LinkError } from '../host/errors.ts';
 import type { ExternType, FuncType, InstanceType, ResourceType } from '../types/model.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
 import { hostResource } from './resources.ts';
-import { COMPONENT_DEF, FUNC, INSTANCE, RESOURCE, type LinkScope, type RuntimeExtern, type RuntimeInstance } from './runtime.ts';
+import {
+  COMPONENT_DEF,
+  FUNC,
+  INSTANCE,
+  RESOURCE,
+  type LinkScope,
+  type RuntimeExtern,
+  type RuntimeInstance,
+} from './runtime.ts';
 import { substitute } from './substitute.ts';
 
 type Obj = Record<string | symbol, unknown>;
 
-export function hostExtern(scope: LinkScope, name: string, expected: ExternType, value: unknown, _stat?: ResourceType): RuntimeExtern {
+export function hostExtern(
+  scope: LinkScope,
+  name: string,
+  expected: ExternType,
+  value: unknown,
+  _stat?: ResourceType,
+): RuntimeExtern {
   switch (expected.kind) {
     case 'func': {
-      if (typeof value !== 'function') throw new LinkError(`import \`${name}\`: expected a function, got ${kindOf(value)}`);
+      if (typeof value !== 'function')
+        throw new LinkError(`import \`${name}\`: expected a function, got ${kindOf(value)}`);
       return { kind: 'func', func: hostFunc(scope, name, expected.type, value as Function) };
     }
     case 'instance': {
@@ -34,7 +49,8 @@ export function hostExtern(scope: LinkScope, name: string, expected: ExternType,
       return { kind: 'component', component: def as never };
     }
     case 'module':
-      if (!(value instanceof WebAssembly.Module)) throw new LinkError(`import \`${name}\`: expected a WebAssembly.Module, got ${kindOf(value)}`);
+      if (!(value instanceof WebAssembly.Module))
+        throw new LinkError(`import \`${name}\`: expected a WebAssembly.Module, got ${kindOf(value)}`);
       return { kind: 'module', module: value };
     case 'value':
       return { kind: 'value', value };
@@ -76,7 +92,8 @@ function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj)
 
 function findFunc(iface: string, n: string, obj: Obj): Function {
   const p = parseFuncName(n);
-  const missing = (js: string) => new LinkError(`import \`${iface}\` is missing function \`${n}\` (looked for \`${js}\`)`);
+  const missing = (js: string) =>
+    new LinkError(`import \`${iface}\` is missing function \`${n}\` (looked for \`${js}\`)`);
   if (p.kind === 'plain') {
     const f = obj[camelCase(n)] ?? obj[n];
     if (typeof f !== 'function') throw missing(camelCase(n));

@@ -67,7 +67,13 @@ export function instantiateComponent(
   return { exports };
 }
 
-function define(state: LinkState, d: Definition, index: number, source: ImportSource, exports: Map<string, RuntimeExtern>): void {
+function define(
+  state: LinkState,
+  d: Definition,
+  index: number,
+  source: ImportSource,
+  exports: Map<string, RuntimeExtern>,
+): void {
   switch (d.kind) {
     case 'core-module': {
       const m = state.def.modules.get(d);
@@ -165,7 +171,9 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource,
   const key = findImportKey(name.name, Object.keys(source.imports));
   if (key === undefined) {
     if (expected.kind === 'type' && expected.type.kind !== 'resource') return { kind: 'type', type: expected.type };
-    throw new LinkError(`missing import \`${name.name}\`: expected ${describeExtern(expected)}, but the import object has no such key`);
+    throw new LinkError(
+      `missing import \`${name.name}\`: expected ${describeExtern(expected)}, but the import object has no such key`,
+    );
   }
   const stat = state.def.elab.importedResources.get(index);
   return hostExtern(state, name.name, expected, source.imports[key], stat);
@@ -173,12 +181,18 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource,
 
 export function describeExtern(e: ExternType): string {
   switch (e.kind) {
-    case 'func': return 'a function';
-    case 'instance': return `an instance exporting ${[...e.type.exports.keys()].map((k) => `\`${k}\``).join(', ') || 'nothing'}`;
-    case 'type': return e.type.kind === 'resource' ? 'a resource class' : 'a type';
-    case 'component': return 'a component';
-    case 'module': return 'a core module';
-    case 'value': return 'a value';
+    case 'func':
+      return 'a function';
+    case 'instance':
+      return `an instance exporting ${[...e.type.exports.keys()].map((k) => `\`${k}\``).join(', ') || 'nothing'}`;
+    case 'type':
+      return e.type.kind === 'resource' ? 'a resource class' : 'a type';
+    case 'component':
+      return 'a component';
+    case 'module':
+      return 'a core module';
+    case 'value':
+      return 'a value';
   }
 }
 
@@ -212,36 +226,63 @@ function defineAlias(state: LinkState, a: Alias): void {
 
 function coreItem(state: LinkState, sort: CoreSort, idx: number): unknown {
   switch (sort) {
-    case 'func': return state.coreFuncs[idx];
-    case 'table': return state.coreTables[idx];
-    case 'memory': return state.coreMemories[idx];
-    case 'global': return state.coreGlobals[idx];
-    case 'tag': return state.coreTags[idx];
-    default: throw new LinkError(`core sort ${sort} cannot be exported from a core instance`);
+    case 'func':
+      return state.coreFuncs[idx];
+    case 'table':
+      return state.coreTables[idx];
+    case 'memory':
+      return state.coreMemories[idx];
+    case 'global':
+      return state.coreGlobals[idx];
+    case 'tag':
+      return state.coreTags[idx];
+    default:
+      throw new LinkError(`core sort ${sort} cannot be exported from a core instance`);
   }
 }
 
 function pushCore(state: LinkState, sort: CoreSort, v: unknown): void {
   switch (sort) {
-    case 'func': state.coreFuncs.push(v as Function); return;
-    case 'table': state.coreTables.push(v); return;
-    case 'memory': state.coreMemories.push(v as WebAssembly.Memory); return;
-    case 'global': state.coreGlobals.push(v); return;
-    case 'tag': state.coreTags.push(v); return;
-    case 'module': state.coreModules.push(v as WebAssembly.Module); return;
-    case 'type': state.coreTypes.push(v); return;
-    case 'instance': state.coreInstances.push(v as Record<string, unknown>); return;
+    case 'func':
+      state.coreFuncs.push(v as Function);
+      return;
+    case 'table':
+      state.coreTables.push(v);
+      return;
+    case 'memory':
+      state.coreMemories.push(v as WebAssembly.Memory);
+      return;
+    case 'global':
+      state.coreGlobals.push(v);
+      return;
+    case 'tag':
+      state.coreTags.push(v);
+      return;
+    case 'module':
+      state.coreModules.push(v as WebAssembly.Module);
+      return;
+    case 'type':
+      state.coreTypes.push(v);
+      return;
+    case 'instance':
+      state.coreInstances.push(v as Record<string, unknown>);
+      return;
   }
 }
 
 function getExtern(state: LinkState, si: SortIdx): RuntimeExtern {
   const s = si.sort;
   switch (s) {
-    case 'func': return { kind: 'func', func: state.funcs[si.idx] };
-    case 'value': return { kind: 'value', value: state.values[si.idx] };
-    case 'type': return { kind: 'type', type: state.types[si.idx] };
-    case 'component': return { kind: 'component', component: state.components[si.idx] };
-    case 'instance': return { kind: 'instance', instance: state.instances[si.idx] };
+    case 'func':
+      return { kind: 'func', func: state.funcs[si.idx] };
+    case 'value':
+      return { kind: 'value', value: state.values[si.idx] };
+    case 'type':
+      return { kind: 'type', type: state.types[si.idx] };
+    case 'component':
+      return { kind: 'component', component: state.components[si.idx] };
+    case 'instance':
+      return { kind: 'instance', instance: state.instances[si.idx] };
     default:
       if (s.core === 'module') return { kind: 'module', module: state.coreModules[si.idx] };
       throw new LinkError(`core sort ${s.core} cannot be used here`);
@@ -259,11 +300,21 @@ function pushExtern(state: LinkState, sort: Sort, e: RuntimeExtern): void {
   }
   if (sort !== e.kind) throw new LinkError(`expected a ${sort}, found a ${e.kind}`);
   switch (e.kind) {
-    case 'func': state.funcs.push(e.func); return;
-    case 'value': state.values.push(e.value); return;
-    case 'type': pushType(state, e.type); return;
-    case 'component': state.components.push(e.component); return;
-    case 'instance': pushInstance(state, e.instance); return;
+    case 'func':
+      state.funcs.push(e.func);
+      return;
+    case 'value':
+      state.values.push(e.value);
+      return;
+    case 'type':
+      pushType(state, e.type);
+      return;
+    case 'component':
+      state.components.push(e.component);
+      return;
+    case 'instance':
+      pushInstance(state, e.instance);
+      return;
   }
 }
 

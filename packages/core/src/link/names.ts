@@ -75,7 +75,11 @@ export function pascalCase(label: string): string {
 }
 
 /** Parses `[method]r.m`, `[static]r.s`, `[constructor]r`; plain names give kind 'plain'. */
-export function parseFuncName(name: string): { kind: 'plain' | 'method' | 'static' | 'constructor'; resource?: string; name: string } {
+export function parseFuncName(name: string): {
+  kind: 'plain' | 'method' | 'static' | 'constructor';
+  resource?: string;
+  name: string;
+} {
   const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
   if (!m) return { kind: 'plain', name };
   const kind = m[1] as 'method' | 'static' | 'constructor';

@@ -1,15 +1,17 @@
 // The linker's view of resources/: making runtime resource types for
 // definitions and host classes, and the JS class the host sees for each.
 
-import {
-  createResourceType, getWrapperClass, isGuestDefined, type ResourceRuntimeType,
-} from '../resources/index.ts';
+import { createResourceType, getWrapperClass, isGuestDefined, type ResourceRuntimeType } from '../resources/index.ts';
 import type { ResourceType } from '../types/model.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { RESOURCE } from './runtime.ts';
 
 /** A fresh runtime type for a `(resource (rep i32) (dtor f)?)` definition, per instantiation. */
-export function newGuestResource(stat: ResourceType | undefined, inst: ComponentInstance, dtor: Function | undefined): ResourceRuntimeType {
+export function newGuestResource(
+  stat: ResourceType | undefined,
+  inst: ComponentInstance,
+  dtor: Function | undefined,
+): ResourceRuntimeType {
   return createResourceType(stat?.name ?? 'resource', inst, dtor as ((rep: number) => unknown) | undefined);
 }
 
@@ -27,8 +29,10 @@ export function hostResource(cls: unknown, name: string): ResourceRuntimeType {
 }
 
 /** The class the host sees for a resource: the host's own, or the guest wrapper class. */
-export function resourceClass(t: ResourceType): Function {
+export function resourceClass(t: ResourceType, exportName: string): Function {
   const rt = t as ResourceRuntimeType;
+  // Definitions carry no name of their own; the first export names the class.
+  if (!rt.name || (rt.name === 'resource' && !rt.wrapperClass)) rt.name = exportName;
   const cls: Function = isGuestDefined(rt) ? getWrapperClass(rt) : (rt.hostClass ?? anonymousClass(rt));
   if (!Object.hasOwn(cls, RESOURCE)) Object.defineProperty(cls, RESOURCE, { value: rt });
   return cls;

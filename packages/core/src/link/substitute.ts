@@ -27,26 +27,52 @@ function subst(scope: LinkScope, memo: WeakMap<object, unknown>, t: Type): Type 
   const v = (x: ValType) => subst(scope, memo, x) as ValType;
   const ov = (x: ValType | undefined) => (x ? v(x) : undefined);
   switch (t.kind) {
-    case 'resource': out = lookupResource(scope, t); break;
-    case 'own': case 'borrow': {
+    case 'resource':
+      out = lookupResource(scope, t);
+      break;
+    case 'own':
+    case 'borrow': {
       const r = lookupResource(scope, t.resource);
       out = r === t.resource ? t : { kind: t.kind, resource: r };
       break;
     }
-    case 'list': out = { ...t, elem: v(t.elem) }; break;
-    case 'record': out = { kind: 'record', fields: t.fields.map((f) => ({ label: f.label, type: v(f.type) })) }; break;
-    case 'tuple': out = { kind: 'tuple', types: t.types.map(v) }; break;
-    case 'variant': out = { kind: 'variant', cases: t.cases.map((c) => ({ label: c.label, type: ov(c.type) })) }; break;
-    case 'option': out = { kind: 'option', type: v(t.type) }; break;
-    case 'result': out = { kind: 'result', ok: ov(t.ok), err: ov(t.err) }; break;
-    case 'map': out = { kind: 'map', key: v(t.key), value: v(t.value) }; break;
-    case 'stream': case 'future': out = { kind: t.kind, elem: ov(t.elem) }; break;
+    case 'list':
+      out = { ...t, elem: v(t.elem) };
+      break;
+    case 'record':
+      out = { kind: 'record', fields: t.fields.map((f) => ({ label: f.label, type: v(f.type) })) };
+      break;
+    case 'tuple':
+      out = { kind: 'tuple', types: t.types.map(v) };
+      break;
+    case 'variant':
+      out = { kind: 'variant', cases: t.cases.map((c) => ({ label: c.label, type: ov(c.type) })) };
+      break;
+    case 'option':
+      out = { kind: 'option', type: v(t.type) };
+      break;
+    case 'result':
+      out = { kind: 'result', ok: ov(t.ok), err: ov(t.err) };
+      break;
+    case 'map':
+      out = { kind: 'map', key: v(t.key), value: v(t.value) };
+      break;
+    case 'stream':
+    case 'future':
+      out = { kind: t.kind, elem: ov(t.elem) };
+      break;
     case 'func': {
       const ft = t as FuncType;
-      out = { kind: 'func', async: ft.async, params: ft.params.map((p) => ({ label: p.label, type: v(p.type) })), result: ov(ft.result) };
+      out = {
+        kind: 'func',
+        async: ft.async,
+        params: ft.params.map((p) => ({ label: p.label, type: v(p.type) })),
+        result: ov(ft.result),
+      };
       break;
     }
-    default: out = t; // primitives, enums, flags, instance/component types (checked structurally)
+    default:
+      out = t; // primitives, enums, flags, instance/component types (checked structurally)
   }
   memo.set(t, out);
   return out;

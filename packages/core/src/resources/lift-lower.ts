@@ -70,7 +70,11 @@ function repOf(rt: ResourceRuntimeType, v: unknown, take: boolean): any {
     }
     return w.rep;
   }
-  if (rt.hostClass !== undefined ? !(v instanceof rt.hostClass) : v === null || (typeof v !== 'object' && typeof v !== 'function')) {
+  if (
+    rt.hostClass !== undefined
+      ? !(v instanceof rt.hostClass)
+      : v === null || (typeof v !== 'object' && typeof v !== 'function')
+  ) {
     badValue(`a ${rt.name} resource`, v);
   }
   return v;

@@ -3,7 +3,7 @@
 // instances carry {rep, state} and drop the resource on [Symbol.dispose]().
 
 import { enterFrom, leaveTo, setCaller } from '../abi/instance-entry.ts';
-import { poisonWith } from '../abi/errors.ts';
+import { HostValueError, poisonWith } from '../abi/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import type { ResourceType } from '../types/model.ts';
 
@@ -37,7 +37,16 @@ export function createResourceType(
   dtor?: (rep: number) => unknown,
   hostClass?: abstract new (...args: never[]) => object,
 ): ResourceRuntimeType {
-  return { kind: 'resource', name, rep: impl ? 'i32' : undefined, hasDtor: dtor !== undefined, impl, dtor, hostClass, wrapperClass: undefined };
+  return {
+    kind: 'resource',
+    name,
+    rep: impl ? 'i32' : undefined,
+    hasDtor: dtor !== undefined,
+    impl,
+    dtor,
+    hostClass,
+    wrapperClass: undefined,
+  };
 }
 
 export function isGuestDefined(rt: ResourceType): boolean {
@@ -45,7 +54,13 @@ export function isGuestDefined(rt: ResourceType): boolean {
 }
 
 export function pascalCase(name: string): string {
-  return name.split(/[-_\s]+/).filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('') || 'Resource';
+  return (
+    name
+      .split(/[-_\s]+/)
+      .filter(Boolean)
+      .map((p) => p[0]!.toUpperCase() + p.slice(1))
+      .join('') || 'Resource'
+  );
 }
 
 export function getWrapperClass(rt: ResourceRuntimeType): GuestResourceClass {
@@ -83,10 +98,17 @@ export function wrap(rt: ResourceRuntimeType, rep: number, state: WrapperState):
 /** Throws unless `w` may still be used (not dropped, moved or expired). */
 export function assertUsable(rt: ResourceType, w: GuestResource): void {
   switch (w.state) {
-    case 'own': case 'borrowed': return;
-    case 'moved': throw new TypeError(`resource ${rt.name} was moved (its ownership passed to a component) and can no longer be used`);
-    case 'dropped': throw new TypeError(`resource ${rt.name} has been dropped`);
-    default: throw new TypeError(`borrowed resource ${rt.name} was used after the call that lent it returned`);
+    case 'own':
+    case 'borrowed':
+      return;
+    case 'moved':
+      throw new HostValueError(
+        `resource ${rt.name} was moved (its ownership passed to a component) and can no longer be used`,
+      );
+    case 'dropped':
+      throw new HostValueError(`resource ${rt.name} has been dropped`);
+    default:
+      throw new HostValueError(`borrowed resource ${rt.name} was used after the call that lent it returned`);
   }
 }
 
@@ -98,7 +120,11 @@ export function runDtor(rt: ResourceRuntimeType, rep: any, caller: ComponentInst
     const d = rep?.[Symbol.dispose];
     if (typeof d === 'function') {
       const prev = setCaller(undefined);
-      try { d.call(rep); } finally { setCaller(prev); }
+      try {
+        d.call(rep);
+      } finally {
+        setCaller(prev);
+      }
     }
     return;
   }

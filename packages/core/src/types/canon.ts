@@ -6,8 +6,14 @@ import type { CoreFuncType, CoreValType, FuncType, ResourceType, ValType } from 
 import type { Scope } from './scope.ts';
 import { valType } from './deftypes.ts';
 import {
-  containsListOrString, coreFuncTypeEquals, flattenFuncType, flattenType, MAX_FLAT_ASYNC_PARAMS,
-  MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, type PtrType,
+  containsListOrString,
+  coreFuncTypeEquals,
+  flattenFuncType,
+  flattenType,
+  MAX_FLAT_ASYNC_PARAMS,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_RESULTS,
+  type PtrType,
 } from './flatten.ts';
 
 function ft(params: CoreValType[], results: CoreValType[]): CoreFuncType {
@@ -42,7 +48,8 @@ function checkOpts(s: Scope, o: CanonOpts, context: OptContext): Opts {
     if (o.memory === undefined) s.fail('canonical option `memory` is required when `realloc` is present');
   }
   if (o.postReturn !== undefined) {
-    if (context !== 'lift') s.fail(`canonical option \`post-return\` cannot be specified for ${context === 'lower' ? 'lowerings' : context}`);
+    if (context !== 'lift')
+      s.fail(`canonical option \`post-return\` cannot be specified for ${context === 'lower' ? 'lowerings' : context}`);
     s.at(s.coreFuncs, o.postReturn, 'function');
     if (o.async) s.fail('canonical option `post-return` cannot be used with `async`');
   }
@@ -103,8 +110,13 @@ export function canonDefinition(s: Scope, c: Canon): void {
     if (params.some(containsListOrString)) requireRealloc(s, o, 'parameters contain a list or string');
     if (results.some(containsListOrString)) requireMemory(s, o, 'result contains a list or string');
     if (flatCount(params, o.ptr) > MAX_FLAT_PARAMS) requireRealloc(s, o, 'too many flat parameters');
-    if (flatCount(results, o.ptr) > (c.opts.async ? MAX_FLAT_PARAMS : MAX_FLAT_RESULTS)) requireMemory(s, o, 'too many flat results');
-    const want = flattenFuncType({ async: c.opts.async, callback: c.opts.callback !== undefined, ptr: o.ptr }, f, 'lift');
+    if (flatCount(results, o.ptr) > (c.opts.async ? MAX_FLAT_PARAMS : MAX_FLAT_RESULTS))
+      requireMemory(s, o, 'too many flat results');
+    const want = flattenFuncType(
+      { async: c.opts.async, callback: c.opts.callback !== undefined, ptr: o.ptr },
+      f,
+      'lift',
+    );
     checkCoreSig(s, core, want);
     if (c.opts.postReturn !== undefined) {
       const pr = s.coreFuncs[c.opts.postReturn]!;
@@ -122,7 +134,8 @@ export function canonDefinition(s: Scope, c: Canon): void {
     const results = f.result ? [f.result] : [];
     if (params.some(containsListOrString)) requireMemory(s, o, 'parameters contain a list or string');
     if (results.some(containsListOrString)) requireRealloc(s, o, 'result contains a list or string');
-    if (flatCount(params, o.ptr) > (c.opts.async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS)) requireMemory(s, o, 'too many flat parameters');
+    if (flatCount(params, o.ptr) > (c.opts.async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS))
+      requireMemory(s, o, 'too many flat parameters');
     if (flatCount(results, o.ptr) > MAX_FLAT_RESULTS) requireMemory(s, o, 'too many flat results');
     if (c.opts.async && !f.async) s.fail('the `async` canonical option requires an async function type');
     if (c.opts.async && results.length > 0) requireMemory(s, o, '`async` lowering with a result');
@@ -135,20 +148,32 @@ export function canonDefinition(s: Scope, c: Canon): void {
 function checkCoreSig(s: Scope, got: CoreFuncType, want: CoreFuncType): void {
   if (coreFuncTypeEquals(got, want)) return;
   const pm = got.params.length !== want.params.length || got.params.some((p, i) => p !== want.params[i]);
-  if (pm) s.fail(`type mismatch: lowered parameter types \`${showTypes(want.params)}\` do not match parameter types \`${showTypes(got.params)}\` of core function`);
-  s.fail(`type mismatch: lowered result types \`${showTypes(want.results)}\` do not match result types \`${showTypes(got.results)}\` of core function`);
+  if (pm)
+    s.fail(
+      `type mismatch: lowered parameter types \`${showTypes(want.params)}\` do not match parameter types \`${showTypes(got.params)}\` of core function`,
+    );
+  s.fail(
+    `type mismatch: lowered result types \`${showTypes(want.results)}\` do not match result types \`${showTypes(got.results)}\` of core function`,
+  );
 }
 
 function builtinType(s: Scope, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): CoreFuncType {
   switch (c.kind) {
-    case 'resource.new': case 'resource.rep': {
+    case 'resource.new':
+    case 'resource.rep': {
       const r = resourceAt(s, c.typeIdx);
       if (!s.localResources.has(r)) s.fail(`type index ${c.typeIdx} is not a local resource`);
       return c.kind === 'resource.new' ? ft(['i32'], ['i32']) : ft(['i32'], ['i32']);
     }
-    case 'resource.drop': resourceAt(s, c.typeIdx); return ft(['i32'], []);
-    case 'backpressure.inc': case 'backpressure.dec': case 'task.cancel': return ft([], []);
-    case 'subtask.drop': return ft(['i32'], []);
+    case 'resource.drop':
+      resourceAt(s, c.typeIdx);
+      return ft(['i32'], []);
+    case 'backpressure.inc':
+    case 'backpressure.dec':
+    case 'task.cancel':
+      return ft([], []);
+    case 'subtask.drop':
+      return ft(['i32'], []);
     case 'task.return': {
       const o = c.opts;
       if (o.realloc !== undefined || o.postReturn !== undefined || o.callback !== undefined || o.async) {
@@ -164,37 +189,52 @@ function builtinType(s: Scope, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): C
       }
       return flattenFuncType({ ptr: opts.ptr }, { kind: 'func', async: false, params }, 'lower');
     }
-    case 'context.get': case 'context.set':
+    case 'context.get':
+    case 'context.set':
       if (c.type !== 'i32') s.fail(`\`${c.kind}\` only supports type \`i32\``);
       if (c.index >= 2) s.fail(`\`${c.kind}\` index ${c.index} out of range (must be less than 2)`);
       return c.kind === 'context.get' ? ft([], ['i32']) : ft(['i32'], []);
-    case 'subtask.cancel': return ft(['i32'], ['i32']);
-    case 'stream.new': streamOrFuture(s, c.typeIdx, 'stream'); return ft([], ['i64']);
-    case 'future.new': streamOrFuture(s, c.typeIdx, 'future'); return ft([], ['i64']);
-    case 'stream.drop-readable': case 'stream.drop-writable':
+    case 'subtask.cancel':
+      return ft(['i32'], ['i32']);
+    case 'stream.new':
+      streamOrFuture(s, c.typeIdx, 'stream');
+      return ft([], ['i64']);
+    case 'future.new':
+      streamOrFuture(s, c.typeIdx, 'future');
+      return ft([], ['i64']);
+    case 'stream.drop-readable':
+    case 'stream.drop-writable':
       streamOrFuture(s, c.typeIdx, 'stream');
       return ft(['i32'], []);
-    case 'future.drop-readable': case 'future.drop-writable':
+    case 'future.drop-readable':
+    case 'future.drop-writable':
       streamOrFuture(s, c.typeIdx, 'future');
       return ft(['i32'], []);
-    case 'stream.cancel-read': case 'stream.cancel-write':
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
       streamOrFuture(s, c.typeIdx, 'stream');
       return ft(['i32'], ['i32']);
-    case 'future.cancel-read': case 'future.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write':
       streamOrFuture(s, c.typeIdx, 'future');
       return ft(['i32'], ['i32']);
-    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write': {
+    case 'stream.read':
+    case 'stream.write':
+    case 'future.read':
+    case 'future.write': {
       const isStream = c.kind.startsWith('stream');
       const elem = streamOrFuture(s, c.typeIdx, isStream ? 'stream' : 'future');
       const o = checkOpts(s, c.opts, 'builtin');
       if (c.opts.postReturn !== undefined || c.opts.callback !== undefined) s.fail(`invalid options for \`${c.kind}\``);
       if (elem) {
         requireMemory(s, o, `\`${c.kind}\` of a typed ${isStream ? 'stream' : 'future'}`);
-        if (c.kind.endsWith('read') && containsListOrString(elem)) requireRealloc(s, o, 'element contains a list or string');
+        if (c.kind.endsWith('read') && containsListOrString(elem))
+          requireRealloc(s, o, 'element contains a list or string');
       }
       return isStream ? ft(['i32', o.ptr, o.ptr], [o.ptr]) : ft(['i32', o.ptr], ['i32']);
     }
-    case 'error-context.new': case 'error-context.debug-message': {
+    case 'error-context.new':
+    case 'error-context.debug-message': {
       const o = checkOpts(s, c.opts, 'builtin');
       if (c.opts.async) s.fail(`\`${c.kind}\` cannot be \`async\``);
       requireMemory(s, o, c.kind);
@@ -204,23 +244,35 @@ function builtinType(s: Scope, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): C
       }
       return ft([o.ptr, o.ptr], ['i32']);
     }
-    case 'error-context.drop': return ft(['i32'], []);
-    case 'waitable-set.new': return ft([], ['i32']);
-    case 'waitable-set.wait': case 'waitable-set.poll': {
+    case 'error-context.drop':
+      return ft(['i32'], []);
+    case 'waitable-set.new':
+      return ft([], ['i32']);
+    case 'waitable-set.wait':
+    case 'waitable-set.poll': {
       const m = s.at(s.coreMemories, c.memory, 'memory');
       return ft(['i32', m.memory64 ? 'i64' : 'i32'], ['i32']);
     }
-    case 'waitable-set.drop': return ft(['i32'], []);
-    case 'waitable.join': return ft(['i32', 'i32'], []);
-    case 'thread.index': return ft([], ['i32']);
-    case 'thread.resume-later': return ft(['i32'], []);
-    case 'thread.suspend': case 'thread.yield': return ft([], ['i32']);
-    case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
-    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+    case 'waitable-set.drop':
+      return ft(['i32'], []);
+    case 'waitable.join':
+      return ft(['i32', 'i32'], []);
+    case 'thread.index':
+      return ft([], ['i32']);
+    case 'thread.resume-later':
+      return ft(['i32'], []);
+    case 'thread.suspend':
+    case 'thread.yield':
+      return ft([], ['i32']);
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote':
       return ft(['i32'], ['i32']);
     case 'thread.new-indirect': {
       const t = s.at(s.coreTypes, c.typeIdx, 'core type');
-      if (t.kind !== 'func' || !coreFuncTypeEquals(t, ft(['i32'], []))) s.fail(`core type index ${c.typeIdx} must be \`(func (param i32))\``);
+      if (t.kind !== 'func' || !coreFuncTypeEquals(t, ft(['i32'], [])))
+        s.fail(`core type index ${c.typeIdx} must be \`(func (param i32))\``);
       const tbl = s.at(s.coreTables, c.table, 'table');
       if (tbl.elem !== 'funcref') s.fail(`expected table element type funcref, found ${tbl.elem}`);
       return ft(['i32', 'i32'], ['i32']);
@@ -236,6 +288,7 @@ function builtinType(s: Scope, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): C
       s.at(s.coreTables, c.table, 'table');
       return ft(['i32', 'i32'], ['i32']);
     }
-    case 'thread.available-parallelism': return ft([], ['i32']);
+    case 'thread.available-parallelism':
+      return ft([], ['i32']);
   }
 }

@@ -19,7 +19,9 @@ class Bytes {
     return this.b[this.pos++]!;
   }
   u32(): number {
-    let result = 0, shift = 0, byte: number;
+    let result = 0,
+      shift = 0,
+      byte: number;
     do {
       byte = this.u8();
       result += (byte & 0x7f) * 2 ** shift;
@@ -29,7 +31,9 @@ class Bytes {
   }
   /** Signed LEB (s33 heap types, constant immediates): value only matters for heap types. */
   sleb(): number {
-    let result = 0, shift = 0, byte: number;
+    let result = 0,
+      shift = 0,
+      byte: number;
     do {
       byte = this.u8();
       result += (byte & 0x7f) * 2 ** shift;
@@ -50,14 +54,26 @@ class Bytes {
 }
 
 const ABSTRACT_HEAP: Record<number, string> = {
-  0x70: 'func', 0x6f: 'extern', 0x73: 'nofunc', 0x72: 'noextern', 0x71: 'none', 0x6e: 'any',
-  0x6d: 'eq', 0x6c: 'i31', 0x6b: 'struct', 0x6a: 'array', 0x69: 'exn', 0x74: 'noexn',
-  0x68: 'cont', 0x75: 'nocont',
+  0x70: 'func',
+  0x6f: 'extern',
+  0x73: 'nofunc',
+  0x72: 'noextern',
+  0x71: 'none',
+  0x6e: 'any',
+  0x6d: 'eq',
+  0x6c: 'i31',
+  0x6b: 'struct',
+  0x6a: 'array',
+  0x69: 'exn',
+  0x74: 'noexn',
+  0x68: 'cont',
+  0x75: 'nocont',
 };
 
 function heapType(r: Bytes): string {
   const first = r.b[r.pos]!;
-  if (first === 0x65) { // shared
+  if (first === 0x65) {
+    // shared
     r.u8();
     return `shared ${heapType(r)}`;
   }
@@ -85,12 +101,18 @@ function refType(r: Bytes, code: number): CoreValType {
 function valType(r: Bytes): CoreValType {
   const c = r.u8();
   switch (c) {
-    case 0x7f: return 'i32';
-    case 0x7e: return 'i64';
-    case 0x7d: return 'f32';
-    case 0x7c: return 'f64';
-    case 0x7b: return 'v128';
-    default: return refType(r, c);
+    case 0x7f:
+      return 'i32';
+    case 0x7e:
+      return 'i64';
+    case 0x7d:
+      return 'f32';
+    case 0x7c:
+      return 'f64';
+    case 0x7b:
+      return 'v128';
+    default:
+      return refType(r, c);
   }
 }
 
@@ -126,22 +148,47 @@ function skipConstExpr(r: Bytes): void {
   for (;;) {
     const op = r.u8();
     switch (op) {
-      case 0x0b: return;
-      case 0x41: case 0x42: r.sleb(); break;
-      case 0x43: r.skip(4); break;
-      case 0x44: r.skip(8); break;
-      case 0x23: case 0xd2: r.u32(); break;
-      case 0xd0: heapType(r); break;
-      case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e: break;
-      case 0xfd: r.u32(); r.skip(16); break; // v128.const
+      case 0x0b:
+        return;
+      case 0x41:
+      case 0x42:
+        r.sleb();
+        break;
+      case 0x43:
+        r.skip(4);
+        break;
+      case 0x44:
+        r.skip(8);
+        break;
+      case 0x23:
+      case 0xd2:
+        r.u32();
+        break;
+      case 0xd0:
+        heapType(r);
+        break;
+      case 0x6a:
+      case 0x6b:
+      case 0x6c:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+        break;
+      case 0xfd:
+        r.u32();
+        r.skip(16);
+        break; // v128.const
       case 0xfb: {
         const sub = r.u32();
         if (sub === 0 || sub === 1 || sub === 6 || sub === 7) r.u32();
-        else if (sub === 8) { r.u32(); r.u32(); }
-        else if (sub !== 0x1a && sub !== 0x1b && sub !== 0x1c) throw new Error('unsupported constant expression');
+        else if (sub === 8) {
+          r.u32();
+          r.u32();
+        } else if (sub !== 0x1a && sub !== 0x1b && sub !== 0x1c) throw new Error('unsupported constant expression');
         break;
       }
-      default: throw new Error(`unsupported constant expression opcode 0x${op.toString(16)}`);
+      default:
+        throw new Error(`unsupported constant expression opcode 0x${op.toString(16)}`);
     }
   }
 }
@@ -157,13 +204,17 @@ function compType(r: Bytes, types: (CoreFuncType | undefined)[]): void {
     for (let n = r.u32(); n > 0; n--) results.push(valType(r));
     types.push({ kind: 'func', params, results });
   } else if (form === 0x5f) {
-    for (let n = r.u32(); n > 0; n--) { storageType(r); r.u8(); }
+    for (let n = r.u32(); n > 0; n--) {
+      storageType(r);
+      r.u8();
+    }
     types.push(undefined);
   } else if (form === 0x5e) {
     storageType(r);
     r.u8();
     types.push(undefined);
-  } else if (form === 0x5d) { // cont
+  } else if (form === 0x5d) {
+    // cont
     r.sleb();
     types.push(undefined);
   } else {
@@ -183,7 +234,8 @@ function subType(r: Bytes, types: (CoreFuncType | undefined)[]): void {
     r.u8();
     for (let n = r.u32(); n > 0; n--) r.u32();
     compType(r, types);
-  } else if (c === 0x65) { // shared
+  } else if (c === 0x65) {
+    // shared
     r.u8();
     subType(r, types);
   } else {
@@ -230,12 +282,29 @@ export function coreModuleType(bytes: Uint8Array): CoreModuleType {
           const kind = s.u8();
           let type: CoreExternType;
           switch (kind) {
-            case 0: type = { kind: 'func', type: ft(s.u32()) }; funcs.push(type.type); break;
-            case 1: type = tableType(s); tables.push(type); break;
-            case 2: type = memType(s); memories.push(type); break;
-            case 3: type = globalType(s); globals.push(type); break;
-            case 4: s.u8(); type = { kind: 'tag', type: ft(s.u32()) }; tags.push(type); break;
-            default: throw new Error(`unsupported core import kind ${kind}`);
+            case 0:
+              type = { kind: 'func', type: ft(s.u32()) };
+              funcs.push(type.type);
+              break;
+            case 1:
+              type = tableType(s);
+              tables.push(type);
+              break;
+            case 2:
+              type = memType(s);
+              memories.push(type);
+              break;
+            case 3:
+              type = globalType(s);
+              globals.push(type);
+              break;
+            case 4:
+              s.u8();
+              type = { kind: 'tag', type: ft(s.u32()) };
+              tags.push(type);
+              break;
+            default:
+              throw new Error(`unsupported core import kind ${kind}`);
           }
           if (imports.some((i) => i.module === module && i.name === name)) {
             throw new Error(`duplicate import name \`${module}:${name}\``);
@@ -249,7 +318,8 @@ export function coreModuleType(bytes: Uint8Array): CoreModuleType {
       case 4:
         for (let n = s.u32(); n > 0; n--) {
           if (s.b[s.pos] === 0x40) {
-            s.u8(); s.u8();
+            s.u8();
+            s.u8();
             tables.push(tableType(s));
             skipConstExpr(s);
           } else {
@@ -279,11 +349,23 @@ export function coreModuleType(bytes: Uint8Array): CoreModuleType {
           const idx = s.u32();
           let t: CoreExternType | undefined;
           switch (kind) {
-            case 0: { const f = funcs[idx]; t = f && { kind: 'func', type: f }; break; }
-            case 1: t = tables[idx]; break;
-            case 2: t = memories[idx]; break;
-            case 3: t = globals[idx]; break;
-            case 4: t = tags[idx]; break;
+            case 0: {
+              const f = funcs[idx];
+              t = f && { kind: 'func', type: f };
+              break;
+            }
+            case 1:
+              t = tables[idx];
+              break;
+            case 2:
+              t = memories[idx];
+              break;
+            case 3:
+              t = globals[idx];
+              break;
+            case 4:
+              t = tags[idx];
+              break;
           }
           if (t) exports.set(name, t);
         }

@@ -1,7 +1,15 @@
 // Type definitions: turns `DefType` IR into resolved model types within a
 // scope, checking the defvaltype/functype rules of Binary.md.
 
-import type { CoreDefType, CoreExternType as CoreExternTypeIR, CoreValType as CoreValTypeIR, DefType, DefValType, FuncTypeIR, ValTypeRef } from '../binary/ir.ts';
+import type {
+  CoreDefType,
+  CoreExternType as CoreExternTypeIR,
+  CoreValType as CoreValTypeIR,
+  DefType,
+  DefValType,
+  FuncTypeIR,
+  ValTypeRef,
+} from '../binary/ir.ts';
 import type { CoreExternType, CoreModuleType, CoreValType, FuncType, ResourceType, Type, ValType } from './model.ts';
 import { PRIMS } from './model.ts';
 import { checkLabel, NameSet } from './names.ts';
@@ -10,8 +18,33 @@ import type { CoreTypeEntry, Scope } from './scope.ts';
 import { setToken, tokenOf } from './tokens.ts';
 
 const VALTYPE_KINDS = new Set([
-  'bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'string', 'error-context',
-  'list', 'record', 'tuple', 'variant', 'enum', 'option', 'result', 'flags', 'map', 'own', 'borrow', 'stream', 'future',
+  'bool',
+  's8',
+  'u8',
+  's16',
+  'u16',
+  's32',
+  'u32',
+  's64',
+  'u64',
+  'f32',
+  'f64',
+  'char',
+  'string',
+  'error-context',
+  'list',
+  'record',
+  'tuple',
+  'variant',
+  'enum',
+  'option',
+  'result',
+  'flags',
+  'map',
+  'own',
+  'borrow',
+  'stream',
+  'future',
 ]);
 
 export function isValType(t: Type): t is ValType {
@@ -50,21 +83,33 @@ const MAX_TYPE_SIZE = 2 ** 28;
 
 export function defValType(s: Scope, d: DefValType): ValType {
   const t = defValTypeUnchecked(s, d);
-  if (elemSize(t, 'i64') >= MAX_TYPE_SIZE) s.fail(`value type exceeds maximum byte size (elem_size must be less than 2^28)`);
+  if (elemSize(t, 'i64') >= MAX_TYPE_SIZE)
+    s.fail(`value type exceeds maximum byte size (elem_size must be less than 2^28)`);
   return t;
 }
 
 function defValTypeUnchecked(s: Scope, d: DefValType): ValType {
   const v = (r: ValTypeRef) => valType(s, r);
   switch (d.kind) {
-    case 'prim': return PRIMS[d.type];
+    case 'prim':
+      return PRIMS[d.type];
     case 'record':
       if (d.fields.length === 0) s.fail('record type must have at least one field');
-      labels(s, d.fields.map((f) => f.name), 'record field', 'field');
+      labels(
+        s,
+        d.fields.map((f) => f.name),
+        'record field',
+        'field',
+      );
       return { kind: 'record', fields: d.fields.map((f) => ({ label: f.name, type: v(f.type) })) };
     case 'variant':
       if (d.cases.length === 0) s.fail('variant type must have at least one case');
-      labels(s, d.cases.map((c) => c.name), 'variant case', 'case');
+      labels(
+        s,
+        d.cases.map((c) => c.name),
+        'variant case',
+        'case',
+      );
       if (d.cases.some((c) => c.refines !== undefined)) s.fail('variant case `refines` is not supported');
       return {
         kind: 'variant',
@@ -87,31 +132,41 @@ function defValTypeUnchecked(s: Scope, d: DefValType): ValType {
       if (d.names.length === 0) s.fail('enum type must have at least one variant');
       labels(s, d.names, 'enum tag', 'tag');
       return { kind: 'enum', labels: d.names };
-    case 'option': return { kind: 'option', type: v(d.type) };
+    case 'option':
+      return { kind: 'option', type: v(d.type) };
     case 'result': {
       const r: ValType = { kind: 'result' };
       if (d.ok !== undefined) r.ok = v(d.ok);
       if (d.err !== undefined) r.err = v(d.err);
       return r;
     }
-    case 'own': case 'borrow': {
+    case 'own':
+    case 'borrow': {
       const node: ValType = { kind: d.kind, resource: resourceAt(s, d.type) };
       setToken(node, s.typeTokens[d.type]);
       return node;
     }
-    case 'stream': case 'future': {
+    case 'stream':
+    case 'future': {
       if (d.elem === undefined) return { kind: d.kind };
       const elem = v(d.elem);
       if (containsBorrow(elem)) s.fail(`${d.kind} element type cannot contain a \`borrow\` type`);
-      if (d.kind === 'stream' && elem.kind === 'char') s.fail('`stream<char>` is not supported (use `stream<u8>` or `string`)');
+      if (d.kind === 'stream' && elem.kind === 'char')
+        s.fail('`stream<char>` is not supported (use `stream<u8>` or `string`)');
       return { kind: d.kind, elem };
     }
-    case 'map': return { kind: 'map', key: v(d.key), value: v(d.value) };
+    case 'map':
+      return { kind: 'map', key: v(d.key), value: v(d.value) };
   }
 }
 
 export function funcType(s: Scope, d: FuncTypeIR): FuncType {
-  labels(s, d.params.map((p) => p.name), 'function parameter', 'parameter');
+  labels(
+    s,
+    d.params.map((p) => p.name),
+    'function parameter',
+    'parameter',
+  );
   const params = d.params.map((p) => ({ label: p.name, type: valType(s, p.type) }));
   const ft: FuncType = { kind: 'func', async: d.async, params };
   if (d.result !== undefined) {
@@ -138,7 +193,8 @@ export function coreValType(v: CoreValTypeIR): CoreValType {
 
 export function coreExternType(s: Scope, local: CoreTypeEntry[], t: CoreExternTypeIR): CoreExternType {
   switch (t.kind) {
-    case 'func': case 'tag': {
+    case 'func':
+    case 'tag': {
       const ft = s.at(local, t.typeIdx, 'core type');
       if (ft.kind !== 'func') s.fail(`core type index ${t.typeIdx} is not a function type`);
       return { kind: t.kind, type: ft };
@@ -149,17 +205,20 @@ export function coreExternType(s: Scope, local: CoreTypeEntry[], t: CoreExternTy
       return r;
     }
     case 'memory': {
-      if (!t.memory64 && (t.min > 65536 || (t.max ?? 0) > 65536)) s.fail('memory size must be at most 65536 pages (4GiB)');
+      if (!t.memory64 && (t.min > 65536 || (t.max ?? 0) > 65536))
+        s.fail('memory size must be at most 65536 pages (4GiB)');
       const r: CoreExternType = { kind: 'memory', min: t.min, shared: t.shared, memory64: t.memory64 };
       if (t.max !== undefined) r.max = t.max;
       return r;
     }
-    case 'global': return { kind: 'global', type: coreValType(t.type), mutable: t.mutable };
+    case 'global':
+      return { kind: 'global', type: coreValType(t.type), mutable: t.mutable };
   }
 }
 
 export function coreDefType(s: Scope, d: CoreDefType): CoreTypeEntry {
-  if (d.kind === 'func') return { kind: 'func', params: d.params.map(coreValType), results: d.results.map(coreValType) };
+  if (d.kind === 'func')
+    return { kind: 'func', params: d.params.map(coreValType), results: d.results.map(coreValType) };
   if (d.kind === 'other') return { kind: 'other' };
   const local: CoreTypeEntry[] = [];
   const mt: CoreModuleType = { kind: 'module', imports: [], exports: new Map() };
@@ -181,7 +240,11 @@ export function coreDefType(s: Scope, d: CoreDefType): CoreTypeEntry {
         if (mt.imports.some((i) => i.module === decl.import.module && i.name === decl.import.name)) {
           s.fail(`duplicate import name \`${decl.import.module}:${decl.import.name}\``);
         }
-        mt.imports.push({ module: decl.import.module, name: decl.import.name, type: coreExternType(s, local, decl.import.type) });
+        mt.imports.push({
+          module: decl.import.module,
+          name: decl.import.name,
+          type: coreExternType(s, local, decl.import.type),
+        });
         break;
       case 'export':
         if (mt.exports.has(decl.name)) s.fail(`export name \`${decl.name}\` already defined`);

@@ -3,12 +3,27 @@
 // rejects invalid components with a ValidationError naming the definition.
 
 import type {
-  Alias, ComponentDecl, ComponentIR, CoreInstanceExpr, Definition, ExternName, ExternTypeIR, InstanceExpr,
-  Sort, SortIdx,
+  Alias,
+  ComponentDecl,
+  ComponentIR,
+  CoreInstanceExpr,
+  Definition,
+  ExternName,
+  ExternTypeIR,
+  InstanceExpr,
+  Sort,
+  SortIdx,
 } from '../binary/ir.ts';
 import type { CoreInstanceType, ElaboratedComponent } from './elaborated.ts';
 import type {
-  ComponentType, CoreExternType, ExternType, FuncType, InstanceType, ResourceType, Type, ValType,
+  ComponentType,
+  CoreExternType,
+  ExternType,
+  FuncType,
+  InstanceType,
+  ResourceType,
+  Type,
+  ValType,
 } from './model.ts';
 import { Scope } from './scope.ts';
 import { coreDefType, defValType, funcType, isNominal, isValType, renamed, valType } from './deftypes.ts';
@@ -41,16 +56,31 @@ export function elaborate(ir: ComponentIR, outer?: Scope): ElaboratedComponent {
     if (!s.valueConsumed[i]) s.fail(`value ${i} is not consumed exactly once`);
   }
   const type: ComponentType = {
-    kind: 'component', imports: s.imports, exports: s.exports,
+    kind: 'component',
+    imports: s.imports,
+    exports: s.exports,
     importedResources: s.importedResources,
     exportedResources: concreteExportedResources(s),
   };
   return {
-    ir, type,
-    types: s.types, funcs: s.funcs, values: s.values, instances: s.instances, components: s.components,
-    coreFuncs: s.coreFuncs, coreModules: s.coreModules, coreInstances: s.coreInstances, coreTypes: s.coreTypes,
-    coreTables: s.coreTables, coreMemories: s.coreMemories, coreGlobals: s.coreGlobals, coreTags: s.coreTags,
-    nested, definedResources, importedResources,
+    ir,
+    type,
+    types: s.types,
+    funcs: s.funcs,
+    values: s.values,
+    instances: s.instances,
+    components: s.components,
+    coreFuncs: s.coreFuncs,
+    coreModules: s.coreModules,
+    coreInstances: s.coreInstances,
+    coreTypes: s.coreTypes,
+    coreTables: s.coreTables,
+    coreMemories: s.coreMemories,
+    coreGlobals: s.coreGlobals,
+    coreTags: s.coreTags,
+    nested,
+    definedResources,
+    importedResources,
   };
 }
 
@@ -63,7 +93,8 @@ interface DefCtx {
 function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
   switch (d.kind) {
     case 'core-module': {
-      if (!WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>)) s.fail('invalid core module: WebAssembly.validate rejected it');
+      if (!WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>))
+        s.fail('invalid core module: WebAssembly.validate rejected it');
       try {
         s.coreModules.push(coreModuleType(d.module));
       } catch (e) {
@@ -71,8 +102,12 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       }
       return;
     }
-    case 'core-instance': s.coreInstances.push(coreInstance(s, d.instance)); return;
-    case 'core-type': s.coreTypes.push(coreDefType(s, d.type)); return;
+    case 'core-instance':
+      s.coreInstances.push(coreInstance(s, d.instance));
+      return;
+    case 'core-type':
+      s.coreTypes.push(coreDefType(s, d.type));
+      return;
     case 'component': {
       const saved = s.where;
       const el = elaborate(d.component, s);
@@ -86,7 +121,9 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       s.instanceNaming.push(undefined);
       return;
     }
-    case 'alias': alias(s, d.alias); return;
+    case 'alias':
+      alias(s, d.alias);
+      return;
     case 'type': {
       if (d.type.kind === 'resource') {
         if (s.kind !== 'component') s.fail('resources can only be defined within a concrete component');
@@ -107,10 +144,13 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       pushType(s, defType(s, d.type), undefined);
       return;
     }
-    case 'canon': canonDefinition(s, d.canon); return;
+    case 'canon':
+      canonDefinition(s, d.canon);
+      return;
     case 'start': {
       const f = s.at(s.funcs, d.func, 'function');
-      if (f.params.length !== d.args.length) s.fail(`start function expects ${f.params.length} arguments, found ${d.args.length}`);
+      if (f.params.length !== d.args.length)
+        s.fail(`start function expects ${f.params.length} arguments, found ${d.args.length}`);
       d.args.forEach((a, k) => {
         const v = consumeValue(s, a);
         const e = checkExtern({ kind: 'value', type: v }, { kind: 'value', type: f.params[k]!.type });
@@ -118,7 +158,10 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       });
       const n = f.result ? 1 : 0;
       if (d.results !== n) s.fail(`start function returns ${n} results, but ${d.results} were declared`);
-      if (f.result) { s.values.push(f.result); s.valueConsumed.push(false); }
+      if (f.result) {
+        s.values.push(f.result);
+        s.valueConsumed.push(false);
+      }
       return;
     }
     case 'import': {
@@ -127,7 +170,9 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       void ext;
       return;
     }
-    case 'export': exportDefinition(s, d.name, d.sortIdx, d.type); return;
+    case 'export':
+      exportDefinition(s, d.name, d.sortIdx, d.type);
+      return;
     case 'value': {
       const t = valType(s, d.type);
       s.values.push(t);
@@ -141,10 +186,14 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
 
 export function defType(s: Scope, d: Exclude<import('../binary/ir.ts').DefType, { kind: 'resource' }>): Type {
   switch (d.kind) {
-    case 'func': return funcType(s, d);
-    case 'component': return componentType(s, d.decls);
-    case 'instance': return instanceType(s, d.decls);
-    default: return defValType(s, d);
+    case 'func':
+      return funcType(s, d);
+    case 'component':
+      return componentType(s, d.decls);
+    case 'instance':
+      return instanceType(s, d.decls);
+    default:
+      return defValType(s, d);
   }
 }
 
@@ -160,7 +209,9 @@ function typeScopeDecls(parent: Scope, decls: ComponentDecl[], allowImports: boo
   decls.forEach((decl, j) => {
     s.where = `declaration ${j} in ${where}`;
     switch (decl.kind) {
-      case 'core-type': s.coreTypes.push(coreDefType(s, decl.type)); break;
+      case 'core-type':
+        s.coreTypes.push(coreDefType(s, decl.type));
+        break;
       case 'type':
         if (decl.type.kind === 'resource') s.fail('resources can only be defined within a concrete component');
         pushType(s, defType(s, decl.type), undefined);
@@ -171,7 +222,9 @@ function typeScopeDecls(parent: Scope, decls: ComponentDecl[], allowImports: boo
           s.fail('export aliases in type declarations may only refer to types or instances');
         }
         if (a.kind === 'outer' && a.sort !== 'type' && !(typeof a.sort === 'object' && a.sort.core === 'type')) {
-          s.fail('outer aliases in type declarations may only refer to types (or core types); export aliases may only refer to types or instances');
+          s.fail(
+            'outer aliases in type declarations may only refer to types (or core types); export aliases may only refer to types or instances',
+          );
         }
         if (a.kind === 'core-export') s.fail('core export aliases are not allowed in type declarations');
         alias(s, a);
@@ -193,8 +246,11 @@ function typeScopeDecls(parent: Scope, decls: ComponentDecl[], allowImports: boo
 function componentType(parent: Scope, decls: ComponentDecl[]): ComponentType {
   const s = typeScopeDecls(parent, decls, true);
   return {
-    kind: 'component', imports: s.imports, exports: s.exports,
-    importedResources: s.importedResources, exportedResources: s.exportedResources,
+    kind: 'component',
+    imports: s.imports,
+    exports: s.exports,
+    importedResources: s.importedResources,
+    exportedResources: s.exportedResources,
   };
 }
 
@@ -215,8 +271,12 @@ function freshen(it: InstanceType): InstanceType {
 
 // ---------------------------------------------------------------- imports / exports
 
-function externTypeOf(s: Scope, et: ExternTypeIR, name: string, mode: 'import' | 'export'):
-  { ext: ExternType; fresh?: ResourceType; eqIdx?: number } {
+function externTypeOf(
+  s: Scope,
+  et: ExternTypeIR,
+  name: string,
+  mode: 'import' | 'export',
+): { ext: ExternType; fresh?: ResourceType; eqIdx?: number } {
   switch (et.kind) {
     case 'module': {
       const t = s.at(s.coreTypes, et.typeIdx, 'core type');
@@ -288,7 +348,9 @@ function checkName(s: Scope, en: ExternName, ext: ExternType, mode: 'import' | '
   const prev = names.add(en.name);
   if (prev !== undefined) {
     const dup = prev === en.name ? `; ${mode} name \`${en.name}\` already defined` : '';
-    s.fail(`${mode} name \`${en.name}\` conflicts with previous name \`${prev}\`${dup}${mode === 'import' ? ` (duplicate import name \`${en.name}\`)` : ''}`);
+    s.fail(
+      `${mode} name \`${en.name}\` conflicts with previous name \`${prev}\`${dup}${mode === 'import' ? ` (duplicate import name \`${en.name}\`)` : ''}`,
+    );
   }
   return parsed;
 }
@@ -296,7 +358,15 @@ function checkName(s: Scope, en: ExternName, ext: ExternType, mode: 'import' | '
 export const CANON_VERSION = /^(?:[1-9][0-9]*|0\.[1-9][0-9]*|0\.0\.[1-9][0-9]*|0\.0\.0)$/;
 
 /** `[constructor]`/`[method]`/`[static]` rules (Binary.md import/export notes). */
-function checkAnnotated(s: Scope, p: ParsedName, name: string, ext: ExternType, mode: 'import' | 'export', scopeKey: object, resourceNames: Set<string>): void {
+function checkAnnotated(
+  s: Scope,
+  p: ParsedName,
+  name: string,
+  ext: ExternType,
+  mode: 'import' | 'export',
+  scopeKey: object,
+  resourceNames: Set<string>,
+): void {
   if (p.kind === 'plain' || p.kind === 'interface') return;
   if (ext.kind !== 'func') s.fail(`item \`${name}\` is not a func: \`[${p.kind}]\` names must be functions`);
   const ft = ext.type;
@@ -305,7 +375,8 @@ function checkAnnotated(s: Scope, p: ParsedName, name: string, ext: ExternType, 
     if (!tok || tok.scope !== scopeKey || !tok.root || tok.mode !== mode) {
       s.fail(`resource used in function does not have a name in this context (\`${name}\`)`);
     }
-    if (tok.name !== p.resource) s.fail(`function does not match expected resource name \`${tok.name}\` (\`${name}\` names \`${p.resource}\`)`);
+    if (tok.name !== p.resource)
+      s.fail(`function does not match expected resource name \`${tok.name}\` (\`${name}\` names \`${p.resource}\`)`);
   };
   if (p.kind === 'constructor') {
     const r = ft.result;
@@ -359,15 +430,22 @@ function checkVisible(s: Scope, ext: ExternType, mode: 'import' | 'export'): boo
     for (const c of valTypeChildren(t)) if (!val(c, false)) return false;
     return true;
   };
-  const func = (f: FuncType): boolean => f.params.every((p) => val(p.type, false)) && (!f.result || val(f.result, false));
+  const func = (f: FuncType): boolean =>
+    f.params.every((p) => val(p.type, false)) && (!f.result || val(f.result, false));
   const ext1 = (e: ExternType): boolean => {
     switch (e.kind) {
-      case 'func': return func(e.type);
-      case 'value': return val(e.type, false);
-      case 'type': return typ(e.type);
-      case 'instance': return [...e.type.exports.values()].every(ext1);
-      case 'component': return [...e.type.imports.values()].every(ext1) && [...e.type.exports.values()].every(ext1);
-      case 'module': return true;
+      case 'func':
+        return func(e.type);
+      case 'value':
+        return val(e.type, false);
+      case 'type':
+        return typ(e.type);
+      case 'instance':
+        return [...e.type.exports.values()].every(ext1);
+      case 'component':
+        return [...e.type.imports.values()].every(ext1) && [...e.type.exports.values()].every(ext1);
+      case 'module':
+        return true;
     }
   };
   const typ = (t: Type): boolean => {
@@ -388,15 +466,23 @@ function nameInstanceTypes(s: Scope, it: InstanceType): void {
 }
 
 /** An import definition, or an import/export declaration inside a component/instance type. */
-function importOrExportDecl(s: Scope, en: ExternName, et: ExternTypeIR, mode: 'import' | 'export'): { ext: ExternType; resource?: ResourceType } {
+function importOrExportDecl(
+  s: Scope,
+  en: ExternName,
+  et: ExternTypeIR,
+  mode: 'import' | 'export',
+): { ext: ExternType; resource?: ResourceType } {
   let { ext, fresh, eqIdx } = externTypeOf(s, et, en.name, mode);
   const parsed = checkName(s, en, ext, mode, mode === 'import' ? s.importNames : s.exportNames);
   if (ext.kind === 'instance') {
     ext = { kind: 'instance', type: freshen(ext.type) };
-    for (const r of ext.type.exportedResources ?? []) (mode === 'import' ? s.importedResources : s.exportedResources).push(r);
+    for (const r of ext.type.exportedResources ?? [])
+      (mode === 'import' ? s.importedResources : s.exportedResources).push(r);
   }
   if (!s.deferVisibility && !checkVisible(s, ext, mode)) {
-    s.fail(`${sortName(ext)} not valid to be used as ${mode}: its type transitively refers to resources or named types without an externally visible name in this context`);
+    s.fail(
+      `${sortName(ext)} not valid to be used as ${mode}: its type transitively refers to resources or named types without an externally visible name in this context`,
+    );
   }
   checkAnnotated(s, parsed, en.name, ext, mode, s, resourceNamesOf(s)[mode]);
   const token: NameToken = { name: en.name, mode, scope: s, root: true };
@@ -404,7 +490,10 @@ function importOrExportDecl(s: Scope, en: ExternName, et: ExternTypeIR, mode: 'i
     (mode === 'import' ? s.importedResources : s.exportedResources).push(fresh);
   }
   addToSpace(s, ext, token, eqIdx !== undefined || fresh !== undefined, mode);
-  (mode === 'import' ? s.imports : s.exports).set(en.name, (ext.kind === 'type' ? { kind: 'type', type: s.types[s.types.length - 1]! } : ext));
+  (mode === 'import' ? s.imports : s.exports).set(
+    en.name,
+    ext.kind === 'type' ? { kind: 'type', type: s.types[s.types.length - 1]! } : ext,
+  );
   if (ext.kind === 'type' && ext.type.kind === 'resource') resourceNamesOf(s)[mode].add(en.name);
   return fresh ? { ext, resource: fresh } : { ext };
 }
@@ -414,13 +503,31 @@ function sortName(e: ExternType): string {
 }
 
 /** Appends the item an import/export introduces; named type indices get a token (and a renamed copy of nominal types). */
-function addToSpace(s: Scope, ext: ExternType, token: NameToken | undefined, named: boolean, naming: 'import' | 'export' | undefined): void {
+function addToSpace(
+  s: Scope,
+  ext: ExternType,
+  token: NameToken | undefined,
+  named: boolean,
+  naming: 'import' | 'export' | undefined,
+): void {
   switch (ext.kind) {
-    case 'module': s.coreModules.push(ext.type); break;
-    case 'func': s.funcs.push(ext.type); break;
-    case 'value': s.values.push(ext.type); s.valueConsumed.push(s.kind === 'type'); break;
-    case 'instance': s.instances.push(ext.type); s.instanceNaming.push(naming); break;
-    case 'component': s.components.push(ext.type); break;
+    case 'module':
+      s.coreModules.push(ext.type);
+      break;
+    case 'func':
+      s.funcs.push(ext.type);
+      break;
+    case 'value':
+      s.values.push(ext.type);
+      s.valueConsumed.push(s.kind === 'type');
+      break;
+    case 'instance':
+      s.instances.push(ext.type);
+      s.instanceNaming.push(naming);
+      break;
+    case 'component':
+      s.components.push(ext.type);
+      break;
     case 'type': {
       const t = named ? renamed(ext.type) : ext.type;
       if (t !== ext.type && token) setToken(t, token);
@@ -435,10 +542,11 @@ function exportDefinition(s: Scope, en: ExternName, si: SortIdx, ascribed: Exter
   let ext = externOfSortIdx(s, si);
   if (ascribed) {
     const asc = externTypeOf(s, ascribed, en.name, 'export');
-    let want = asc.ext;
+    const want = asc.ext;
     if (asc.fresh) {
       // `(sub resource)` ascription: any resource will do; outside it becomes a new abstract type.
-      if (ext.kind !== 'type' || ext.type.kind !== 'resource') s.fail('ascribed type of export is not compatible with item\'s type: expected resource');
+      if (ext.kind !== 'type' || ext.type.kind !== 'resource')
+        s.fail("ascribed type of export is not compatible with item's type: expected resource");
       asc.fresh.aliasOf = ext.type.aliasOf ?? ext.type;
       if (!asc.fresh.name) asc.fresh.name = ext.type.name || labelOf(en.name);
       ext = want;
@@ -449,7 +557,9 @@ function exportDefinition(s: Scope, en: ExternName, si: SortIdx, ascribed: Exter
   }
   const parsed = checkName(s, en, ext, 'export', s.exportNames);
   if (!checkVisible(s, ext, 'export')) {
-    s.fail(`${sortName(ext)} not valid to be used as export: its type transitively refers to resources or named types without an externally visible name`);
+    s.fail(
+      `${sortName(ext)} not valid to be used as export: its type transitively refers to resources or named types without an externally visible name`,
+    );
   }
   checkAnnotated(s, parsed, en.name, ext, 'export', s, resourceNamesOf(s).export);
   const token: NameToken = { name: en.name, mode: 'export', scope: s, root: true };
@@ -475,11 +585,16 @@ function externOfSortIdx(s: Scope, si: SortIdx): ExternType {
     return { kind: 'module', type: s.at(s.coreModules, idx, 'module') };
   }
   switch (sort) {
-    case 'func': return { kind: 'func', type: s.at(s.funcs, idx, 'function') };
-    case 'value': return { kind: 'value', type: consumeValue(s, idx) };
-    case 'type': return { kind: 'type', type: s.at(s.types, idx, 'type') };
-    case 'instance': return { kind: 'instance', type: s.at(s.instances, idx, 'instance') };
-    case 'component': return { kind: 'component', type: s.at(s.components, idx, 'component') };
+    case 'func':
+      return { kind: 'func', type: s.at(s.funcs, idx, 'function') };
+    case 'value':
+      return { kind: 'value', type: consumeValue(s, idx) };
+    case 'type':
+      return { kind: 'type', type: s.at(s.types, idx, 'type') };
+    case 'instance':
+      return { kind: 'instance', type: s.at(s.instances, idx, 'instance') };
+    case 'component':
+      return { kind: 'component', type: s.at(s.components, idx, 'component') };
   }
 }
 
@@ -524,7 +639,8 @@ function instanceExpr(s: Scope, e: InstanceExpr): InstanceType {
     const err = checkExtern(arg, want);
     if (err) s.fail(`type mismatch for component instantiation argument \`${name}\`: ${err}`);
     // Type imports are replaced by the supplied types in everything after them.
-    if (imp.kind === 'type' && arg.kind === 'type' && imp.type !== arg.type && !map.has(imp.type)) map.set(imp.type, arg.type);
+    if (imp.kind === 'type' && arg.kind === 'type' && imp.type !== arg.type && !map.has(imp.type))
+      map.set(imp.type, arg.type);
   }
   const fresh: ResourceType[] = [];
   for (const r of c.exportedResources ?? []) {
@@ -533,15 +649,25 @@ function instanceExpr(s: Scope, e: InstanceExpr): InstanceType {
     fresh.push(n);
   }
   const exports = new Map<string, ExternType>();
-  for (const [name, ext] of c.exports) exports.set(name, substitute(ext, map));
+  const memo = new Map<object, object>(); // one memo, so a type shared by several exports stays one object
+  for (const [name, ext] of c.exports) exports.set(name, substitute(ext, map, memo));
   return { kind: 'instance', exports, exportedResources: fresh };
 }
 
 /** Binds the component's abstract imported resources to the supplied argument's resources, by name. */
-function bindResources(s: Scope, want: ExternType, got: ExternType, abstract: Set<ResourceType>, map: ResourceMap, path: string): void {
+function bindResources(
+  s: Scope,
+  want: ExternType,
+  got: ExternType,
+  abstract: Set<ResourceType>,
+  map: ResourceMap,
+  path: string,
+): void {
   if (want.kind === 'type' && want.type.kind === 'resource' && abstract.has(want.type) && !map.has(want.type)) {
-    if (got.kind !== 'type') s.fail(`type mismatch for component instantiation argument \`${path}\`: expected type, found ${got.kind}`);
-    if (got.type.kind !== 'resource') s.fail(`type mismatch for component instantiation argument \`${path}\`: expected resource, found defined type`);
+    if (got.kind !== 'type')
+      s.fail(`type mismatch for component instantiation argument \`${path}\`: expected type, found ${got.kind}`);
+    if (got.type.kind !== 'resource')
+      s.fail(`type mismatch for component instantiation argument \`${path}\`: expected resource, found defined type`);
     map.set(want.type, got.type);
   } else if (want.kind === 'instance' && got.kind === 'instance') {
     for (const [n, w] of want.type.exports) {
@@ -572,19 +698,26 @@ function coreInstance(s: Scope, e: CoreInstanceExpr): CoreInstanceType {
     const got = inst.exports.get(imp.name);
     if (!got) s.fail(`module instantiation argument \`${imp.module}\` does not export an item named \`${imp.name}\``);
     const err = checkCoreExtern(got, imp.type);
-    if (err) s.fail(`type mismatch for export \`${imp.name}\` of module instantiation argument \`${imp.module}\`: ${err}`);
+    if (err)
+      s.fail(`type mismatch for export \`${imp.name}\` of module instantiation argument \`${imp.module}\`: ${err}`);
   }
   return { kind: 'core-instance', exports: m.exports };
 }
 
 function coreItem(s: Scope, sort: string, idx: number): CoreExternType {
   switch (sort) {
-    case 'func': return { kind: 'func', type: s.at(s.coreFuncs, idx, 'function') };
-    case 'table': return s.at(s.coreTables, idx, 'table');
-    case 'memory': return s.at(s.coreMemories, idx, 'memory');
-    case 'global': return s.at(s.coreGlobals, idx, 'global');
-    case 'tag': return s.at(s.coreTags, idx, 'tag');
-    default: s.fail(`core ${sort} cannot be exported from a core instance`);
+    case 'func':
+      return { kind: 'func', type: s.at(s.coreFuncs, idx, 'function') };
+    case 'table':
+      return s.at(s.coreTables, idx, 'table');
+    case 'memory':
+      return s.at(s.coreMemories, idx, 'memory');
+    case 'global':
+      return s.at(s.coreGlobals, idx, 'global');
+    case 'tag':
+      return s.at(s.coreTags, idx, 'tag');
+    default:
+      s.fail(`core ${sort} cannot be exported from a core instance`);
   }
 }
 
@@ -598,11 +731,21 @@ function alias(s: Scope, a: Alias): void {
     const sort = typeof a.sort === 'object' ? a.sort.core : a.sort;
     if (x.kind !== sort) s.fail(`export \`${a.name}\` for core instance ${a.instance} is not a ${sort}`);
     switch (x.kind) {
-      case 'func': s.coreFuncs.push(x.type); break;
-      case 'table': s.coreTables.push(x); break;
-      case 'memory': s.coreMemories.push(x); break;
-      case 'global': s.coreGlobals.push(x); break;
-      case 'tag': s.coreTags.push(x); break;
+      case 'func':
+        s.coreFuncs.push(x.type);
+        break;
+      case 'table':
+        s.coreTables.push(x);
+        break;
+      case 'memory':
+        s.coreMemories.push(x);
+        break;
+      case 'global':
+        s.coreGlobals.push(x);
+        break;
+      case 'tag':
+        s.coreTags.push(x);
+        break;
     }
     return;
   }
@@ -631,7 +774,9 @@ function alias(s: Scope, a: Alias): void {
   if (sort === 'type') {
     const t = s.at(target.types, a.idx, 'type');
     if (crossesComponent && refersToResource(t)) {
-      s.fail(`outer alias of type ${a.idx} refers to resources not defined in the current component (it transitively refers to resources)`);
+      s.fail(
+        `outer alias of type ${a.idx} refers to resources not defined in the current component (it transitively refers to resources)`,
+      );
     }
     s.types.push(t);
     s.typeTokens.push(target.typeTokens[a.idx]);
@@ -650,13 +795,21 @@ function refersToResource(t: Type, seen = new Set<object>()): boolean {
   if (seen.has(t)) return false;
   seen.add(t);
   switch (t.kind) {
-    case 'resource': case 'own': case 'borrow': return true;
-    case 'func': return t.params.some((p) => refersToResource(p.type, seen)) || (!!t.result && refersToResource(t.result, seen));
-    case 'instance': return [...t.exports.values()].some((e) => externRefersToResource(e, seen));
+    case 'resource':
+    case 'own':
+    case 'borrow':
+      return true;
+    case 'func':
+      return t.params.some((p) => refersToResource(p.type, seen)) || (!!t.result && refersToResource(t.result, seen));
+    case 'instance':
+      return [...t.exports.values()].some((e) => externRefersToResource(e, seen));
     case 'component':
-      return [...t.imports.values()].some((e) => externRefersToResource(e, seen))
-        || [...t.exports.values()].some((e) => externRefersToResource(e, seen));
-    default: return isValType(t) && valTypeChildren(t).some((c) => refersToResource(c, seen));
+      return (
+        [...t.imports.values()].some((e) => externRefersToResource(e, seen)) ||
+        [...t.exports.values()].some((e) => externRefersToResource(e, seen))
+      );
+    default:
+      return isValType(t) && valTypeChildren(t).some((c) => refersToResource(c, seen));
   }
 }
 
@@ -673,16 +826,33 @@ function concreteExportedResources(s: Scope): ResourceType[] {
     if (seen.has(t)) return;
     seen.add(t);
     switch (t.kind) {
-      case 'resource': if (!imported.has(t)) out.add(t); return;
-      case 'own': case 'borrow': walk(t.resource); return;
-      case 'func':
-        if ('params' in t) { t.params.forEach((p) => walk(p.type)); if (t.result) walk(t.result); } else walk(t.type);
+      case 'resource':
+        if (!imported.has(t)) out.add(t);
         return;
-      case 'instance': if ('exports' in t) t.exports.forEach(walk); else walk(t.type); return;
-      case 'component': return; // a component type's resources are its own parameters
-      case 'value': case 'type': walk(t.type); return;
-      case 'module': return;
-      default: valTypeChildren(t).forEach(walk);
+      case 'own':
+      case 'borrow':
+        walk(t.resource);
+        return;
+      case 'func':
+        if ('params' in t) {
+          t.params.forEach((p) => walk(p.type));
+          if (t.result) walk(t.result);
+        } else walk(t.type);
+        return;
+      case 'instance':
+        if ('exports' in t) t.exports.forEach(walk);
+        else walk(t.type);
+        return;
+      case 'component':
+        return; // a component type's resources are its own parameters
+      case 'value':
+      case 'type':
+        walk(t.type);
+        return;
+      case 'module':
+        return;
+      default:
+        valTypeChildren(t).forEach(walk);
     }
   };
   s.exports.forEach(walk);

@@ -3,11 +3,21 @@
 
 import type { ComponentIR } from '../binary/ir.ts';
 import type {
-  ComponentType, CoreExternType, CoreFuncType, CoreModuleType, FuncType, InstanceType,
-  ResourceType, Type, ValType,
+  ComponentType,
+  CoreExternType,
+  CoreFuncType,
+  CoreModuleType,
+  FuncType,
+  InstanceType,
+  ResourceType,
+  Type,
+  ValType,
 } from './model.ts';
 
-export interface CoreInstanceType { kind: 'core-instance'; exports: Map<string, CoreExternType> }
+export interface CoreInstanceType {
+  kind: 'core-instance';
+  exports: Map<string, CoreExternType>;
+}
 
 export interface ElaboratedComponent {
   ir: ComponentIR;

@@ -12,25 +12,59 @@ export type PtrType = 'i32' | 'i64';
 
 export function flattenType(t: ValType, ptr: PtrType = 'i32', out: CoreValType[] = []): CoreValType[] {
   switch (t.kind) {
-    case 'bool': case 'u8': case 'u16': case 'u32': case 's8': case 's16': case 's32':
-    case 'char': case 'error-context': case 'flags': case 'enum': case 'own': case 'borrow':
-    case 'stream': case 'future':
+    case 'bool':
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 's8':
+    case 's16':
+    case 's32':
+    case 'char':
+    case 'error-context':
+    case 'flags':
+    case 'enum':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
       out.push('i32');
       return out;
-    case 's64': case 'u64': out.push('i64'); return out;
-    case 'f32': out.push('f32'); return out;
-    case 'f64': out.push('f64'); return out;
-    case 'string': out.push(ptr, ptr); return out;
-    case 'map': out.push(ptr, ptr); return out;
+    case 's64':
+    case 'u64':
+      out.push('i64');
+      return out;
+    case 'f32':
+      out.push('f32');
+      return out;
+    case 'f64':
+      out.push('f64');
+      return out;
+    case 'string':
+      out.push(ptr, ptr);
+      return out;
+    case 'map':
+      out.push(ptr, ptr);
+      return out;
     case 'list':
       if (t.length === undefined) out.push(ptr, ptr);
       else for (let i = 0; i < t.length; i++) flattenType(t.elem, ptr, out);
       return out;
-    case 'record': for (const f of t.fields) flattenType(f.type, ptr, out); return out;
-    case 'tuple': for (const e of t.types) flattenType(e, ptr, out); return out;
-    case 'variant': return flattenVariant(t.cases.map((c) => c.type), ptr, out);
-    case 'option': return flattenVariant([undefined, t.type], ptr, out);
-    case 'result': return flattenVariant([t.ok, t.err], ptr, out);
+    case 'record':
+      for (const f of t.fields) flattenType(f.type, ptr, out);
+      return out;
+    case 'tuple':
+      for (const e of t.types) flattenType(e, ptr, out);
+      return out;
+    case 'variant':
+      return flattenVariant(
+        t.cases.map((c) => c.type),
+        ptr,
+        out,
+      );
+    case 'option':
+      return flattenVariant([undefined, t.type], ptr, out);
+    case 'result':
+      return flattenVariant([t.ok, t.err], ptr, out);
   }
 }
 
@@ -67,7 +101,10 @@ export function flattenFuncType(opts: FlattenOpts, ft: FuncType, context: 'lift'
     if (params.length > MAX_FLAT_PARAMS) params = [ptr];
     if (results.length > MAX_FLAT_RESULTS) {
       if (context === 'lift') results = [ptr];
-      else { params.push(ptr); results = []; }
+      else {
+        params.push(ptr);
+        results = [];
+      }
     }
   } else if (context === 'lift') {
     if (params.length > MAX_FLAT_PARAMS) params = [ptr];
@@ -97,15 +134,25 @@ export function showCoreFuncType(t: CoreFuncType): string {
 /** Children of a value type, for transitive predicates. */
 export function valTypeChildren(t: ValType): ValType[] {
   switch (t.kind) {
-    case 'list': return [t.elem];
-    case 'record': return t.fields.map((f) => f.type);
-    case 'tuple': return t.types;
-    case 'variant': return t.cases.flatMap((c) => (c.type ? [c.type] : []));
-    case 'option': return [t.type];
-    case 'result': return [t.ok, t.err].filter((x): x is ValType => !!x);
-    case 'map': return [t.key, t.value];
-    case 'stream': case 'future': return t.elem ? [t.elem] : [];
-    default: return [];
+    case 'list':
+      return [t.elem];
+    case 'record':
+      return t.fields.map((f) => f.type);
+    case 'tuple':
+      return t.types;
+    case 'variant':
+      return t.cases.flatMap((c) => (c.type ? [c.type] : []));
+    case 'option':
+      return [t.type];
+    case 'result':
+      return [t.ok, t.err].filter((x): x is ValType => !!x);
+    case 'map':
+      return [t.key, t.value];
+    case 'stream':
+    case 'future':
+      return t.elem ? [t.elem] : [];
+    default:
+      return [];
   }
 }
 
@@ -117,7 +164,8 @@ export function contains(t: ValType, pred: (u: ValType) => boolean): boolean {
 
 // Streams/futures are handles: their element types don't make the outer type need memory.
 export function containsListOrString(t: ValType): boolean {
-  if (t.kind === 'string' || t.kind === 'list' || t.kind === 'map') return t.kind !== 'list' || t.length === undefined || containsListOrString(t.elem);
+  if (t.kind === 'string' || t.kind === 'list' || t.kind === 'map')
+    return t.kind !== 'list' || t.length === undefined || containsListOrString(t.elem);
   if (t.kind === 'stream' || t.kind === 'future') return false;
   for (const c of valTypeChildren(t)) if (containsListOrString(c)) return true;
   return false;
@@ -138,18 +186,43 @@ function alignTo(p: number, a: number): number {
 export function alignment(t: ValType, ptr: PtrType = 'i32'): number {
   const ps = ptr === 'i32' ? 4 : 8;
   switch (t.kind) {
-    case 'bool': case 's8': case 'u8': return 1;
-    case 's16': case 'u16': return 2;
-    case 's32': case 'u32': case 'f32': case 'char': case 'error-context': case 'own': case 'borrow':
-    case 'stream': case 'future': return 4;
-    case 's64': case 'u64': case 'f64': return 8;
-    case 'string': case 'map': return ps;
-    case 'list': return t.length === undefined ? ps : alignment(t.elem, ptr);
-    case 'record': return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptr)));
-    case 'tuple': return Math.max(1, ...t.types.map((e) => alignment(e, ptr)));
-    case 'flags': return flagsSize(t.labels.length);
-    case 'enum': return discriminantSize(t.labels.length);
-    case 'variant': case 'option': case 'result': {
+    case 'bool':
+    case 's8':
+    case 'u8':
+      return 1;
+    case 's16':
+    case 'u16':
+      return 2;
+    case 's32':
+    case 'u32':
+    case 'f32':
+    case 'char':
+    case 'error-context':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+      return 4;
+    case 's64':
+    case 'u64':
+    case 'f64':
+      return 8;
+    case 'string':
+    case 'map':
+      return ps;
+    case 'list':
+      return t.length === undefined ? ps : alignment(t.elem, ptr);
+    case 'record':
+      return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptr)));
+    case 'tuple':
+      return Math.max(1, ...t.types.map((e) => alignment(e, ptr)));
+    case 'flags':
+      return flagsSize(t.labels.length);
+    case 'enum':
+      return discriminantSize(t.labels.length);
+    case 'variant':
+    case 'option':
+    case 'result': {
       const cs = variantCases(t);
       return Math.max(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
     }
@@ -176,24 +249,48 @@ function maxCaseAlignment(cs: (ValType | undefined)[], ptr: PtrType): number {
 export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
   const ps = ptr === 'i32' ? 4 : 8;
   switch (t.kind) {
-    case 'bool': case 's8': case 'u8': return 1;
-    case 's16': case 'u16': return 2;
-    case 's32': case 'u32': case 'f32': case 'char': case 'error-context': case 'own': case 'borrow':
-    case 'stream': case 'future': return 4;
-    case 's64': case 'u64': case 'f64': return 8;
-    case 'string': case 'map': return 2 * ps;
-    case 'list': return t.length === undefined ? 2 * ps : t.length * elemSize(t.elem, ptr);
-    case 'record': case 'tuple': {
+    case 'bool':
+    case 's8':
+    case 'u8':
+      return 1;
+    case 's16':
+    case 'u16':
+      return 2;
+    case 's32':
+    case 'u32':
+    case 'f32':
+    case 'char':
+    case 'error-context':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+      return 4;
+    case 's64':
+    case 'u64':
+    case 'f64':
+      return 8;
+    case 'string':
+    case 'map':
+      return 2 * ps;
+    case 'list':
+      return t.length === undefined ? 2 * ps : t.length * elemSize(t.elem, ptr);
+    case 'record':
+    case 'tuple': {
       const ts = t.kind === 'record' ? t.fields.map((f) => f.type) : t.types;
       let s = 0;
       for (const f of ts) s = alignTo(s, alignment(f, ptr)) + elemSize(f, ptr);
       return alignTo(s, alignment(t, ptr));
     }
-    case 'flags': return flagsSize(t.labels.length);
-    case 'enum': return discriminantSize(t.labels.length);
-    case 'variant': case 'option': case 'result': {
+    case 'flags':
+      return flagsSize(t.labels.length);
+    case 'enum':
+      return discriminantSize(t.labels.length);
+    case 'variant':
+    case 'option':
+    case 'result': {
       const cs = variantCases(t);
-      let s = alignTo(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
+      const s = alignTo(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
       let m = 0;
       for (const c of cs) if (c) m = Math.max(m, elemSize(c, ptr));
       return alignTo(s + m, alignment(t, ptr));

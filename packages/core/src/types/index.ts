@@ -1,11 +1,27 @@
 export { elaborate, Scope } from './elaborate.ts';
 export {
-  checkComponentType, checkExtern, checkFuncType, checkInstanceType, checkModuleType, checkType, checkValType,
-  isSubtype, isTypeSubtype, substitute,
+  checkComponentType,
+  checkExtern,
+  checkFuncType,
+  checkInstanceType,
+  checkModuleType,
+  checkType,
+  checkValType,
+  isSubtype,
+  isTypeSubtype,
+  substitute,
 } from './subtype.ts';
 export type { ResourceMap } from './subtype.ts';
 export { coreModuleType } from './core-module-types.ts';
-export { flattenFuncType, flattenType, elemSize, alignment, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, MAX_FLAT_ASYNC_PARAMS } from './flatten.ts';
+export {
+  flattenFuncType,
+  flattenType,
+  elemSize,
+  alignment,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_RESULTS,
+  MAX_FLAT_ASYNC_PARAMS,
+} from './flatten.ts';
 export { canonicalName, isLabel, parseExternName } from './names.ts';
 export type * from './model.ts';
 export { PRIMS } from './model.ts';

@@ -4,29 +4,103 @@
 // consumed by validation, the linker and abi/ (which specialises on them).
 
 export type PrimKind =
-  | 'bool' | 's8' | 'u8' | 's16' | 'u16' | 's32' | 'u32' | 's64' | 'u64'
-  | 'f32' | 'f64' | 'char' | 'string' | 'error-context';
+  | 'bool'
+  | 's8'
+  | 'u8'
+  | 's16'
+  | 'u16'
+  | 's32'
+  | 'u32'
+  | 's64'
+  | 'u64'
+  | 'f32'
+  | 'f64'
+  | 'char'
+  | 'string'
+  | 'error-context';
 
-export interface PrimType { kind: PrimKind }
-export interface ListType { kind: 'list'; elem: ValType; length?: number }
-export interface FieldType { label: string; type: ValType }
-export interface RecordType { kind: 'record'; fields: FieldType[] }
-export interface TupleType { kind: 'tuple'; types: ValType[] }
-export interface CaseType { label: string; type?: ValType }
-export interface VariantType { kind: 'variant'; cases: CaseType[] }
-export interface EnumType { kind: 'enum'; labels: string[] }
-export interface OptionType { kind: 'option'; type: ValType }
-export interface ResultType { kind: 'result'; ok?: ValType; err?: ValType }
-export interface FlagsType { kind: 'flags'; labels: string[] }
-export interface MapType { kind: 'map'; key: ValType; value: ValType }
-export interface OwnType { kind: 'own'; resource: ResourceType }
-export interface BorrowType { kind: 'borrow'; resource: ResourceType }
-export interface StreamType { kind: 'stream'; elem?: ValType }
-export interface FutureType { kind: 'future'; elem?: ValType }
+export interface PrimType {
+  kind: PrimKind;
+}
+export interface ListType {
+  kind: 'list';
+  elem: ValType;
+  length?: number;
+}
+export interface FieldType {
+  label: string;
+  type: ValType;
+}
+export interface RecordType {
+  kind: 'record';
+  fields: FieldType[];
+}
+export interface TupleType {
+  kind: 'tuple';
+  types: ValType[];
+}
+export interface CaseType {
+  label: string;
+  type?: ValType;
+}
+export interface VariantType {
+  kind: 'variant';
+  cases: CaseType[];
+}
+export interface EnumType {
+  kind: 'enum';
+  labels: string[];
+}
+export interface OptionType {
+  kind: 'option';
+  type: ValType;
+}
+export interface ResultType {
+  kind: 'result';
+  ok?: ValType;
+  err?: ValType;
+}
+export interface FlagsType {
+  kind: 'flags';
+  labels: string[];
+}
+export interface MapType {
+  kind: 'map';
+  key: ValType;
+  value: ValType;
+}
+export interface OwnType {
+  kind: 'own';
+  resource: ResourceType;
+}
+export interface BorrowType {
+  kind: 'borrow';
+  resource: ResourceType;
+}
+export interface StreamType {
+  kind: 'stream';
+  elem?: ValType;
+}
+export interface FutureType {
+  kind: 'future';
+  elem?: ValType;
+}
 
 export type ValType =
-  | PrimType | ListType | RecordType | TupleType | VariantType | EnumType | OptionType
-  | ResultType | FlagsType | MapType | OwnType | BorrowType | StreamType | FutureType;
+  | PrimType
+  | ListType
+  | RecordType
+  | TupleType
+  | VariantType
+  | EnumType
+  | OptionType
+  | ResultType
+  | FlagsType
+  | MapType
+  | OwnType
+  | BorrowType
+  | StreamType
+  | FutureType;
 
 /**
  * A resource type's identity. Static ones come from validation (a `resource`
@@ -48,7 +122,10 @@ export interface ResourceType {
   aliasOf?: ResourceType;
 }
 
-export interface ParamType { label: string; type: ValType }
+export interface ParamType {
+  label: string;
+  type: ValType;
+}
 export interface FuncType {
   kind: 'func';
   async: boolean;
@@ -85,7 +162,11 @@ export interface ComponentType {
 }
 
 export type CoreValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | string;
-export interface CoreFuncType { kind: 'func'; params: CoreValType[]; results: CoreValType[] }
+export interface CoreFuncType {
+  kind: 'func';
+  params: CoreValType[];
+  results: CoreValType[];
+}
 export type CoreExternType =
   | { kind: 'func'; type: CoreFuncType }
   | { kind: 'table'; elem: CoreValType; min: number; max?: number }
@@ -102,8 +183,18 @@ export interface CoreModuleType {
 export type Type = ValType | FuncType | InstanceType | ComponentType | ResourceType;
 
 export const PRIMS: Record<PrimKind, PrimType> = Object.freeze({
-  bool: { kind: 'bool' }, s8: { kind: 's8' }, u8: { kind: 'u8' }, s16: { kind: 's16' },
-  u16: { kind: 'u16' }, s32: { kind: 's32' }, u32: { kind: 'u32' }, s64: { kind: 's64' },
-  u64: { kind: 'u64' }, f32: { kind: 'f32' }, f64: { kind: 'f64' }, char: { kind: 'char' },
-  string: { kind: 'string' }, 'error-context': { kind: 'error-context' },
+  bool: { kind: 'bool' },
+  s8: { kind: 's8' },
+  u8: { kind: 'u8' },
+  s16: { kind: 's16' },
+  u16: { kind: 'u16' },
+  s32: { kind: 's32' },
+  u32: { kind: 'u32' },
+  s64: { kind: 's64' },
+  u64: { kind: 'u64' },
+  f32: { kind: 'f32' },
+  f64: { kind: 'f64' },
+  char: { kind: 'char' },
+  string: { kind: 'string' },
+  'error-context': { kind: 'error-context' },
 }) as Record<PrimKind, PrimType>;

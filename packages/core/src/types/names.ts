@@ -35,7 +35,8 @@ export function parseExternName(name: string): ParsedName {
       const rest = name.slice(prefix.length);
       const dot = rest.indexOf('.');
       if (dot < 0) throw `failed to find \`.\` character`;
-      const r = rest.slice(0, dot), m = rest.slice(dot + 1);
+      const r = rest.slice(0, dot),
+        m = rest.slice(dot + 1);
       kebab(r);
       kebab(m);
       return { kind: ann, resource: r, method: m };
@@ -75,7 +76,7 @@ export function parseInterfaceName(name: string): ParsedName & { kind: 'interfac
   const pkg = rest.slice(0, slash);
   if (pkg.includes(':')) throw 'expected `/` after package name';
   if (!WORDS.test(pkg)) throw `\`${pkg}\` is not in kebab case`;
-  let iface = rest.slice(slash + 1);
+  const iface = rest.slice(slash + 1);
   const slash2 = iface.indexOf('/');
   if (slash2 >= 0) throw `trailing characters found: \`${iface.slice(slash2)}\``;
   if (!LABEL.test(iface)) throw `\`${iface}\` is not in kebab case`;
@@ -116,7 +117,10 @@ export function checkSemver(v: string): string | undefined {
   }
   if (rest[0] === '+') build = rest.slice(1);
   else if (rest !== '') return `unexpected character '${rest[0]}' after version`;
-  for (const [segs, numeric] of [[pre, true], [build, false]] as const) {
+  for (const [segs, numeric] of [
+    [pre, true],
+    [build, false],
+  ] as const) {
     if (segs === undefined) continue;
     for (const s of segs.split('.')) {
       if (s === '') return 'empty identifier segment in version';
@@ -129,7 +133,7 @@ export function checkSemver(v: string): string | undefined {
 
 /** The "strongly-unique" canonical form of a name (Explainer "Name Uniqueness"). */
 export function canonicalName(name: string): string {
-  let n = name.toLowerCase();
+  const n = name.toLowerCase();
   for (const ann of ['[method]', '[static]']) {
     if (n.startsWith(ann)) {
       const rest = n.slice(ann.length);

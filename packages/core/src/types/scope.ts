@@ -5,8 +5,16 @@
 import { ValidationError } from '../host/errors.ts';
 import type { CoreInstanceType } from './elaborated.ts';
 import type {
-  ComponentType, CoreExternType, CoreFuncType, CoreModuleType, ExternType, FuncType, InstanceType,
-  ResourceType, Type, ValType,
+  ComponentType,
+  CoreExternType,
+  CoreFuncType,
+  CoreModuleType,
+  ExternType,
+  FuncType,
+  InstanceType,
+  ResourceType,
+  Type,
+  ValType,
 } from './model.ts';
 import { NameSet } from './names.ts';
 import type { NameToken } from './tokens.ts';

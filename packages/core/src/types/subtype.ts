@@ -5,8 +5,15 @@
 // undefined so callers can wrap it with context.
 
 import type {
-  ComponentType, CoreExternType, CoreModuleType, ExternType, FuncType, InstanceType, ResourceType,
-  Type, ValType,
+  ComponentType,
+  CoreExternType,
+  CoreModuleType,
+  ExternType,
+  FuncType,
+  InstanceType,
+  ResourceType,
+  Type,
+  ValType,
 } from './model.ts';
 import { coreFuncTypeEquals, showCoreFuncType } from './flatten.ts';
 import { copyToken } from './tokens.ts';
@@ -17,9 +24,13 @@ export type ResourceMap = Map<object, any>; // eslint-disable-line @typescript-e
 // ---------------------------------------------------------------- substitution
 
 /** Replaces resource identities per `map`, sharing every unchanged subtree. */
-export function substitute<T extends Type | ExternType>(t: T, map: ResourceMap): T {
+export function substitute<T extends Type | ExternType>(
+  t: T,
+  map: ResourceMap,
+  memo: Map<object, object> = new Map(),
+): T {
   if (map.size === 0) return t;
-  return subst(t, map, new Map()) as T;
+  return subst(t, map, memo) as T;
 }
 
 function subst(t: Type | ExternType, map: ResourceMap, memo: Map<object, object>): Type | ExternType {
@@ -35,20 +46,34 @@ function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object,
   const s = <U extends Type | ExternType>(u: U): U => subst(u, map, memo) as U;
   const so = <U extends Type>(u: U | undefined): U | undefined => (u ? s(u) : u);
   switch (t.kind) {
-    case 'resource': return map.get(t) ?? t;
-    case 'own': case 'borrow': {
+    case 'resource':
+      return map.get(t) ?? t;
+    case 'own':
+    case 'borrow': {
       const r = map.get(t.resource);
       return r ? { kind: t.kind, resource: r } : t;
     }
-    case 'list': { const e = s(t.elem); return e === t.elem ? t : { ...t, elem: e }; }
-    case 'option': { const e = s(t.type); return e === t.type ? t : { ...t, type: e }; }
-    case 'stream': case 'future': { const e = so(t.elem); return e === t.elem ? t : { ...t, elem: e }; }
+    case 'list': {
+      const e = s(t.elem);
+      return e === t.elem ? t : { ...t, elem: e };
+    }
+    case 'option': {
+      const e = s(t.type);
+      return e === t.type ? t : { ...t, type: e };
+    }
+    case 'stream':
+    case 'future': {
+      const e = so(t.elem);
+      return e === t.elem ? t : { ...t, elem: e };
+    }
     case 'result': {
-      const ok = so(t.ok), err = so(t.err);
+      const ok = so(t.ok),
+        err = so(t.err);
       return ok === t.ok && err === t.err ? t : { ...t, ok, err };
     }
     case 'map': {
-      const key = s(t.key), value = s(t.value);
+      const key = s(t.key),
+        value = s(t.value);
       return key === t.key && value === t.value ? t : { ...t, key, value };
     }
     case 'tuple': {
@@ -86,7 +111,8 @@ function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object,
       }
     case 'component':
       if ('exports' in t) {
-        const imports = substMap(t.imports, s), exports = substMap(t.exports, s);
+        const imports = substMap(t.imports, s),
+          exports = substMap(t.exports, s);
         if (!imports && !exports) return t;
         const ct: ComponentType = { ...t, imports: imports ?? t.imports, exports: exports ?? t.exports };
         return ct;
@@ -94,9 +120,16 @@ function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object,
         const type = s(t.type);
         return type === t.type ? t : { kind: 'component', type };
       }
-    case 'value': { const type = s(t.type); return type === t.type ? t : { kind: 'value', type }; }
-    case 'type': { const type = s(t.type); return type === t.type ? t : { kind: 'type', type }; }
-    default: return t;
+    case 'value': {
+      const type = s(t.type);
+      return type === t.type ? t : { kind: 'value', type };
+    }
+    case 'type': {
+      const type = s(t.type);
+      return type === t.type ? t : { kind: 'type', type };
+    }
+    default:
+      return t;
   }
 }
 
@@ -115,21 +148,55 @@ function substMap(m: Map<string, ExternType>, s: (e: ExternType) => ExternType):
 
 function describe(t: Type | ExternType): string {
   switch (t.kind) {
-    case 'resource': return 'resource';
-    case 'func': return 'func';
-    case 'instance': return 'instance';
-    case 'component': return 'component';
-    case 'module': return 'module';
-    case 'value': return 'value';
-    case 'type': return 'type';
-    case 'record': case 'variant': case 'list': case 'tuple': case 'flags': case 'enum': case 'option':
-    case 'result': case 'own': case 'borrow': case 'stream': case 'future': case 'map':
+    case 'resource':
+      return 'resource';
+    case 'func':
+      return 'func';
+    case 'instance':
+      return 'instance';
+    case 'component':
+      return 'component';
+    case 'module':
+      return 'module';
+    case 'value':
+      return 'value';
+    case 'type':
+      return 'type';
+    case 'record':
+    case 'variant':
+    case 'list':
+    case 'tuple':
+    case 'flags':
+    case 'enum':
+    case 'option':
+    case 'result':
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+    case 'map':
       return t.kind;
-    default: return t.kind;
+    default:
+      return t.kind;
   }
 }
 
-const PRIM = new Set(['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'string', 'error-context']);
+const PRIM = new Set([
+  'bool',
+  's8',
+  'u8',
+  's16',
+  'u16',
+  's32',
+  'u32',
+  's64',
+  'u64',
+  'f32',
+  'f64',
+  'char',
+  'string',
+  'error-context',
+]);
 
 /** Value types are equal structurally (no width subtyping for values yet). */
 export function checkValType(a: ValType, b: ValType): string | undefined {
@@ -151,7 +218,8 @@ export function checkValType(a: ValType, b: ValType): string | undefined {
       const x = a as typeof b;
       if (x.fields.length !== b.fields.length) return `expected ${b.fields.length} fields, found ${x.fields.length}`;
       for (let i = 0; i < b.fields.length; i++) {
-        const fa = x.fields[i]!, fb = b.fields[i]!;
+        const fa = x.fields[i]!,
+          fb = b.fields[i]!;
         if (fa.label !== fb.label) return `expected field name \`${fb.label}\`, found \`${fa.label}\``;
         const e = checkValType(fa.type, fb.type);
         if (e) return `type mismatch in record field \`${fb.label}\`: ${e}`;
@@ -171,7 +239,8 @@ export function checkValType(a: ValType, b: ValType): string | undefined {
       const x = a as typeof b;
       if (x.cases.length !== b.cases.length) return `expected ${b.cases.length} cases, found ${x.cases.length}`;
       for (let i = 0; i < b.cases.length; i++) {
-        const ca = x.cases[i]!, cb = b.cases[i]!;
+        const ca = x.cases[i]!,
+          cb = b.cases[i]!;
         if (ca.label !== cb.label) return `expected case named \`${cb.label}\`, found \`${ca.label}\``;
         if (!ca.type && cb.type) return `expected case \`${cb.label}\` to have a type, found none`;
         if (ca.type && !cb.type) return `expected case \`${cb.label}\` to have no type`;
@@ -182,14 +251,16 @@ export function checkValType(a: ValType, b: ValType): string | undefined {
       }
       return undefined;
     }
-    case 'enum': case 'flags': {
+    case 'enum':
+    case 'flags': {
       const x = a as typeof b;
       if (x.labels.length !== b.labels.length || x.labels.some((l, i) => l !== b.labels[i])) {
         return `mismatch in ${b.kind} elements`;
       }
       return undefined;
     }
-    case 'option': return wrap(checkValType((a as typeof b).type, b.type), 'type mismatch in option');
+    case 'option':
+      return wrap(checkValType((a as typeof b).type, b.type), 'type mismatch in option');
     case 'result': {
       const x = a as typeof b;
       if (b.ok && !x.ok) return 'expected ok type, but found none';
@@ -206,16 +277,21 @@ export function checkValType(a: ValType, b: ValType): string | undefined {
       }
       return undefined;
     }
-    case 'own': case 'borrow':
+    case 'own':
+    case 'borrow':
       return (a as typeof b).resource === b.resource ? undefined : 'resource types are not the same';
-    case 'stream': case 'future': {
+    case 'stream':
+    case 'future': {
       const x = a as typeof b;
       if (!!x.elem !== !!b.elem) return `mismatch in ${b.kind} element presence`;
       return x.elem && b.elem ? wrap(checkValType(x.elem, b.elem), `type mismatch in ${b.kind} element`) : undefined;
     }
     case 'map': {
       const x = a as typeof b;
-      return wrap(checkValType(x.key, b.key), 'type mismatch in map key') ?? wrap(checkValType(x.value, b.value), 'type mismatch in map value');
+      return (
+        wrap(checkValType(x.key, b.key), 'type mismatch in map key') ??
+        wrap(checkValType(x.value, b.value), 'type mismatch in map value')
+      );
     }
   }
   return undefined;
@@ -226,10 +302,12 @@ function wrap(e: string | undefined, ctx: string): string | undefined {
 }
 
 export function checkFuncType(a: FuncType, b: FuncType): string | undefined {
-  if (a.async !== b.async) return b.async ? 'expected async function, found sync function' : 'expected sync function, found async function';
+  if (a.async !== b.async)
+    return b.async ? 'expected async function, found sync function' : 'expected sync function, found async function';
   if (a.params.length !== b.params.length) return `expected ${b.params.length} parameters, found ${a.params.length}`;
   for (let i = 0; i < b.params.length; i++) {
-    const pa = a.params[i]!, pb = b.params[i]!;
+    const pa = a.params[i]!,
+      pb = b.params[i]!;
     if (pa.label !== pb.label) return `expected parameter named \`${pb.label}\`, found \`${pa.label}\``;
     const e = checkValType(pa.type, pb.type);
     if (e) return `type mismatch in function parameter \`${pb.label}\`: ${e}`;
@@ -247,13 +325,17 @@ export function checkFuncType(a: FuncType, b: FuncType): string | undefined {
 export function checkType(a: Type, b: Type): string | undefined {
   if (a === b) return undefined;
   if (b.kind === 'resource' || a.kind === 'resource') {
-    if (a.kind !== b.kind) return b.kind === 'resource' ? 'expected resource, found defined type' : 'expected defined type, found resource';
+    if (a.kind !== b.kind)
+      return b.kind === 'resource' ? 'expected resource, found defined type' : 'expected defined type, found resource';
     return 'resource types are not the same';
   }
   if (b.kind === 'func') return a.kind === 'func' ? checkFuncType(a, b) : `expected func, found ${describe(a)}`;
-  if (b.kind === 'instance') return a.kind === 'instance' ? checkInstanceType(a, b) : `expected instance, found ${describe(a)}`;
-  if (b.kind === 'component') return a.kind === 'component' ? checkComponentType(a, b) : `expected component, found ${describe(a)}`;
-  if (a.kind === 'func' || a.kind === 'instance' || a.kind === 'component') return `expected ${describe(b)}, found ${a.kind}`;
+  if (b.kind === 'instance')
+    return a.kind === 'instance' ? checkInstanceType(a, b) : `expected instance, found ${describe(a)}`;
+  if (b.kind === 'component')
+    return a.kind === 'component' ? checkComponentType(a, b) : `expected component, found ${describe(a)}`;
+  if (a.kind === 'func' || a.kind === 'instance' || a.kind === 'component')
+    return `expected ${describe(b)}, found ${a.kind}`;
   return checkValType(a as ValType, b as ValType);
 }
 
@@ -307,9 +389,11 @@ export function unify(a: Map<string, ExternType>, b: Map<string, ExternType>, ma
 export function checkCoreExtern(a: CoreExternType, b: CoreExternType): string | undefined {
   if (a.kind !== b.kind) return `expected ${b.kind}, found ${a.kind}`;
   switch (b.kind) {
-    case 'func': case 'tag': {
+    case 'func':
+    case 'tag': {
       const x = a as typeof b;
-      return coreFuncTypeEquals(x.type, b.type) ? undefined
+      return coreFuncTypeEquals(x.type, b.type)
+        ? undefined
         : `type mismatch: expected ${showCoreFuncType(b.type)}, found ${showCoreFuncType(x.type)}`;
     }
     case 'table': {
@@ -359,12 +443,18 @@ export function checkModuleType(a: CoreModuleType, b: CoreModuleType): string | 
 export function checkExtern(a: ExternType, b: ExternType): string | undefined {
   if (a.kind !== b.kind) return `expected ${b.kind}, found ${a.kind}`;
   switch (b.kind) {
-    case 'func': return checkFuncType((a as typeof b).type, b.type);
-    case 'value': return checkValType((a as typeof b).type, b.type);
-    case 'type': return checkType((a as typeof b).type, b.type);
-    case 'instance': return checkInstanceType((a as typeof b).type, b.type);
-    case 'component': return checkComponentType((a as typeof b).type, b.type);
-    case 'module': return checkModuleType((a as typeof b).type, b.type);
+    case 'func':
+      return checkFuncType((a as typeof b).type, b.type);
+    case 'value':
+      return checkValType((a as typeof b).type, b.type);
+    case 'type':
+      return checkType((a as typeof b).type, b.type);
+    case 'instance':
+      return checkInstanceType((a as typeof b).type, b.type);
+    case 'component':
+      return checkComponentType((a as typeof b).type, b.type);
+    case 'module':
+      return checkModuleType((a as typeof b).type, b.type);
   }
 }
 

@@ -1,0 +1,192 @@
+// definitions.py Buffer, ReadableBufferGuestImpl, WritableBufferGuestImpl,
+// plus host buffers (JS arrays / Uint8Array). Values cross as arrays, except
+// `u8`, which crosses as Uint8Array so byte streams copy with one `set`;
+// between two guests a numeric element type is copied memory to memory.
+
+import type { LiftLowerContext } from '../abi/context.ts';
+import { codecFor, type Codec } from '../abi/codecs.ts';
+import { Trap } from '../host/errors.ts';
+import type { ValType } from '../types/model.ts';
+
+export const MAX_BUFFER_LENGTH = 2 ** 28 - 1;
+
+/** Values moving through a copy: an array, or bytes for `stream<u8>`/`future<u8>`. */
+export type Values = unknown[] | Uint8Array;
+
+export interface Buffer {
+  readonly t: ValType | undefined;
+  progress: number;
+  remain(): number;
+  isZeroLength(): boolean;
+}
+export interface ReadableBuffer extends Buffer {
+  read(n: number): Values;
+  /** Guest memory holding raw numeric elements (for memory-to-memory copies). */
+  readonly raw?: GuestRaw;
+}
+export interface WritableBuffer extends Buffer {
+  write(vs: Values): void;
+  readonly raw?: GuestRaw;
+}
+
+export interface GuestRaw {
+  cx: LiftLowerContext;
+  ptr: number;
+  size: number;
+}
+
+const NUMERIC = new Set(['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64']);
+export function noneOrNumberType(t: ValType | undefined): boolean {
+  return t === undefined || NUMERIC.has(t.kind);
+}
+
+class BufferGuestImpl implements GuestRaw {
+  readonly t: ValType | undefined;
+  readonly cx: LiftLowerContext;
+  readonly codec: Codec | undefined;
+  readonly size: number;
+  ptr: number;
+  progress = 0;
+  readonly length: number;
+  readonly raw: GuestRaw | undefined;
+
+  constructor(t: ValType | undefined, cx: LiftLowerContext, ptr: number, length: number) {
+    if (length > MAX_BUFFER_LENGTH) throw new Trap('buffer too long');
+    this.codec = t === undefined ? undefined : codecFor(t);
+    this.size = this.codec?.size ?? 0;
+    if (t !== undefined && length > 0) {
+      cx.needMemory();
+      if ((ptr & (this.codec!.align - 1)) !== 0) throw new Trap('unaligned pointer');
+      if (ptr + length * this.size > cx.buffer.byteLength) throw new Trap('pointer/length out of bounds of memory');
+    }
+    this.t = t;
+    this.cx = cx;
+    this.ptr = ptr;
+    this.length = length;
+    this.raw = t !== undefined && NUMERIC.has(t.kind) ? this : undefined;
+  }
+
+  remain(): number {
+    return this.length - this.progress;
+  }
+  isZeroLength(): boolean {
+    return this.length === 0;
+  }
+}
+
+export class ReadableBufferGuestImpl extends BufferGuestImpl implements ReadableBuffer {
+  read(n: number): Values {
+    const c = this.codec;
+    let vs: Values;
+    if (c === undefined) {
+      vs = new Array(n).fill(undefined);
+    } else {
+      const cx = this.cx;
+      cx.refresh();
+      const size = this.size;
+      if (c.type.kind === 'u8') {
+        vs = cx.u8.slice(this.ptr, this.ptr + n);
+      } else {
+        vs = new Array(n);
+        for (let i = 0; i < n; i++) vs[i] = c.load(cx, this.ptr + i * size);
+      }
+      this.ptr += n * size;
+    }
+    this.progress += n;
+    return vs;
+  }
+}
+
+export class WritableBufferGuestImpl extends BufferGuestImpl implements WritableBuffer {
+  write(vs: Values): void {
+    const n = vs.length;
+    const c = this.codec;
+    if (c !== undefined) {
+      const cx = this.cx;
+      cx.refresh();
+      const size = this.size;
+      if (vs instanceof Uint8Array && c.type.kind === 'u8') {
+        cx.u8.set(vs, this.ptr);
+      } else {
+        for (let i = 0; i < n; i++) {
+          c.store(cx, vs[i], this.ptr + i * size);
+          cx.refresh();
+        }
+      }
+      this.ptr += n * size;
+    }
+    this.progress += n;
+  }
+}
+
+/** dst.write(src.read(n)), memory to memory when both sides are guests with numeric elements. */
+export function copyValues(dst: WritableBuffer, src: ReadableBuffer, n: number): void {
+  const a = src.raw;
+  const b = dst.raw;
+  if (a !== undefined && b !== undefined && a.size === b.size) {
+    const bytes = n * a.size;
+    a.cx.refresh();
+    b.cx.refresh();
+    b.cx.u8.set(a.cx.u8.subarray(a.ptr, a.ptr + bytes), b.ptr);
+    (src as BufferGuestImpl).ptr += bytes;
+    (dst as BufferGuestImpl).ptr += bytes;
+    src.progress += n;
+    dst.progress += n;
+    return;
+  }
+  dst.write(src.read(n));
+}
+
+/** A host-side source of values (what a host writer or producer offers). */
+export class HostReadableBuffer implements ReadableBuffer {
+  readonly t: ValType | undefined;
+  readonly vals: Values;
+  progress = 0;
+  constructor(t: ValType | undefined, vals: Values) {
+    this.t = t;
+    this.vals = vals;
+  }
+  remain(): number {
+    return this.vals.length - this.progress;
+  }
+  isZeroLength(): boolean {
+    return this.vals.length === 0;
+  }
+  read(n: number): Values {
+    const p = this.progress;
+    this.progress = p + n;
+    const v = this.vals;
+    if (p === 0 && n === v.length) return v;
+    return v instanceof Uint8Array ? v.subarray(p, p + n) : v.slice(p, p + n);
+  }
+}
+
+/** A host-side destination (what a host reader offers): collects up to `length` values. */
+export class HostWritableBuffer implements WritableBuffer {
+  readonly t: ValType | undefined;
+  readonly length: number;
+  progress = 0;
+  readonly bytes: Uint8Array | undefined;
+  readonly vals: unknown[] | undefined;
+  constructor(t: ValType | undefined, length: number) {
+    this.t = t;
+    this.length = length;
+    if (t?.kind === 'u8') this.bytes = new Uint8Array(length);
+    else this.vals = [];
+  }
+  remain(): number {
+    return this.length - this.progress;
+  }
+  isZeroLength(): boolean {
+    return this.length === 0;
+  }
+  write(vs: Values): void {
+    if (this.bytes !== undefined) this.bytes.set(vs as Uint8Array, this.progress);
+    else for (let i = 0; i < vs.length; i++) this.vals!.push(vs[i]);
+    this.progress += vs.length;
+  }
+  /** What was written, as the host sees it. */
+  take(): Values {
+    return this.bytes !== undefined ? this.bytes.subarray(0, this.progress) : this.vals!;
+  }
+}

@@ -1,0 +1,600 @@
+// The async canon built-ins (definitions.py canon_* under 🔀 🧵 📝) as core
+// function factories. Each checks what the spec checks, in its order; those
+// that may block return a Promise only when they really must wait (the
+// caller wraps them in WebAssembly.Suspending when the instance runs on JSPI).
+
+import { LiftLowerContext } from '../abi/context.ts';
+import { codecFor } from '../abi/codecs.ts';
+import { checkMayLeave } from '../abi/instance-entry.ts';
+import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
+import type { CanonOptions } from '../abi/options.ts';
+import { loadStringFromRange, storeStringIntoRange, stored } from '../abi/strings.ts';
+import { Trap } from '../host/errors.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
+import { tableOf } from '../resources/table.ts';
+import type { FutureType, StreamType, ValType } from '../types/model.ts';
+import { ReadableBufferGuestImpl, WritableBufferGuestImpl } from './buffers.ts';
+import {
+  type CopyEnd,
+  CopyResult,
+  CopyState,
+  ReadableFutureEnd,
+  ReadableStreamEnd,
+  SharedFutureImpl,
+  SharedStreamImpl,
+  WritableFutureEnd,
+  WritableStreamEnd,
+  typeEq,
+} from './copy.ts';
+import { asyncState } from './instance-state.ts';
+import { HAS_JSPI, jspiRequired, promising } from './jspi.ts';
+import { Cancelled, currentThread, store, Thread } from './store.ts';
+import { Task, TaskState } from './task.ts';
+import { ErrorContext } from './values.ts';
+import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from './waitable.ts';
+
+export const BLOCKED = 0xffff_ffff;
+
+/** The current thread is about to block: trap where it may not. */
+export function mustBlock(thread: Thread, what: string): void {
+  if (!thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
+  if (!thread.jspi) {
+    throw HAS_JSPI
+      ? new Trap(`${what} cannot block here: this call was not entered on a suspendable (JSPI) stack`)
+      : jspiRequired(what);
+  }
+}
+
+/** Upfront check of the sync variants (wasmtime checks before anything else). */
+function checkSyncMayBlock(thread: Thread): void {
+  if (!thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
+}
+
+function handles(inst: ComponentInstance) {
+  return tableOf(inst);
+}
+
+function memCx(inst: ComponentInstance, memory: WebAssembly.Memory | undefined): LiftLowerContext {
+  return new LiftLowerContext({ instance: inst, stringEncoding: 'utf8', memory });
+}
+
+function storeEvent(cx: LiftLowerContext, ptr: number, e: EventTuple): number {
+  cx.needMemory();
+  cx.checkGuestRange(ptr, 4, 8, 'pointer');
+  cx.dv.setUint32(ptr, e[1] >>> 0, true);
+  cx.dv.setUint32(ptr + 4, e[2] >>> 0, true);
+  return e[0];
+}
+
+// ---- task / context / backpressure ----
+
+export function canonContextGet(inst: ComponentInstance, type: string, i: number) {
+  return () => {
+    const v = currentThread().storage[i]!;
+    return type === 'i64' ? BigInt(v) : Number(v);
+  };
+}
+
+export function canonContextSet(inst: ComponentInstance, type: string, i: number) {
+  return (v: number | bigint) => {
+    currentThread().storage[i] = v;
+  };
+}
+
+export function canonBackpressureInc(inst: ComponentInstance) {
+  const ai = asyncState(inst);
+  return () => {
+    if (ai.backpressure + 1 >= 2 ** 16) throw new Trap('backpressure counter overflow');
+    ai.backpressure++;
+  };
+}
+
+export function canonBackpressureDec(inst: ComponentInstance) {
+  const ai = asyncState(inst);
+  return () => {
+    if (ai.backpressure === 0) throw new Trap('backpressure counter underflow');
+    ai.backpressure--;
+    if (ai.backpressure === 0) store.schedule();
+  };
+}
+
+export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | undefined, opts: CanonOptions) {
+  const cx = new LiftLowerContext(opts);
+  const types = resultType === undefined ? [] : [resultType];
+  const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
+  const codec = resultType === undefined ? undefined : codecFor(resultType);
+  return (...flat: unknown[]) => {
+    const task = currentThread().task;
+    checkMayLeave(task.inst);
+    if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
+    const want = task.ft.result;
+    if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
+    if (opts.memory !== task.opts.memory || (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8')) {
+      throw new Trap('invalid `task.return` signature and/or options for current task');
+    }
+    let result: unknown[] = [];
+    if (codec !== undefined) {
+      if (spill) {
+        cx.needMemory();
+        const ptr = (flat[0] as number) >>> 0;
+        cx.checkGuestRange(ptr, codec.align, codec.size, 'pointer');
+        result = [codec.load(cx, ptr)];
+      } else {
+        if (opts.memory !== undefined) cx.refresh();
+        cx.flat = flat;
+        cx.fi = 0;
+        result = [codec.liftFlat(cx)];
+      }
+    }
+    task.return_(result);
+  };
+}
+
+export function canonTaskCancel(inst: ComponentInstance) {
+  return () => {
+    const task = currentThread().task;
+    checkMayLeave(task.inst);
+    if (!task.opts.async) throw new Trap('task.cancel called from a synchronously lifted function');
+    task.cancel();
+  };
+}
+
+// ---- waitable sets ----
+
+export function canonWaitableSetNew(inst: ComponentInstance) {
+  return () => {
+    checkMayLeave(inst);
+    return handles(inst).add(new WaitableSet());
+  };
+}
+
+function getWset(inst: ComponentInstance, si: number): WaitableSet {
+  const w = handles(inst).get(si >>> 0);
+  if (!(w instanceof WaitableSet)) throw new Trap(`handle index ${si >>> 0} is not a waitable set`);
+  return w;
+}
+
+export function canonWaitableSetWait(
+  inst: ComponentInstance,
+  cancellable: boolean,
+  memory: WebAssembly.Memory | undefined,
+) {
+  const cx = memCx(inst, memory);
+  return (si: number, ptr: number): number | Promise<number> => {
+    checkMayLeave(inst);
+    const thread = currentThread();
+    const wset = getWset(inst, si);
+    ptr >>>= 0;
+    if (thread.task.deliverPendingCancel(cancellable)) return storeEvent(cx, ptr, [EventCode.TASK_CANCELLED, 0, 0]);
+    if (wset.hasPendingEvent()) return storeEvent(cx, ptr, wset.getPendingEvent());
+    mustBlock(thread, 'waitable-set.wait');
+    wset.numWaiting++;
+    const r = thread.waitUntilJspi(() => wset.hasPendingEvent(), cancellable);
+    const finish = (c: number) => {
+      wset.numWaiting--;
+      return storeEvent(cx, ptr, c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent());
+    };
+    return typeof r === 'number' ? finish(r) : r.then(finish);
+  };
+}
+
+export function canonWaitableSetPoll(
+  inst: ComponentInstance,
+  cancellable: boolean,
+  memory: WebAssembly.Memory | undefined,
+) {
+  const cx = memCx(inst, memory);
+  return (si: number, ptr: number): number => {
+    checkMayLeave(inst);
+    const thread = currentThread();
+    const wset = getWset(inst, si);
+    let e: EventTuple;
+    if (thread.task.deliverPendingCancel(cancellable)) e = [EventCode.TASK_CANCELLED, 0, 0];
+    else if (!wset.hasPendingEvent()) e = [EventCode.NONE, 0, 0];
+    else e = wset.getPendingEvent();
+    return storeEvent(cx, ptr >>> 0, e);
+  };
+}
+
+export function canonWaitableSetDrop(inst: ComponentInstance) {
+  return (i: number) => {
+    checkMayLeave(inst);
+    const t = handles(inst);
+    const w = t.get(i >>> 0);
+    if (!(w instanceof WaitableSet)) throw new Trap(`handle index ${i >>> 0} is not a waitable set`);
+    w.drop();
+    t.remove(i >>> 0);
+  };
+}
+
+export function canonWaitableJoin(inst: ComponentInstance) {
+  return (wi: number, si: number) => {
+    checkMayLeave(inst);
+    const w = handles(inst).get(wi >>> 0);
+    if (!(w instanceof Waitable)) throw new Trap(`handle index ${wi >>> 0} is not a waitable`);
+    if (w.hasSyncWaiter) throw new Trap('waitable is being waited on synchronously');
+    if (si === 0) w.join(undefined);
+    else w.join(getWset(inst, si));
+  };
+}
+
+// ---- subtasks ----
+
+function getSubtask(inst: ComponentInstance, i: number): Subtask {
+  const s = handles(inst).get(i >>> 0);
+  if (!(s instanceof Subtask)) throw new Trap(`handle index ${i >>> 0} is not a subtask`);
+  return s;
+}
+
+export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
+  return (i: number): number | Promise<number> => {
+    const thread = currentThread();
+    checkMayLeave(inst);
+    if (!async) checkSyncMayBlock(thread);
+    const subtask = getSubtask(inst, i);
+    if (subtask.resolveDelivered()) throw new Trap('cannot cancel a subtask which has already resolved');
+    if (subtask.cancellationRequested) throw new Trap('cannot cancel a subtask more than once');
+    if (subtask.inWaitableSet() && !async)
+      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    const finish = (): number => {
+      subtask.getPendingEvent();
+      return subtask.state;
+    };
+    if (!subtask.resolved()) {
+      subtask.cancellationRequested = true;
+      subtask.onCancel?.(inst);
+      if (!subtask.resolved() || !subtask.hasPendingEvent()) {
+        if (async) return BLOCKED;
+        mustBlock(thread, 'subtask.cancel');
+        subtask.hasSyncWaiter = true;
+        const r = thread.waitUntilJspi(() => subtask.hasPendingEvent(), false);
+        const done = () => {
+          subtask.hasSyncWaiter = false;
+          return finish();
+        };
+        return typeof r === 'number' ? done() : r.then(done);
+      }
+    }
+    return finish();
+  };
+}
+
+export function canonSubtaskDrop(inst: ComponentInstance) {
+  return (i: number) => {
+    checkMayLeave(inst);
+    const s = getSubtask(inst, i);
+    s.drop();
+    handles(inst).remove(i >>> 0);
+  };
+}
+
+// ---- streams and futures ----
+
+export function canonStreamNew(inst: ComponentInstance, t: StreamType) {
+  return (): bigint => {
+    checkMayLeave(inst);
+    const shared = new SharedStreamImpl(t.elem);
+    const h = handles(inst);
+    const ri = h.add(new ReadableStreamEnd(shared));
+    const wi = h.add(new WritableStreamEnd(shared));
+    return BigInt(ri) | (BigInt(wi) << 32n);
+  };
+}
+
+export function canonFutureNew(inst: ComponentInstance, t: FutureType) {
+  return (): bigint => {
+    checkMayLeave(inst);
+    const shared = new SharedFutureImpl(t.elem);
+    const h = handles(inst);
+    const ri = h.add(new ReadableFutureEnd(shared));
+    const wi = h.add(new WritableFutureEnd(shared));
+    return BigInt(ri) | (BigInt(wi) << 32n);
+  };
+}
+
+type EndCtor =
+  | typeof ReadableStreamEnd
+  | typeof WritableStreamEnd
+  | typeof ReadableFutureEnd
+  | typeof WritableFutureEnd;
+
+function endName(E: EndCtor): string {
+  return E === ReadableStreamEnd
+    ? 'readable stream end'
+    : E === WritableStreamEnd
+      ? 'writable stream end'
+      : E === ReadableFutureEnd
+        ? 'readable future end'
+        : 'writable future end';
+}
+
+function getEnd<E extends CopyEnd>(inst: ComponentInstance, i: number, E: EndCtor, t: ValType | undefined): E {
+  const e = handles(inst).get(i >>> 0);
+  if (!(e instanceof E)) throw new Trap(`handle index ${i >>> 0} is not a ${endName(E)}`);
+  if (!typeEq(e.shared.t, t)) throw new Trap(`${endName(E)} ${i >>> 0} has a different element type`);
+  return e as unknown as E;
+}
+
+function doneMessage(E: EndCtor): string {
+  if (E === ReadableStreamEnd) return 'cannot read from stream after being notified that the writable end dropped';
+  if (E === WritableStreamEnd) return 'cannot write to stream after being notified that the readable end dropped';
+  if (E === ReadableFutureEnd) return 'cannot read from future after previous read succeeded';
+  return 'cannot write to future after previous write succeeded';
+}
+
+function checkIdle(e: CopyEnd, E: EndCtor): void {
+  if (e.state === CopyState.DONE) throw new Trap(doneMessage(E));
+  if (e.state !== CopyState.IDLE) throw new Trap(`cannot start a copy on a ${endName(E)} that is already copying`);
+}
+
+/** Sync variant: wait for e's pending event on a JSPI stack, then `finish`. */
+function waitForEnd(thread: Thread, e: Waitable, what: string, finish: () => number): number | Promise<number> {
+  mustBlock(thread, what);
+  e.hasSyncWaiter = true;
+  const r = thread.waitUntilJspi(() => e.hasPendingEvent(), false);
+  const done = () => {
+    e.hasSyncWaiter = false;
+    return finish();
+  };
+  return typeof r === 'number' ? done() : r.then(done);
+}
+
+function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opts: CanonOptions) {
+  const E: EndCtor = isRead ? ReadableStreamEnd : WritableStreamEnd;
+  const eventCode = isRead ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
+  const async = opts.async ?? false;
+  const what = isRead ? 'stream.read' : 'stream.write';
+  if (t.elem?.kind === 'char') throw new Trap('stream<char> is not supported');
+  return (i: number, ptr: number, n: number): number | Promise<number> => {
+    const thread = currentThread();
+    checkMayLeave(inst);
+    if (!async) checkSyncMayBlock(thread);
+    i >>>= 0;
+    const e = getEnd<ReadableStreamEnd | WritableStreamEnd>(inst, i, E, t.elem);
+    checkIdle(e, E);
+    if (e.inWaitableSet() && !async)
+      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    const cx = new LiftLowerContext(opts);
+    const buffer = isRead
+      ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0)
+      : new ReadableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0);
+    const streamEvent = (result: number, reclaim: () => void): EventTuple => {
+      reclaim();
+      e.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+      return [eventCode, i, result | (buffer.progress << 4)];
+    };
+    const noop = () => {};
+    e.state = CopyState.COPYING;
+    const onCopy = (reclaim: () => void) => e.setPendingEvent(() => streamEvent(CopyResult.COMPLETED, reclaim));
+    const onCopyDone = (result: number) => e.setPendingEvent(() => streamEvent(result, noop));
+    if (isRead) (e as ReadableStreamEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopy, onCopyDone);
+    else (e as WritableStreamEnd).copy(inst, buffer as ReadableBufferGuestImpl, onCopy, onCopyDone);
+    const finish = () => e.getPendingEvent()[2];
+    if (!e.hasPendingEvent()) {
+      if (async) return BLOCKED;
+      return waitForEnd(thread, e, what, finish);
+    }
+    return finish();
+  };
+}
+
+export const canonStreamRead = (inst: ComponentInstance, t: StreamType, opts: CanonOptions) =>
+  streamCopy(inst, true, t, opts);
+export const canonStreamWrite = (inst: ComponentInstance, t: StreamType, opts: CanonOptions) =>
+  streamCopy(inst, false, t, opts);
+
+function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opts: CanonOptions) {
+  const E: EndCtor = isRead ? ReadableFutureEnd : WritableFutureEnd;
+  const eventCode = isRead ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
+  const async = opts.async ?? false;
+  const what = isRead ? 'future.read' : 'future.write';
+  return (i: number, ptr: number): number | Promise<number> => {
+    const thread = currentThread();
+    checkMayLeave(inst);
+    if (!async) checkSyncMayBlock(thread);
+    i >>>= 0;
+    const e = getEnd<ReadableFutureEnd | WritableFutureEnd>(inst, i, E, t.elem);
+    checkIdle(e, E);
+    if (e.inWaitableSet() && !async)
+      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    const cx = new LiftLowerContext(opts);
+    const buffer = isRead
+      ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, 1)
+      : new ReadableBufferGuestImpl(t.elem, cx, ptr >>> 0, 1);
+    const futureEvent = (result: number): EventTuple => {
+      e.state = result === CopyResult.DROPPED || result === CopyResult.COMPLETED ? CopyState.DONE : CopyState.IDLE;
+      return [eventCode, i, result];
+    };
+    e.state = CopyState.COPYING;
+    const onCopyDone = (result: number) => e.setPendingEvent(() => futureEvent(result));
+    if (isRead) (e as ReadableFutureEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopyDone);
+    else (e as WritableFutureEnd).copy(inst, buffer as ReadableBufferGuestImpl, onCopyDone);
+    const finish = () => e.getPendingEvent()[2];
+    if (!e.hasPendingEvent()) {
+      if (async) return BLOCKED;
+      return waitForEnd(thread, e, what, finish);
+    }
+    return finish();
+  };
+}
+
+export const canonFutureRead = (inst: ComponentInstance, t: FutureType, opts: CanonOptions) =>
+  futureCopy(inst, true, t, opts);
+export const canonFutureWrite = (inst: ComponentInstance, t: FutureType, opts: CanonOptions) =>
+  futureCopy(inst, false, t, opts);
+
+export function canonCancelCopy(inst: ComponentInstance, E: EndCtor, t: StreamType | FutureType, async: boolean) {
+  const what = `${t.kind}.cancel-${E === ReadableStreamEnd || E === ReadableFutureEnd ? 'read' : 'write'}`;
+  return (i: number): number | Promise<number> => {
+    const thread = currentThread();
+    checkMayLeave(inst);
+    if (!async) checkSyncMayBlock(thread);
+    i >>>= 0;
+    const e = getEnd<CopyEnd>(inst, i, E, t.elem);
+    if (e.state !== CopyState.COPYING || e.hasSyncWaiter)
+      throw new Trap(`cannot cancel: no ${what.endsWith('read') ? 'read' : 'write'} in progress on this ${endName(E)}`);
+    if (e.inWaitableSet() && !async)
+      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    e.state = CopyState.CANCELLING_COPY;
+    const finish = () => e.getPendingEvent()[2];
+    if (!e.hasPendingEvent()) {
+      e.shared.cancel();
+      if (!e.hasPendingEvent()) {
+        if (async) return BLOCKED;
+        return waitForEnd(thread, e, what, finish);
+      }
+    }
+    return finish();
+  };
+}
+
+export function canonDropEnd(inst: ComponentInstance, E: EndCtor, t: StreamType | FutureType) {
+  return (i: number) => {
+    checkMayLeave(inst);
+    i >>>= 0;
+    const e = getEnd<CopyEnd>(inst, i, E, t.elem);
+    e.drop();
+    handles(inst).remove(i);
+  };
+}
+
+// ---- error-context ----
+
+export function canonErrorContextNew(inst: ComponentInstance, opts: CanonOptions) {
+  const cx = new LiftLowerContext(opts);
+  return (ptr: number, units: number) => {
+    checkMayLeave(inst);
+    cx.needMemory();
+    const s = loadStringFromRange(cx, ptr >>> 0, units >>> 0);
+    return handles(inst).add(new ErrorContext(s));
+  };
+}
+
+export function canonErrorContextDebugMessage(inst: ComponentInstance, opts: CanonOptions) {
+  const cx = new LiftLowerContext(opts);
+  return (i: number, ptr: number) => {
+    checkMayLeave(inst);
+    const ec = handles(inst).get(i >>> 0);
+    if (!(ec instanceof ErrorContext)) throw new Trap(`handle index ${i >>> 0} is not an error-context`);
+    cx.needMemory();
+    storeStringIntoRange(cx, ec.debugMessage);
+    cx.checkGuestRange(ptr >>> 0, 4, 8, 'pointer');
+    cx.dv.setUint32(ptr >>> 0, stored.ptr, true);
+    cx.dv.setUint32((ptr >>> 0) + 4, stored.units, true);
+  };
+}
+
+export function canonErrorContextDrop(inst: ComponentInstance) {
+  return (i: number) => {
+    checkMayLeave(inst);
+    const ec = handles(inst).get(i >>> 0);
+    if (!(ec instanceof ErrorContext)) throw new Trap(`handle index ${i >>> 0} is not an error-context`);
+    handles(inst).remove(i >>> 0);
+  };
+}
+
+// ---- threads ----
+
+export function canonThreadIndex(inst: ComponentInstance) {
+  return () => {
+    checkMayLeave(inst);
+    return currentThread().index!;
+  };
+}
+
+export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssembly.Table) {
+  const ai = asyncState(inst);
+  return (fi: number, c: number | bigint) => {
+    const task = currentThread().task;
+    checkMayLeave(inst);
+    let f: Function | null;
+    try {
+      f = table.get(fi >>> 0) as Function | null;
+    } catch {
+      throw new Trap('undefined element: out of bounds table access');
+    }
+    if (f === null) throw new Trap('uninitialized element');
+    const entry = ai.jspi ? promising(f) : undefined;
+    const thread: Thread = new Thread(
+      task,
+      () => {
+        if (entry !== undefined) {
+          store.current = thread;
+          entry(c).then(
+            () => {
+              task.unregisterThread(thread);
+              store.exited(thread);
+            },
+            (err) => {
+              store.exited(thread);
+              task.onTrap?.(err);
+            },
+          );
+        } else {
+          f!(c);
+          task.unregisterThread(thread);
+        }
+      },
+      ai.jspi,
+    );
+    task.registerThread(thread);
+    return thread.index!;
+  };
+}
+
+function otherThread(inst: ComponentInstance, i: number): Thread {
+  return asyncState(inst).threads.get(i >>> 0);
+}
+
+export function canonThreadResumeLater(inst: ComponentInstance) {
+  return (i: number) => {
+    checkMayLeave(inst);
+    const other = otherThread(inst, i);
+    if (!other.suspended()) throw new Trap('thread is not suspended');
+    other.resumeLater();
+  };
+}
+
+/**
+ * suspend / yield / {suspend,yield}-then-{resume,promote}: the current
+ * thread stops (suspended, or waiting-and-ready for yields), `other` (if any)
+ * is made to run next, and the result is whether the thread was cancelled.
+ */
+export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancellable: boolean) {
+  const isYield = kind.startsWith('thread.yield');
+  const target = kind.endsWith('-then-resume') ? 'resume' : kind.endsWith('-then-promote') ? 'promote' : undefined;
+  return (i?: number): number | Promise<number> => {
+    const thread = currentThread();
+    checkMayLeave(inst);
+    let other: Thread | undefined;
+    if (target !== undefined) {
+      other = otherThread(inst, i!);
+      if (target === 'resume' && !other.suspended()) throw new Trap('thread is not suspended');
+      if (target === 'promote') {
+        if (other.ready()) other.stopWaitingInternal();
+        else other = undefined;
+      }
+    }
+    if (thread.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
+    if (isYield && other === undefined && (!thread.jspi || !thread.task.mayBlock())) {
+      // Nothing to switch to and no stack to park: yielding is a no-op here.
+      return Cancelled.FALSE;
+    }
+    if (!thread.jspi) mustBlock(thread, kind);
+    if (!isYield && other === undefined) mustBlock(thread, kind);
+    if (!thread.task.mayBlock() && other === undefined)
+      throw new Trap('cannot block a synchronous task before returning');
+    if (isYield) thread.startWaitingInternal(() => true);
+    const p = thread.blockJspi(cancellable);
+    if (other !== undefined) {
+      other.resumeLater();
+      // Run it before anything else that is ready.
+      const w = store.waiting;
+      w.splice(w.indexOf(other), 1);
+      w.unshift(other);
+    }
+    return p;
+  };
+}
+
+export { Task, TaskState };

@@ -1,0 +1,309 @@
+// definitions.py stream and future state: SharedStreamImpl / SharedFutureImpl
+// (the rendezvous between a reader and a writer, either of which may be a
+// guest or the host) and the guest-held ends (CopyEnd and subclasses).
+
+import { Trap } from '../host/errors.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ValType } from '../types/model.ts';
+import { copyValues, noneOrNumberType, type ReadableBuffer, type WritableBuffer } from './buffers.ts';
+import { Waitable } from './waitable.ts';
+
+export const CopyResult = { COMPLETED: 0, DROPPED: 1, CANCELLED: 2 } as const;
+export const CopyState = { IDLE: 1, COPYING: 2, CANCELLING_COPY: 3, DONE: 4 } as const;
+
+export type ReclaimBuffer = () => void;
+export type OnCopy = (reclaim: ReclaimBuffer) => void;
+export type OnCopyDone = (result: number) => void;
+type Inst = ComponentInstance | undefined;
+
+/** What a readable end reads from: a SharedStreamImpl, or a host source. */
+export interface ReadableStream {
+  readonly t: ValType | undefined;
+  read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
+  cancel(): void;
+  drop(): void;
+}
+export interface WritableStream {
+  readonly t: ValType | undefined;
+  write(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
+  cancel(): void;
+  drop(): void;
+}
+
+function intraComponentTrap(kind: 'stream' | 'future'): Trap {
+  return new Trap(`cannot read from and write to intra-component ${kind}`);
+}
+
+export class SharedStreamImpl implements ReadableStream, WritableStream {
+  readonly t: ValType | undefined;
+  dropped = false;
+  pendingInst: Inst = undefined;
+  pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
+  pendingOnCopy: OnCopy | undefined = undefined;
+  pendingOnCopyDone: OnCopyDone | undefined = undefined;
+  /** Lets a host end learn that the other side is waiting (host-streams.ts). */
+  onPending: (() => void) | undefined = undefined;
+
+  constructor(t: ValType | undefined) {
+    this.t = t;
+  }
+
+  resetPending(): void {
+    this.setPending(undefined, undefined, undefined, undefined);
+  }
+
+  setPending(
+    inst: Inst,
+    buffer: ReadableBuffer | WritableBuffer | undefined,
+    onCopy: OnCopy | undefined,
+    onCopyDone: OnCopyDone | undefined,
+  ): void {
+    this.pendingInst = inst;
+    this.pendingBuffer = buffer;
+    this.pendingOnCopy = onCopy;
+    this.pendingOnCopyDone = onCopyDone;
+    if (buffer !== undefined) this.onPending?.();
+  }
+
+  resetAndNotifyPending(result: number): void {
+    const done = this.pendingOnCopyDone!;
+    this.resetPending();
+    done(result);
+  }
+
+  readonly resetPendingBound = (): void => this.resetPending();
+
+  cancel(): void {
+    if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.CANCELLED);
+  }
+
+  drop(): void {
+    if (!this.dropped) {
+      this.dropped = true;
+      if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
+    }
+  }
+
+  read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
+      this.setPending(inst, dst, onCopy, onCopyDone);
+    } else {
+      if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
+        throw intraComponentTrap('stream');
+      const src = this.pendingBuffer as ReadableBuffer;
+      if (src.remain() > 0) {
+        if (dst.remain() > 0) {
+          copyValues(dst, src, Math.min(dst.remain(), src.remain()));
+          this.pendingOnCopy!(this.resetPendingBound);
+        }
+        onCopyDone(CopyResult.COMPLETED);
+      } else {
+        this.resetAndNotifyPending(CopyResult.COMPLETED);
+        this.setPending(inst, dst, onCopy, onCopyDone);
+      }
+    }
+  }
+
+  write(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
+      this.setPending(inst, src, onCopy, onCopyDone);
+    } else {
+      if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
+        throw intraComponentTrap('stream');
+      const dst = this.pendingBuffer as WritableBuffer;
+      if (dst.remain() > 0) {
+        if (src.remain() > 0) {
+          copyValues(dst, src, Math.min(src.remain(), dst.remain()));
+          this.pendingOnCopy!(this.resetPendingBound);
+        }
+        onCopyDone(CopyResult.COMPLETED);
+      } else if (src.isZeroLength() && dst.isZeroLength()) {
+        onCopyDone(CopyResult.COMPLETED);
+      } else {
+        this.resetAndNotifyPending(CopyResult.COMPLETED);
+        this.setPending(inst, src, onCopy, onCopyDone);
+      }
+    }
+  }
+}
+
+export interface ReadableFuture {
+  readonly t: ValType | undefined;
+  read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void;
+  cancel(): void;
+  drop(): void;
+}
+export interface WritableFuture {
+  readonly t: ValType | undefined;
+  write(inst: Inst, src: ReadableBuffer, onCopyDone: OnCopyDone): void;
+  cancel(): void;
+  drop(): void;
+}
+
+export class SharedFutureImpl implements ReadableFuture, WritableFuture {
+  readonly t: ValType | undefined;
+  dropped = false;
+  pendingInst: Inst = undefined;
+  pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
+  pendingOnCopyDone: OnCopyDone | undefined = undefined;
+  onPending: (() => void) | undefined = undefined;
+
+  constructor(t: ValType | undefined) {
+    this.t = t;
+  }
+
+  resetPending(): void {
+    this.setPending(undefined, undefined, undefined);
+  }
+
+  setPending(
+    inst: Inst,
+    buffer: ReadableBuffer | WritableBuffer | undefined,
+    onCopyDone: OnCopyDone | undefined,
+  ): void {
+    this.pendingInst = inst;
+    this.pendingBuffer = buffer;
+    this.pendingOnCopyDone = onCopyDone;
+    if (buffer !== undefined) this.onPending?.();
+  }
+
+  resetAndNotifyPending(result: number): void {
+    const done = this.pendingOnCopyDone!;
+    this.resetPending();
+    done(result);
+  }
+
+  cancel(): void {
+    if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.CANCELLED);
+  }
+
+  drop(): void {
+    if (!this.dropped) {
+      this.dropped = true;
+      if (this.pendingBuffer !== undefined && 'write' in this.pendingBuffer)
+        this.resetAndNotifyPending(CopyResult.DROPPED);
+    }
+  }
+
+  read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
+    if (this.pendingBuffer === undefined) {
+      this.setPending(inst, dst, onCopyDone);
+    } else {
+      if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
+        throw intraComponentTrap('future');
+      copyValues(dst, this.pendingBuffer as ReadableBuffer, 1);
+      this.resetAndNotifyPending(CopyResult.COMPLETED);
+      onCopyDone(CopyResult.COMPLETED);
+    }
+  }
+
+  write(inst: Inst, src: ReadableBuffer, onCopyDone: OnCopyDone): void {
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
+      this.setPending(inst, src, onCopyDone);
+    } else {
+      if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
+        throw intraComponentTrap('future');
+      copyValues(this.pendingBuffer as WritableBuffer, src, 1);
+      this.resetAndNotifyPending(CopyResult.COMPLETED);
+      onCopyDone(CopyResult.COMPLETED);
+    }
+  }
+}
+
+export class CopyEnd extends Waitable {
+  state: number = CopyState.IDLE;
+  readonly shared: any;
+  constructor(shared: unknown) {
+    super();
+    this.shared = shared;
+  }
+  copying(): boolean {
+    return this.state === CopyState.COPYING || this.state === CopyState.CANCELLING_COPY;
+  }
+  override drop(): void {
+    if (this.copying())
+      throw new Trap(
+        this instanceof ReadableStreamEnd || this instanceof ReadableFutureEnd
+          ? 'cannot remove busy stream'
+          : 'cannot drop busy stream',
+      );
+    this.shared.drop();
+    super.drop();
+  }
+}
+
+export class ReadableStreamEnd extends CopyEnd {
+  declare readonly shared: ReadableStream;
+  copy(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+    this.shared.read(inst, dst, onCopy, onCopyDone);
+  }
+}
+export class WritableStreamEnd extends CopyEnd {
+  declare readonly shared: WritableStream;
+  copy(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+    this.shared.write(inst, src, onCopy, onCopyDone);
+  }
+}
+export class ReadableFutureEnd extends CopyEnd {
+  declare readonly shared: ReadableFuture;
+  copy(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
+    this.shared.read(inst, dst, onCopyDone);
+  }
+}
+export class WritableFutureEnd extends CopyEnd {
+  declare readonly shared: WritableFuture;
+  copy(inst: Inst, src: ReadableBuffer, onCopyDone: OnCopyDone): void {
+    this.shared.write(inst, src, onCopyDone);
+  }
+  override drop(): void {
+    if (this.state !== CopyState.DONE) throw new Trap('cannot drop future write end without first writing a value');
+    super.drop();
+  }
+}
+
+/** Structural type equality (`e.shared.t != stream_t.t` in the spec). */
+export function typeEq(a: ValType | undefined, b: ValType | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.kind !== b.kind) return false;
+  const x = a as any;
+  const y = b as any;
+  switch (a.kind) {
+    case 'list':
+      return x.length === y.length && typeEq(x.elem, y.elem);
+    case 'record':
+      return (
+        x.fields.length === y.fields.length &&
+        x.fields.every((f: any, i: number) => f.label === y.fields[i].label && typeEq(f.type, y.fields[i].type))
+      );
+    case 'tuple':
+      return x.types.length === y.types.length && x.types.every((t: ValType, i: number) => typeEq(t, y.types[i]));
+    case 'variant':
+      return (
+        x.cases.length === y.cases.length &&
+        x.cases.every((c: any, i: number) => c.label === y.cases[i].label && typeEq(c.type, y.cases[i].type))
+      );
+    case 'enum':
+    case 'flags':
+      return x.labels.length === y.labels.length && x.labels.every((l: string, i: number) => l === y.labels[i]);
+    case 'option':
+      return typeEq(x.type, y.type);
+    case 'result':
+      return typeEq(x.ok, y.ok) && typeEq(x.err, y.err);
+    case 'map':
+      return typeEq(x.key, y.key) && typeEq(x.value, y.value);
+    case 'own':
+    case 'borrow':
+      return x.resource === y.resource;
+    case 'stream':
+    case 'future':
+      return typeEq(x.elem, y.elem);
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,33 @@
+// The async half of definitions.py ComponentInstance (threads, backpressure,
+// exclusive thread), kept beside the linker's ComponentInstance so instances
+// that never use async pay nothing. Handles share the instance's one table
+// (resources/table.ts), as in the spec.
+
+import type { ComponentInstance } from '../link/component-instance.ts';
+import { Table } from '../resources/table.ts';
+import type { Thread } from './store.ts';
+
+export class AsyncInstanceState {
+  readonly inst: ComponentInstance;
+  readonly threads = new Table<Thread>();
+  backpressure = 0;
+  numWaitingToEnter = 0;
+  exclusiveThread: Thread | undefined = undefined;
+  /** This instance's core code runs on JSPI stacks (its component has blocking built-ins). */
+  jspi = false;
+
+  constructor(inst: ComponentInstance) {
+    this.inst = inst;
+  }
+}
+
+const states = new WeakMap<ComponentInstance, AsyncInstanceState>();
+
+export function asyncState(inst: ComponentInstance): AsyncInstanceState {
+  let s = states.get(inst);
+  if (s === undefined) {
+    s = new AsyncInstanceState(inst);
+    states.set(inst, s);
+  }
+  return s;
+}

@@ -1,0 +1,221 @@
+// definitions.py Task: one call of a lifted function, with its implicit
+// thread and any threads it spawned.
+
+import type { BorrowScope } from '../abi/context.ts';
+import type { CanonOptions } from '../abi/options.ts';
+import { enterFrom, leaveTo } from '../abi/instance-entry.ts';
+import { Trap } from '../host/errors.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
+import type { FuncType } from '../types/model.ts';
+import { type AsyncInstanceState, asyncState } from './instance-state.ts';
+import { Cancelled, store, Thread } from './store.ts';
+
+export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DELIVERED: 4, RESOLVED: 5 } as const;
+
+export type OnStart = () => unknown[];
+/** undefined: cancelled; otherwise the (one-element or empty) result list. */
+export type OnResolve = (result: unknown[] | undefined) => void;
+export type OnCancel = (caller: ComponentInstance | undefined) => void;
+
+export class Task {
+  readonly ft: FuncType;
+  readonly opts: CanonOptions;
+  readonly inst: ComponentInstance;
+  readonly ai: AsyncInstanceState;
+  readonly onStart: OnStart;
+  readonly onResolve: OnResolve;
+  /** Called instead of onResolve-style completion when the task traps. */
+  onTrap: ((e: unknown) => void) | undefined;
+  state: number = TaskState.INITIAL;
+  readonly borrowScope: BorrowScope = { numBorrows: 0 };
+  implicitThread: Thread | undefined = undefined;
+  readonly threads: Thread[] = [];
+
+  constructor(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, onStart: OnStart, onResolve: OnResolve) {
+    this.ft = ft;
+    this.opts = opts;
+    this.inst = inst;
+    this.ai = asyncState(inst);
+    this.onStart = onStart;
+    this.onResolve = onResolve;
+  }
+
+  needsExclusive(): boolean {
+    return !this.opts.async || this.opts.callback !== undefined;
+  }
+
+  hasBackpressure(): boolean {
+    const ai = this.ai;
+    return ai.backpressure > 0 || (this.needsExclusive() && ai.exclusiveThread !== undefined);
+  }
+
+  /**
+   * enter_implicit_thread, CPS: `k(true)` once entered, `k(false)` if the
+   * task was cancelled while waiting for backpressure.
+   */
+  enterImplicitThread(thread: Thread, k: (entered: boolean) => void): void {
+    this.implicitThread = thread;
+    const ai = this.ai;
+    const finish = () => {
+      if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
+      this.registerThread(thread);
+      k(true);
+    };
+    if (this.ft.async && (this.hasBackpressure() || ai.numWaitingToEnter > 0)) {
+      ai.numWaitingToEnter++;
+      thread.waitUntil(
+        () => !this.hasBackpressure(),
+        true,
+        (cancelled) => {
+          ai.numWaitingToEnter--;
+          if (cancelled) {
+            this.cancel();
+            k(false);
+            return;
+          }
+          finish();
+        },
+      );
+      return;
+    }
+    finish();
+  }
+
+  registerThread(thread: Thread): void {
+    this.threads.push(thread);
+    thread.index = this.ai.threads.add(thread);
+  }
+
+  exitImplicitThread(): void {
+    const t = this.implicitThread!;
+    this.unregisterThread(t);
+    if (this.ft.async && this.needsExclusive() && this.ai.exclusiveThread === t) {
+      this.ai.exclusiveThread = undefined;
+      store.schedule();
+    }
+  }
+
+  unregisterThread(thread: Thread): void {
+    const i = this.threads.indexOf(thread);
+    if (i >= 0) this.threads.splice(i, 1);
+    thread.done = true;
+    if (thread.index !== undefined) {
+      this.ai.threads.remove(thread.index);
+      thread.index = undefined;
+    }
+    if (this.threads.length === 0 && this.state !== TaskState.RESOLVED) {
+      throw new Trap('wasm trap: async-lifted export failed to produce a result');
+    }
+  }
+
+  requestCancellation(caller: ComponentInstance | undefined): void {
+    if (this.state === TaskState.INITIAL) {
+      this.state = TaskState.CANCEL_DELIVERED;
+      this.implicitThread!.resume(Cancelled.TRUE);
+      return;
+    }
+    if (this.state !== TaskState.STARTED) return;
+    const candidates = this.threads.filter((t) => t.cancellable && t.cont !== undefined);
+    const ai = this.ai;
+    if (this.needsExclusive() && ai.exclusiveThread !== undefined && ai.exclusiveThread !== this.implicitThread) {
+      const i = candidates.indexOf(this.implicitThread!);
+      if (i >= 0) candidates.splice(i, 1);
+    }
+    if (candidates.length > 0 && (this.inst.mayEnter || caller !== undefined)) {
+      this.state = TaskState.CANCEL_DELIVERED;
+      enterFrom(this.inst, caller);
+      try {
+        candidates[0]!.resume(Cancelled.TRUE);
+      } finally {
+        leaveTo(this.inst, caller);
+      }
+    } else {
+      this.state = TaskState.PENDING_CANCEL;
+    }
+  }
+
+  deliverPendingCancel(cancellable: boolean): boolean {
+    if (cancellable && this.state === TaskState.PENDING_CANCEL) {
+      this.state = TaskState.CANCEL_DELIVERED;
+      return true;
+    }
+    return false;
+  }
+
+  start(): unknown[] {
+    this.state = TaskState.STARTED;
+    return this.onStart();
+  }
+
+  return_(result: unknown[]): void {
+    if (this.state === TaskState.RESOLVED) throw new Trap('task.return called more than once');
+    if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+    this.state = TaskState.RESOLVED;
+    this.onResolve(result);
+    store.schedule();
+  }
+
+  cancel(): void {
+    if (this.state !== TaskState.CANCEL_DELIVERED) {
+      throw new Trap(
+        this.state === TaskState.RESOLVED
+          ? 'task.cancel called after the task returned'
+          : 'task.cancel called before cancellation was requested',
+      );
+    }
+    if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+    this.state = TaskState.RESOLVED;
+    this.onResolve(undefined);
+    store.schedule();
+  }
+
+  /** Whether a thread of this task may block now ("cannot block a synchronous task before returning"). */
+  mayBlock(): boolean {
+    return this.ft.async || this.state === TaskState.RESOLVED;
+  }
+}
+
+/**
+ * A sync-typed, sync-lifted call (abi/canon-lift.ts) is a task too, but most
+ * never touch a built-in that needs one; its Task and Thread are made on
+ * first use.
+ */
+export class SyncFrame {
+  readonly ft: FuncType;
+  readonly opts: CanonOptions;
+  thread: Thread | undefined = undefined;
+  resolved = false;
+  constructor(ft: FuncType, opts: CanonOptions) {
+    this.ft = ft;
+    this.opts = opts;
+  }
+  materialize(): Thread {
+    let t = this.thread;
+    if (t === undefined) {
+      const task = new Task(
+        this.ft,
+        this.opts,
+        this.opts.instance,
+        () => [],
+        () => {},
+      );
+      task.state = this.resolved ? TaskState.RESOLVED : TaskState.STARTED;
+      t = new Thread(task, () => {}, false);
+      t.cont = undefined;
+      task.implicitThread = t;
+      task.registerThread(t);
+      this.thread = t;
+    }
+    return t;
+  }
+  /** End of the call: drop the lazily made thread. */
+  release(): void {
+    const t = this.thread;
+    if (t !== undefined) {
+      this.thread = undefined;
+      t.task.state = TaskState.RESOLVED;
+      t.task.unregisterThread(t);
+    }
+    this.resolved = false;
+  }
+}
