@@ -1,6 +1,16 @@
-// Weft vs jco, same process, same component (test/guests/values/values.wasm).
-// jco's transpiled JS is generated into a temp dir at start-up, so both sides run the
-// same guest code; only the host runtime differs.
+// Weft vs jco, same process, same components. jco's transpiled JS is generated into a temp
+// dir at start-up, so both sides run the same guest code; only the host runtime differs.
+//
+// Two guests:
+//   values   test/guests/values/values.wasm, componentize-qjs: QuickJS runs inside each call,
+//            so it shows what a real JS guest costs end to end.
+//   minimal  test/guests/bench/minimal.wat, assembled here with jco `parse`: the core functions
+//            are trivial (i32.add, return the argument's ptr/len), so what is measured is the
+//            runtime's own lifting/lowering/call overhead.
+//
+// "compile + instantiate": both sides compile every core module from bytes on each iteration
+// (Weft: Component.compile → WebAssembly.compile per core module; jco: its generated
+// instantiate() with a WebAssembly.compile loader), then instantiate. Neither side caches.
 //
 //   pnpm bench        (root: turbo runs this script in packages/core)
 //   node --conditions=weft-source bench/bench.ts
@@ -8,7 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
+import { parse, transpile } from '@bytecodealliance/jco';
 
 type Fn = (...args: any[]) => any;
 interface Side {
@@ -21,13 +31,25 @@ interface Row {
   weft: number | string;
   jco: number | string;
 }
+interface Guest {
+  name: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
 
-const wasmUrl = new URL('../test/guests/values/values.wasm', import.meta.url);
-const bytes = new Uint8Array(await readFile(wasmUrl));
+const valuesBytes = new Uint8Array(await readFile(new URL('../test/guests/values/values.wasm', import.meta.url)));
+const minimalBytes = new Uint8Array(
+  await parse(await readFile(new URL('../test/guests/bench/minimal.wat', import.meta.url), 'utf8')),
+);
+const guests: Guest[] = [
+  { name: 'values', bytes: valuesBytes },
+  { name: 'minimal', bytes: minimalBytes },
+];
 
-/** Time budget per op and side, in ns. Four ops × two sides keeps the run well under a minute. */
-const BUDGET_NS = 2_500_000_000n;
-const WARMUP_NS = 400_000_000n;
+/** Time budget per op and side, in ns. 2 guests × 4 ops × 2 sides keeps the run under a minute. */
+const BUDGET_NS = 1_500_000_000n;
+const WARMUP_NS = 300_000_000n;
+/** compile + instantiate: smaller budget, the slow side bounds it by iteration count. */
+const INST_BUDGET_NS = 1_500_000_000n;
 
 let sink = 0;
 
@@ -54,7 +76,7 @@ async function measureAsync(fn: () => Promise<unknown>, maxIters: number): Promi
     warm++;
   }
   const perIter = Number(process.hrtime.bigint() - w0) / warm;
-  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(BUDGET_NS) / perIter)));
+  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(INST_BUDGET_NS) / perIter)));
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) consume(await fn());
   return Number(process.hrtime.bigint() - t0) / n;
@@ -67,15 +89,21 @@ function consume(v: unknown): void {
   else if (v) sink += 1;
 }
 
-// --- jco: transpile once, import the generated ES module -------------------------------
+// --- jco: transpile once per guest, import the generated ES module ---------------------
 
-async function setupJco(): Promise<{ side: Side; instantiate: () => Promise<unknown>; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-jco-'));
-  const { files } = await transpile(bytes, { name: 'values', instantiation: 'async', quiet: true, noTypescript: true });
+interface JcoSetup {
+  side: Side;
+  instantiate: () => Promise<unknown>;
+  cleanup: () => Promise<void>;
+}
+
+async function setupJco(g: Guest): Promise<JcoSetup> {
+  const dir = await mkdtemp(join(tmpdir(), `weft-bench-jco-${g.name}-`));
+  const { files } = await transpile(g.bytes, { name: g.name, instantiation: 'async', quiet: true, noTypescript: true });
   for (const [name, data] of Object.entries(files)) {
     await writeFile(join(dir, name.replace(/^.*\//, '')), data);
   }
-  const mod = await import(pathToFileURL(join(dir, 'values.js')).href);
+  const mod = await import(pathToFileURL(join(dir, `${g.name}.js`)).href);
   const coreBytes = new Map<string, Uint8Array<ArrayBuffer>>();
   for (const [name, data] of Object.entries(files)) {
     if (name.endsWith('.wasm')) coreBytes.set(name.replace(/^.*\//, ''), new Uint8Array(data));
@@ -92,10 +120,10 @@ async function setupJco(): Promise<{ side: Side; instantiate: () => Promise<unkn
 
 // --- Weft ------------------------------------------------------------------------------
 
-async function setupWeft(): Promise<{ side: Side; instantiate: () => Promise<unknown> }> {
+async function setupWeft(g: Guest): Promise<{ side: Side; instantiate: () => Promise<unknown> }> {
   // Imported here so a broken core still lets the jco column run.
   const { Component } = await import('@weft/core');
-  const instantiate = async () => (await Component.compile(bytes)).instantiate({});
+  const instantiate = async () => (await Component.compile(g.bytes)).instantiate({});
   const inst: any = await instantiate();
   const e = inst.exports;
   return { side: { add: e.add, echo: e.echo, echoBytes: e['echo-bytes'] }, instantiate };
@@ -109,13 +137,13 @@ const str100 = 'Weft bench: the quick brown fox jumps over the lazy dog — ün�
 const bytes64k = new Uint8Array(64 * 1024).map((_, i) => (i * 7) & 0xff);
 
 const ops: Array<{ op: string; run: (s: Side) => unknown; check: (r: unknown) => boolean; max: number }> = [
-  { op: 'add(u32, u32)', run: (s) => s.add(20, 22), check: (r) => r === 42, max: 5_000_000 },
-  { op: 'echo(string), 100 chars', run: (s) => s.echo(str100), check: (r) => r === str100, max: 2_000_000 },
+  { op: 'add(u32, u32)', run: (s) => s.add(20, 22), check: (r) => r === 42, max: 20_000_000 },
+  { op: 'echo(string), 100 chars', run: (s) => s.echo(str100), check: (r) => r === str100, max: 5_000_000 },
   {
     op: 'echo-bytes(list<u8>), 64 KiB',
     run: (s) => s.echoBytes(bytes64k),
     check: (r) => r instanceof Uint8Array && r.length === bytes64k.length && r[12345] === bytes64k[12345],
-    max: 200_000,
+    max: 500_000,
   },
 ];
 
@@ -129,51 +157,60 @@ async function guarded<T>(label: string, f: () => Promise<T>): Promise<T | strin
   }
 }
 
+async function runGuest(g: Guest): Promise<Row[]> {
+  const jco = await setupJco(g);
+  const weft = await guarded(`weft ${g.name} setup`, () => setupWeft(g));
+  const rows: Row[] = [];
+  for (const { op, run, check, max } of ops) {
+    const jcoNs = await guarded(`jco ${g.name} ${op}`, async () => {
+      if (!check(run(jco.side))) throw new Error('wrong result');
+      return measure(() => run(jco.side), max);
+    });
+    const weftNs =
+      typeof weft === 'string'
+        ? 'n/a'
+        : await guarded(`weft ${g.name} ${op}`, async () => {
+            if (!check(run(weft.side))) throw new Error('wrong result');
+            return measure(() => run(weft.side), max);
+          });
+    rows.push({ op, weft: weftNs, jco: jcoNs });
+  }
+  const op = `compile + instantiate (${(g.bytes.length / 1024).toFixed(0)} KiB)`;
+  const jcoNs = await guarded(`jco ${g.name} ${op}`, () => measureAsync(jco.instantiate, 200));
+  const weftNs =
+    typeof weft === 'string' ? 'n/a' : await guarded(`weft ${g.name} ${op}`, () => measureAsync(weft.instantiate, 200));
+  rows.push({ op, weft: weftNs, jco: jcoNs });
+  await jco.cleanup();
+  return rows;
+}
+
 const started = process.hrtime.bigint();
-const jco = await setupJco();
-const weft = await guarded('weft setup', setupWeft);
-
-const rows: Row[] = [];
-for (const { op, run, check, max } of ops) {
-  const jcoNs = await guarded(`jco ${op}`, async () => {
-    if (!check(run(jco.side))) throw new Error('wrong result');
-    return measure(() => run(jco.side), max);
-  });
-  const weftNs =
-    typeof weft === 'string'
-      ? 'n/a'
-      : await guarded(`weft ${op}`, async () => {
-          if (!check(run(weft.side))) throw new Error('wrong result');
-          return measure(() => run(weft.side), max);
-        });
-  rows.push({ op, weft: weftNs, jco: jcoNs });
+const summary: string[] = [];
+for (const g of guests) {
+  const rows = await runGuest(g);
+  console.log(`\n${g.name}`);
+  printTable(rows);
+  summary.push(`${g.name}: ${rows.map((r) => `${r.op.split('(')[0]!.trim()} ${ratio(r)}`).join(', ')}`);
 }
-{
-  const op = 'compile + instantiate values.wasm';
-  const jcoNs = await guarded(`jco ${op}`, () => measureAsync(jco.instantiate, 50));
-  const weftNs =
-    typeof weft === 'string' ? 'n/a' : await guarded(`weft ${op}`, () => measureAsync(weft.instantiate, 50));
-  rows.push({ op, weft: weftNs, jco: jcoNs });
-}
-await jco.cleanup();
-
-printTable(rows);
+console.log(`\nratios weft/jco (lower is better) — ${summary.join('; ')}`);
 console.log(
-  `\n(${(bytes.length / 1024).toFixed(0)} KiB component; node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sink > 0 ? 'ok' : sink})`,
+  `(node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sink > 0 ? 'ok' : sink})`,
 );
+
+function ratio(r: Row): string {
+  return typeof r.weft === 'number' && typeof r.jco === 'number' ? (r.weft / r.jco).toFixed(2) : '-';
+}
 
 function printTable(rs: Row[]): void {
   const fmt = (v: number | string) => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : v);
-  const ratio = (r: Row) =>
-    typeof r.weft === 'number' && typeof r.jco === 'number' ? (r.weft / r.jco).toFixed(2) : '-';
   const table = [
     ['op', 'weft ns/op', 'jco ns/op', 'ratio (weft/jco)'],
     ...rs.map((r) => [r.op, fmt(r.weft), fmt(r.jco), ratio(r)]),
   ];
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   const line = (row: string[]) =>
-    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  console.log(line(table[0]));
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  console.log(line(table[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table.slice(1)) console.log(line(row));
 }

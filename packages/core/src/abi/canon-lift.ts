@@ -2,6 +2,10 @@
 // returning JS values (raw form: a `result` return stays `{ tag, val }`).
 
 import { Trap } from '../host/errors.ts';
+import { asyncCanonLift } from '../async/lift.ts';
+import { asyncState } from '../async/instance-state.ts';
+import { store } from '../async/store.ts';
+import { SyncFrame } from '../async/task.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { codecFor, type Codec } from './codecs.ts';
 import { type BorrowScope, LiftLowerContext } from './context.ts';
@@ -20,6 +24,14 @@ export function isLifted(f: Function): boolean {
 
 export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): ComponentFunc {
   const inst = opts.instance;
+  // Async ABI, async-typed functions, and instances whose code runs on JSPI stacks: async/lift.ts.
+  if (opts.async || ft.async || asyncState(inst).jspi) {
+    const f = asyncCanonLift(ft, opts, coreFunc);
+    lifted.add(f);
+    return f;
+  }
+  // The task of a sync call, made only if a built-in asks for it (context.get, thread.index, ...).
+  const frame = new SyncFrame(ft, opts);
   const cx = new LiftLowerContext(opts);
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
   const params: Codec[] = paramTypes.map(codecFor);
@@ -41,8 +53,9 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
     const prevFused = cx.fused;
     cx.borrowScope = undefined;
     cx.fused = caller !== undefined;
+    const prevCurrent = store.current;
+    store.current = frame;
     try {
-      if (opts.async) throw new Trap('async-lifted functions are not yet supported (canon lift async)');
       // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types())
       flatArgs.length = 0;
       try {
@@ -96,6 +109,8 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
     } finally {
       cx.borrowScope = prevScope;
       cx.fused = prevFused;
+      frame.release();
+      store.current = prevCurrent;
       leaveTo(inst, caller);
     }
   };

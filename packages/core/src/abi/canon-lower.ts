@@ -4,6 +4,7 @@
 // flat return value or the caller's retptr.
 
 import { Trap } from '../host/errors.ts';
+import { asyncCanonLower } from '../async/lower.ts';
 import { releaseLends } from '../resources/lift-lower.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { isLifted, type ComponentFunc } from './canon-lift.ts';
@@ -15,6 +16,8 @@ import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
 import type { CanonOptions } from './options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
+  // Async ABI, or an async-typed callee the caller may have to wait for: async/lower.ts.
+  if (opts.async || ft.async) return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
   const inst = opts.instance;
   const cx = new LiftLowerContext(opts);
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
@@ -31,7 +34,6 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
 
   return function loweredFunc(...flat: unknown[]): unknown {
     checkMayLeave(inst);
-    if (opts.async) throw new Trap('async-lowered imports are not yet supported (canon lower async)');
     const prevFused = cx.fused;
     const prevLenders = cx.lenders;
     const prevLent = cx.lent;

@@ -11,6 +11,7 @@
 import { Trap } from '../host/errors.ts';
 import type { CaseType, ValType } from '../types/model.ts';
 import { liftBorrow, liftOwn, lowerBorrow, lowerOwn } from '../resources/lift-lower.ts';
+import { liftErrorContext, liftFuture, liftStream, lowerErrorContext, lowerFuture, lowerStream } from '../async/values.ts';
 import type { ResourceRuntimeType } from '../resources/resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import { badValue } from './errors.ts';

@@ -128,8 +128,8 @@ export function copyValues(dst: WritableBuffer, src: ReadableBuffer, n: number):
     a.cx.refresh();
     b.cx.refresh();
     b.cx.u8.set(a.cx.u8.subarray(a.ptr, a.ptr + bytes), b.ptr);
-    (src as BufferGuestImpl).ptr += bytes;
-    (dst as BufferGuestImpl).ptr += bytes;
+    (src as unknown as BufferGuestImpl).ptr += bytes;
+    (dst as unknown as BufferGuestImpl).ptr += bytes;
     src.progress += n;
     dst.progress += n;
     return;

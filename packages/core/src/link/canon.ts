@@ -3,9 +3,9 @@
 
 import type { Canon, CanonOpts } from '../binary/ir.ts';
 import { canonLift, canonLower, type CanonOptions } from '../abi/index.ts';
-import { Trap } from '../host/errors.ts';
-import { canonResourceDrop, canonResourceNew, canonResourceRep } from '../resources/index.ts';
-import type { FuncType, ResourceType, Type } from '../types/model.ts';
+import { buildAsyncCanon, prepareAsync } from '../async/index.ts';
+import { canonResourceDrop, canonResourceNew, canonResourceRep, type ResourceRuntimeType } from '../resources/index.ts';
+import type { FuncType, Type } from '../types/model.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import type { ComponentDef, ComponentFunc, LinkScope } from './runtime.ts';
 import { substitute } from './substitute.ts';
@@ -32,6 +32,7 @@ export function canonOptions(s: CoreSpaces, o: CanonOpts): CanonOptions {
 }
 
 export function buildCanon(s: CoreSpaces, c: Canon): void {
+  prepareAsync(s); // decides JSPI for the instance before its first lift/lower is built
   switch (c.kind) {
     case 'lift': {
       const ft = substitute(s, s.def.elab.types[c.typeIdx] as FuncType);
@@ -45,19 +46,15 @@ export function buildCanon(s: CoreSpaces, c: Canon): void {
       return;
     }
     case 'resource.new':
-      s.coreFuncs.push(canonResourceNew(s.types[c.typeIdx] as ResourceType, s.inst));
+      s.coreFuncs.push(canonResourceNew(s.types[c.typeIdx] as ResourceRuntimeType, s.inst));
       return;
     case 'resource.drop':
-      s.coreFuncs.push(canonResourceDrop(s.types[c.typeIdx] as ResourceType, s.inst));
+      s.coreFuncs.push(canonResourceDrop(s.types[c.typeIdx] as ResourceRuntimeType, s.inst));
       return;
     case 'resource.rep':
-      s.coreFuncs.push(canonResourceRep(s.types[c.typeIdx] as ResourceType, s.inst));
+      s.coreFuncs.push(canonResourceRep(s.types[c.typeIdx] as ResourceRuntimeType, s.inst));
       return;
-    default: {
-      const kind = c.kind;
-      s.coreFuncs.push(() => {
-        throw new Trap(`canon ${kind} is not supported yet: the async ABI is not implemented`);
-      });
-    }
+    default:
+      buildAsyncCanon(s, c);
   }
 }

@@ -25,17 +25,8 @@ export class ComponentInstance {
     this.parent = parent;
   }
 
-  /** Entry check for a call into this instance from outside. */
-  enter(): void {
-    if (this.poisoned)
-      throw new Trap(
-        `cannot enter component instance ${this.label}: poisoned by an earlier trap (${this.poisoned.message})`,
-      );
-    if (!this.mayEnter) throw new Trap('cannot enter component instance');
-  }
-
-  poison(e: unknown): Trap {
-    const t = e instanceof Trap ? e : new Trap(e instanceof Error ? `wasm trap: ${e.message}` : String(e));
+  /** Records the first trap; abi/instance-entry.ts refuses entry from then on. */
+  poison(t: Trap): Trap {
     if (!this.poisoned) this.poisoned = t;
     return t;
   }

@@ -19,7 +19,7 @@ import {
 type Obj = Record<string | symbol, unknown>;
 
 export function hostFunction(f: ComponentFunc): Function {
-  const fn = toHostExport(f.type, f.call) as Function & Obj;
+  const fn = toHostExport(f.type, f.call) as unknown as Function & Obj;
   Object.defineProperty(fn, FUNC, { value: f });
   Object.defineProperty(fn, TYPE, { value: f.type });
   return fn;

@@ -2,6 +2,7 @@
 // the runtime index spaces (the runtime twin of types/elaborate.ts).
 
 import type { Alias, CoreSort, Definition, ExternName, Sort, SortIdx } from '../binary/ir.ts';
+import { poisonWith } from '../abi/errors.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
 import type { ExternType, InstanceType, Type } from '../types/model.ts';
 import { buildCanon, type CoreSpaces } from './canon.ts';
@@ -60,7 +61,7 @@ export function instantiateComponent(
     } catch (e) {
       if (e instanceof WeftError) throw e;
       if (e instanceof WebAssembly.LinkError) throw new LinkError(`${label}: ${e.message}`);
-      if (e instanceof WebAssembly.RuntimeError) throw state.inst.poison(e);
+      if (e instanceof WebAssembly.RuntimeError) throw poisonWith(state.inst, e);
       throw e;
     }
   }
@@ -90,7 +91,7 @@ function define(
         try {
           inst = new WebAssembly.Instance(state.coreModules[e.module], importObject as WebAssembly.Imports);
         } catch (err) {
-          if (err instanceof WebAssembly.RuntimeError) throw state.inst.poison(err);
+          if (err instanceof WebAssembly.RuntimeError) throw poisonWith(state.inst, err);
           throw err;
         }
         state.coreInstances.push(inst.exports as Record<string, unknown>);

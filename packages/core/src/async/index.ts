@@ -1,0 +1,133 @@
+// Async canon definitions for the linker (link/canon.ts), and the public async API.
+
+import type { Canon } from '../binary/ir.ts';
+import { canonOptions, type CoreSpaces } from '../link/canon.ts';
+import type { FutureType, StreamType, ValType } from '../types/model.ts';
+import { PRIMS } from '../types/model.ts';
+import { Trap } from '../host/errors.ts';
+import * as B from './builtins.ts';
+import { ReadableFutureEnd, ReadableStreamEnd, WritableFutureEnd, WritableStreamEnd } from './copy.ts';
+import { asyncState } from './instance-state.ts';
+import { HAS_JSPI, suspending } from './jspi.ts';
+
+export { asyncCanonLift, funcInstOf, FUNC_INST } from './lift.ts';
+export { asyncCanonLower } from './lower.ts';
+export { asyncState } from './instance-state.ts';
+export { store, Thread, Store, currentThread } from './store.ts';
+export { Task, SyncFrame, TaskState } from './task.ts';
+export { HAS_JSPI } from './jspi.ts';
+export { StreamReader, StreamWriter, FutureReader, FutureWriter, stream, future } from './host-streams.ts';
+export { ErrorContext } from './values.ts';
+
+const prepared = new WeakSet<object>();
+
+/** Canon kinds that may block the calling core stack (the instance then runs on JSPI). */
+function blocks(s: CoreSpaces, c: Canon): boolean {
+  switch (c.kind) {
+    case 'waitable-set.wait': case 'thread.new-indirect':
+    case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+      return true;
+    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write':
+      return !c.opts.async;
+    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
+    case 'subtask.cancel':
+      return !c.async;
+    case 'lower': {
+      if (c.opts.async) return false;
+      const ft = s.def.elab.funcs[c.func];
+      return ft?.async === true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Decides, once per instance before any canon is built, whether its core code runs on JSPI stacks. */
+export function prepareAsync(s: CoreSpaces): void {
+  if (prepared.has(s)) return;
+  prepared.add(s);
+  if (!HAS_JSPI) return;
+  for (const d of s.def.elab.ir.definitions) {
+    if (d.kind === 'canon' && blocks(s, d.canon)) {
+      asyncState(s.inst).jspi = true;
+      return;
+    }
+  }
+}
+
+function valType(s: CoreSpaces, ref: ValType | number | string | undefined): ValType | undefined {
+  if (ref === undefined) return undefined;
+  if (typeof ref === 'string') return PRIMS[ref as keyof typeof PRIMS];
+  if (typeof ref === 'number') return s.types[ref] as ValType;
+  return ref;
+}
+
+/** Builds the core function of one async `canon` built-in and pushes it. */
+export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
+  prepareAsync(s);
+  const inst = s.inst;
+  const jspi = asyncState(inst).jspi;
+  const maySuspend = (f: Function): Function => (jspi ? suspending(f) : f);
+  const st = (idx: number) => s.types[idx] as StreamType;
+  const fu = (idx: number) => s.types[idx] as FutureType;
+  let f: Function;
+  switch (c.kind) {
+    case 'context.get': f = B.canonContextGet(inst, c.type as string, c.index); break;
+    case 'context.set': f = B.canonContextSet(inst, c.type as string, c.index); break;
+    case 'backpressure.inc': f = B.canonBackpressureInc(inst); break;
+    case 'backpressure.dec': f = B.canonBackpressureDec(inst); break;
+    case 'task.return': f = B.canonTaskReturn(inst, valType(s, c.result), canonOptions(s, c.opts)); break;
+    case 'task.cancel': f = B.canonTaskCancel(inst); break;
+    case 'waitable-set.new': f = B.canonWaitableSetNew(inst); break;
+    case 'waitable-set.wait': f = maySuspend(B.canonWaitableSetWait(inst, c.cancellable, s.coreMemories[c.memory])); break;
+    case 'waitable-set.poll': f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]); break;
+    case 'waitable-set.drop': f = B.canonWaitableSetDrop(inst); break;
+    case 'waitable.join': f = B.canonWaitableJoin(inst); break;
+    case 'subtask.cancel': f = c.async ? B.canonSubtaskCancel(inst, true) : maySuspend(B.canonSubtaskCancel(inst, false)); break;
+    case 'subtask.drop': f = B.canonSubtaskDrop(inst); break;
+    case 'stream.new': f = B.canonStreamNew(inst, st(c.typeIdx)); break;
+    case 'future.new': f = B.canonFutureNew(inst, fu(c.typeIdx)); break;
+    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write': {
+      const o = canonOptions(s, c.opts);
+      const g = c.kind === 'stream.read' ? B.canonStreamRead(inst, st(c.typeIdx), o)
+        : c.kind === 'stream.write' ? B.canonStreamWrite(inst, st(c.typeIdx), o)
+          : c.kind === 'future.read' ? B.canonFutureRead(inst, fu(c.typeIdx), o)
+            : B.canonFutureWrite(inst, fu(c.typeIdx), o);
+      f = o.async ? g : maySuspend(g);
+      break;
+    }
+    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write': {
+      const E = c.kind === 'stream.cancel-read' ? ReadableStreamEnd : c.kind === 'stream.cancel-write' ? WritableStreamEnd
+        : c.kind === 'future.cancel-read' ? ReadableFutureEnd : WritableFutureEnd;
+      const g = B.canonCancelCopy(inst, E, s.types[c.typeIdx] as StreamType | FutureType, c.async);
+      f = c.async ? g : maySuspend(g);
+      break;
+    }
+    case 'stream.drop-readable': f = B.canonDropEnd(inst, ReadableStreamEnd, st(c.typeIdx)); break;
+    case 'stream.drop-writable': f = B.canonDropEnd(inst, WritableStreamEnd, st(c.typeIdx)); break;
+    case 'future.drop-readable': f = B.canonDropEnd(inst, ReadableFutureEnd, fu(c.typeIdx)); break;
+    case 'future.drop-writable': f = B.canonDropEnd(inst, WritableFutureEnd, fu(c.typeIdx)); break;
+    case 'error-context.new': f = B.canonErrorContextNew(inst, canonOptions(s, c.opts)); break;
+    case 'error-context.debug-message': f = B.canonErrorContextDebugMessage(inst, canonOptions(s, c.opts)); break;
+    case 'error-context.drop': f = B.canonErrorContextDrop(inst); break;
+    case 'thread.index': f = B.canonThreadIndex(inst); break;
+    case 'thread.new-indirect': {
+      const table = (s as unknown as { coreTables: WebAssembly.Table[] }).coreTables[c.table]!;
+      f = B.canonThreadNewIndirect(inst, table);
+      break;
+    }
+    case 'thread.resume-later': f = B.canonThreadResumeLater(inst); break;
+    case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+      f = maySuspend(B.canonThreadSwitch(inst, c.kind, c.cancellable));
+      break;
+    default: {
+      const kind = c.kind;
+      f = () => {
+        throw new Trap(`canon ${kind} is not supported (shared-everything threads)`);
+      };
+    }
+  }
+  s.coreFuncs.push(f);
+}

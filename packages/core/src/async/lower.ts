@@ -1,0 +1,180 @@
+// canon lower for the async ABI (definitions.py canon_lower) and the sync
+// lowering of an async-typed callee (the caller blocks: JSPI).
+
+import { LiftLowerContext } from '../abi/context.ts';
+import { codecFor, type Codec } from '../abi/codecs.ts';
+import { HostValueError, poisonWith } from '../abi/errors.ts';
+import { checkMayLeave } from '../abi/instance-entry.ts';
+import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import type { CanonOptions } from '../abi/options.ts';
+import { ComponentError, Trap } from '../host/errors.ts';
+import { tableOf } from '../resources/table.ts';
+import type { FuncType, ValType } from '../types/model.ts';
+import { mustBlock } from './builtins.ts';
+import { asyncState } from './instance-state.ts';
+import { suspending } from './jspi.ts';
+import { type FuncInst, funcInstOf } from './lift.ts';
+import { currentThread, store } from './store.ts';
+import { EventCode, Subtask, SubtaskState } from './waitable.ts';
+
+function errorPayload(e: unknown): unknown {
+  if (e instanceof ComponentError) return e.payload;
+  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'payload')) return (e as { payload: unknown }).payload;
+  if (e instanceof Error) throw e;
+  return e;
+}
+
+/** A host (or sync-lifted) function seen as a FuncInst: a returned Promise makes the call block. */
+function hostFuncInst(ft: FuncType, callee: Function): FuncInst {
+  const isResult = ft.result?.kind === 'result';
+  return (onStart, onResolve, _caller, onTrap) => {
+    const args = onStart();
+    let v: unknown;
+    try {
+      v = callee(...args);
+    } catch (e) {
+      onTrap(e);
+      return () => {};
+    }
+    if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') {
+      store.hostPending++;
+      Promise.resolve(v).then(
+        (r) => {
+          store.hostPending--;
+          onResolve(ft.result === undefined ? [] : [isResult && !isTagged(r) ? { tag: 'ok', val: r } : r]);
+        },
+        (e) => {
+          store.hostPending--;
+          if (isResult) {
+            let payload: unknown;
+            try {
+              payload = errorPayload(e);
+            } catch (err) {
+              onTrap(err);
+              return;
+            }
+            onResolve([{ tag: 'err', val: payload }]);
+          } else {
+            onTrap(e);
+          }
+        },
+      );
+    } else {
+      onResolve(ft.result === undefined ? [] : [v]);
+    }
+    return () => {};
+  };
+}
+
+function isTagged(r: unknown): boolean {
+  return r !== null && typeof r === 'object' && ((r as { tag?: unknown }).tag === 'ok' || (r as { tag?: unknown }).tag === 'err');
+}
+
+export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Function): Function {
+  const inst = opts.instance;
+  const ai = asyncState(inst);
+  const funcInst = funcInstOf(callee) ?? hostFuncInst(ft, callee);
+  const async = opts.async ?? false;
+  const paramTypes: ValType[] = ft.params.map((p) => p.type);
+  const params: Codec[] = paramTypes.map(codecFor);
+  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
+  const maxFlatParams = async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
+  const spillParams = flattenTypes(paramTypes).length > maxFlatParams;
+  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  // Results: async → always through the retptr; sync → flat unless they spill.
+  const resultViaPtr = result !== undefined && (async || result.flat.length > MAX_FLAT_RESULTS);
+  const name = callee.name || 'import';
+
+  const start = (flat: unknown[]) => {
+    checkMayLeave(inst);
+    const thread = currentThread();
+    if (!async && !thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
+    const subtask = new Subtask();
+    const cx = new LiftLowerContext(opts);
+    cx.fused = funcInstOf(callee) !== undefined;
+    subtask.cx = cx;
+    let onProgress = () => {};
+    const onStart = (): unknown[] => {
+      onProgress();
+      subtask.state = SubtaskState.STARTED;
+      if (argsTuple !== undefined) {
+        cx.needMemory();
+        const ptr = (flat[0] as number) >>> 0;
+        cx.checkGuestRange(ptr, argsTuple.align, argsTuple.size, 'pointer');
+        return argsTuple.load(cx, ptr) as unknown[];
+      }
+      if (opts.memory !== undefined) cx.refresh();
+      cx.flat = flat;
+      cx.fi = 0;
+      const args = new Array(params.length);
+      for (let i = 0; i < params.length; i++) args[i] = params[i]!.liftFlat(cx);
+      return args;
+    };
+    const onResolve = (r: unknown[] | undefined) => {
+      if (r === undefined) {
+        subtask.resolve(subtask.state === SubtaskState.STARTING ? SubtaskState.CANCELLED_BEFORE_STARTED : SubtaskState.CANCELLED_BEFORE_RETURNED, []);
+      } else {
+        let flatResults: unknown[] = [];
+        try {
+          if (result !== undefined) {
+            if (resultViaPtr) {
+              const retptr = (flat[flat.length - 1] as number) >>> 0;
+              cx.needMemory();
+              cx.checkGuestRange(retptr, result.align, result.size, 'pointer');
+              result.store(cx, r[0], retptr);
+            } else {
+              if (opts.memory !== undefined) cx.refresh();
+              flatResults = [result.toCore!(cx, r[0])];
+            }
+          }
+        } catch (e) {
+          const t = e instanceof HostValueError ? new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e }) : e;
+          onTrap(t);
+          return;
+        }
+        subtask.resolve(SubtaskState.RETURNED, flatResults);
+      }
+      onProgress();
+    };
+    const onTrap = (e: unknown) => {
+      subtask.trap = poisonWith(inst, e);
+      subtask.resolve(SubtaskState.RETURNED, []);
+      onProgress();
+    };
+    subtask.onCancel = funcInst(onStart, onResolve, inst, onTrap);
+    return { thread, subtask, setOnProgress: (f: () => void) => { onProgress = f; } };
+  };
+
+  if (async) {
+    return function asyncLowered(...flat: unknown[]): number {
+      const { subtask, setOnProgress } = start(flat);
+      if (subtask.trap !== undefined) throw subtask.trap;
+      if (subtask.resolved()) {
+        subtask.deliverResolve();
+        return SubtaskState.RETURNED;
+      }
+      const subtaski = tableOf(inst).add(subtask);
+      setOnProgress(() => {
+        subtask.setPendingEvent(() => {
+          if (subtask.resolved()) subtask.deliverResolve();
+          return [EventCode.SUBTASK, subtaski, subtask.state];
+        });
+      });
+      return subtask.state | (subtaski << 4);
+    };
+  }
+
+  const finish = (subtask: Subtask): unknown => {
+    if (subtask.trap !== undefined) throw subtask.trap;
+    subtask.deliverResolve();
+    return subtask.flatResults[0];
+  };
+  const syncLowered = function syncLoweredAsync(...flat: unknown[]): unknown {
+    const { thread, subtask } = start(flat);
+    if (subtask.resolved()) return finish(subtask);
+    mustBlock(thread, `calling ${name}`);
+    const r = thread.waitUntilJspi(() => subtask.resolved(), false);
+    return typeof r === 'number' ? finish(subtask) : r.then(() => finish(subtask));
+  };
+  return ai.jspi ? suspending(syncLowered) : syncLowered;
+}
