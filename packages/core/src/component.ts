@@ -32,9 +32,19 @@ export class Component {
   static async compile(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Promise<Component> {
     const u8 = toBytes(bytes);
     const ir = decodeComponent(u8);
-    const elab = elaborate(ir);
+    // Start compiling every core module first: V8 compiles off the main thread
+    // while we elaborate, and compile's validation replaces WebAssembly.validate.
     const modules = new Map<Definition, WebAssembly.Module>();
-    await compileModules(elab, modules);
+    const compiled = compileModules(ir, modules);
+    let elab: ElaboratedComponent;
+    try {
+      elab = elaborate(ir, undefined, { coreModulesValidatedByCaller: true });
+    } catch (e) {
+      // An invalid core module explains more than what elaborating it led to.
+      await compiled;
+      throw e;
+    }
+    await compiled;
     return new Component({ elab, modules });
   }
 
@@ -63,27 +73,25 @@ function toBytes(b: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   throw new TypeError('Component.compile expects a Uint8Array or ArrayBuffer');
 }
 
-async function compileModules(elab: ElaboratedComponent, out: Map<Definition, WebAssembly.Module>): Promise<void> {
+/** Compiles every core module of `ir` and its nested components; rejects with the first failure. */
+async function compileModules(ir: ComponentIR, out: Map<Definition, WebAssembly.Module>): Promise<void> {
   const jobs: Promise<void>[] = [];
-  const walk = (e: ElaboratedComponent) => {
-    collect(e.ir, (d) => {
-      jobs.push(
-        WebAssembly.compile(d.module as Uint8Array<ArrayBuffer>).then(
-          (m) => void out.set(d, m),
-          (err: Error) => {
-            throw new ValidationError(`invalid core module at offset ${d.offset}: ${err.message}`);
-          },
-        ),
-      );
-    });
-    for (const n of e.nested.values()) walk(n);
+  const walk = (c: ComponentIR) => {
+    for (const d of c.definitions) {
+      if (d.kind === 'core-module') {
+        jobs.push(
+          WebAssembly.compile(d.module as Uint8Array<ArrayBuffer>).then(
+            (m) => void out.set(d, m),
+            (err: Error) => {
+              throw new ValidationError(`invalid core module at offset ${d.offset}: ${err.message}`);
+            },
+          ),
+        );
+      } else if (d.kind === 'component') walk(d.component);
+    }
   };
-  walk(elab);
+  walk(ir);
   const results = await Promise.allSettled(jobs);
   for (const r of results)
     if (r.status === 'rejected') throw r.reason instanceof WeftError ? r.reason : new ValidationError(String(r.reason));
-}
-
-function collect(ir: ComponentIR, f: (d: Extract<Definition, { kind: 'core-module' }>) => void): void {
-  for (const d of ir.definitions) if (d.kind === 'core-module') f(d);
 }

@@ -2,4 +2,5 @@ export { Component, type Instance, type InstantiateOptions } from './component.t
 export { ComponentError, DecodeError, LinkError, Trap, ValidationError, WeftError } from './host/errors.ts';
 export { decodeComponent } from './binary/index.ts';
 export type * from './types/model.ts';
-export { camelCase, pascalCase, findImportKey } from './link/names.ts';
+export { findImportKey } from './link/names.ts';
+export { camelCase, pascalCase } from './host/js-names.ts';

@@ -151,12 +151,6 @@ describe('canon lift', () => {
     expect(inst.poisoned).toBeUndefined();
     expect(add(1, 2)).toBe(3);
   });
-
-  it('rejects async options clearly', async () => {
-    const { ex, opts } = await guest();
-    const f = canonLift(fn([P.u32, P.u32], P.u32), { ...opts, async: true }, ex.add);
-    expect(() => f(1, 2)).toThrow(/not yet supported/);
-  });
 });
 
 describe('canon lower', () => {

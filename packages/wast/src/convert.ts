@@ -5,10 +5,8 @@
 import type { ValType } from '@weft/core';
 import type { WastValue } from './values.ts';
 
-/** kebab-case → lowerCamelCase, as @weft/core (and jco) names record fields, flags and functions. */
-export function camelCase(label: string): string {
-  return label.replace(/-([a-z0-9])/gi, (_m, c: string) => c.toUpperCase());
-}
+export { camelCase } from '@weft/core';
+import { camelCase } from '@weft/core';
 
 /** Marks flags objects built without a type: compare only the set labels. */
 const PARTIAL_FLAGS = Symbol('weft.wast.partialFlags');

@@ -5,6 +5,7 @@
 
 import { Trap } from '../host/errors.ts';
 import { asyncCanonLower } from '../async/lower.ts';
+import { funcInstOf } from '../async/lift.ts';
 import { releaseLends } from '../resources/lift-lower.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { isLifted, type ComponentFunc } from './canon-lift.ts';
@@ -17,7 +18,7 @@ import type { CanonOptions } from './options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
   // Async ABI, or an async-typed callee the caller may have to wait for: async/lower.ts.
-  if (opts.async || ft.async) return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
+  if (opts.async || ft.async || funcInstOf(callee) !== undefined) return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
   const inst = opts.instance;
   const cx = new LiftLowerContext(opts);
   const paramTypes: ValType[] = ft.params.map((p) => p.type);

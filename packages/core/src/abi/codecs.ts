@@ -266,14 +266,21 @@ function buildScalar(t: ValType): Codec | undefined {
         (cx, v) => lowerBorrow(cx, v, rt),
       );
     }
-    case 'error-context':
     case 'stream':
-    case 'future': {
-      const nyi = (): never => {
-        throw new Trap(`${t.kind} values are not yet supported by the canonical ABI`);
-      };
-      return scalar(t, nyi, nyi, nyi, nyi);
-    }
+      return scalar(t, (cx, p) => liftStream(cx, cx.dv.getUint32(p, true), t), (cx, v, p) => {
+        const i = lowerStream(cx, v, t);
+        cx.dv.setUint32(p, i, true);
+      }, (cx, x) => liftStream(cx, x, t), (cx, v) => lowerStream(cx, v, t));
+    case 'future':
+      return scalar(t, (cx, p) => liftFuture(cx, cx.dv.getUint32(p, true), t), (cx, v, p) => {
+        const i = lowerFuture(cx, v, t);
+        cx.dv.setUint32(p, i, true);
+      }, (cx, x) => liftFuture(cx, x, t), (cx, v) => lowerFuture(cx, v, t));
+    case 'error-context':
+      return scalar(t, (cx, p) => liftErrorContext(cx, cx.dv.getUint32(p, true)), (cx, v, p) => {
+        const i = lowerErrorContext(cx, v);
+        cx.dv.setUint32(p, i, true);
+      }, (cx, x) => liftErrorContext(cx, x), (cx, v) => lowerErrorContext(cx, v));
     default:
       return undefined;
   }

@@ -319,7 +319,7 @@ function doneMessage(E: EndCtor): string {
   if (E === ReadableStreamEnd) return 'cannot read from stream after being notified that the writable end dropped';
   if (E === WritableStreamEnd) return 'cannot write to stream after being notified that the readable end dropped';
   if (E === ReadableFutureEnd) return 'cannot read from future after previous read succeeded';
-  return 'cannot write to future after previous write succeeded';
+  return 'cannot write to future after previous write succeeded or readable end dropped';
 }
 
 function checkIdle(e: CopyEnd, E: EndCtor): void {

@@ -26,7 +26,7 @@ export function liftStream(cx: LiftLowerContext, i: number, t: StreamType): Stre
   if (!typeEq(e.shared.t, t.elem)) throw new Trap('stream element type mismatch');
   if (e.state === CopyState.DONE) throw new Trap('cannot lift stream after being notified that the writable end dropped');
   if (e.state !== CopyState.IDLE) throw new Trap('cannot lift a stream end with a read in progress');
-  if (e.inWaitableSet()) throw new Trap('cannot lift a stream end that is in a waitable set');
+  if (e.inWaitableSet()) throw new Trap("cannot lift stream while it's in a waitable set");
   table.remove(i);
   return new StreamReader(e.shared);
 }
@@ -39,7 +39,7 @@ export function liftFuture(cx: LiftLowerContext, i: number, t: FutureType): Futu
   if (!typeEq(e.shared.t, t.elem)) throw new Trap('future element type mismatch');
   if (e.state === CopyState.DONE) throw new Trap('cannot lift future after previous read succeeded');
   if (e.state !== CopyState.IDLE) throw new Trap('cannot lift a future end with a read in progress');
-  if (e.inWaitableSet()) throw new Trap('cannot lift a future end that is in a waitable set');
+  if (e.inWaitableSet()) throw new Trap("cannot lift future while it's in a waitable set");
   table.remove(i);
   return new FutureReader(e.shared);
 }

@@ -63,17 +63,6 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** `foo-bar` → `fooBar`; the JS name of funcs and record fields (jco convention). */
-export function camelCase(label: string): string {
-  return label.replace(/-([a-z0-9])/gi, (_m, c: string) => c.toUpperCase());
-}
-
-/** `foo-bar` → `FooBar`; the JS name of resource classes. */
-export function pascalCase(label: string): string {
-  const c = camelCase(label);
-  return c.charAt(0).toUpperCase() + c.slice(1);
-}
-
 /** Parses `[method]r.m`, `[static]r.s`, `[constructor]r`; plain names give kind 'plain'. */
 export function parseFuncName(name: string): {
   kind: 'plain' | 'method' | 'static' | 'constructor';
@@ -85,3 +74,5 @@ export function parseFuncName(name: string): {
   const kind = m[1] as 'method' | 'static' | 'constructor';
   return { kind, resource: m[2], name: m[3] ?? m[2] };
 }
+
+export { camelCase, pascalCase } from '../host/js-names.ts';

@@ -7,7 +7,7 @@ export {
   wrap,
   assertUsable,
   runDtor,
-  pascalCase,
+ 
   type ResourceRuntimeType,
   type GuestResource,
   type GuestResourceClass,

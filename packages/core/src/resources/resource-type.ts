@@ -5,6 +5,7 @@
 import { enterFrom, leaveTo, setCaller } from '../abi/instance-entry.ts';
 import { HostValueError, poisonWith } from '../abi/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
+import { pascalCase } from '../host/js-names.ts';
 import type { ResourceType } from '../types/model.ts';
 
 export type WrapperState = 'own' | 'borrowed' | 'moved' | 'dropped' | 'expired';
@@ -53,15 +54,6 @@ export function isGuestDefined(rt: ResourceType): boolean {
   return (rt as ResourceRuntimeType).impl !== undefined;
 }
 
-export function pascalCase(name: string): string {
-  return (
-    name
-      .split(/[-_\s]+/)
-      .filter(Boolean)
-      .map((p) => p[0]!.toUpperCase() + p.slice(1))
-      .join('') || 'Resource'
-  );
-}
 
 export function getWrapperClass(rt: ResourceRuntimeType): GuestResourceClass {
   if (rt.wrapperClass) return rt.wrapperClass;

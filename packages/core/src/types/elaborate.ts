@@ -36,16 +36,25 @@ import { valTypeChildren } from './flatten.ts';
 
 export { Scope };
 
+export interface ElaborateOptions {
+  /**
+   * Skip WebAssembly.validate of core modules because the caller validates
+   * them itself (Component.compile compiles every module anyway; validating a
+   * large module twice, synchronously, was most of compile's time).
+   */
+  coreModulesValidatedByCaller?: boolean;
+}
+
 /**
  * Validates `ir` and returns its elaborated index spaces. `outer` is the
  * enclosing scope for a nested component (outer aliases resolve through it).
  */
-export function elaborate(ir: ComponentIR, outer?: Scope): ElaboratedComponent {
+export function elaborate(ir: ComponentIR, outer?: Scope, options: ElaborateOptions = {}): ElaboratedComponent {
   const s: Scope = new Scope('component', outer);
   const nested = new Map<number, ElaboratedComponent>();
   const definedResources = new Map<number, ResourceType>();
   const importedResources = new Map<number, ResourceType>();
-  const ctx: DefCtx = { nested, definedResources, importedResources };
+  const ctx: DefCtx = { nested, definedResources, importedResources, options };
   for (let i = 0; i < ir.definitions.length; i++) {
     const off = ir.offsets[i];
     s.where = `definition ${i}${off === undefined ? '' : ` at offset ${off}`}`;
@@ -88,12 +97,13 @@ interface DefCtx {
   nested: Map<number, ElaboratedComponent>;
   definedResources: Map<number, ResourceType>;
   importedResources: Map<number, ResourceType>;
+  options: ElaborateOptions;
 }
 
 function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
   switch (d.kind) {
     case 'core-module': {
-      if (!WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>))
+      if (!ctx.options.coreModulesValidatedByCaller && !WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>))
         s.fail('invalid core module: WebAssembly.validate rejected it');
       try {
         s.coreModules.push(coreModuleType(d.module));
@@ -110,7 +120,7 @@ function definition(s: Scope, d: Definition, i: number, ctx: DefCtx): void {
       return;
     case 'component': {
       const saved = s.where;
-      const el = elaborate(d.component, s);
+      const el = elaborate(d.component, s, ctx.options);
       s.where = saved;
       ctx.nested.set(i, el);
       s.components.push(el.type);

@@ -183,7 +183,48 @@ function alignTo(p: number, a: number): number {
   return Math.ceil(p / a) * a;
 }
 
+// Sizes of composite types are asked for again and again during validation
+// (every defined type, every nesting level): memoise them per type object.
+const alignCache = { i32: new WeakMap<ValType, number>(), i64: new WeakMap<ValType, number>() };
+const sizeCache = { i32: new WeakMap<ValType, number>(), i64: new WeakMap<ValType, number>() };
+
+function isComposite(t: ValType): boolean {
+  switch (t.kind) {
+    case 'list':
+    case 'record':
+    case 'tuple':
+    case 'variant':
+    case 'option':
+    case 'result':
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function alignment(t: ValType, ptr: PtrType = 'i32'): number {
+  if (!isComposite(t)) return alignmentUncached(t, ptr);
+  const cache = alignCache[ptr];
+  let a = cache.get(t);
+  if (a === undefined) {
+    a = alignmentUncached(t, ptr);
+    cache.set(t, a);
+  }
+  return a;
+}
+
+export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
+  if (!isComposite(t)) return elemSizeUncached(t, ptr);
+  const cache = sizeCache[ptr];
+  let n = cache.get(t);
+  if (n === undefined) {
+    n = elemSizeUncached(t, ptr);
+    cache.set(t, n);
+  }
+  return n;
+}
+
+function alignmentUncached(t: ValType, ptr: PtrType): number {
   const ps = ptr === 'i32' ? 4 : 8;
   switch (t.kind) {
     case 'bool':
@@ -246,7 +287,7 @@ function maxCaseAlignment(cs: (ValType | undefined)[], ptr: PtrType): number {
   return a;
 }
 
-export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
+function elemSizeUncached(t: ValType, ptr: PtrType): number {
   const ps = ptr === 'i32' ? 4 : 8;
   switch (t.kind) {
     case 'bool':
