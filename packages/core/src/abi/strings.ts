@@ -122,34 +122,65 @@ export const stored = { ptr: 0, units: 0 };
 
 export function storeStringIntoRange(cx: LiftLowerContext, v: unknown): void {
   if (typeof v !== 'string') badValue('a string', v);
+  const n = v.length;
+  // UTF-8: encodeInto (and utf8Length) already turn lone surrogates into U+FFFD.
+  if (cx.encoding === 'utf8') return storeUtf16ToUtf8(cx, v, n);
   // Lone surrogates are not Unicode scalar values: replace them (as TextEncoder does).
   const w = v as unknown as { isWellFormed(): boolean; toWellFormed(): string };
   const s = w.isWellFormed() ? v : w.toWellFormed();
-  const n = s.length;
-  switch (cx.encoding) {
-    case 'utf8':
-      return storeUtf16ToUtf8(cx, s, n);
-    case 'utf16':
-      return storeUtf16Copy(cx, s, n);
-    default:
-      return storeToLatin1OrUtf16(cx, s, n);
+  if (cx.encoding === 'utf16') return storeUtf16Copy(cx, s, n);
+  return storeToLatin1OrUtf16(cx, s, n);
+}
+
+/** Strings up to this many code units are measured first and allocated once, exactly. */
+const EXACT_MAX = 1024;
+/** All-ASCII strings up to this length are written by a plain loop (cheaper than encodeInto's call). */
+const ASCII_LOOP_MAX = 64;
+
+/** UTF-8 byte length of s[from..n), a lone surrogate counting as U+FFFD (3 bytes). */
+function utf8Length(s: string, from: number, n: number): number {
+  let len = n - from;
+  for (let i = from; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) len += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      len += 2; // a pair: 2 units, 4 bytes
+      i++;
+    } else len += 2;
   }
+  return len;
 }
 
 function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 3 > 0xffff_ffff) badValue('a string shorter than 2^30 code units', s);
-  let ptr = cx.allocChecked(1, n, 'string');
-  const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
-  if (read === n && written === n) {
+  // One realloc of the exact size (what a host holding UTF-8 does, and all the
+  // guest can tell apart from the spec's allocate-worst-case-then-shrink).
+  if (n <= EXACT_MAX) {
+    const len = utf8Length(s, 0, n);
+    const ptr = cx.allocChecked(1, len, 'string');
+    if (len === n && n <= ASCII_LOOP_MAX) {
+      const u8 = cx.u8;
+      for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+    } else if (len > 0) {
+      encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + len));
+    }
     stored.ptr = ptr;
-    stored.units = n;
+    stored.units = len;
     return;
   }
-  // A non-ASCII code point: grow to the worst case, encode, then shrink.
-  const worst = 3 * n;
-  ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
-  const len = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + worst)).written;
-  if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
+  // Long strings: assume ASCII; on the first non-ASCII code point, measure the
+  // rest, grow to the exact size and encode only the rest.
+  let ptr = cx.allocChecked(1, n, 'string');
+  const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
+  if (read === n) {
+    stored.ptr = ptr;
+    stored.units = written;
+    return;
+  }
+  const len = written + utf8Length(s, read, n);
+  ptr = cx.reallocChecked(ptr, n, 1, len, 'string');
+  encoder.encodeInto(s.substring(read), cx.u8.subarray(ptr + written, ptr + len));
   stored.ptr = ptr;
   stored.units = len;
 }

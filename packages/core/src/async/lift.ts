@@ -163,16 +163,19 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
               ret = [result.fromCore!(cx, raw)];
             }
           }
-          task.return_(ret);
+          // post-return runs before the caller sees the value, so a trap in
+          // it fails the call (the spec's sync canon_lift does both before returning).
           const pr = opts.postReturn;
           if (pr !== undefined) {
             inst.mayLeave = false;
             try {
-              if (result === undefined) pr(); else pr(raw);
+              if (result === undefined) pr();
+              else pr(raw);
             } finally {
               inst.mayLeave = true;
             }
           }
+          task.return_(ret);
           exit();
         });
       } else if (callback === undefined) {
