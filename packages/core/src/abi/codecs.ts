@@ -364,7 +364,8 @@ function rangeOps(e: Codec): RangeOps {
     const isFloat = Ctor === Float32Array || Ctor === Float64Array;
     return {
       loadRange(cx, ptr, n) {
-        const a = new Ctor(cx.buffer.slice(ptr, ptr + n * size) as ArrayBuffer);
+        // One copy into a fresh buffer (the result must not alias guest memory).
+        const a = Ctor === Uint8Array ? cx.u8.slice(ptr, ptr + n) : new Ctor(cx.buffer.slice(ptr, ptr + n * size) as ArrayBuffer);
         if (isFloat) for (let i = 0; i < n; i++) if (a[i] !== a[i]) (a as Float64Array)[i] = NaN;
         return a;
       },
@@ -904,8 +905,11 @@ function withSingleFlat(c: Codec): Codec {
       cx.fi = fi;
     }
   };
+  // Reused per codec: a single-flat value holds no list/string, so lowering it
+  // never calls back into the guest and cannot re-enter this codec.
+  const out: unknown[] = [];
   c.toCore = (cx, v) => {
-    const out: unknown[] = [];
+    out.length = 0;
     lo(cx, v, out);
     return out[0];
   };

@@ -132,55 +132,41 @@ export function storeStringIntoRange(cx: LiftLowerContext, v: unknown): void {
   return storeToLatin1OrUtf16(cx, s, n);
 }
 
-/** Strings up to this many code units are measured first and allocated once, exactly. */
-const EXACT_MAX = 1024;
-/** All-ASCII strings up to this length are written by a plain loop (cheaper than encodeInto's call). */
+/** Short strings are written by a plain loop while ASCII (cheaper than encodeInto's call + subarray). */
 const ASCII_LOOP_MAX = 64;
 
-/** UTF-8 byte length of s[from..n), a lone surrogate counting as U+FFFD (3 bytes). */
-function utf8Length(s: string, from: number, n: number): number {
-  let len = n - from;
-  for (let i = from; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) len += 1;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      len += 2; // a pair: 2 units, 4 bytes
-      i++;
-    } else len += 2;
-  }
-  return len;
-}
-
+// store_utf16_to_utf8: allocate n bytes (enough if ASCII), else grow to the
+// worst case 3n, encode, shrink. Each code unit is encoded once: on growth,
+// only the rest after the ASCII prefix already written is encoded.
 function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 3 > 0xffff_ffff) badValue('a string shorter than 2^30 code units', s);
-  // One realloc of the exact size (what a host holding UTF-8 does, and all the
-  // guest can tell apart from the spec's allocate-worst-case-then-shrink).
-  if (n <= EXACT_MAX) {
-    const len = utf8Length(s, 0, n);
-    const ptr = cx.allocChecked(1, len, 'string');
-    if (len === n && n <= ASCII_LOOP_MAX) {
-      const u8 = cx.u8;
-      for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
-    } else if (len > 0) {
-      encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + len));
-    }
-    stored.ptr = ptr;
-    stored.units = len;
-    return;
-  }
-  // Long strings: assume ASCII; on the first non-ASCII code point, measure the
-  // rest, grow to the exact size and encode only the rest.
   let ptr = cx.allocChecked(1, n, 'string');
-  const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
-  if (read === n) {
+  let done: number; // code units written so far
+  let written: number; // bytes written so far
+  if (n <= ASCII_LOOP_MAX) {
+    const u8 = cx.u8;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      u8[ptr + i] = c;
+    }
+    done = written = i;
+  } else {
+    const r = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
+    done = r.read;
+    written = r.written;
+  }
+  if (done === n) {
     stored.ptr = ptr;
     stored.units = written;
     return;
   }
-  const len = written + utf8Length(s, read, n);
-  ptr = cx.reallocChecked(ptr, n, 1, len, 'string');
-  encoder.encodeInto(s.substring(read), cx.u8.subarray(ptr + written, ptr + len));
+  const worst = 3 * n;
+  ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
+  const rest = done === 0 ? s : s.substring(done);
+  const len = written + encoder.encodeInto(rest, cx.u8.subarray(ptr + written, ptr + worst)).written;
+  if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
   stored.ptr = ptr;
   stored.units = len;
 }

@@ -22,6 +22,9 @@
     (func (export "cabi_realloc") (param $old i32) (param $osz i32) (param $align i32) (param $nsz i32) (result i32)
       (local $p i32)
       (local $end i32)
+      ;; Shrinking: in place.
+      (if (i32.and (i32.ne (local.get $old) (i32.const 0)) (i32.le_u (local.get $nsz) (local.get $osz)))
+        (then (return (local.get $old))))
       (local.set $p
         (i32.and
           (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
