@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../src/abi/codecs.ts';
 import { LiftLowerContext } from '../src/abi/context.ts';
-import { alignment, elemSize, flattenFuncType, flattenType, UTF16_TAG } from '../src/abi/layout.ts';
+import { alignment, elemSize, flattenType, UTF16_TAG } from '../src/abi/layout.ts';
+import { flattenFuncType } from '../src/types/flatten.ts';
 import type { FuncType, ValType } from '../src/types/model.ts';
 import { PRIMS } from '../src/types/model.ts';
 import { bumpOptions } from './abi-helpers.ts';
@@ -94,11 +95,28 @@ describe('layout', () => {
       params: Array.from({ length: n }, (_, i) => ({ label: `p${i}`, type: P.u32 })),
       result: r,
     });
-    expect(flattenFuncType(ft(16, P.u32), {}, 'lift')).toEqual({ params: Array(16).fill('i32'), results: ['i32'] });
-    expect(flattenFuncType(ft(17), {}, 'lift')).toEqual({ params: ['i32'], results: [] });
-    expect(flattenFuncType(ft(1, P.string), {}, 'lift')).toEqual({ params: ['i32'], results: ['i32'] });
-    expect(flattenFuncType(ft(1, P.string), {}, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
-    expect(flattenFuncType(ft(5, P.u8), { async: true }, 'lower')).toEqual({
+    expect(flattenFuncType({}, ft(16, P.u32), 'lift')).toEqual({
+      kind: 'func',
+      params: Array(16).fill('i32'),
+      results: ['i32'],
+    });
+    expect(flattenFuncType({}, ft(17), 'lift')).toEqual({
+      kind: 'func',
+      params: ['i32'],
+      results: [],
+    });
+    expect(flattenFuncType({}, ft(1, P.string), 'lift')).toEqual({
+      kind: 'func',
+      params: ['i32'],
+      results: ['i32'],
+    });
+    expect(flattenFuncType({}, ft(1, P.string), 'lower')).toEqual({
+      kind: 'func',
+      params: ['i32', 'i32'],
+      results: [],
+    });
+    expect(flattenFuncType({ async: true }, ft(5, P.u8), 'lower')).toEqual({
+      kind: 'func',
       params: ['i32', 'i32'],
       results: ['i32'],
     });

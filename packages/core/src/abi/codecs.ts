@@ -9,6 +9,7 @@
 // cx.dv/cx.u8 at the moment it writes.
 
 import { Trap } from '../host/errors.ts';
+import { camelCase } from '../host/js-names.ts';
 import type { CaseType, ValType } from '../types/model.ts';
 import { liftBorrow, liftOwn, lowerBorrow, lowerOwn } from '../resources/lift-lower.ts';
 import { liftErrorContext, liftFuture, liftStream, lowerErrorContext, lowerFuture, lowerStream } from '../async/values.ts';
@@ -45,10 +46,6 @@ export interface Codec {
   toCore?: (cx: LiftLowerContext, v: unknown) => unknown;
 }
 
-/** kebab-case label → camelCase JS property name ('foo-bar' → 'fooBar'). */
-export function camelCase(label: string): string {
-  return label.replace(/-([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
 
 const codecs = new WeakMap<ValType, Codec>();
 

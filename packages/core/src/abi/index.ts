@@ -12,14 +12,12 @@ export {
   discriminantType,
   flattenType,
   flattenTypes,
-  flattenFuncType,
   containsBorrow,
   type FlatType,
-  type FlatFuncType,
 } from './layout.ts';
 export type { CanonOptions, StringEncoding } from './options.ts';
 export { LiftLowerContext, type BorrowScope } from './context.ts';
-export { codecFor, camelCase, type Codec } from './codecs.ts';
+export { codecFor, type Codec } from './codecs.ts';
 export { HostValueError, toTrap, poisonWith } from './errors.ts';
 export { enterFrom, leaveTo, takeCaller, setCaller, checkMayLeave } from './instance-entry.ts';
 export { canonLift, isLifted, type ComponentFunc } from './canon-lift.ts';

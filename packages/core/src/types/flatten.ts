@@ -175,11 +175,11 @@ export function containsBorrow(t: ValType): boolean {
   return contains(t, (u) => u.kind === 'borrow');
 }
 
-function discriminantSize(n: number): number {
+export function discriminantSize(n: number): number {
   return n <= 256 ? 1 : n <= 65536 ? 2 : 4;
 }
 
-function alignTo(p: number, a: number): number {
+export function alignTo(p: number, a: number): number {
   return Math.ceil(p / a) * a;
 }
 
