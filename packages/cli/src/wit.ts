@@ -2,26 +2,17 @@
 // Types are structural after resolution; names come back where an exported
 // or imported `type` declaration points at the very same type object.
 
-import type { ComponentType, ExternType, FuncType, InstanceType, ResourceType, ValType } from '@weft/core';
+import {
+  isPrim,
+  type ComponentType,
+  type ExternType,
+  type FuncType,
+  type InstanceType,
+  type ResourceType,
+  type ValType,
+} from '@weft/core';
 
 type Names = Map<object, string>;
-
-const PRIMS = new Set([
-  'bool',
-  's8',
-  'u8',
-  's16',
-  'u16',
-  's32',
-  'u32',
-  's64',
-  'u64',
-  'f32',
-  'f64',
-  'char',
-  'string',
-  'error-context',
-]);
 
 export function witType(t: ValType, names: Names = new Map(), top = true): string {
   const named = top ? undefined : names.get(t);
@@ -57,7 +48,7 @@ export function witType(t: ValType, names: Names = new Map(), top = true): strin
     case 'future':
       return t.elem ? `future<${ty(t.elem)}>` : 'future';
     default:
-      if (PRIMS.has(t.kind)) return t.kind;
+      if (isPrim(t)) return t.kind;
       return `/* ${(t as { kind: string }).kind} */`;
   }
 }

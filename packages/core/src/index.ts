@@ -2,5 +2,6 @@ export { Component, type Instance, type InstantiateOptions } from './component.t
 export { ComponentError, DecodeError, LinkError, Trap, ValidationError, WeftError } from './host/errors.ts';
 export { decodeComponent } from './binary/index.ts';
 export type * from './types/model.ts';
+export { isPrim } from './types/model.ts';
 export { findImportKey } from './link/names.ts';
 export { camelCase, pascalCase } from './host/js-names.ts';

@@ -91,7 +91,7 @@ function fieldType(r: Reader): void {
 }
 
 /** `core:comptype`; returns the func type when it is one, else undefined after skipping. */
-function compType(r: Reader): (CoreDefType & { kind: 'func' }) | undefined {
+export function compType(r: Reader): (CoreDefType & { kind: 'func' }) | undefined {
   const b = r.u8();
   switch (b) {
     case 0x60: {
@@ -217,25 +217,12 @@ export function coreExternType(r: Reader): CoreExternType {
   switch (b) {
     case 0x00:
       return { kind: 'func', typeIdx: r.u32() };
-    case 0x01: {
-      const elem = coreValType(r);
-      const l = limits(r, 'table limits');
-      return l.max === undefined
-        ? { kind: 'table', elem, min: l.min }
-        : { kind: 'table', elem, min: l.min, max: l.max };
-    }
-    case 0x02: {
-      const l = limits(r, 'memory limits');
-      const m: CoreExternType = { kind: 'memory', min: l.min, shared: l.shared, memory64: l.is64 };
-      if (l.max !== undefined) m.max = l.max;
-      return m;
-    }
-    case 0x03: {
-      const type = coreValType(r);
-      const m = r.u8();
-      if (m > 3) r.badByte(m, 'global mutability');
-      return { kind: 'global', type, mutable: (m & 1) !== 0 };
-    }
+    case 0x01:
+      return coreTableType(r);
+    case 0x02:
+      return coreMemoryType(r);
+    case 0x03:
+      return coreGlobalType(r);
     case 0x04: {
       r.expect(0x00, 'tag attribute');
       return { kind: 'tag', typeIdx: r.u32() };
@@ -243,6 +230,26 @@ export function coreExternType(r: Reader): CoreExternType {
     default:
       return r.badByte(b, 'external kind');
   }
+}
+
+export function coreTableType(r: Reader): CoreExternType & { kind: 'table' } {
+  const elem = coreValType(r);
+  const l = limits(r, 'table limits');
+  return l.max === undefined ? { kind: 'table', elem, min: l.min } : { kind: 'table', elem, min: l.min, max: l.max };
+}
+
+export function coreMemoryType(r: Reader): CoreExternType & { kind: 'memory' } {
+  const l = limits(r, 'memory limits');
+  const m: CoreExternType & { kind: 'memory' } = { kind: 'memory', min: l.min, shared: l.shared, memory64: l.is64 };
+  if (l.max !== undefined) m.max = l.max;
+  return m;
+}
+
+export function coreGlobalType(r: Reader): CoreExternType & { kind: 'global' } {
+  const type = coreValType(r);
+  const m = r.u8();
+  if (m > 3) r.badByte(m, 'global mutability');
+  return { kind: 'global', type, mutable: (m & 1) !== 0 };
 }
 
 function moduleDecl(r: Reader): CoreModuleDecl {

@@ -24,5 +24,5 @@ export {
 } from './flatten.ts';
 export { canonicalName, isLabel, parseExternName } from './names.ts';
 export type * from './model.ts';
-export { PRIMS } from './model.ts';
+export { PRIMS, isPrim } from './model.ts';
 export type * from './elaborated.ts';

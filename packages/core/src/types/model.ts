@@ -198,3 +198,8 @@ export const PRIMS: Record<PrimKind, PrimType> = Object.freeze({
   string: { kind: 'string' },
   'error-context': { kind: 'error-context' },
 }) as Record<PrimKind, PrimType>;
+
+/** True for the primitive value types (bool ... string, error-context). */
+export function isPrim(t: { kind: string }): t is PrimType {
+  return Object.hasOwn(PRIMS, t.kind);
+}

@@ -16,6 +16,7 @@ import type {
   ValType,
 } from './model.ts';
 import { coreFuncTypeEquals, showCoreFuncType } from './flatten.ts';
+import { isPrim } from './model.ts';
 import { copyToken } from './tokens.ts';
 
 /** Identity substitution: mostly resources, but instantiation also replaces imported (eq-bound) types. */
@@ -181,30 +182,13 @@ function describe(t: Type | ExternType): string {
   }
 }
 
-const PRIM = new Set([
-  'bool',
-  's8',
-  'u8',
-  's16',
-  'u16',
-  's32',
-  'u32',
-  's64',
-  'u64',
-  'f32',
-  'f64',
-  'char',
-  'string',
-  'error-context',
-]);
-
 /** Value types are equal structurally (no width subtyping for values yet). */
 export function checkValType(a: ValType, b: ValType): string | undefined {
   if (a === b) return undefined;
-  if (PRIM.has(a.kind) || PRIM.has(b.kind)) {
+  if (isPrim(a) || isPrim(b)) {
     if (a.kind === b.kind) return undefined;
-    if (PRIM.has(a.kind) && PRIM.has(b.kind)) return `expected primitive \`${b.kind}\` found primitive \`${a.kind}\``;
-    if (PRIM.has(b.kind)) return `expected ${b.kind}, found ${describe(a)}`;
+    if (isPrim(a) && isPrim(b)) return `expected primitive \`${b.kind}\` found primitive \`${a.kind}\``;
+    if (isPrim(b)) return `expected ${b.kind}, found ${describe(a)}`;
     return `expected ${describe(b)}, found ${a.kind}`;
   }
   if (a.kind !== b.kind) return `expected ${describe(b)}, found ${describe(a)}`;
