@@ -129,3 +129,38 @@ describe('components as values', () => {
     expect(a.read(t)).toBe(42);
   });
 });
+
+describe('resources shared between host interfaces', () => {
+  it('keeps the binding of a resource another interface re-exports (WIT `use`)', async () => {
+    const text = `(component
+      (import "my:io/streams" (instance $s
+        (export "stream" (type $st (sub resource)))
+        (export "[method]stream.id" (func (param "self" (borrow $st)) (result u32)))))
+      (alias export $s "stream" (type $st))
+      (alias export $s "[method]stream.id" (func $id))
+      (import "my:cli/stdout" (instance $o
+        (export "stream" (type $ost (eq $st)))
+        (export "get-stdout" (func (result (own $ost))))))
+      (alias export $o "get-stdout" (func $get))
+      (core func $get' (canon lower (func $get)))
+      (core func $id' (canon lower (func $id)))
+      (core module $m
+        (import "h" "get" (func $get (result i32)))
+        (import "h" "id" (func $id (param i32) (result i32)))
+        (func (export "run") (result i32) (call $id (call $get))))
+      (core instance $hi (export "get" (func $get')) (export "id" (func $id')))
+      (core instance $i (instantiate $m (with "h" (instance $hi))))
+      (func (export "run") (result u32) (canon lift (core func $i "run"))))`;
+    class Stream {
+      id() {
+        return 7;
+      }
+    }
+    // The stdout interface offers no class of its own: its `stream` is io's.
+    const { exports } = await instantiate(text, {
+      'my:io/streams': { Stream },
+      'my:cli/stdout': { getStdout: () => new Stream() },
+    });
+    expect(exports.run()).toBe(7);
+  });
+});

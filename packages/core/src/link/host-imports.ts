@@ -16,7 +16,7 @@ import {
   type RuntimeExtern,
   type RuntimeInstance,
 } from './runtime.ts';
-import { substitute } from './substitute.ts';
+import { lookupResource, substitute } from './substitute.ts';
 
 type Obj = Record<string | symbol, unknown>;
 
@@ -71,7 +71,10 @@ function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj)
   // Resources first: the functions' types refer to them.
   for (const [n, e] of t.exports) {
     if (e.kind === 'type' && e.type.kind === 'resource') {
-      const rt = resourceFrom(`${name}#${n}`, obj[pascalCase(n)] ?? obj[n]);
+      // An `(eq ...)` export re-exports a resource bound earlier (WIT `use`):
+      // it keeps that binding whatever class this object offers.
+      const bound = lookupResource(scope, e.type);
+      const rt = bound !== e.type ? bound : resourceFrom(`${name}#${n}`, obj[pascalCase(n)] ?? obj[n]);
       scope.resources.set(e.type, rt);
       exports.set(n, { kind: 'type', type: rt });
     }
