@@ -1,0 +1,82 @@
+// createWasiP2: the WASI 0.2 half of a mixed host. Everything but wasi:cli
+// comes straight from preview2-shim (jco's shapes, which Weft's linker takes
+// as-is); wasi:cli and the stdio streams are Weft's, wired to the resolved
+// CLI options shared with the 0.3 host.
+
+import * as shimClocks from '@bytecodealliance/preview2-shim/clocks';
+import * as shimFs from '@bytecodealliance/preview2-shim/filesystem';
+import * as shimHttp from '@bytecodealliance/preview2-shim/http';
+import { error, poll, streams } from '@bytecodealliance/preview2-shim/io';
+import * as shimRandom from '@bytecodealliance/preview2-shim/random';
+import * as shimSockets from '@bytecodealliance/preview2-shim/sockets';
+import { cliImports } from './cli.ts';
+import { pollList } from './pollables.ts';
+import type { P2Cli, WasiP2Imports, WasiP2Options } from './types.ts';
+
+/**
+ * The 0.2 version the keys carry: preview2-shim 0.26's. The linker matches
+ * imports by canonical version (`@0.2`), so these serve any `@0.2.x` import.
+ */
+export const WASI_P2_VERSION = '0.2.3';
+
+// TypeScript resolves the shim's browser typings; these are its Node factories
+// (per-call preopens and a per-call network capability).
+type Namespaces = Record<string, Record<string, unknown>>;
+const createFilesystem = (
+  shimFs as unknown as { createFilesystem(c: { preopens: Record<string, string> }): Namespaces }
+).createFilesystem;
+const createSockets = (shimSockets as unknown as { createSockets(c: { enableNetwork?: boolean }): Namespaces })
+  .createSockets;
+
+export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Imports {
+  const v = WASI_P2_VERSION;
+  const fs = createFilesystem({ preopens: opts.preopens ?? {} });
+  const net = createSockets({ enableNetwork: opts.network === true });
+  const imports: Record<string, unknown> = {
+    ...cliImports(cli, v),
+    [`wasi:io/error@${v}`]: error,
+    [`wasi:io/poll@${v}`]: { Pollable: poll.Pollable, poll: pollList },
+    [`wasi:io/streams@${v}`]: streams,
+    [`wasi:clocks/monotonic-clock@${v}`]: shimClocks.monotonicClock,
+    [`wasi:clocks/wall-clock@${v}`]: shimClocks.wallClock,
+    [`wasi:filesystem/types@${v}`]: fs.types,
+    [`wasi:filesystem/preopens@${v}`]: fs.preopens,
+    [`wasi:random/random@${v}`]: shimRandom.random,
+    [`wasi:random/insecure@${v}`]: shimRandom.insecure,
+    [`wasi:random/insecure-seed@${v}`]: shimRandom.insecureSeed,
+    [`wasi:sockets/instance-network@${v}`]: net.instanceNetwork,
+    [`wasi:sockets/network@${v}`]: net.network,
+    [`wasi:sockets/ip-name-lookup@${v}`]: net.ipNameLookup,
+    [`wasi:sockets/tcp@${v}`]: net.tcp,
+    [`wasi:sockets/tcp-create-socket@${v}`]: net.tcpCreateSocket,
+    [`wasi:sockets/udp@${v}`]: net.udp,
+    [`wasi:sockets/udp-create-socket@${v}`]: net.udpCreateSocket,
+  };
+  if (opts.http === true) {
+    imports[`wasi:http/types@${v}`] = shimHttp.types;
+    imports[`wasi:http/outgoing-handler@${v}`] = shimHttp.outgoingHandler;
+  }
+  return withSharedClasses(imports as WasiP2Imports);
+}
+
+/**
+ * Every interface object also offers every resource class by name. An
+ * interface that `use`s a resource (stdout's `output-stream`, the clocks'
+ * `pollable`) declares it again in its instance type; Weft's linker (as of
+ * this writing) gives such a re-declared resource a fresh type unless the
+ * host object names its class there too, and then the handles the shim's
+ * functions return fail the guest's type checks. Offering the same classes
+ * everywhere keeps one runtime type per class. Harmless once the linker
+ * reuses the outer type: extra keys are ignored.
+ */
+function withSharedClasses(imports: WasiP2Imports): WasiP2Imports {
+  const classes: Record<string, unknown> = {};
+  for (const obj of Object.values(imports)) {
+    for (const [k, val] of Object.entries(obj)) {
+      if (typeof val === 'function' && /^[A-Z]/.test(k) && !(k in classes)) classes[k] = val;
+    }
+  }
+  const out: WasiP2Imports = {};
+  for (const [name, obj] of Object.entries(imports)) out[name] = { ...classes, ...obj };
+  return out;
+}

@@ -1,0 +1,45 @@
+// What createWasiP2 takes: @weft/wasi-cli's ResolvedCli, the one resolved
+// form of the CLI options that the 0.3 host gets too, which is what makes 0.2
+// and 0.3 output share one sink per stream and stdin one position.
+
+import type { ByteSink, ByteSource, ResolvedCli } from '@weft/wasi-cli';
+
+export type { ByteSink, ByteSource, ResolvedCli };
+
+/** The parts of ResolvedCli the 0.2 host reads (terminals optional, default: none). */
+export type P2Cli = Pick<ResolvedCli, 'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr' | 'exit'> & {
+  terminal?: Partial<ResolvedCli['terminal']>;
+};
+
+/**
+ * Optional synchronous side of a ByteSource. WASI 0.2 reads are synchronous
+ * calls, so a source that can answer without waiting (a buffer, a file
+ * descriptor) lets `blocking-read` work even where the guest cannot suspend.
+ * Returns the next bytes (at most `max`), an empty array when nothing is
+ * available yet, or null at end of input.
+ */
+export interface SyncReadable {
+  readSync(max: number): Uint8Array | null;
+}
+
+export interface WasiP2Options {
+  /**
+   * Directories the guest may open, virtual path → host path. Default: none
+   * (the guest sees no filesystem). Each createWasiP2 call gets its own set.
+   */
+  preopens?: Record<string, string>;
+  /**
+   * Let `wasi:sockets/*@0.2` reach the network (TCP, UDP, name lookup through
+   * Node). Default false: the interfaces are served, so guests that import
+   * them link, but every lookup, bind and connect is denied. Per call.
+   */
+  network?: boolean;
+  /**
+   * Serve `wasi:http/{types,outgoing-handler}@0.2` (outgoing requests through
+   * Node). Default false: a guest importing them fails to link.
+   */
+  http?: boolean;
+}
+
+/** Import object entries keyed by full `wasi:…@0.2.x` names, ready for component.instantiate. */
+export type WasiP2Imports = Record<string, Record<string, unknown>>;
