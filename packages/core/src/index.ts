@@ -5,3 +5,13 @@ export type * from './types/model.ts';
 export { isPrim } from './types/model.ts';
 export { findImportKey } from './link/names.ts';
 export { camelCase, pascalCase } from './host/js-names.ts';
+export {
+  ErrorContext,
+  FutureReader,
+  FutureWriter,
+  future,
+  HAS_JSPI,
+  StreamReader,
+  StreamWriter,
+  stream,
+} from './async/index.ts';

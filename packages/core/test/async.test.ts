@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { stream, StreamReader } from '../src/async/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_JSPI, setJspiEnabled, stream, StreamReader } from '../src/async/index.ts';
 import { instantiate } from './helpers/wat.ts';
 
 // A callback-ABI export `run: async func(x: u32) -> u32` that calls the host's
@@ -191,5 +191,75 @@ describe('async: streams from the host', () => {
     const chunks: number[] = [];
     for await (const c of r as StreamReader<number>) chunks.push(...(c as Uint8Array));
     expect(chunks).toEqual([1, 2, 3]);
+  });
+});
+
+// Callback-ABI components never need to suspend a wasm stack, so they must run
+// on engines without JSPI. Instances linked while JSPI is switched off are
+// built exactly as on such an engine.
+describe('async: callback ABI without JSPI', () => {
+  const had = HAS_JSPI;
+  beforeAll(() => setJspiEnabled(false));
+  afterAll(() => setJspiEnabled(had));
+
+  it('runs callback-ABI calls and host subtasks', async () => {
+    expect(HAS_JSPI).toBe(false);
+    const inst = await instantiate(CALLBACK, { get: () => Promise.resolve(7) });
+    await expect(inst.exports.run(1)).resolves.toBe(8);
+    const eager = await instantiate(CALLBACK, { get: () => 5 });
+    await expect(eager.exports.run(10)).resolves.toBe(15);
+  });
+
+  it('reads host streams', async () => {
+    const inst = await instantiate(STREAM_SUM);
+    async function* gen() {
+      yield new Uint8Array([1, 2, 3]);
+      yield new Uint8Array([4]);
+    }
+    await expect(inst.exports.sum(gen())).resolves.toBe(10);
+  });
+});
+
+// A sync-typed export in an instance that has a blocking built-in: it returns
+// its value directly unless the call really blocks.
+const SYNC_IN_BLOCKING = `(component
+  (import "slow" (func $slow async (result u32)))
+  (core module $M
+    (import "" "slow" (func $slow (result i32)))
+    (import "" "waitable-set.new" (func $ws.new (result i32)))
+    (import "" "waitable-set.wait" (func $ws.wait (param i32 i32) (result i32)))
+    (memory (export "mem") 1)
+    (func (export "fast") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func (export "blocking") (result i32) (i32.add (call $slow) (i32.const 100)))
+    (func (export "boom") (result i32) unreachable))
+  (canon lower (func $slow) (core func $slow'))
+  (canon waitable-set.new (core func $ws.new))
+  (core instance $m0 (instantiate $M (with "" (instance
+    (export "slow" (func $slow'))
+    (export "waitable-set.new" (func $ws.new))
+    (export "waitable-set.wait" (func $ws.wait))))))
+  (func (export "fast") (param "x" u32) (result u32) (canon lift (core func $m0 "fast")))
+  (func (export "blocking") (result u32) (canon lift (core func $m0 "blocking")))
+)`;
+
+describe('async: sync-typed exports of instances that can block', () => {
+  const text = SYNC_IN_BLOCKING.replace(
+    '(canon waitable-set.new (core func $ws.new))',
+    '(canon waitable-set.new (core func $ws.new))\n  (core module $Mem (memory (export "mem") 1))\n  (core instance $mem (instantiate $Mem))\n  (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $ws.wait))',
+  );
+
+  it('return plain values when the call does not block', async () => {
+    const inst = await instantiate(text, { slow: () => 1 });
+    expect(inst.exports.fast(41)).toBe(42);
+    // The async-typed import completed eagerly: no suspension, plain value.
+    expect(inst.exports.blocking()).toBe(101);
+  });
+
+  it.runIf(HAS_JSPI)('return a Promise when the call blocks', async () => {
+    const inst = await instantiate(text, { slow: () => Promise.resolve(5) });
+    const r = inst.exports.blocking();
+    expect(r).toBeInstanceOf(Promise);
+    await expect(r).resolves.toBe(105);
+    expect(inst.exports.fast(1)).toBe(2);
   });
 });

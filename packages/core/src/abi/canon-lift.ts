@@ -25,7 +25,9 @@ export function isLifted(f: Function): boolean {
 export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): ComponentFunc {
   const inst = opts.instance;
   // Async ABI, async-typed functions, and instances whose code runs on JSPI stacks: async/lift.ts.
-  if (opts.async || ft.async || asyncState(inst).jspi) {
+  const ai = asyncState(inst);
+  ai.liftsBuilt = true;
+  if (opts.async || ft.async || ai.jspi) {
     const f = asyncCanonLift(ft, opts, coreFunc);
     lifted.add(f);
     return f;

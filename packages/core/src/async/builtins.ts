@@ -27,27 +27,18 @@ import {
   typeEq,
 } from './copy.ts';
 import { asyncState } from './instance-state.ts';
-import { HAS_JSPI, jspiRequired, promising } from './jspi.ts';
-import { Cancelled, currentThread, store, Thread } from './store.ts';
+import { Entry } from './jspi.ts';
+import { runOnStack } from './lift.ts';
+import { Cancelled, currentThread, mayBlock, mustBlock, store, Thread } from './store.ts';
 import { Task, TaskState } from './task.ts';
 import { ErrorContext } from './values.ts';
 import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from './waitable.ts';
 
 export const BLOCKED = 0xffff_ffff;
 
-/** The current thread is about to block: trap where it may not. */
-export function mustBlock(thread: Thread, what: string): void {
-  if (!thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
-  if (!thread.jspi) {
-    throw HAS_JSPI
-      ? new Trap(`${what} cannot block here: this call was not entered on a suspendable (JSPI) stack`)
-      : jspiRequired(what);
-  }
-}
-
 /** Upfront check of the sync variants (wasmtime checks before anything else). */
 function checkSyncMayBlock(thread: Thread): void {
-  if (!thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
+  if (!mayBlock(thread)) throw new Trap('cannot block a synchronous task before returning');
 }
 
 function handles(inst: ComponentInstance) {
@@ -70,14 +61,14 @@ function storeEvent(cx: LiftLowerContext, ptr: number, e: EventTuple): number {
 
 export function canonContextGet(inst: ComponentInstance, type: string, i: number) {
   return () => {
-    const v = currentThread().storage[i]!;
+    const v = currentThread(inst).storage[i]!;
     return type === 'i64' ? BigInt(v) : Number(v);
   };
 }
 
 export function canonContextSet(inst: ComponentInstance, type: string, i: number) {
   return (v: number | bigint) => {
-    currentThread().storage[i] = v;
+    currentThread(inst).storage[i] = v;
   };
 }
 
@@ -104,7 +95,7 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
   const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
   const codec = resultType === undefined ? undefined : codecFor(resultType);
   return (...flat: unknown[]) => {
-    const task = currentThread().task;
+    const task = currentThread(inst).task;
     checkMayLeave(task.inst);
     if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
     const want = task.ft.result;
@@ -132,7 +123,7 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
 
 export function canonTaskCancel(inst: ComponentInstance) {
   return () => {
-    const task = currentThread().task;
+    const task = currentThread(inst).task;
     checkMayLeave(task.inst);
     if (!task.opts.async) throw new Trap('task.cancel called from a synchronously lifted function');
     task.cancel();
@@ -160,21 +151,24 @@ export function canonWaitableSetWait(
   memory: WebAssembly.Memory | undefined,
 ) {
   const cx = memCx(inst, memory);
-  return (si: number, ptr: number): number | Promise<number> => {
+  return (si: number, ptr: number): number => {
     checkMayLeave(inst);
-    const thread = currentThread();
+    const thread = currentThread(inst);
     const wset = getWset(inst, si);
     ptr >>>= 0;
     if (thread.task.deliverPendingCancel(cancellable)) return storeEvent(cx, ptr, [EventCode.TASK_CANCELLED, 0, 0]);
     if (wset.hasPendingEvent()) return storeEvent(cx, ptr, wset.getPendingEvent());
-    mustBlock(thread, 'waitable-set.wait');
     wset.numWaiting++;
-    const r = thread.waitUntilJspi(() => wset.hasPendingEvent(), cancellable);
-    const finish = (c: number) => {
-      wset.numWaiting--;
-      return storeEvent(cx, ptr, c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent());
-    };
-    return typeof r === 'number' ? finish(r) : r.then(finish);
+    return thread.waitUntilJspi(
+      () => wset.hasPendingEvent(),
+      cancellable,
+      'waitable-set.wait',
+      (c: number) => {
+        wset.numWaiting--;
+        return storeEvent(cx, ptr, c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent());
+      },
+      'i32',
+    );
   };
 }
 
@@ -186,7 +180,7 @@ export function canonWaitableSetPoll(
   const cx = memCx(inst, memory);
   return (si: number, ptr: number): number => {
     checkMayLeave(inst);
-    const thread = currentThread();
+    const thread = currentThread(inst);
     const wset = getWset(inst, si);
     let e: EventTuple;
     if (thread.task.deliverPendingCancel(cancellable)) e = [EventCode.TASK_CANCELLED, 0, 0];
@@ -212,7 +206,7 @@ export function canonWaitableJoin(inst: ComponentInstance) {
     checkMayLeave(inst);
     const w = handles(inst).get(wi >>> 0);
     if (!(w instanceof Waitable)) throw new Trap(`handle index ${wi >>> 0} is not a waitable`);
-    if (w.hasSyncWaiter) throw new Trap('waitable is being waited on synchronously');
+    if (w.hasSyncWaiter) throw new Trap('waitable cannot be used synchronously while added to a waitable set');
     if (si === 0) w.join(undefined);
     else w.join(getWset(inst, si));
   };
@@ -227,8 +221,8 @@ function getSubtask(inst: ComponentInstance, i: number): Subtask {
 }
 
 export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
-  return (i: number): number | Promise<number> => {
-    const thread = currentThread();
+  return (i: number): number => {
+    const thread = currentThread(inst);
     checkMayLeave(inst);
     if (!async) checkSyncMayBlock(thread);
     const subtask = getSubtask(inst, i);
@@ -245,14 +239,7 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
       subtask.onCancel?.(inst);
       if (!subtask.resolved() || !subtask.hasPendingEvent()) {
         if (async) return BLOCKED;
-        mustBlock(thread, 'subtask.cancel');
-        subtask.hasSyncWaiter = true;
-        const r = thread.waitUntilJspi(() => subtask.hasPendingEvent(), false);
-        const done = () => {
-          subtask.hasSyncWaiter = false;
-          return finish();
-        };
-        return typeof r === 'number' ? done() : r.then(done);
+        return waitForEnd(thread, subtask, 'subtask.cancel', finish);
       }
     }
     return finish();
@@ -328,15 +315,23 @@ function checkIdle(e: CopyEnd, E: EndCtor): void {
 }
 
 /** Sync variant: wait for e's pending event on a JSPI stack, then `finish`. */
-function waitForEnd(thread: Thread, e: Waitable, what: string, finish: () => number): number | Promise<number> {
-  mustBlock(thread, what);
+function waitForEnd(thread: Thread, e: Waitable, what: string, finish: () => number): number {
   e.hasSyncWaiter = true;
-  const r = thread.waitUntilJspi(() => e.hasPendingEvent(), false);
-  const done = () => {
+  try {
+    return thread.waitUntilJspi(
+      () => e.hasPendingEvent(),
+      false,
+      what,
+      () => {
+        e.hasSyncWaiter = false;
+        return finish();
+      },
+      'i32',
+    );
+  } catch (err) {
     e.hasSyncWaiter = false;
-    return finish();
-  };
-  return typeof r === 'number' ? done() : r.then(done);
+    throw err;
+  }
 }
 
 function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opts: CanonOptions) {
@@ -345,8 +340,8 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
   const async = opts.async ?? false;
   const what = isRead ? 'stream.read' : 'stream.write';
   if (t.elem?.kind === 'char') throw new Trap('stream<char> is not supported');
-  return (i: number, ptr: number, n: number): number | Promise<number> => {
-    const thread = currentThread();
+  return (i: number, ptr: number, n: number): number => {
+    const thread = currentThread(inst);
     checkMayLeave(inst);
     if (!async) checkSyncMayBlock(thread);
     i >>>= 0;
@@ -388,8 +383,8 @@ function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opt
   const eventCode = isRead ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
   const async = opts.async ?? false;
   const what = isRead ? 'future.read' : 'future.write';
-  return (i: number, ptr: number): number | Promise<number> => {
-    const thread = currentThread();
+  return (i: number, ptr: number): number => {
+    const thread = currentThread(inst);
     checkMayLeave(inst);
     if (!async) checkSyncMayBlock(thread);
     i >>>= 0;
@@ -425,8 +420,8 @@ export const canonFutureWrite = (inst: ComponentInstance, t: FutureType, opts: C
 
 export function canonCancelCopy(inst: ComponentInstance, E: EndCtor, t: StreamType | FutureType, async: boolean) {
   const what = `${t.kind}.cancel-${E === ReadableStreamEnd || E === ReadableFutureEnd ? 'read' : 'write'}`;
-  return (i: number): number | Promise<number> => {
-    const thread = currentThread();
+  return (i: number): number => {
+    const thread = currentThread(inst);
     checkMayLeave(inst);
     if (!async) checkSyncMayBlock(thread);
     i >>>= 0;
@@ -498,14 +493,15 @@ export function canonErrorContextDrop(inst: ComponentInstance) {
 export function canonThreadIndex(inst: ComponentInstance) {
   return () => {
     checkMayLeave(inst);
-    return currentThread().index!;
+    return currentThread(inst).index!;
   };
 }
 
-export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssembly.Table) {
+export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssembly.Table, paramType: 'i32' | 'i64') {
   const ai = asyncState(inst);
+  const entries = new Map<Function, Entry>();
   return (fi: number, c: number | bigint) => {
-    const task = currentThread().task;
+    const task = currentThread(inst).task;
     checkMayLeave(inst);
     let f: Function | null;
     try {
@@ -514,26 +510,23 @@ export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssemb
       throw new Trap('undefined element: out of bounds table access');
     }
     if (f === null) throw new Trap('uninitialized element');
-    const entry = ai.jspi ? promising(f) : undefined;
+    let entry: Entry | undefined;
+    if (ai.jspi) {
+      entry = entries.get(f);
+      if (entry === undefined) {
+        entry = new Entry(f, [paramType], []);
+        entries.set(f, entry);
+      }
+    }
     const thread: Thread = new Thread(
       task,
       () => {
-        if (entry !== undefined) {
-          store.current = thread;
-          entry(c).then(
-            () => {
-              task.unregisterThread(thread);
-              store.exited(thread);
-            },
-            (err) => {
-              store.exited(thread);
-              task.onTrap?.(err);
-            },
-          );
-        } else {
-          f!(c);
-          task.unregisterThread(thread);
-        }
+        runOnStack(thread, f!, entry, [c], () => task.unregisterThread(thread), (err) => {
+          if (thread.waiting()) thread.stopWaitingInternal();
+          thread.done = true;
+          store.exited(thread);
+          task.onTrap?.(err);
+        });
       },
       ai.jspi,
     );
@@ -563,8 +556,8 @@ export function canonThreadResumeLater(inst: ComponentInstance) {
 export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancellable: boolean) {
   const isYield = kind.startsWith('thread.yield');
   const target = kind.endsWith('-then-resume') ? 'resume' : kind.endsWith('-then-promote') ? 'promote' : undefined;
-  return (i?: number): number | Promise<number> => {
-    const thread = currentThread();
+  return (i?: number): number => {
+    const thread = currentThread(inst);
     checkMayLeave(inst);
     let other: Thread | undefined;
     if (target !== undefined) {
@@ -576,16 +569,17 @@ export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancell
       }
     }
     if (thread.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
-    if (isYield && other === undefined && (!thread.jspi || !thread.task.mayBlock())) {
-      // Nothing to switch to and no stack to park: yielding is a no-op here.
-      return Cancelled.FALSE;
+    if (other === undefined) {
+      if (isYield) {
+        // Nothing to switch to and no stack to park: yielding is a no-op here.
+        if (!thread.jspi || !mayBlock(thread)) return Cancelled.FALSE;
+      } else {
+        mustBlock(thread, kind);
+      }
+    } else if (!thread.jspi) {
+      mustBlock(thread, kind);
     }
-    if (!thread.jspi) mustBlock(thread, kind);
-    if (!isYield && other === undefined) mustBlock(thread, kind);
-    if (!thread.task.mayBlock() && other === undefined)
-      throw new Trap('cannot block a synchronous task before returning');
     if (isYield) thread.startWaitingInternal(() => true);
-    const p = thread.blockJspi(cancellable);
     if (other !== undefined) {
       other.resumeLater();
       // Run it before anything else that is ready.
@@ -593,7 +587,7 @@ export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancell
       w.splice(w.indexOf(other), 1);
       w.unshift(other);
     }
-    return p;
+    return thread.suspendJspi(cancellable, (c) => c, 'i32');
   };
 }
 

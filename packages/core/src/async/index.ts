@@ -6,16 +6,17 @@ import type { FutureType, StreamType, ValType } from '../types/model.ts';
 import { PRIMS } from '../types/model.ts';
 import { Trap } from '../host/errors.ts';
 import * as B from './builtins.ts';
+import { funcInstOf } from './lift.ts';
 import { ReadableFutureEnd, ReadableStreamEnd, WritableFutureEnd, WritableStreamEnd } from './copy.ts';
 import { asyncState } from './instance-state.ts';
-import { HAS_JSPI, suspending } from './jspi.ts';
+import { blockable, HAS_JSPI } from './jspi.ts';
 
 export { asyncCanonLift, funcInstOf, FUNC_INST } from './lift.ts';
 export { asyncCanonLower } from './lower.ts';
 export { asyncState } from './instance-state.ts';
 export { store, Thread, Store, currentThread } from './store.ts';
 export { Task, SyncFrame, TaskState } from './task.ts';
-export { HAS_JSPI } from './jspi.ts';
+export { HAS_JSPI, setJspiEnabled } from './jspi.ts';
 export { StreamReader, StreamWriter, FutureReader, FutureWriter, stream, future } from './host-streams.ts';
 export { ErrorContext } from './values.ts';
 
@@ -24,7 +25,7 @@ const prepared = new WeakSet<object>();
 /** Canon kinds that may block the calling core stack (the instance then runs on JSPI). */
 function blocks(s: CoreSpaces, c: Canon): boolean {
   switch (c.kind) {
-    case 'waitable-set.wait': case 'thread.new-indirect':
+    case 'waitable-set.wait':
     case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
     case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
       return true;
@@ -36,7 +37,10 @@ function blocks(s: CoreSpaces, c: Canon): boolean {
     case 'lower': {
       if (c.opts.async) return false;
       const ft = s.def.elab.funcs[c.func];
-      return ft?.async === true;
+      if (ft?.async === true) return true;
+      // A sync call into a guest whose stack may suspend suspends this stack too.
+      const f = s.funcs[c.func];
+      return f?.instance !== undefined && funcInstOf(f.call) !== undefined && asyncState(f.instance).jspi;
     }
     default:
       return false;
@@ -67,8 +71,9 @@ function valType(s: CoreSpaces, ref: ValType | number | string | undefined): Val
 export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   prepareAsync(s);
   const inst = s.inst;
-  const jspi = asyncState(inst).jspi;
-  const maySuspend = (f: Function): Function => (jspi ? suspending(f) : f);
+  /** Built-ins that may block: core signature (params → i32). */
+  const maySuspend = (f: Function, nParams: number): Function =>
+    HAS_JSPI ? blockable(f, new Array(nParams).fill('i32'), ['i32']) : f;
   const st = (idx: number) => s.types[idx] as StreamType;
   const fu = (idx: number) => s.types[idx] as FutureType;
   let f: Function;
@@ -80,11 +85,11 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
     case 'task.return': f = B.canonTaskReturn(inst, valType(s, c.result), canonOptions(s, c.opts)); break;
     case 'task.cancel': f = B.canonTaskCancel(inst); break;
     case 'waitable-set.new': f = B.canonWaitableSetNew(inst); break;
-    case 'waitable-set.wait': f = maySuspend(B.canonWaitableSetWait(inst, c.cancellable, s.coreMemories[c.memory])); break;
+    case 'waitable-set.wait': f = maySuspend(B.canonWaitableSetWait(inst, c.cancellable, s.coreMemories[c.memory]), 2); break;
     case 'waitable-set.poll': f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]); break;
     case 'waitable-set.drop': f = B.canonWaitableSetDrop(inst); break;
     case 'waitable.join': f = B.canonWaitableJoin(inst); break;
-    case 'subtask.cancel': f = c.async ? B.canonSubtaskCancel(inst, true) : maySuspend(B.canonSubtaskCancel(inst, false)); break;
+    case 'subtask.cancel': f = c.async ? B.canonSubtaskCancel(inst, true) : maySuspend(B.canonSubtaskCancel(inst, false), 1); break;
     case 'subtask.drop': f = B.canonSubtaskDrop(inst); break;
     case 'stream.new': f = B.canonStreamNew(inst, st(c.typeIdx)); break;
     case 'future.new': f = B.canonFutureNew(inst, fu(c.typeIdx)); break;
@@ -94,14 +99,14 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
         : c.kind === 'stream.write' ? B.canonStreamWrite(inst, st(c.typeIdx), o)
           : c.kind === 'future.read' ? B.canonFutureRead(inst, fu(c.typeIdx), o)
             : B.canonFutureWrite(inst, fu(c.typeIdx), o);
-      f = o.async ? g : maySuspend(g);
+      f = o.async ? g : maySuspend(g, c.kind.startsWith('stream') ? 3 : 2);
       break;
     }
     case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write': {
       const E = c.kind === 'stream.cancel-read' ? ReadableStreamEnd : c.kind === 'stream.cancel-write' ? WritableStreamEnd
         : c.kind === 'future.cancel-read' ? ReadableFutureEnd : WritableFutureEnd;
       const g = B.canonCancelCopy(inst, E, s.types[c.typeIdx] as StreamType | FutureType, c.async);
-      f = c.async ? g : maySuspend(g);
+      f = c.async ? g : maySuspend(g, 1);
       break;
     }
     case 'stream.drop-readable': f = B.canonDropEnd(inst, ReadableStreamEnd, st(c.typeIdx)); break;
@@ -114,13 +119,14 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
     case 'thread.index': f = B.canonThreadIndex(inst); break;
     case 'thread.new-indirect': {
       const table = (s as unknown as { coreTables: WebAssembly.Table[] }).coreTables[c.table]!;
-      f = B.canonThreadNewIndirect(inst, table);
+      const ct = (s as unknown as { coreTypes: unknown[] }).coreTypes[c.typeIdx] as { params?: string[] } | undefined;
+      f = B.canonThreadNewIndirect(inst, table, ct?.params?.[0] === 'i64' ? 'i64' : 'i32');
       break;
     }
     case 'thread.resume-later': f = B.canonThreadResumeLater(inst); break;
     case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
     case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
-      f = maySuspend(B.canonThreadSwitch(inst, c.kind, c.cancellable));
+      f = maySuspend(B.canonThreadSwitch(inst, c.kind, c.cancellable), c.kind.endsWith('-then-resume') || c.kind.endsWith('-then-promote') ? 1 : 0);
       break;
     default: {
       const kind = c.kind;

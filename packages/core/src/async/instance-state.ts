@@ -15,6 +15,8 @@ export class AsyncInstanceState {
   exclusiveThread: Thread | undefined = undefined;
   /** This instance's core code runs on JSPI stacks (its component has blocking built-ins). */
   jspi = false;
+  /** A lift was built: from then on `jspi` may not change. */
+  liftsBuilt = false;
 
   constructor(inst: ComponentInstance) {
     this.inst = inst;

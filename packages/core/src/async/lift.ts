@@ -8,15 +8,16 @@ import { codecFor, type Codec } from '../abi/codecs.ts';
 import { poisonWith } from '../abi/errors.ts';
 import { enterFrom, leaveTo, takeCaller } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import { flattenFuncType } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import { tableOf } from '../resources/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { asyncState } from './instance-state.ts';
-import { promising } from './jspi.ts';
+import { Entry } from './jspi.ts';
 import { Cancelled, deadlockTrap, store, Thread } from './store.ts';
-import { type OnCancel, type OnResolve, type OnStart, Task } from './task.ts';
+import { type OnCancel, type OnResolve, type OnStart, Task, TaskState } from './task.ts';
 import { EventCode, type EventTuple, WaitableSet } from './waitable.ts';
 
 export const FUNC_INST = Symbol('weft.funcInst');
@@ -37,20 +38,33 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
   const spillParams = flattenTypes(paramTypes).length > MAX_FLAT_PARAMS;
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  ai.liftsBuilt = true;
   const jspi = ai.jspi;
-  const entry = jspi ? promising(coreFunc) : undefined;
   const callback = opts.callback;
-  const cbEntry = jspi && callback !== undefined ? promising(callback) : undefined;
+  const coreType = flattenFuncType({ async: opts.async, callback: callback !== undefined }, ft, 'lift');
+  const entry = jspi ? new Entry(coreFunc, coreType.params, coreType.results) : undefined;
+  const cbEntry = jspi && callback !== undefined ? new Entry(callback, ['i32', 'i32', 'i32'], ['i32']) : undefined;
 
   const funcInst: FuncInst = (onStart, onResolve, caller, onTrap) => {
+    // An async call chain may not come back into an instance with a task still in it
+    // ($Parent → $Child → $Parent), which enter_from alone does not see across async calls.
+    const cur = caller !== undefined ? store.current : undefined;
+    const supertask = cur instanceof Thread ? cur.task : undefined;
+    for (let t = supertask; t !== undefined; t = t.supertask) {
+      if (t.inst === inst && t.state !== TaskState.RESOLVED) throw new Trap('cannot enter component instance');
+    }
     enterFrom(inst, caller);
     const task = new Task(ft, opts, inst, onStart, onResolve);
+    task.supertask = supertask;
     let trapped = false;
     const fail = (e: unknown) => {
       if (trapped) return;
       trapped = true;
+      task.endSync();
       const t = poisonWith(inst, e);
-      if (jspi) store.exited(thread);
+      if (thread.waiting()) thread.stopWaitingInternal();
+      store.exited(thread);
+      thread.done = true;
       onTrap(t);
     };
     task.onTrap = fail;
@@ -59,47 +73,12 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     cx.fused = caller !== undefined;
 
     /** Runs a core function (directly, or on a JSPI stack) and continues with its result. */
-    const call = (f: Function, e: ((...a: unknown[]) => Promise<unknown>) | undefined, args: unknown[], k: (r: unknown) => void) => {
-      if (e === undefined) {
-        const prev = store.current;
-        store.current = thread;
-        let r: unknown;
-        try {
-          r = f(...args);
-        } finally {
-          store.current = prev;
-        }
-        k(r);
-        return;
-      }
-      const prev = store.current;
-      const prevInflight = store.inflight;
-      store.current = thread;
-      store.inflight = thread;
-      let p: Promise<unknown>;
-      try {
-        p = e(...args);
-      } finally {
-        if (store.inflight === thread) store.inflight = prevInflight;
-        store.current = prev;
-      }
-      p.then((r) => {
-        store.current = thread;
-        try {
-          k(r);
-        } catch (err) {
-          fail(err);
-        }
-      }, fail);
-    };
+    const call = (f: Function, e: Entry | undefined, args: unknown[], k: (r: unknown) => void) =>
+      runOnStack(thread, f, e, args, k, fail);
 
     const exit = () => {
       task.exitImplicitThread();
-      if (jspi) store.exited(thread);
-    };
-
-    const park = () => {
-      if (jspi) store.blocked(thread);
+      store.exited(thread);
     };
 
     const loop = (packed: unknown) => {
@@ -110,6 +89,8 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       ai.exclusiveThread = undefined;
       store.schedule();
       const next = (ev: EventTuple) => {
+        // A trap elsewhere poisoned this instance: its callbacks never run again.
+        if (inst.poisoned) return fail(inst.poisoned);
         try {
           ai.exclusiveThread = thread;
           call(callback!, cbEntry, ev, loop);
@@ -134,7 +115,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
           next(ev);
         });
       }
-      park();
+      store.blocked(thread);
     };
 
     const run = () => {
@@ -217,39 +198,115 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     return (c) => task.requestCancellation(c);
   };
 
-  // The host's (and sync lower's) view: a function returning a Promise of the result.
-  const fn = function asyncLifted(...args: unknown[]): Promise<unknown> {
+  // The host's (and sync lower's) view: an async-typed function returns a
+  // Promise; a sync-typed one returns its value, or a Promise of it if the
+  // call had to block (or trapped on a suspendable stack).
+  const sync = !ft.async;
+  const fn = function asyncLifted(...args: unknown[]): unknown {
     const caller = takeCaller();
+    let state = 0; // 0 pending, 1 resolved, 2 rejected
+    let value: unknown;
+    let resolveP: ((v: unknown) => void) | undefined;
+    let rejectP: ((e: unknown) => void) | undefined;
+    let stop: (() => void) | undefined;
+    const settle = (ok: boolean, v: unknown) => {
+      if (state !== 0) return;
+      state = ok ? 1 : 2;
+      value = v;
+      stop?.();
+      if (ok) resolveP?.(v);
+      else rejectP?.(v);
+    };
+    funcInst(
+      () => args,
+      (r) => {
+        if (r === undefined) settle(false, new Trap('the call was cancelled'));
+        else settle(true, r[0]);
+      },
+      caller,
+      (e) => settle(false, e),
+    );
+    if (sync && state === 1) return value;
+    if (sync && state === 2) throw value;
     return new Promise((resolve, reject) => {
-      let stop: (() => void) | undefined;
-      let settled = false;
-      const settle = () => {
-        settled = true;
-        stop?.();
-      };
-      funcInst(
-        () => args,
-        (r) => {
-          settle();
-          if (r === undefined) reject(new Trap('the call was cancelled'));
-          else resolve(r[0]);
-        },
-        caller,
-        (e) => {
-          settle();
-          reject(e);
-        },
-      );
-      if (!settled) {
-        stop = store.watchIdle(() => {
-          stop?.();
-          reject(deadlockTrap());
-        });
-      }
+      if (state === 1) return resolve(value);
+      if (state === 2) return reject(value);
+      resolveP = resolve;
+      rejectP = reject;
+      stop = store.watchIdle(() => settle(false, deadlockTrap()));
     });
   };
   (fn as unknown as Record<symbol, unknown>)[FUNC_INST] = funcInst;
+  if (jspi) suspendable.add(fn);
   return fn;
+}
+
+/**
+ * Runs core function `f` as `thread` (on a JSPI stack through `e`, or
+ * directly); `k` gets its result, now if it finished without suspending or
+ * once its stack completes; `fail` gets what it threw.
+ */
+export function runOnStack(
+  thread: Thread,
+  f: Function,
+  e: Entry | undefined,
+  args: unknown[],
+  k: (r: unknown) => void,
+  fail: (err: unknown) => void,
+): void {
+  const prev = store.current;
+  store.current = thread;
+  if (e === undefined) {
+    let r: unknown;
+    try {
+      r = f(...args);
+    } catch (err) {
+      store.current = prev;
+      fail(err);
+      return;
+    }
+    store.current = prev;
+    k(r);
+    return;
+  }
+  const prevInflight = store.inflight;
+  store.inflight = thread;
+  const before = thread.suspensions;
+  e.done.value = 0;
+  let p: Promise<unknown>;
+  try {
+    p = e.call(...args);
+  } finally {
+    if (store.inflight === thread) store.inflight = prevInflight;
+    store.current = prev;
+  }
+  if (e.done.value === 1 && thread.suspensions === before) {
+    // Finished without suspending: the result is here already.
+    p.catch(() => {});
+    k(e.r?.value);
+    return;
+  }
+  p.then((r) => {
+    const prev = store.current;
+    store.current = thread;
+    try {
+      k(r);
+    } catch (err) {
+      fail(err);
+    } finally {
+      store.current = prev === thread ? undefined : prev;
+    }
+    store.exited(thread);
+  }, (err) => {
+    store.exited(thread);
+    fail(err);
+  });
+}
+
+const suspendable = new WeakSet<Function>();
+/** Whether calling this lifted function may suspend the caller's stack (its instance runs on JSPI). */
+export function calleeMaySuspend(f: Function): boolean {
+  return suspendable.has(f);
 }
 
 export function funcInstOf(f: Function): FuncInst | undefined {

@@ -10,11 +10,12 @@ import type { CanonOptions } from '../abi/options.ts';
 import { ComponentError, Trap } from '../host/errors.ts';
 import { tableOf } from '../resources/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { mustBlock } from './builtins.ts';
 import { asyncState } from './instance-state.ts';
-import { suspending } from './jspi.ts';
-import { type FuncInst, funcInstOf } from './lift.ts';
-import { currentThread, store } from './store.ts';
+import { blockable, HAS_JSPI } from './jspi.ts';
+import { flattenFuncType } from '../types/flatten.ts';
+import type { CoreValType } from '../types/model.ts';
+import { calleeMaySuspend, type FuncInst, funcInstOf } from './lift.ts';
+import { currentThread, mayBlock, mustBlock, store } from './store.ts';
 import { EventCode, Subtask, SubtaskState } from './waitable.ts';
 
 function errorPayload(e: unknown): unknown {
@@ -73,8 +74,12 @@ function isTagged(r: unknown): boolean {
 export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Function): Function {
   const inst = opts.instance;
   const ai = asyncState(inst);
+  const guestCallee = funcInstOf(callee) !== undefined;
   const funcInst = funcInstOf(callee) ?? hostFuncInst(ft, callee);
   const async = opts.async ?? false;
+  // A sync call into a guest that may block suspends the caller's stack too: run
+  // this instance on JSPI stacks if its lifts are not built yet (they usually follow its lowers).
+  if (HAS_JSPI && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee)))) ai.jspi = true;
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
   const params: Codec[] = paramTypes.map(codecFor);
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
@@ -87,8 +92,9 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
 
   const start = (flat: unknown[]) => {
     checkMayLeave(inst);
-    const thread = currentThread();
-    if (!async && !thread.task.mayBlock()) throw new Trap('cannot block a synchronous task before returning');
+    const thread = currentThread(inst);
+    // wasmtime traps before the call when a sync caller could not wait for an async-typed guest callee
+    if (!async && ft.async && guestCallee && !mayBlock(thread)) throw new Trap('cannot block a synchronous task before returning');
     const subtask = new Subtask();
     const cx = new LiftLowerContext(opts);
     cx.fused = funcInstOf(callee) !== undefined;
@@ -169,12 +175,16 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
     subtask.deliverResolve();
     return subtask.flatResults[0];
   };
+  const coreType = flattenFuncType({ async: false }, ft, 'lower');
+  const resultType = coreType.results[0] as CoreValType | undefined;
   const syncLowered = function syncLoweredAsync(...flat: unknown[]): unknown {
     const { thread, subtask } = start(flat);
     if (subtask.resolved()) return finish(subtask);
-    mustBlock(thread, `calling ${name}`);
-    const r = thread.waitUntilJspi(() => subtask.resolved(), false);
-    return typeof r === 'number' ? finish(subtask) : r.then(() => finish(subtask));
+    const what = `calling ${name}`;
+    if (guestCallee && ft.async) mustBlock(thread, what);
+    else if (!thread.jspi) mustBlock(thread, what);
+    thread.startWaitingInternal(() => subtask.resolved());
+    return thread.suspendJspi(false, () => finish(subtask), resultType);
   };
-  return ai.jspi ? suspending(syncLowered) : syncLowered;
+  return HAS_JSPI ? blockable(syncLowered, coreType.params, coreType.results) : syncLowered;
 }

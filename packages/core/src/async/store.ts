@@ -5,7 +5,10 @@
 // until it blocks again, so the scheduler resumes one thread at a time.
 
 import { Trap } from '../host/errors.ts';
-import type { Task } from './task.ts';
+import type { CoreValType } from '../types/model.ts';
+import { HAS_JSPI, jspiRequired, suspendWith } from './jspi.ts';
+import { startThread, type Task, TaskState } from './task.ts';
+import type { ComponentInstance } from '../link/component-instance.ts';
 
 export const Cancelled = { FALSE: 0, TRUE: 1 } as const;
 
@@ -35,6 +38,8 @@ export class Thread {
   readonly task: Task;
   /** How to resume: set while the thread is not running. */
   cont: ((cancelled: number) => void) | undefined;
+  /** `cont` resolves the Promise a suspended JSPI stack waits on (it then runs in a later microtask). */
+  contAsync = false;
   readyFunc: (() => boolean) | undefined = undefined;
   cancellable = false;
   index: number | undefined = undefined;
@@ -42,6 +47,8 @@ export class Thread {
   /** Runs on a JSPI stack (entered through WebAssembly.promising): may suspend. */
   readonly jspi: boolean;
   done = false;
+  /** Bumped each time this thread's stack suspends (lets an entry tell "suspended" from "trapped"). */
+  suspensions = 0;
 
   constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
     this.task = task;
@@ -83,7 +90,9 @@ export class Thread {
     if (this.waiting()) this.stopWaitingInternal();
     const c = this.cont!;
     this.cont = undefined;
-    if (this.jspi) {
+    if (this.contAsync) {
+      // The stack runs once its Promise settles; nothing else is scheduled until it blocks again.
+      this.contAsync = false;
       store.inflight = this;
       c(cancelled);
       return;
@@ -103,17 +112,27 @@ export class Thread {
     this.cont = k;
   }
 
-  /** JSPI: block this stack; the Promise resolves (as this thread's current microtask) when resumed. */
-  blockJspi(cancellable: boolean): Promise<number> {
+  /**
+   * JSPI: suspend this thread's stack (the caller is a plain built-in inside
+   * `blockable`); once resumed, `finish(cancelled)` gives the built-in's result.
+   */
+  suspendJspi<R>(cancellable: boolean, finish: (cancelled: number) => R, result: CoreValType | undefined): R {
     this.cancellable = cancellable;
+    this.suspensions++;
     const p = new Promise<number>((resolve) => {
-      this.cont = (c) => resolve(c);
+      this.cont = resolve;
+      this.contAsync = true;
     });
     store.blocked(this);
-    return p.then((c) => {
-      store.current = this;
-      return c;
-    });
+    if (store.current === this) store.current = undefined;
+    return suspendWith(
+      p.then((c) => {
+        store.current = this;
+        store.inflight = this;
+        return finish(c);
+      }),
+      result,
+    );
   }
 
   /** wait_until without the random early return (deterministic profile). */
@@ -123,10 +142,38 @@ export class Thread {
     this.blockWith(cancellable, k);
   }
 
-  waitUntilJspi(readyFunc: () => boolean, cancellable: boolean): number | Promise<number> {
-    if (this.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
+  /** wait_until on a JSPI stack; `what` names the built-in in the trap if this stack cannot suspend. */
+  waitUntilJspi<R>(
+    readyFunc: () => boolean,
+    cancellable: boolean,
+    what: string,
+    finish: (cancelled: number) => R,
+    result: CoreValType | undefined,
+  ): R {
+    if (this.task.deliverPendingCancel(cancellable)) return finish(Cancelled.TRUE);
+    mustBlock(this, what);
     this.startWaitingInternal(readyFunc);
-    return this.blockJspi(cancellable);
+    return this.suspendJspi(cancellable, finish, result);
+  }
+}
+
+/** Whether `thread` may block now: its task is async-typed or returned, or another thread could use the stack. */
+export function mayBlock(thread: Thread): boolean {
+  const task = thread.task;
+  if (task.ft.async || task.state === TaskState.RESOLVED) return true;
+  for (const t of store.waiting) if (t !== thread && !t.task.inst.poisoned && t.readyFunc!()) return true;
+  return false;
+}
+
+/** The current thread is about to block: trap where it may not. */
+export function mustBlock(thread: Thread, what: string): void {
+  if (!mayBlock(thread)) throw new Trap('cannot block a synchronous task before returning');
+  if (!thread.jspi) {
+    throw HAS_JSPI
+      ? new Trap(
+          `${what} must block, but this call was not entered on a suspendable (JSPI) stack (a component whose instance cannot block was called)`,
+        )
+      : jspiRequired(what);
   }
 }
 
@@ -138,8 +185,15 @@ export class Store {
   current: Thread | { materialize(): Thread } | undefined = undefined;
   /** Host operations that may still make a guest thread ready (host async calls, host stream ends in use). */
   hostPending = 0;
+  /**
+   * Sync-typed calls in progress, innermost last. While one is unresolved,
+   * only threads of its instance that may use its stack run
+   * (definitions.py canon_lift's loop for `not ft.async_`).
+   */
+  readonly syncCalls: Task[] = [];
   private queued = false;
   private streak = 0;
+  private idleCheck = false;
   private readonly idleWatchers = new Set<() => void>();
 
   schedule(): void {
@@ -162,35 +216,48 @@ export class Store {
   blocked(t: Thread): void {
     if (this.inflight === t) {
       this.inflight = undefined;
-      this.current = undefined;
       this.schedule();
     }
   }
 
   /** A JSPI thread's stack finished (its promising call settled). */
   exited(t: Thread): void {
-    if (this.inflight === t) {
-      this.inflight = undefined;
-      this.current = undefined;
-    }
+    if (this.inflight === t) this.inflight = undefined;
     this.schedule();
+  }
+
+  /** The innermost unresolved sync-typed call, if any. */
+  syncCall(): Task | undefined {
+    const s = this.syncCalls;
+    return s.length > 0 ? s[s.length - 1] : undefined;
+  }
+
+  /** Whether `t` may run now (the sync-call restriction). */
+  runnable(t: Thread, sync: Task | undefined): boolean {
+    if (sync === undefined) return true;
+    const task = t.task;
+    if (task.inst !== sync.inst) return false;
+    // implicit threads of tasks that need exclusive use of the stack
+    return !(task.ft.async && task.needsExclusive() && t === task.implicitThread);
+  }
+
+  private pick(): Thread | undefined {
+    const w = this.waiting;
+    const sync = this.syncCall();
+    for (let i = 0; i < w.length; i++) {
+      const t = w[i]!;
+      if (this.runnable(t, sync) && t.readyFunc!()) return t;
+    }
+    return undefined;
   }
 
   tick(): void {
     if (this.inflight !== undefined) return;
     for (;;) {
-      const w = this.waiting;
-      let pick: Thread | undefined;
-      for (let i = 0; i < w.length; i++) {
-        const t = w[i]!;
-        if (t.readyFunc!()) {
-          pick = t;
-          break;
-        }
-      }
+      const pick = this.pick();
       if (pick === undefined) {
         this.streak = 0;
-        if (this.idleWatchers.size > 0) this.checkIdle();
+        if (this.idleWatchers.size > 0 || this.syncCalls.length > 0) this.checkIdle();
         return;
       }
       pick.resume();
@@ -198,12 +265,22 @@ export class Store {
     }
   }
 
-  /** Called when nothing is ready: lets awaiting host calls detect a deadlock. */
+  /** Called when nothing is ready: detects a deadlock. */
   private checkIdle(): void {
+    if (this.idleCheck) return;
+    this.idleCheck = true;
     // Host work may still arrive in a later macrotask; look again after one.
     macrotask(() => {
+      this.idleCheck = false;
       if (this.inflight !== undefined || this.queued || this.hostPending > 0) return;
-      for (const t of this.waiting) if (t.readyFunc!()) return;
+      if (this.pick() !== undefined) return;
+      const sync = this.syncCall();
+      if (sync !== undefined) {
+        // A blocked sync-typed call that nothing may now unblock traps.
+        if (sync.implicitThread?.running()) return;
+        sync.onTrap?.(deadlockTrap());
+        return;
+      }
       for (const f of [...this.idleWatchers]) f();
     });
   }
@@ -219,9 +296,17 @@ export class Store {
 /** One store for the whole JS realm (JS runs one thread at a time anyway). */
 export const store = new Store();
 
-export function currentThread(): Thread {
+/**
+ * The running thread. Outside any call, core code can only be running a
+ * start function during instantiation: that is an implicit sync task of
+ * `inst` (which may not block).
+ */
+export function currentThread(inst?: ComponentInstance): Thread {
   const t = store.current;
-  if (t === undefined) throw new Trap('this canonical built-in must be called from inside a component task');
+  if (t === undefined) {
+    if (inst !== undefined) return startThread(inst);
+    throw new Trap('this canonical built-in must be called from inside a component task');
+  }
   return t instanceof Thread ? t : t.materialize();
 }
 

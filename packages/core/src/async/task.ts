@@ -29,6 +29,8 @@ export class Task {
   state: number = TaskState.INITIAL;
   readonly borrowScope: BorrowScope = { numBorrows: 0 };
   implicitThread: Thread | undefined = undefined;
+  /** The caller's task when called from a guest (for the reentrance check). */
+  supertask: Task | undefined = undefined;
   readonly threads: Thread[] = [];
 
   constructor(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, onStart: OnStart, onResolve: OnResolve) {
@@ -144,13 +146,26 @@ export class Task {
 
   start(): unknown[] {
     this.state = TaskState.STARTED;
+    if (!this.ft.async) store.syncCalls.push(this);
     return this.onStart();
+  }
+
+  /** A sync-typed call is over (returned or trapped): lift its scheduling restriction. */
+  endSync(): void {
+    if (this.ft.async) return;
+    const s = store.syncCalls;
+    const i = s.lastIndexOf(this);
+    if (i >= 0) {
+      s.splice(i, 1);
+      store.schedule();
+    }
   }
 
   return_(result: unknown[]): void {
     if (this.state === TaskState.RESOLVED) throw new Trap('task.return called more than once');
     if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
+    this.endSync();
     this.onResolve(result);
     store.schedule();
   }
@@ -165,14 +180,11 @@ export class Task {
     }
     if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
+    this.endSync();
     this.onResolve(undefined);
     store.schedule();
   }
 
-  /** Whether a thread of this task may block now ("cannot block a synchronous task before returning"). */
-  mayBlock(): boolean {
-    return this.ft.async || this.state === TaskState.RESOLVED;
-  }
 }
 
 /**
@@ -218,4 +230,21 @@ export class SyncFrame {
     }
     this.resolved = false;
   }
+}
+
+const startThreads = new WeakMap<ComponentInstance, Thread>();
+
+/** The implicit thread of a core start function (a sync task that may not block). */
+export function startThread(inst: ComponentInstance): Thread {
+  let t = startThreads.get(inst);
+  if (t === undefined) {
+    const ft = { params: [], result: undefined, async: false } as unknown as FuncType;
+    const task = new Task(ft, { instance: inst } as CanonOptions, inst, () => [], () => {});
+    task.state = TaskState.STARTED;
+    t = new Thread(task, () => {}, false);
+    t.cont = undefined;
+    task.implicitThread = t;
+    startThreads.set(inst, t);
+  }
+  return t;
 }
