@@ -4,16 +4,26 @@ import { parseArgs } from 'node:util';
 import { defaultJobs, wastCommand } from './commands/wast.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
+import { parseRunArgs } from './commands/run-args.ts';
 import { UsageError, oneLine } from './errors.ts';
 import { type Io, processIo } from './io.ts';
+
+/** Exit status after a guest trap (as Wasmtime: 128 + SIGABRT). */
+export const TRAP_EXIT = 134;
 
 export const USAGE = `Usage: weft <command> [options]
 
 Commands:
+  weft run [--env K=V]... [--inherit-env] [--dir HOST[::GUEST]]... [--] COMPONENT.wasm [ARGS...]
+      Run a command component's wasi:cli/run (0.3.x, else 0.2.x) with this
+      process's stdin/stdout/stderr; exits with its code (0 ok, 1 err, the
+      exit-with-code value; 134 after a trap). Options go before the file;
+      everything after it is the component's argv. --env K (no =) copies K
+      from this process; --dir preopens a directory (WASI 0.2 filesystem).
   weft run [--invoke 'name(args)'] COMPONENT.wasm
-      Instantiate a component and call an export. Arguments and the result
-      are written in WAVE (e.g. greet("World"), [1, 2], {a: 1}, some(x), ok(v)).
-      Without --invoke, calls the wasi:cli/run export.
+      Instantiate a component (with the WASI imports) and call an export.
+      Arguments and the result are written in WAVE (e.g. greet("World"),
+      [1, 2], {a: 1}, some(x), ok(v)).
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
   weft wast [--timeout MS] [--file-timeout MS] [-j N] FILE.wast|DIR...
@@ -55,14 +65,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await wastCommand({ files: positionals, timeoutMs, jobs, fileTimeoutMs }, io);
       }
       case 'run': {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: { invoke: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-        });
-        if (values.help) return help(io);
-        if (positionals.length !== 1) throw new UsageError('weft run takes one component file');
-        return await runCommand({ file: positionals[0]!, invoke: values.invoke }, io);
+        const args = parseRunArgs(rest);
+        if (args.help) return help(io);
+        try {
+          return await runCommand(args, io);
+        } catch (e) {
+          // A guest trap: one line, and the exit status Wasmtime uses (128 + SIGABRT).
+          if ((e as Error)?.name !== 'Trap') throw e;
+          io.err(`weft: ${oneLine(e)}`);
+          return TRAP_EXIT;
+        }
       }
       case 'inspect': {
         const { values, positionals } = parseArgs({

@@ -1,5 +1,7 @@
-// `weft run [--invoke 'f(args)'] component.wasm`: instantiates the component
-// and calls one export, printing its result in WAVE syntax.
+// `weft run [options] component.wasm [args...]`: runs a command component's
+// wasi:cli/run (0.3.x, else 0.2.x) with the process's stdio, and returns its
+// exit code. With --invoke, calls one export and prints the result in WAVE
+// syntax instead (the component still gets the WASI imports).
 
 import type { ComponentType, FuncType } from '@weft/core';
 import { camelCase } from '@weft/wast';
@@ -8,6 +10,7 @@ import type { Io } from '../io.ts';
 import { parseCall } from '../wave/parse.ts';
 import { printWave } from '../wave/print.ts';
 import { loadComponent } from './load.ts';
+import { guestEnv, type RunArgs } from './run-args.ts';
 
 const TYPE = Symbol.for('weft.type');
 
@@ -40,19 +43,24 @@ export function findExport(
   throw new Error(`no exported function "${name}"; exports: ${names}`);
 }
 
-export interface RunOptions {
-  file: string;
-  invoke?: string;
-}
+export type RunOptions = Pick<RunArgs, 'file'> & Partial<Omit<RunArgs, 'file'>>;
 
 export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const component = await loadComponent(opts.file);
-  const instance = await component.instantiate({});
+  const { createWasiHost } = await import('@weft/wasi');
+  const host = createWasiHost({
+    args: [opts.file, ...(opts.args ?? [])],
+    env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
+    cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
+    ...io.stdio,
+    p2: { preopens: opts.dirs ?? {} },
+  });
+  const instance = await component.instantiate(host.imports);
   if (!opts.invoke) {
-    const run = Object.keys(instance.exports).find((k) => /^wasi:cli\/run@0\.3\./.test(k));
-    if (!run) throw new UsageError("the component exports no wasi:cli/run@0.3.x; pass --invoke 'name(args)'");
-    await instance.exports[run].run();
-    return 0;
+    const { findRunExport } = await import('@weft/wasi-cli');
+    if (findRunExport(instance.exports) === undefined)
+      throw new UsageError("the component exports no wasi:cli/run (0.3.x or 0.2.x); pass --invoke 'name(args)'");
+    return await host.run(instance);
   }
   const call = parseCall(opts.invoke);
   const { fn, type } = findExport(instance.exports, component.type, call.name);
@@ -70,6 +78,7 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   } else {
     value = await fn(...args);
   }
+  await host.drain();
   if (rt) io.out(printWave(value, rt));
   return 0;
 }

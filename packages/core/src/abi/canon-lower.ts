@@ -30,6 +30,7 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   const resultToCore = result !== undefined && !spillResult ? result.toCore! : undefined;
   const fused = isLifted(callee);
+  const resultIsFuture = ft.result?.kind === 'future';
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
   const name = callee.name || 'import';
 
@@ -62,7 +63,9 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       } finally {
         setCaller(prevCaller);
       }
-      if (v instanceof Promise) {
+      // A Promise is the value itself when the result is a future; otherwise
+      // the host wants the guest to wait.
+      if (v instanceof Promise && !resultIsFuture) {
         v.catch(() => {}); // the trap below reports it; don't leave an unhandled rejection
         throw new Trap(
           `${name} returned a Promise, but a synchronously lowered import cannot wait for it (async lowering is not yet supported)`,

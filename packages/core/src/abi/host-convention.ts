@@ -10,10 +10,16 @@ import { setCaller } from './instance-entry.ts';
 export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc {
   if (ft.result?.kind !== 'result') return rawFn;
   return function hostExport(...args: unknown[]): unknown {
-    const r = rawFn(...args) as { tag: 'ok' | 'err'; val: unknown };
-    if (r.tag === 'err') throw new ComponentError(r.val);
-    return r.val;
+    const r = rawFn(...args) as { tag: 'ok' | 'err'; val: unknown } | Promise<{ tag: 'ok' | 'err'; val: unknown }>;
+    // Async exports (and sync ones that blocked) resolve later: unwrap then.
+    if (r instanceof Promise) return r.then(unwrapResult);
+    return unwrapResult(r);
   };
+}
+
+function unwrapResult(r: { tag: 'ok' | 'err'; val: unknown }): unknown {
+  if (r.tag === 'err') throw new ComponentError(r.val);
+  return r.val;
 }
 
 /**

@@ -1,0 +1,85 @@
+// `weft run` argument parsing: options come before the component; everything
+// after it (or after `--`) belongs to the guest, even if it looks like an option.
+
+import { UsageError } from '../errors.ts';
+
+export interface RunArgs {
+  file: string;
+  /** argv after the component file. */
+  args: string[];
+  invoke?: string;
+  /** `--env K=V` pairs, and bare `--env K` names to copy from the host. */
+  env: [string, string | undefined][];
+  inheritEnv: boolean;
+  /** `--dir HOST[::GUEST]`: guest path → host path. */
+  dirs: Record<string, string>;
+  help: boolean;
+}
+
+const VALUE_OPTS = new Set(['--invoke', '--env', '--dir']);
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: {}, help: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    let a = argv[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') break;
+    let value: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0 && VALUE_OPTS.has(a.slice(0, eq))) {
+      value = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    } else if (VALUE_OPTS.has(a)) {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`${a} needs a value`);
+    }
+    switch (a) {
+      case '-h':
+      case '--help':
+        r.help = true;
+        break;
+      case '--inherit-env':
+        r.inheritEnv = true;
+        break;
+      case '--invoke':
+        r.invoke = value;
+        break;
+      case '--env': {
+        const k = value!.indexOf('=');
+        if (k === 0) throw new UsageError(`--env ${value}: the variable needs a name`);
+        r.env.push(k < 0 ? [value!, undefined] : [value!.slice(0, k), value!.slice(k + 1)]);
+        break;
+      }
+      case '--dir': {
+        const sep = value!.indexOf('::');
+        const host = sep < 0 ? value! : value!.slice(0, sep);
+        const guest = sep < 0 ? value! : value!.slice(sep + 2);
+        r.dirs[guest] = host;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if (r.help) return r;
+  const file = argv[i];
+  if (file === undefined) throw new UsageError('weft run needs a component file');
+  r.file = file;
+  r.args = argv.slice(i + 1);
+  return r;
+}
+
+/** The guest's environment: the host's if inherited, then each --env in order. */
+export function guestEnv(r: RunArgs, hostEnv: Record<string, string | undefined>): [string, string][] {
+  const env = new Map<string, string>();
+  if (r.inheritEnv) for (const [k, v] of Object.entries(hostEnv)) if (v !== undefined) env.set(k, v);
+  for (const [k, v] of r.env) {
+    const val = v ?? hostEnv[k];
+    if (val !== undefined) env.set(k, val);
+  }
+  return [...env];
+}

@@ -1,0 +1,86 @@
+// `weft run` on command components (the C guest and the componentize-qjs
+// guest built in packages/wasi-cli/test/guests).
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CaptureSink } from '@weft/wasi-cli';
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from '../src/commands/run-args.ts';
+import type { Io } from '../src/io.ts';
+import { main } from '../src/main.ts';
+
+const guest = (n: string) => fileURLToPath(new URL(`../../wasi-cli/test/guests/${n}`, import.meta.url));
+const C = guest('command.wasm');
+const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+
+async function weft(argv: string[], stdin: string | 'ignore' = 'ignore') {
+  const stdout = new CaptureSink();
+  const stderr = new CaptureSink();
+  const errs: string[] = [];
+  const io: Io = { out: (l) => stdout.write(new TextEncoder().encode(`${l}\n`)), err: (l) => errs.push(l), stdio: { stdin, stdout, stderr } };
+  const code = await main(['run', ...argv], io);
+  return { code, out: stdout.text(), err: stderr.text(), errs };
+}
+
+describe('weft run', () => {
+  it('parses options before the file and passes the rest to the guest', () => {
+    const r = parseRunArgs(['--env', 'A=1', '--env=B', '--inherit-env', '--dir', '/tmp::/t', 'app.wasm', '--env', 'x']);
+    expect(r).toMatchObject({ file: 'app.wasm', args: ['--env', 'x'], env: [['A', '1'], ['B', undefined]], inheritEnv: true, dirs: { '/t': '/tmp' } });
+    expect(parseRunArgs(['--', '-odd.wasm', 'a']).file).toBe('-odd.wasm');
+  });
+
+  it('runs wasi:cli/run@0.3 with args and env, exit code 0', async () => {
+    const r = await weft(['--env', 'GREETING=hi', C, 'args', 'one', '--two']);
+    expect(r).toMatchObject({ code: 0, out: `${C}\nargs\none\n--two\n` });
+    const e = await weft(['--env', 'GREETING=hi', C, 'env']);
+    expect(e.out).toBe('GREETING=hi\ncwd=(none)\n');
+  });
+
+  it('copies stdin to stdout', async () => {
+    expect((await weft([C, 'cat'], 'line 1\nline 2\n')).out).toBe('line 1\nline 2\n');
+  });
+
+  it('exits with the component code: err → 1, exit-with-code → its value', async () => {
+    expect((await weft([C, 'err'])).code).toBe(1);
+    expect((await weft([C, 'exit', '9'])).code).toBe(9);
+  });
+
+  it('reports a trap on one line with a non-zero code', async () => {
+    const r = await weft([C, 'trap']);
+    expect(r.code).toBe(134);
+    expect(r.out).toBe('about to trap\n');
+    expect(r.errs).toEqual(['weft: Trap: wasm trap: wasm `unreachable` instruction executed']);
+  });
+
+  it('runs a componentize-qjs command (wasi:cli/run@0.2)', async () => {
+    const r = await weft([guest('qjs-hello.wasm'), 'Weft']);
+    expect(r).toMatchObject({ code: 0, out: 'hello from Weft\n' });
+  });
+
+  it('--invoke still works, with WASI imports available', async () => {
+    const r = await weft(['--invoke', 'nope()', C]);
+    expect(r.code).toBe(1);
+    expect(r.errs[0]).toMatch(/no exported function "nope"/);
+  });
+
+  it('streams stdout and ends cleanly when the reader closes the pipe (| head -1)', async () => {
+    const child = spawn(process.execPath, ['--conditions=weft-source', BIN, 'run', C, 'lines'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const first = await new Promise<string>((resolve) => {
+      let got = '';
+      const onData = (d: Buffer) => {
+        got += d.toString();
+        if (!got.includes('\n')) return;
+        child.stdout.off('data', onData);
+        child.stdout.destroy();
+        resolve(got.split('\n')[0]!);
+      };
+      child.stdout.on('data', onData);
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(first).toBe('line 0');
+    expect(code).toBe(0);
+    expect(err).toBe('');
+  });
+});

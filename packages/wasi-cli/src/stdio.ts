@@ -1,0 +1,93 @@
+// wasi:cli stdin / stdout / stderr @0.3.0: guest streams pumped to and from
+// the resolved sources and sinks, one chunk at a time (backpressure: the
+// guest's next write waits until the sink took the previous chunk).
+
+import { ComponentError } from '@weft/core';
+import { isBrokenPipe } from './sinks.ts';
+import type { ByteSink, ByteSource } from './types.ts';
+
+/** The host's view of a guest stream<u8> readable end (core's StreamReader). */
+export interface ByteStreamReader {
+  read(max?: number): Promise<Uint8Array | unknown[] | undefined>;
+  drop(): void;
+}
+
+const MIN_READ = 64 * 1024;
+const MAX_READ = 4 * 1024 * 1024;
+
+/** A future's value: the guest sees a rejection through the future, so it is never unhandled here. */
+export function asFuture<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/**
+ * Tracks sink writes in flight. A runner waits for these (not for the
+ * transfers themselves: a guest may return while still holding its stream
+ * open) so everything the guest wrote has reached its sink before exit.
+ */
+export class Transfers {
+  private readonly writing = new Set<Promise<void>>();
+  track(p: Promise<void>): Promise<void> {
+    this.writing.add(p);
+    const done = () => {
+      this.writing.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+  async settled(): Promise<void> {
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing]);
+  }
+}
+
+/**
+ * Copies a guest stream into a sink until the guest drops its end. Resolves
+ * (ok) then; rejects with ComponentError('pipe') if the sink's reader went
+ * away, ComponentError('io') on any other sink failure — the guest's future
+ * reads that as err(error-code).
+ */
+export async function pumpToSink(data: ByteStreamReader, sink: ByteSink, transfers?: Transfers): Promise<void> {
+  // Reads grow while the guest fills them (large writers), shrink back otherwise.
+  let size = MIN_READ;
+  try {
+    for (;;) {
+      const chunk = (await data.read(size)) as Uint8Array | undefined;
+      if (chunk === undefined) break;
+      const n = chunk.length;
+      if (n === 0) continue;
+      if (n === size && size < MAX_READ) size *= 2;
+      else if (n < size >>> 2 && size > MIN_READ) size >>>= 1;
+      const p = sink.write(chunk);
+      if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
+    }
+  } catch (e) {
+    data.drop();
+    throw new ComponentError(isBrokenPipe(e) ? 'pipe' : 'io');
+  }
+  data.drop();
+}
+
+/**
+ * stdin's stream and the future reporting how it ended. The stream pulls from
+ * the shared source only as the guest reads.
+ */
+export function stdinStream(source: ByteSource): [AsyncIterable<Uint8Array>, PromiseLike<void>] {
+  let settle!: (e?: unknown) => void;
+  const ended = new Promise<void>((resolve, reject) => {
+    settle = (e) => (e === undefined ? resolve() : reject(e));
+  });
+  const stream: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of source) yield chunk;
+        settle();
+      } catch {
+        settle(new ComponentError('io'));
+      } finally {
+        settle();
+      }
+    },
+  };
+  return [stream, asFuture(ended)];
+}

@@ -1,0 +1,193 @@
+// Moving bytes between host producers/consumers and stream ends, one chunk at
+// a time so backpressure carries through: the producer is pulled only after
+// the previous chunk was taken by the reader.
+
+import type { ValType } from '@weft/core';
+import { ABORTED, type ByteChunk, raceAbort, toBytes } from './bytes.ts';
+import { holdHost, type StreamReader, type StreamWriter, stream } from './core.ts';
+
+/** How a transfer ended. */
+export type EndReason =
+  /** the producer finished */
+  | 'end'
+  /** the consumer went away (dropped its end, broken pipe) */
+  | 'closed'
+  /** the AbortSignal fired */
+  | 'aborted';
+
+export interface TransferResult {
+  /** Bytes the consumer took. */
+  bytes: number;
+  reason: EndReason;
+}
+
+export interface PumpOptions {
+  /** Stops the transfer: the producer is told to finish (`return()`), the writer closed. */
+  signal?: AbortSignal;
+  /** Close the writer when done (default true); the reader then sees the end of the stream. */
+  close?: boolean;
+}
+
+/** What a byte producer may be. */
+export type ByteProducer = AsyncIterable<ByteChunk> | Iterable<ByteChunk>;
+
+function iteratorOf(src: ByteProducer): AsyncIterator<ByteChunk> | Iterator<ByteChunk> {
+  const a = (src as AsyncIterable<ByteChunk>)[Symbol.asyncIterator];
+  if (typeof a === 'function') return a.call(src);
+  const s = (src as Iterable<ByteChunk>)[Symbol.iterator];
+  if (typeof s === 'function' && typeof src !== 'string' && !(src instanceof Uint8Array)) return s.call(src);
+  throw new TypeError('expected an AsyncIterable or Iterable of byte chunks');
+}
+
+/**
+ * Writes everything `src` yields into `writer`, waiting for the reader to take
+ * each chunk before pulling the next (at most one chunk is held). Resolves
+ * with how it ended; rejects with the producer's error (after closing the writer).
+ */
+export async function pump(
+  src: ByteProducer,
+  writer: StreamWriter,
+  options: PumpOptions = {},
+): Promise<TransferResult> {
+  const { signal, close = true } = options;
+  const it = iteratorOf(src);
+  let bytes = 0;
+  let reason: EndReason = 'end';
+  // An abort while a write is blocked cancels it (the write returns what it copied).
+  const onAbort = () => writer.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // While we wait on the producer, a guest reading this stream is not deadlocked.
+  const release = holdHost();
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        reason = 'aborted';
+        break;
+      }
+      const r = await raceAbort(Promise.resolve(it.next()), signal);
+      if (r === ABORTED) {
+        reason = 'aborted';
+        break;
+      }
+      if (r.done) break;
+      const chunk = toBytes(r.value);
+      if (chunk.length === 0) continue;
+      const n = await writer.write(chunk);
+      bytes += n;
+      if (n < chunk.length) {
+        reason = writer.readerDropped ? 'closed' : 'aborted';
+        break;
+      }
+    }
+  } catch (e) {
+    if (close) writer.close();
+    throw e;
+  } finally {
+    release();
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (reason !== 'end') {
+    // Let the producer clean up (a generator's finally, a Node stream's destroy); don't wait on it.
+    try {
+      void Promise.resolve(it.return?.()).catch(() => {});
+    } catch {
+      // its cleanup failing is not the consumer's concern
+    }
+  }
+  if (close) writer.close();
+  return { bytes, reason };
+}
+
+export interface SourceOptions {
+  /** Ends the stream early (the reader sees the end; the producer is stopped). */
+  signal?: AbortSignal;
+  /** Told about a producer error (the stream then just ends). */
+  onError?: (error: unknown) => void;
+  /** Told how the transfer ended. */
+  onDone?: (result: TransferResult) => void;
+}
+
+const U8: ValType = { kind: 'u8' };
+
+/** A fresh host stream<u8>: the writer end and the reader end. */
+export function byteStream(): [StreamWriter<number>, StreamReader<number>] {
+  return stream<number>(U8);
+}
+
+/**
+ * A StreamReader fed by `src` — pass it to a component as a `stream<u8>` or
+ * read it on the host. The producer runs at most one chunk ahead of the reader.
+ */
+export function fromAsyncIterable(src: ByteProducer, options: SourceOptions = {}): StreamReader<number> {
+  const [writer, reader] = byteStream();
+  pump(src, writer, { signal: options.signal }).then(
+    (r) => options.onDone?.(r),
+    (e) => options.onError?.(e),
+  );
+  return reader;
+}
+
+export interface DrainOptions {
+  /** Stops reading: the reader is dropped, so the producer's next write sees DROPPED. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads `reader` chunk by chunk (the next read starts only after `onChunk`
+ * settles, so a slow consumer holds the producer back). `onChunk` returning
+ * `false` stops early. The reader is dropped when this returns.
+ */
+export async function drain(
+  reader: StreamReader | AsyncIterable<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void | boolean | Promise<void | boolean>,
+  options: DrainOptions = {},
+): Promise<TransferResult> {
+  const { signal } = options;
+  let bytes = 0;
+  let reason: EndReason = 'end';
+  const sr = isStreamReader(reader) ? reader : undefined;
+  const it = sr === undefined ? (reader as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() : undefined;
+  const onAbort = () => sr?.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        reason = 'aborted';
+        break;
+      }
+      let chunk: Uint8Array | undefined;
+      if (sr !== undefined) {
+        chunk = (await sr.read()) as Uint8Array | undefined;
+      } else {
+        const r = await raceAbort(it!.next(), signal);
+        chunk = r === ABORTED || r.done ? undefined : toBytes(r.value);
+        if (r === ABORTED) reason = 'aborted';
+      }
+      if (chunk === undefined) break;
+      if (chunk.length === 0) {
+        if (signal?.aborted) reason = 'aborted';
+        continue;
+      }
+      bytes += chunk.length;
+      const go = await onChunk(chunk);
+      if (go === false) {
+        reason = 'closed';
+        break;
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (sr !== undefined) sr.drop();
+    else if (reason !== 'end') void Promise.resolve(it!.return?.()).catch(() => {});
+  }
+  return { bytes, reason };
+}
+
+export function isStreamReader(v: unknown): v is StreamReader {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as StreamReader).read === 'function' &&
+    typeof (v as StreamReader).drop === 'function'
+  );
+}
