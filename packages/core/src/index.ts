@@ -15,3 +15,4 @@ export {
   StreamWriter,
   stream,
 } from './async/index.ts';
+export { holdHost } from './async/hold-host.ts';
