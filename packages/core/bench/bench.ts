@@ -12,6 +12,9 @@
 // (Weft: Component.compile → WebAssembly.compile per core module; jco: its generated
 // instantiate() with a WebAssembly.compile loader), then instantiate. Neither side caches.
 //
+// Then the async section (bench/async.ts): an async call round trip, stream<u8> throughput
+// both ways, and a componentize-qjs stream<string> transform.
+//
 //   pnpm bench        (root: turbo runs this script in packages/core)
 //   node --conditions=weft-source bench/bench.ts
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
+import { asyncSummary, printAsyncTable, runAsyncBench } from './async.ts';
 
 type Fn = (...args: any[]) => any;
 interface Side {
@@ -193,9 +197,17 @@ for (const g of guests) {
   summary.push(`${g.name}: ${rows.map((r) => `${r.op.split('(')[0]!.trim()} ${ratio(r)}`).join(', ')}`);
 }
 console.log(`\nratios weft/jco (lower is better) — ${summary.join('; ')}`);
+
+// The async ABI: bench/async.ts (streams.wat and the componentize-qjs async guest).
+const asyncRows = await runAsyncBench();
+console.log('\nasync (callback ABI, streams)');
+printAsyncTable(asyncRows);
+console.log(`\n${asyncSummary(asyncRows)}`);
 console.log(
   `(node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sink > 0 ? 'ok' : sink})`,
 );
+// A jco case that timed out may still hold the event loop.
+process.exit(0);
 
 function ratio(r: Row): string {
   return typeof r.weft === 'number' && typeof r.jco === 'number' ? (r.weft / r.jco).toFixed(2) : '-';

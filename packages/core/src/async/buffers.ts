@@ -85,7 +85,8 @@ export class ReadableBufferGuestImpl extends BufferGuestImpl implements Readable
       cx.refresh();
       const size = this.size;
       if (c.type.kind === 'u8') {
-        vs = cx.u8.slice(this.ptr, this.ptr + n);
+        // A view, not a copy: every WritableBuffer copies what it is given before returning.
+        vs = cx.u8.subarray(this.ptr, this.ptr + n);
       } else {
         vs = new Array(n);
         for (let i = 0; i < n; i++) vs[i] = c.load(cx, this.ptr + i * size);
@@ -134,6 +135,13 @@ export function copyValues(dst: WritableBuffer, src: ReadableBuffer, n: number):
     dst.progress += n;
     return;
   }
+  if (src.t === undefined && src instanceof BufferGuestImpl && dst instanceof BufferGuestImpl) {
+    // Unit elements between guests carry nothing: count them, never build an n-array
+    // (a guest may ask for 2^28 - 1 of them).
+    src.progress += n;
+    dst.progress += n;
+    return;
+  }
   dst.write(src.read(n));
 }
 
@@ -161,17 +169,43 @@ export class HostReadableBuffer implements ReadableBuffer {
   }
 }
 
-/** A host-side destination (what a host reader offers): collects up to `length` values. */
+type AllocUnsafe = (n: number) => Uint8Array;
+const allocUnsafe: AllocUnsafe | undefined = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocUnsafe } }).Buffer?.allocUnsafeSlow;
+
+/**
+ * A fresh Uint8Array (not a Buffer) holding a copy of `v`. Skips zero-filling the new
+ * memory, which matters at GiB/s: Node's unpooled `allocUnsafeSlow` where there is
+ * one, else `ArrayBuffer#slice`.
+ */
+export function copyOut(v: Uint8Array): Uint8Array {
+  const n = v.length;
+  if (allocUnsafe !== undefined && n >= 1024) {
+    const b = new Uint8Array(allocUnsafe(n).buffer, 0, n);
+    b.set(v);
+    return b;
+  }
+  const ab = v.buffer;
+  return ab instanceof ArrayBuffer ? new Uint8Array(ab.slice(v.byteOffset, v.byteOffset + n)) : v.slice();
+}
+
+/**
+ * A host-side destination (what a host reader offers): collects up to `length`
+ * values. For u8 it either fills the host's own Uint8Array (`into`, one `set`)
+ * or, by default, allocates on the first write exactly what arrived (one
+ * `slice` of guest memory: no zero-filled 64 KiB buffer per read, no second copy).
+ */
 export class HostWritableBuffer implements WritableBuffer {
   readonly t: ValType | undefined;
   readonly length: number;
   progress = 0;
-  readonly bytes: Uint8Array | undefined;
+  bytes: Uint8Array | undefined;
   readonly vals: unknown[] | undefined;
-  constructor(t: ValType | undefined, length: number) {
+  private readonly isBytes: boolean;
+  constructor(t: ValType | undefined, length: number, into?: Uint8Array) {
     this.t = t;
     this.length = length;
-    if (t?.kind === 'u8') this.bytes = new Uint8Array(length);
+    this.isBytes = t?.kind === 'u8';
+    if (this.isBytes) this.bytes = into;
     else this.vals = [];
   }
   remain(): number {
@@ -181,12 +215,32 @@ export class HostWritableBuffer implements WritableBuffer {
     return this.length === 0;
   }
   write(vs: Values): void {
-    if (this.bytes !== undefined) this.bytes.set(vs as Uint8Array, this.progress);
-    else for (let i = 0; i < vs.length; i++) this.vals!.push(vs[i]);
-    this.progress += vs.length;
+    const n = vs.length;
+    if (this.isBytes) {
+      const b = this.bytes;
+      const u = vs instanceof Uint8Array ? vs : Uint8Array.from(vs as number[]);
+      if (b === undefined) {
+        this.bytes = copyOut(u);
+      } else if (b.length >= this.progress + n) {
+        b.set(u, this.progress);
+      } else {
+        // Only a second write into a default buffer lands here; grow to what is needed.
+        const g = new Uint8Array(Math.min(this.length, Math.max(this.progress + n, 2 * b.length)));
+        g.set(b.subarray(0, this.progress));
+        g.set(u, this.progress);
+        this.bytes = g;
+      }
+    } else {
+      const out = this.vals!;
+      for (let i = 0; i < n; i++) out.push(vs[i]);
+    }
+    this.progress += n;
   }
   /** What was written, as the host sees it. */
   take(): Values {
-    return this.bytes !== undefined ? this.bytes.subarray(0, this.progress) : this.vals!;
+    if (!this.isBytes) return this.vals!;
+    const b = this.bytes;
+    if (b === undefined) return new Uint8Array(0);
+    return b.length === this.progress ? b : b.subarray(0, this.progress);
   }
 }

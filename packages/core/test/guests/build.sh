@@ -15,3 +15,4 @@ build() { # <dir> <name>
 
 build "$here/values" values
 build "$root/examples/hello" hello
+"$here/async/build.sh"
