@@ -241,7 +241,7 @@ function decodeUtf8(r: Reader, start: number, len: number): string {
 // names, "memory", "realloc"...), and decoding a short string costs far more
 // than hashing its bytes. A small direct-mapped cache keyed by content.
 const MAX_INTERNED = 64;
-const CACHE_SIZE = 4096;
+const CACHE_SIZE = 16384;
 const cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE);
 const cacheStrings: string[] = new Array(CACHE_SIZE);
 

@@ -1,7 +1,9 @@
 // Replaces static resource identities (from validation) by the runtime ones
-// of one instantiation, once per type, memoised per scope.
+// of one instantiation, once per type, memoised per scope. Types that refer
+// to no resource are returned as they are.
 
 import type { FuncType, ResourceType, Type, ValType } from '../types/model.ts';
+import { resourceFree } from '../types/resource-free.ts';
 import type { LinkScope } from './runtime.ts';
 
 export function lookupResource(scope: LinkScope | undefined, r: ResourceType): ResourceType {
@@ -21,6 +23,8 @@ export function substitute<T extends Type>(scope: LinkScope, t: T): T {
 }
 
 function subst(scope: LinkScope, memo: WeakMap<object, unknown>, t: Type): Type {
+  // Nothing to replace: keep the object, so per-type caches (abi codecs) keep hitting.
+  if (resourceFree(t)) return t;
   const hit = memo.get(t);
   if (hit) return hit as Type;
   let out: Type;

@@ -32,7 +32,7 @@ import { coreModuleType } from './core-module-types.ts';
 import { canonicalName, checkSemver, NameSet, parseExternName, parseInterfaceName, type ParsedName } from './names.ts';
 import { setToken, tokenOf, type NameToken } from './tokens.ts';
 import { canonDefinition } from './canon.ts';
-import { valTypeChildren } from './flatten.ts';
+import { someChild } from './flatten.ts';
 
 export { Scope };
 
@@ -56,8 +56,7 @@ export function elaborate(ir: ComponentIR, outer?: Scope, options: ElaborateOpti
   const importedResources = new Map<number, ResourceType>();
   const ctx: DefCtx = { nested, definedResources, importedResources, options };
   for (let i = 0; i < ir.definitions.length; i++) {
-    const off = ir.offsets[i];
-    s.where = `definition ${i}${off === undefined ? '' : ` at offset ${off}`}`;
+    s.atDefinition(i, ir.offsets[i]);
     definition(s, ir.definitions[i]!, i, ctx);
   }
   s.where = 'end of component';
@@ -217,7 +216,7 @@ function typeScopeDecls(parent: Scope, decls: ComponentDecl[], allowImports: boo
   s.deferVisibility = !allowImports;
   const where = parent.where;
   decls.forEach((decl, j) => {
-    s.where = `declaration ${j} in ${where}`;
+    s.atDeclaration(j, where);
     switch (decl.kind) {
       case 'core-type':
         s.coreTypes.push(coreDefType(s, decl.type));
@@ -404,11 +403,8 @@ function checkAnnotated(
   }
 }
 
-const resourceNameSets = new WeakMap<Scope, { import: Set<string>; export: Set<string> }>();
 function resourceNamesOf(s: Scope): { import: Set<string>; export: Set<string> } {
-  let r = resourceNameSets.get(s);
-  if (!r) resourceNameSets.set(s, (r = { import: new Set(), export: new Set() }));
-  return r;
+  return (s.resourceNames ??= { import: new Set(), export: new Set() });
 }
 
 /**
@@ -432,13 +428,13 @@ function checkVisible(s: Scope, ext: ExternType, mode: 'import' | 'export'): boo
     if (tok.scope !== s && !(tok.scope instanceof Scope && tok.scope.kind === 'type')) return false;
     return !(mode === 'import' && tok.scope === s && tok.mode === 'export');
   };
+  const notVal = (c: ValType): boolean => !val(c, false);
   const val = (t: ValType, top: boolean): boolean => {
     if (seen.has(t)) return true;
     seen.add(t);
     if (t.kind === 'own' || t.kind === 'borrow') return ok(t);
     if (!top && isNominal(t)) return ok(t);
-    for (const c of valTypeChildren(t)) if (!val(c, false)) return false;
-    return true;
+    return !someChild(t, notVal);
   };
   const func = (f: FuncType): boolean =>
     f.params.every((p) => val(p.type, false)) && (!f.result || val(f.result, false));
@@ -451,9 +447,9 @@ function checkVisible(s: Scope, ext: ExternType, mode: 'import' | 'export'): boo
       case 'type':
         return typ(e.type);
       case 'instance':
-        return [...e.type.exports.values()].every(ext1);
+        return allExterns(e.type.exports, ext1);
       case 'component':
-        return [...e.type.imports.values()].every(ext1) && [...e.type.exports.values()].every(ext1);
+        return allExterns(e.type.imports, ext1) && allExterns(e.type.exports, ext1);
       case 'module':
         return true;
     }
@@ -466,6 +462,11 @@ function checkVisible(s: Scope, ext: ExternType, mode: 'import' | 'export'): boo
     return val(t, true);
   };
   return ext1(ext);
+}
+
+function allExterns(m: Map<string, ExternType>, f: (e: ExternType) => boolean): boolean {
+  for (const e of m.values()) if (!f(e)) return false;
+  return true;
 }
 
 function nameInstanceTypes(s: Scope, it: InstanceType): void {
@@ -812,14 +813,13 @@ function refersToResource(t: Type, seen = new Set<object>()): boolean {
     case 'func':
       return t.params.some((p) => refersToResource(p.type, seen)) || (!!t.result && refersToResource(t.result, seen));
     case 'instance':
-      return [...t.exports.values()].some((e) => externRefersToResource(e, seen));
-    case 'component':
-      return (
-        [...t.imports.values()].some((e) => externRefersToResource(e, seen)) ||
-        [...t.exports.values()].some((e) => externRefersToResource(e, seen))
-      );
+      return !allExterns(t.exports, (e) => !externRefersToResource(e, seen));
+    case 'component': {
+      const free = (e: ExternType) => !externRefersToResource(e, seen);
+      return !allExterns(t.imports, free) || !allExterns(t.exports, free);
+    }
     default:
-      return isValType(t) && valTypeChildren(t).some((c) => refersToResource(c, seen));
+      return isValType(t) && someChild(t, (c) => refersToResource(c, seen));
   }
 }
 
@@ -832,6 +832,10 @@ function concreteExportedResources(s: Scope): ResourceType[] {
   const imported = new Set(s.importedResources);
   const out = new Set<ResourceType>();
   const seen = new Set<object>();
+  const walkChild = (c: ValType): boolean => {
+    walk(c);
+    return false;
+  };
   const walk = (t: Type | ExternType): void => {
     if (seen.has(t)) return;
     seen.add(t);
@@ -862,7 +866,7 @@ function concreteExportedResources(s: Scope): ResourceType[] {
       case 'module':
         return;
       default:
-        valTypeChildren(t).forEach(walk);
+        someChild(t, walkChild);
     }
   };
   s.exports.forEach(walk);

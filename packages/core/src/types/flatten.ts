@@ -3,6 +3,7 @@
 // definitions.py.
 
 import type { CoreFuncType, CoreValType, FuncType, ValType } from './model.ts';
+import { isPrim } from './model.ts';
 
 export const MAX_FLAT_PARAMS = 16;
 export const MAX_FLAT_ASYNC_PARAMS = 4;
@@ -156,23 +157,82 @@ export function valTypeChildren(t: ValType): ValType[] {
   }
 }
 
+/** True when `f` holds for some child of `t` (no allocation, unlike valTypeChildren). */
+export function someChild(t: ValType, f: (c: ValType) => boolean): boolean {
+  switch (t.kind) {
+    case 'list':
+      return f(t.elem);
+    case 'record':
+      for (let i = 0; i < t.fields.length; i++) if (f(t.fields[i]!.type)) return true;
+      return false;
+    case 'tuple':
+      for (let i = 0; i < t.types.length; i++) if (f(t.types[i]!)) return true;
+      return false;
+    case 'variant':
+      for (let i = 0; i < t.cases.length; i++) {
+        const c = t.cases[i]!.type;
+        if (c !== undefined && f(c)) return true;
+      }
+      return false;
+    case 'option':
+      return f(t.type);
+    case 'result':
+      return (t.ok !== undefined && f(t.ok)) || (t.err !== undefined && f(t.err));
+    case 'map':
+      return f(t.key) || f(t.value);
+    case 'stream':
+    case 'future':
+      return t.elem !== undefined && f(t.elem);
+    default:
+      return false;
+  }
+}
+
 export function contains(t: ValType, pred: (u: ValType) => boolean): boolean {
   if (pred(t)) return true;
-  for (const c of valTypeChildren(t)) if (contains(c, pred)) return true;
-  return false;
+  return someChild(t, (c) => contains(c, pred));
 }
 
 // Streams/futures are handles: their element types don't make the outer type need memory.
+const listOrStringMemo = new WeakMap<ValType, boolean>();
 export function containsListOrString(t: ValType): boolean {
-  if (t.kind === 'string' || t.kind === 'list' || t.kind === 'map')
-    return t.kind !== 'list' || t.length === undefined || containsListOrString(t.elem);
-  if (t.kind === 'stream' || t.kind === 'future') return false;
-  for (const c of valTypeChildren(t)) if (containsListOrString(c)) return true;
-  return false;
+  switch (t.kind) {
+    case 'string':
+    case 'map':
+      return true;
+    case 'list':
+      return t.length === undefined || containsListOrString(t.elem);
+    case 'record':
+    case 'tuple':
+    case 'variant':
+    case 'option':
+    case 'result': {
+      let r = listOrStringMemo.get(t);
+      if (r === undefined) listOrStringMemo.set(t, (r = someChild(t, containsListOrString)));
+      return r;
+    }
+    default:
+      return false;
+  }
 }
 
+const borrowMemo = new WeakMap<ValType, boolean>();
+function isBorrow(u: ValType): boolean {
+  return u.kind === 'borrow';
+}
 export function containsBorrow(t: ValType): boolean {
-  return contains(t, (u) => u.kind === 'borrow');
+  switch (t.kind) {
+    case 'borrow':
+      return true;
+    case 'own':
+    case 'enum':
+    case 'flags':
+      return false;
+  }
+  if (isPrim(t)) return false;
+  let r = borrowMemo.get(t);
+  if (r === undefined) borrowMemo.set(t, (r = contains(t, isBorrow)));
+  return r;
 }
 
 export function discriminantSize(n: number): number {
@@ -184,9 +244,21 @@ export function alignTo(p: number, a: number): number {
 }
 
 // Sizes of composite types are asked for again and again during validation
-// (every defined type, every nesting level): memoise them per type object.
-const alignCache = { i32: new WeakMap<ValType, number>(), i64: new WeakMap<ValType, number>() };
-const sizeCache = { i32: new WeakMap<ValType, number>(), i64: new WeakMap<ValType, number>() };
+// (every defined type, every nesting level): memoise them per type object,
+// all four facts in one entry (-1: not computed yet).
+interface Layout {
+  align32: number;
+  size32: number;
+  align64: number;
+  size64: number;
+}
+const layouts = new WeakMap<ValType, Layout>();
+
+function layoutOf(t: ValType): Layout {
+  let l = layouts.get(t);
+  if (l === undefined) layouts.set(t, (l = { align32: -1, size32: -1, align64: -1, size64: -1 }));
+  return l;
+}
 
 function isComposite(t: ValType): boolean {
   switch (t.kind) {
@@ -204,24 +276,16 @@ function isComposite(t: ValType): boolean {
 
 export function alignment(t: ValType, ptr: PtrType = 'i32'): number {
   if (!isComposite(t)) return alignmentUncached(t, ptr);
-  const cache = alignCache[ptr];
-  let a = cache.get(t);
-  if (a === undefined) {
-    a = alignmentUncached(t, ptr);
-    cache.set(t, a);
-  }
-  return a;
+  const l = layoutOf(t);
+  if (ptr === 'i32') return l.align32 >= 0 ? l.align32 : (l.align32 = alignmentUncached(t, ptr));
+  return l.align64 >= 0 ? l.align64 : (l.align64 = alignmentUncached(t, ptr));
 }
 
 export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
   if (!isComposite(t)) return elemSizeUncached(t, ptr);
-  const cache = sizeCache[ptr];
-  let n = cache.get(t);
-  if (n === undefined) {
-    n = elemSizeUncached(t, ptr);
-    cache.set(t, n);
-  }
-  return n;
+  const l = layoutOf(t);
+  if (ptr === 'i32') return l.size32 >= 0 ? l.size32 : (l.size32 = elemSizeUncached(t, ptr));
+  return l.size64 >= 0 ? l.size64 : (l.size64 = elemSizeUncached(t, ptr));
 }
 
 function alignmentUncached(t: ValType, ptr: PtrType): number {
@@ -253,20 +317,24 @@ function alignmentUncached(t: ValType, ptr: PtrType): number {
       return ps;
     case 'list':
       return t.length === undefined ? ps : alignment(t.elem, ptr);
-    case 'record':
-      return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptr)));
-    case 'tuple':
-      return Math.max(1, ...t.types.map((e) => alignment(e, ptr)));
+    case 'record': {
+      let a = 1;
+      for (let i = 0; i < t.fields.length; i++) a = Math.max(a, alignment(t.fields[i]!.type, ptr));
+      return a;
+    }
+    case 'tuple': {
+      let a = 1;
+      for (let i = 0; i < t.types.length; i++) a = Math.max(a, alignment(t.types[i]!, ptr));
+      return a;
+    }
     case 'flags':
       return flagsSize(t.labels.length);
     case 'enum':
       return discriminantSize(t.labels.length);
     case 'variant':
     case 'option':
-    case 'result': {
-      const cs = variantCases(t);
-      return Math.max(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
-    }
+    case 'result':
+      return Math.max(discriminantSize(caseCount(t)), maxCaseAlignment(t, ptr));
   }
 }
 
@@ -274,17 +342,28 @@ function flagsSize(n: number): number {
   return n <= 8 ? 1 : n <= 16 ? 2 : 4;
 }
 
-function variantCases(t: ValType): (ValType | undefined)[] {
-  if (t.kind === 'variant') return t.cases.map((c) => c.type);
-  if (t.kind === 'option') return [undefined, t.type];
-  if (t.kind === 'result') return [t.ok, t.err];
-  return [];
+function caseCount(t: ValType): number {
+  return t.kind === 'variant' ? t.cases.length : 2;
 }
 
-function maxCaseAlignment(cs: (ValType | undefined)[], ptr: PtrType): number {
-  let a = 1;
-  for (const c of cs) if (c) a = Math.max(a, alignment(c, ptr));
+/** Max of `f` over the payload types of a variant/option/result (`init` when none). */
+function overCases(t: ValType, ptr: PtrType, init: number, f: (c: ValType, ptr: PtrType) => number): number {
+  let a = init;
+  if (t.kind === 'variant') {
+    for (let i = 0; i < t.cases.length; i++) {
+      const c = t.cases[i]!.type;
+      if (c !== undefined) a = Math.max(a, f(c, ptr));
+    }
+  } else if (t.kind === 'option') a = Math.max(a, f(t.type, ptr));
+  else if (t.kind === 'result') {
+    if (t.ok !== undefined) a = Math.max(a, f(t.ok, ptr));
+    if (t.err !== undefined) a = Math.max(a, f(t.err, ptr));
+  }
   return a;
+}
+
+function maxCaseAlignment(t: ValType, ptr: PtrType): number {
+  return overCases(t, ptr, 1, alignment);
 }
 
 function elemSizeUncached(t: ValType, ptr: PtrType): number {
@@ -316,11 +395,20 @@ function elemSizeUncached(t: ValType, ptr: PtrType): number {
       return 2 * ps;
     case 'list':
       return t.length === undefined ? 2 * ps : t.length * elemSize(t.elem, ptr);
-    case 'record':
-    case 'tuple': {
-      const ts = t.kind === 'record' ? t.fields.map((f) => f.type) : t.types;
+    case 'record': {
       let s = 0;
-      for (const f of ts) s = alignTo(s, alignment(f, ptr)) + elemSize(f, ptr);
+      for (let i = 0; i < t.fields.length; i++) {
+        const f = t.fields[i]!.type;
+        s = alignTo(s, alignment(f, ptr)) + elemSize(f, ptr);
+      }
+      return alignTo(s, alignment(t, ptr));
+    }
+    case 'tuple': {
+      let s = 0;
+      for (let i = 0; i < t.types.length; i++) {
+        const f = t.types[i]!;
+        s = alignTo(s, alignment(f, ptr)) + elemSize(f, ptr);
+      }
       return alignTo(s, alignment(t, ptr));
     }
     case 'flags':
@@ -330,10 +418,8 @@ function elemSizeUncached(t: ValType, ptr: PtrType): number {
     case 'variant':
     case 'option':
     case 'result': {
-      const cs = variantCases(t);
-      const s = alignTo(discriminantSize(cs.length), maxCaseAlignment(cs, ptr));
-      let m = 0;
-      for (const c of cs) if (c) m = Math.max(m, elemSize(c, ptr));
+      const s = alignTo(discriminantSize(caseCount(t)), maxCaseAlignment(t, ptr));
+      const m = overCases(t, ptr, 0, elemSize);
       return alignTo(s + m, alignment(t, ptr));
     }
   }

@@ -25,8 +25,41 @@ export type CoreTypeEntry = CoreFuncType | CoreModuleType | { kind: 'other' };
 export class Scope {
   readonly kind: 'component' | 'type';
   readonly parent: Scope | undefined;
-  /** Error context, e.g. "definition 3 (offset 0x40)". */
-  where = '';
+  // Error context, e.g. "definition 3 at offset 64": only turned into a string
+  // when read (a message is built), not once per definition.
+  #where = '';
+  #idx = -1;
+  #off: number | undefined;
+  #in: string | undefined;
+
+  get where(): string {
+    if (this.#idx >= 0) {
+      this.#where =
+        this.#in === undefined
+          ? `definition ${this.#idx}${this.#off === undefined ? '' : ` at offset ${this.#off}`}`
+          : `declaration ${this.#idx} in ${this.#in}`;
+      this.#idx = -1;
+    }
+    return this.#where;
+  }
+
+  set where(w: string) {
+    this.#where = w;
+    this.#idx = -1;
+  }
+
+  /** Context: definition `i` (at byte offset `off`) of a component. */
+  atDefinition(i: number, off: number | undefined): void {
+    this.#idx = i;
+    this.#off = off;
+    this.#in = undefined;
+  }
+
+  /** Context: declaration `j` of a component/instance type, inside `where`. */
+  atDeclaration(j: number, where: string): void {
+    this.#idx = j;
+    this.#in = where;
+  }
 
   // component-level index spaces
   readonly types: Type[] = [];
@@ -63,6 +96,9 @@ export class Scope {
    * (unlike a direct type export, this names the existing type itself).
    */
   readonly namedObjects = new Set<object>();
+
+  /** Names of the resources imported/exported here (for `[static]` name checks); made on first use. */
+  resourceNames: { import: Set<string>; export: Set<string> } | undefined = undefined;
 
   /** Instance types defer external-visibility checks until used by a concrete import/export. */
   deferVisibility = false;

@@ -5,12 +5,15 @@
 // undefined so callers can wrap it with context.
 
 import type {
+  CaseType,
   ComponentType,
   CoreExternType,
   CoreModuleType,
   ExternType,
+  FieldType,
   FuncType,
   InstanceType,
+  ParamType,
   ResourceType,
   Type,
   ValType,
@@ -31,21 +34,29 @@ export function substitute<T extends Type | ExternType>(
   memo: Map<object, object> = new Map(),
 ): T {
   if (map.size === 0) return t;
-  return subst(t, map, memo) as T;
+  return subst(t, { map, memo }) as T;
 }
 
-function subst(t: Type | ExternType, map: ResourceMap, memo: Map<object, object>): Type | ExternType {
-  const hit = memo.get(t) ?? map.get(t);
+interface SubstCtx {
+  map: ResourceMap;
+  memo: Map<object, object>;
+}
+
+function subst(t: Type | ExternType, c: SubstCtx): Type | ExternType {
+  const hit = c.memo.get(t) ?? c.map.get(t);
   if (hit) return hit as Type;
-  const r = substUncached(t, map, memo);
+  const r = substUncached(t, c);
   copyToken(t, r);
-  memo.set(t, r);
+  c.memo.set(t, r);
   return r;
 }
 
-function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object, object>): Type | ExternType {
-  const s = <U extends Type | ExternType>(u: U): U => subst(u, map, memo) as U;
-  const so = <U extends Type>(u: U | undefined): U | undefined => (u ? s(u) : u);
+function substOpt<U extends Type>(u: U | undefined, c: SubstCtx): U | undefined {
+  return u === undefined ? u : (subst(u, c) as U);
+}
+
+function substUncached(t: Type | ExternType, c: SubstCtx): Type | ExternType {
+  const map = c.map;
   switch (t.kind) {
     case 'resource':
       return map.get(t) ?? t;
@@ -55,78 +66,107 @@ function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object,
       return r ? { kind: t.kind, resource: r } : t;
     }
     case 'list': {
-      const e = s(t.elem);
+      const e = subst(t.elem, c) as ValType;
       return e === t.elem ? t : { ...t, elem: e };
     }
     case 'option': {
-      const e = s(t.type);
+      const e = subst(t.type, c) as ValType;
       return e === t.type ? t : { ...t, type: e };
     }
     case 'stream':
     case 'future': {
-      const e = so(t.elem);
+      const e = substOpt(t.elem, c);
       return e === t.elem ? t : { ...t, elem: e };
     }
     case 'result': {
-      const ok = so(t.ok),
-        err = so(t.err);
+      const ok = substOpt(t.ok, c),
+        err = substOpt(t.err, c);
       return ok === t.ok && err === t.err ? t : { ...t, ok, err };
     }
     case 'map': {
-      const key = s(t.key),
-        value = s(t.value);
+      const key = subst(t.key, c) as ValType,
+        value = subst(t.value, c) as ValType;
       return key === t.key && value === t.value ? t : { ...t, key, value };
     }
     case 'tuple': {
-      const types = t.types.map(s);
-      return types.every((x, i) => x === t.types[i]) ? t : { ...t, types };
+      let types: ValType[] | undefined;
+      for (let i = 0; i < t.types.length; i++) {
+        const x = t.types[i]!;
+        const y = subst(x, c) as ValType;
+        if (y !== x && !types) types = t.types.slice(0, i);
+        if (types) types.push(y);
+      }
+      return types ? { ...t, types } : t;
     }
     case 'record': {
-      const fields = t.fields.map((f) => ({ label: f.label, type: s(f.type) }));
-      return fields.every((f, i) => f.type === t.fields[i]!.type) ? t : { ...t, fields };
+      let fields: FieldType[] | undefined;
+      for (let i = 0; i < t.fields.length; i++) {
+        const f = t.fields[i]!;
+        const y = subst(f.type, c) as ValType;
+        if (y !== f.type && !fields) fields = t.fields.slice(0, i).map((g) => ({ label: g.label, type: g.type }));
+        if (fields) fields.push({ label: f.label, type: y });
+      }
+      return fields ? { ...t, fields } : t;
     }
     case 'variant': {
-      const cases = t.cases.map((c) => (c.type ? { label: c.label, type: s(c.type) } : c));
-      return cases.every((c, i) => c === t.cases[i]) ? t : { ...t, cases };
+      let cases: CaseType[] | undefined;
+      for (let i = 0; i < t.cases.length; i++) {
+        const k = t.cases[i]!;
+        const y = k.type ? (subst(k.type, c) as ValType) : undefined;
+        if (y !== k.type && !cases) cases = t.cases.slice(0, i);
+        if (cases) cases.push(y === k.type ? k : { label: k.label, type: y });
+      }
+      return cases ? { ...t, cases } : t;
     }
     case 'func':
       if ('params' in t) {
-        const params = t.params.map((p) => ({ label: p.label, type: s(p.type) }));
-        const result = so(t.result);
-        if (result === t.result && params.every((p, i) => p.type === t.params[i]!.type)) return t;
-        return { kind: 'func', async: t.async, params, result };
+        let params: ParamType[] | undefined;
+        for (let i = 0; i < t.params.length; i++) {
+          const p = t.params[i]!;
+          const y = subst(p.type, c) as ValType;
+          if (y !== p.type && !params) params = t.params.slice(0, i).map((q) => ({ label: q.label, type: q.type }));
+          if (params) params.push({ label: p.label, type: y });
+        }
+        const result = substOpt(t.result, c);
+        if (result === t.result && !params) return t;
+        return {
+          kind: 'func',
+          async: t.async,
+          params: params ?? t.params.map((q) => ({ label: q.label, type: q.type })),
+          result,
+        };
       } else {
-        const type = s(t.type);
+        const type = subst(t.type, c) as FuncType;
         return type === t.type ? t : { kind: 'func', type };
       }
     case 'instance':
       if ('exports' in t) {
-        const exports = substMap(t.exports, s);
+        const exports = substMap(t.exports, c);
         if (!exports) return t;
         const it: InstanceType = { kind: 'instance', exports };
         if (t.exportedResources) it.exportedResources = t.exportedResources.map((r) => map.get(r) ?? r);
         return it;
       } else {
-        const type = s(t.type);
+        const type = subst(t.type, c) as InstanceType;
         return type === t.type ? t : { kind: 'instance', type };
       }
     case 'component':
       if ('exports' in t) {
-        const imports = substMap(t.imports, s),
-          exports = substMap(t.exports, s);
+        const imports = substMap(t.imports, c),
+          exports = substMap(t.exports, c);
         if (!imports && !exports) return t;
         const ct: ComponentType = { ...t, imports: imports ?? t.imports, exports: exports ?? t.exports };
         return ct;
       } else {
-        const type = s(t.type);
+        const type = subst(t.type, c) as ComponentType;
         return type === t.type ? t : { kind: 'component', type };
       }
     case 'value': {
-      const type = s(t.type);
+      const type = subst(t.type, c) as ValType;
       return type === t.type ? t : { kind: 'value', type };
     }
     case 'type': {
-      const type = s(t.type);
+      const type = subst(t.type, c) as Type;
       return type === t.type ? t : { kind: 'type', type };
     }
     default:
@@ -134,15 +174,20 @@ function substUncached(t: Type | ExternType, map: ResourceMap, memo: Map<object,
   }
 }
 
-function substMap(m: Map<string, ExternType>, s: (e: ExternType) => ExternType): Map<string, ExternType> | undefined {
-  let changed = false;
-  const out = new Map<string, ExternType>();
+function substMap(m: Map<string, ExternType>, c: SubstCtx): Map<string, ExternType> | undefined {
+  let out: Map<string, ExternType> | undefined;
   for (const [k, v] of m) {
-    const nv = s(v);
-    if (nv !== v) changed = true;
-    out.set(k, nv);
+    const nv = subst(v, c) as ExternType;
+    if (nv !== v && !out) {
+      out = new Map();
+      for (const [k2, v2] of m) {
+        if (k2 === k) break;
+        out.set(k2, v2);
+      }
+    }
+    if (out) out.set(k, nv);
   }
-  return changed ? out : undefined;
+  return out;
 }
 
 // ---------------------------------------------------------------- checks
