@@ -1,9 +1,9 @@
 // CliOptions → ResolvedCli: the one place defaults (process stdio) are chosen.
 
 import { throwExit } from './exit.ts';
-import { processFdSink, toSink } from './sinks.ts';
+import { type FdWriter, fdSink, toSink } from './sinks.ts';
 import { sharedSource } from './sources.ts';
-import type { ByteSource, CliOptions, NodeWritableLike, ResolvedCli } from './types.ts';
+import type { ByteSink, ByteSource, CliOptions, NodeWritableLike, ResolvedCli } from './types.ts';
 
 interface ProcessLike {
   stdin?: AsyncIterable<Uint8Array> & { isTTY?: boolean };
@@ -24,32 +24,60 @@ function envPairs(env: CliOptions['env']): [string, string][] {
   return out;
 }
 
-// fs.writeSync when running under Node (process.getBuiltinModule avoids a static node: import).
-const writeSync = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
-  | { writeSync: (fd: number, b: Uint8Array) => number }
-  | undefined;
+type NodeFs = FdWriter & { fstatSync(fd: number): { isCharacterDevice(): boolean } };
+const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule;
+// node:fs when running under Node (process.getBuiltinModule avoids a static node: import).
+const nodeFs = getBuiltin?.('node:fs') as NodeFs | undefined;
+
+/** Whether fd is a terminal, without creating process.stdout (a pipe or file never loads node:tty). */
+function isTerminalFd(fd: number): boolean {
+  try {
+    if (!nodeFs!.fstatSync(fd).isCharacterDevice()) return false;
+    return (getBuiltin!('node:tty') as { isatty(fd: number): boolean }).isatty(fd);
+  } catch {
+    return false;
+  }
+}
+
+/** The terminal flags, each worked out on first read (then fixed). */
+function lazyTerminal(given: { stdin?: boolean; stdout?: boolean; stderr?: boolean }, ...probe: (() => boolean)[]): ResolvedCli['terminal'] {
+  const t = {} as ResolvedCli['terminal'];
+  (['stdin', 'stdout', 'stderr'] as const).forEach((k, i) => {
+    let v = given[k];
+    Object.defineProperty(t, k, { enumerable: true, get: () => (v ??= probe[i]!()) });
+  });
+  return t;
+}
 
 /** Reduces options to the canonical form both the 0.3 and 0.2 hosts use (one sink per stream). */
 export function resolveCliOptions(opts: CliOptions = {}): ResolvedCli {
   const proc = nodeProcess();
   const inheritIn = (o: unknown) => o === undefined || o === 'inherit';
-  const stdinInherited = inheritIn(opts.stdin) && proc?.stdin !== undefined;
-  const stdoutInherited = inheritIn(opts.stdout) && proc?.stdout !== undefined;
-  const stderrInherited = inheritIn(opts.stderr) && proc?.stderr !== undefined;
-  const procStdin = proc?.stdin !== undefined ? (): ByteSource => proc.stdin! : undefined;
+  // Under Node, inherited stdout/stderr are written through their fds: `process.stdout`
+  // is only created if a write would block (creating it makes a pipe non-blocking).
+  const fdOut = proc !== undefined && nodeFs !== undefined;
+  // process.stdin too is created only when the guest first reads.
+  const stdinInherited = inheritIn(opts.stdin) && (fdOut || proc?.stdin !== undefined);
+  const stdoutInherited = inheritIn(opts.stdout) && (fdOut || proc?.stdout !== undefined);
+  const stderrInherited = inheritIn(opts.stderr) && (fdOut || proc?.stderr !== undefined);
+  const procStdin = fdOut || proc?.stdin !== undefined ? (): ByteSource => proc!.stdin! : undefined;
   const ttyOf = (o: unknown): boolean => (o as { isTTY?: boolean } | undefined)?.isTTY === true;
+  // `tty` is asked only when the guest asks (get-terminal-*): checking a character device loads node:tty.
+  const inherited = (fd: 1 | 2): { sink: ByteSink; tty: () => boolean } =>
+    fdOut
+      ? { sink: fdSink(fd, nodeFs!, () => (fd === 1 ? proc!.stdout! : proc!.stderr!)), tty: () => isTerminalFd(fd) }
+      : { sink: toSink(undefined, fd === 1 ? proc?.stdout : proc?.stderr), tty: () => ttyOf(fd === 1 ? proc?.stdout : proc?.stderr) };
+  const out = stdoutInherited ? inherited(1) : { sink: toSink(opts.stdout, undefined), tty: () => ttyOf(opts.stdout) };
+  const err = stderrInherited ? inherited(2) : { sink: toSink(opts.stderr, undefined), tty: () => ttyOf(opts.stderr) };
+  const inTty = () => (stdinInherited ? (fdOut ? isTerminalFd(0) : ttyOf(proc?.stdin)) : false);
   return {
     args: [...(opts.args ?? [])].map(String),
     env: envPairs(opts.env),
     cwd: opts.cwd,
     stdin: sharedSource(opts.stdin, procStdin),
-    stdout: stdoutInherited && writeSync !== undefined ? processFdSink(proc!.stdout!, writeSync.writeSync) : toSink(opts.stdout, proc?.stdout),
-    stderr: stderrInherited && writeSync !== undefined ? processFdSink(proc!.stderr!, writeSync.writeSync) : toSink(opts.stderr, proc?.stderr),
-    terminal: {
-      stdin: opts.terminal?.stdin ?? (stdinInherited ? ttyOf(proc?.stdin) : false),
-      stdout: opts.terminal?.stdout ?? (stdoutInherited ? ttyOf(proc?.stdout) : ttyOf(opts.stdout)),
-      stderr: opts.terminal?.stderr ?? (stderrInherited ? ttyOf(proc?.stderr) : ttyOf(opts.stderr)),
-    },
+    stdout: out.sink,
+    stderr: err.sink,
+    terminal: lazyTerminal(opts.terminal ?? {}, inTty, out.tty, err.tty),
     exit: opts.exit ?? throwExit,
   };
 }

@@ -15,7 +15,7 @@ export function isBrokenPipe(e: unknown): boolean {
   return e instanceof BrokenPipe || (e as { code?: unknown } | null)?.code === 'EPIPE';
 }
 
-export const discardSink: ByteSink = { write() {} };
+export const discardSink: ByteSink = { releasesChunks: true, write() {} };
 
 /**
  * A Node Writable as a sink: waits for 'drain' when the writable's buffer is
@@ -57,38 +57,90 @@ export function nodeWritableSink(w: NodeWritableLike): ByteSink {
   };
 }
 
+/** The part of node:fs an fd sink uses. */
+export interface FdWriter {
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+}
+
 /**
- * The process's own stdout/stderr: written with fs.writeSync on the fd (no
- * stream machinery per chunk, which is most of the cost at high rates). Falls
- * back to the Node stream while the fd would block (EAGAIN) or on platforms
- * where that fails, keeping the order of bytes.
+ * A file descriptor as a sink (the process's stdout/stderr): `fs.writeSync`
+ * straight from the chunk, no stream machinery and no copy. On a blocking fd
+ * (a shell pipe, a file, most terminals) the kernel applies backpressure.
+ * On a non-blocking one (EAGAIN: Node made it so once `process.stdout` was
+ * created, or the parent did), the rest of the chunk goes through `stream()`,
+ * a Node Writable on the same fd created only then: libuv waits for the fd to
+ * become writable (epoll) and the returned Promise settles once the kernel
+ * took every byte, so the guest's next write waits, nothing spins and bytes
+ * stay in order. EPIPE (the reader went away) becomes BrokenPipe.
+ *
+ * `releasesChunks`: the sink is done with a chunk once `write` returns or its
+ * Promise settles, so a caller may reuse its buffer (see pumpToSink).
  */
-export function processFdSink(w: NodeWritableLike & { fd?: number }, writeSync: (fd: number, b: Uint8Array) => number): ByteSink {
-  const fd = w.fd;
-  const viaStream = nodeWritableSink(w);
-  if (typeof fd !== 'number') return viaStream;
+export function fdSink(fd: number, fs: FdWriter, stream?: () => NodeWritableLike): ByteSink & { readonly releasesChunks: true } {
   let pending: Promise<void> | undefined;
-  return {
-    write(chunk) {
-      if (pending !== undefined) return pending.then(() => this.write(chunk) as Promise<void> | void);
-      let off = 0;
-      try {
-        while (off < chunk.length) off += writeSync(fd, off === 0 ? chunk : chunk.subarray(off));
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === 'EPIPE') throw new BrokenPipe();
-        if (code !== 'EAGAIN') throw e;
-        // non-blocking fd (e.g. a TTY or a pipe Node opened non-blocking): let the stream wait for us
-        const rest = chunk.subarray(off);
-        const p = Promise.resolve(viaStream.write(rest)).finally(() => {
-          if (pending === p) pending = undefined;
-        });
-        pending = p;
-        return p;
-      }
-    },
-    flush: () => (pending ?? Promise.resolve()).then(() => viaStream.flush?.()),
+  let out: NodeWritableLike | undefined;
+  let streamError: Error | undefined;
+  const failure = (e: unknown): Error => (isBrokenPipe(e) ? new BrokenPipe() : (e as Error));
+  const viaStream = (rest: Uint8Array): Promise<void> => {
+    if (out === undefined) {
+      out = stream!();
+      // Without a listener an async EPIPE would be an uncaught exception.
+      out.on('error', (e) => {
+        streamError ??= e as Error;
+      });
+    }
+    const w = out;
+    return new Promise<void>((resolve, reject) => {
+      w.write(rest, (err) => {
+        const e = err ?? streamError;
+        if (e) reject(failure(e));
+        else resolve();
+      });
+    });
   };
+  const track = (p: Promise<void>): Promise<void> => {
+    pending = p;
+    const clear = () => {
+      if (pending === p) pending = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  };
+  const writeNow = (chunk: Uint8Array): void | Promise<void> => {
+    if (streamError !== undefined) throw failure(streamError);
+    const len = chunk.length;
+    let off = 0;
+    try {
+      while (off < len) off += fs.writeSync(fd, chunk, off, len - off);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== 'EAGAIN' || stream === undefined) throw failure(e);
+      return viaStream(off === 0 ? chunk : chunk.subarray(off));
+    }
+  };
+  const write = (chunk: Uint8Array): void | Promise<void> => {
+    if (pending === undefined) {
+      const r = writeNow(chunk);
+      return r === undefined ? r : track(r);
+    }
+    // Only a caller that does not wait (the 0.2 output-stream) gets here: queue in order.
+    return track(pending.then(() => writeNow(chunk)));
+  };
+  return {
+    releasesChunks: true,
+    write,
+    flush: () => (pending ?? Promise.resolve()).then(
+      () => {},
+      () => {},
+    ),
+  };
+}
+
+/** fdSink on a Node stream's `fd`, through `w` itself while the fd would block (plain `w` without an fd). */
+export function processFdSink(w: NodeWritableLike & { fd?: number }, writeSync: (fd: number, b: Uint8Array, off: number, len: number) => number): ByteSink {
+  const fd = w.fd;
+  if (typeof fd !== 'number') return nodeWritableSink(w);
+  return fdSink(fd, { writeSync }, () => w);
 }
 
 /** A Web WritableStream as a sink (its writer's `ready` is the backpressure). */

@@ -9,6 +9,8 @@ import type { ByteSink, ByteSource } from './types.ts';
 /** The host's view of a guest stream<u8> readable end (core's StreamReader). */
 export interface ByteStreamReader {
   read(max?: number): Promise<Uint8Array | unknown[] | undefined>;
+  /** Reads into the caller's buffer (core's StreamReader has it); resolves with the count, undefined at the end. */
+  readInto?(target: Uint8Array): Promise<number | undefined>;
   drop(): void;
 }
 
@@ -48,24 +50,47 @@ export class Transfers {
  * reads that as err(error-code).
  */
 export async function pumpToSink(data: ByteStreamReader, sink: ByteSink, transfers?: Transfers): Promise<void> {
-  // Reads grow while the guest fills them (large writers), shrink back otherwise.
-  let size = MIN_READ;
   try {
-    for (;;) {
-      const chunk = (await data.read(size)) as Uint8Array | undefined;
-      if (chunk === undefined) break;
-      const n = chunk.length;
-      if (n === 0) continue;
-      if (n === size && size < MAX_READ) size *= 2;
-      else if (n < size >>> 2 && size > MIN_READ) size >>>= 1;
-      const p = sink.write(chunk);
-      if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
-    }
+    if (sink.releasesChunks === true && typeof data.readInto === 'function') await pumpReusing(data, sink, transfers);
+    else await pumpFresh(data, sink, transfers);
   } catch (e) {
     data.drop();
     throw new ComponentError(isBrokenPipe(e) ? 'pipe' : 'io');
   }
   data.drop();
+}
+
+/** The sink may keep chunks: each read gets its own buffer (sized to what arrived). */
+async function pumpFresh(data: ByteStreamReader, sink: ByteSink, transfers: Transfers | undefined): Promise<void> {
+  // Reads grow while the guest fills them (large writers), shrink back otherwise.
+  let size = MIN_READ;
+  for (;;) {
+    const chunk = (await data.read(size)) as Uint8Array | undefined;
+    if (chunk === undefined) return;
+    const n = chunk.length;
+    if (n === 0) continue;
+    if (n === size && size < MAX_READ) size *= 2;
+    else if (n < size >>> 2 && size > MIN_READ) size >>>= 1;
+    const p = sink.write(chunk);
+    if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
+  }
+}
+
+/**
+ * The sink releases chunks: one buffer, refilled by each read straight from
+ * the guest's memory (a single copy, no allocation per chunk), grown while
+ * the guest fills it.
+ */
+async function pumpReusing(data: ByteStreamReader, sink: ByteSink, transfers: Transfers | undefined): Promise<void> {
+  let buf = new Uint8Array(MIN_READ);
+  for (;;) {
+    const n = await data.readInto!(buf);
+    if (n === undefined) return;
+    if (n === 0) continue;
+    const p = sink.write(n === buf.length ? buf : buf.subarray(0, n));
+    if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
+    if (n === buf.length && n < MAX_READ) buf = new Uint8Array(n * 2);
+  }
 }
 
 /**

@@ -12,6 +12,12 @@ export type ByteSource = AsyncIterable<Uint8Array>;
 export interface ByteSink {
   write(chunk: Uint8Array): void | Promise<void>;
   flush?(): Promise<void>;
+  /**
+   * True if the sink is done with a chunk once `write` returns (or its
+   * Promise settles), so the caller may refill the same buffer for the next
+   * write (no allocation per chunk). Default: the sink may keep chunks.
+   */
+  readonly releasesChunks?: boolean;
 }
 
 /** Anything a stdin option may be. */

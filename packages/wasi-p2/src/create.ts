@@ -5,7 +5,6 @@
 
 import * as shimClocks from '@bytecodealliance/preview2-shim/clocks';
 import * as shimFs from '@bytecodealliance/preview2-shim/filesystem';
-import * as shimHttp from '@bytecodealliance/preview2-shim/http';
 import { error, poll, streams } from '@bytecodealliance/preview2-shim/io';
 import * as shimRandom from '@bytecodealliance/preview2-shim/random';
 import * as shimSockets from '@bytecodealliance/preview2-shim/sockets';
@@ -27,6 +26,20 @@ const createFilesystem = (
 ).createFilesystem;
 const createSockets = (shimSockets as unknown as { createSockets(c: { enableNetwork?: boolean }): Namespaces })
   .createSockets;
+
+/**
+ * preview2-shim's http module, loaded on first use: it pulls in node:http
+ * (and undici), the largest part of start-up, and only `http: true` needs it.
+ * require() of an ES module is synchronous and shares the ESM loader's cache.
+ */
+let shimHttp: { types: unknown; outgoingHandler: unknown } | undefined;
+function loadShimHttp(): { types: unknown; outgoingHandler: unknown } {
+  if (shimHttp === undefined) {
+    const { createRequire } = process.getBuiltinModule('node:module');
+    shimHttp = createRequire(import.meta.url)('@bytecodealliance/preview2-shim/http') as { types: unknown; outgoingHandler: unknown };
+  }
+  return shimHttp;
+}
 
 export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Imports {
   const v = WASI_P2_VERSION;
@@ -53,6 +66,7 @@ export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Import
     [`wasi:sockets/udp-create-socket@${v}`]: net.udpCreateSocket,
   };
   if (opts.http === true) {
+    const shimHttp = loadShimHttp();
     imports[`wasi:http/types@${v}`] = shimHttp.types;
     imports[`wasi:http/outgoing-handler@${v}`] = shimHttp.outgoingHandler;
   }

@@ -41,3 +41,31 @@ describe('createWasi', () => {
     expect(stdout.text()).toBe('hello from componentize-qjs\n');
   });
 });
+
+describe('loadWasiHost (@weft/wasi/load)', () => {
+  const quiet = { stdout: 'ignore', stderr: 'ignore', stdin: 'ignore' } as const;
+  const has02 = (imports: Record<string, unknown>) => Object.keys(imports).some((k) => k.includes('@0.2.'));
+
+  it('leaves WASI 0.2 out for a component that imports only 0.3', async () => {
+    const { loadWasiHost, importsWasiP2 } = await import('@weft/wasi/load');
+    const component = await Component.compile(guest('command.wasm'));
+    expect(importsWasiP2(component.type.imports.keys())).toBe(false);
+    const stdout = new CaptureSink();
+    const host = await loadWasiHost({ ...quiet, stdout, args: ['c', 'hello'] }, component.type.imports.keys());
+    expect(has02(host.imports)).toBe(false);
+    expect(await host.run(await component.instantiate(host.imports))).toBe(0);
+    expect(stdout.text()).toBe('hello from C\n');
+  });
+
+  it('adds WASI 0.2 when the component imports it, or when no names are given', async () => {
+    const { loadWasiHost } = await import('@weft/wasi/load');
+    const component = await Component.compile(guest('qjs-hello.wasm'));
+    const stdout = new CaptureSink();
+    const host = await loadWasiHost({ ...quiet, stdout, args: ['hello'] }, component.type.imports.keys());
+    expect(has02(host.imports)).toBe(true);
+    expect(await host.run(await component.instantiate(host.imports))).toBe(0);
+    expect(stdout.text()).toBe('hello from componentize-qjs\n');
+    expect(has02((await loadWasiHost(quiet)).imports)).toBe(true);
+    expect(has02((await loadWasiHost({ ...quiet, p2: false })).imports)).toBe(false);
+  });
+});

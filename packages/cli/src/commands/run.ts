@@ -7,10 +7,9 @@ import type { ComponentType, FuncType } from '@weft/core';
 import { camelCase } from '@weft/wast';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { parseCall } from '../wave/parse.ts';
-import { printWave } from '../wave/print.ts';
 import { loadComponent } from './load.ts';
 import { guestEnv, type RunArgs } from './run-args.ts';
+import { blockingStdioFor } from './run-stdio.ts';
 
 const TYPE = Symbol.for('weft.type');
 
@@ -47,21 +46,26 @@ export type RunOptions = Pick<RunArgs, 'file'> & Partial<Omit<RunArgs, 'file'>>;
 
 export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const component = await loadComponent(opts.file);
-  const { createWasiHost } = await import('@weft/wasi');
-  const host = createWasiHost({
+  // @weft/wasi/load brings in WASI 0.2 (preview2-shim) only if the component imports it.
+  const { loadWasiHost } = await import('@weft/wasi/load');
+  const host = await loadWasiHost({
     args: [opts.file, ...(opts.args ?? [])],
     env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
     cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
     ...io.stdio,
     p2: { preopens: opts.dirs ?? {} },
-  });
+  }, component.type.imports.keys());
   const instance = await component.instantiate(host.imports);
+  // Only with the process's own stdio (tests and embedders pass theirs).
+  if (io.stdio === undefined) blockingStdioFor(component.type.imports.keys());
   if (!opts.invoke) {
     const { findRunExport } = await import('@weft/wasi-cli');
     if (findRunExport(instance.exports) === undefined)
       throw new UsageError("the component exports no wasi:cli/run (0.3.x or 0.2.x); pass --invoke 'name(args)'");
     return await host.run(instance);
   }
+  // WAVE is only needed for --invoke: a plain run never loads it.
+  const [{ parseCall }, { printWave }] = await Promise.all([import('../wave/parse.ts'), import('../wave/print.ts')]);
   const call = parseCall(opts.invoke);
   const { fn, type } = findExport(instance.exports, component.type, call.name);
   if (!type) throw new Error(`cannot find the type of "${call.name}"`);

@@ -1,0 +1,50 @@
+// The WASI host, put together from its parts. No static import of
+// @weft/wasi-p2 here: the 0.2 half (preview2-shim, which also creates
+// process.stdout/stdin/stderr as it loads) is handed in by the caller, so a
+// pure 0.3 component need not load it (see load.ts).
+
+import { type CliHost, type CliOptions, createCliHost, type ResolvedCli, resolveCliOptions, runCommand } from '@weft/wasi-cli';
+import { type ClocksOptions, createClocks } from '@weft/wasi-clocks';
+import type { WasiP2Options } from '@weft/wasi-p2';
+import { createRandom, type RandomOptions } from '@weft/wasi-random';
+
+export interface WasiOptions extends CliOptions {
+  /** wasi:clocks@0.3 options, e.g. `{ virtual: new VirtualClock() }`. */
+  clocks?: ClocksOptions;
+  /** wasi:random@0.3 options, e.g. `{ seed: 1 }` for deterministic runs. */
+  random?: RandomOptions;
+  /** WASI 0.2 (preview2-shim) options: preopens, network, http. `false` leaves 0.2 out. */
+  p2?: WasiP2Options | false;
+}
+
+export type WasiImports = Record<string, Record<string, unknown>>;
+
+export interface WasiHost {
+  /** Pass to `component.instantiate`. */
+  imports: WasiImports;
+  /** The 0.3 wasi:cli host (its resolved options are shared with 0.2). */
+  cli: CliHost;
+  /** Resolves once everything the guest wrote to stdout/stderr reached its sink. */
+  drain(): Promise<void>;
+  /** Runs the command's wasi:cli/run (0.3.x, else 0.2.x) and resolves with its exit code. */
+  run(instance: { exports: Record<string, unknown> }): Promise<number>;
+}
+
+/** @weft/wasi-p2's createWasiP2. */
+export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => object;
+
+/** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
+export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
+  const { clocks, random, p2, ...cliOptions } = options;
+  const resolved = resolveCliOptions(cliOptions);
+  const cli = createCliHost(resolved);
+  // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
+  const imports: WasiImports = {
+    ...(p2 === false || createP2 === undefined ? {} : (createP2(resolved, p2 ?? {}) as WasiImports)),
+    ...(createClocks(clocks) as unknown as WasiImports),
+    ...(createRandom(random) as unknown as WasiImports),
+    ...cli.imports,
+  };
+  const drain = () => cli.drain();
+  return { imports, cli, drain, run: (instance) => runCommand(instance, { drain }) };
+}

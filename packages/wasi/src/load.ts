@@ -1,0 +1,22 @@
+// loadWasiHost: createWasiHost for one component, loading the WASI 0.2 half
+// only if the component imports a 0.2 interface. Importing this module (the
+// `@weft/wasi/load` entry) never loads @weft/wasi-p2 or preview2-shim, which
+// is most of a runner's start-up besides the component itself.
+
+import { composeWasiHost, type WasiHost, type WasiOptions } from './compose.ts';
+
+/** Whether any of the names is a WASI 0.2 interface (`wasi:…@0.2.x`). */
+export function importsWasiP2(importNames: Iterable<string>): boolean {
+  for (const name of importNames) if (/^wasi:[^@]*@0\.2\./.test(name)) return true;
+  return false;
+}
+
+/**
+ * The host for a component that imports `importNames` (e.g.
+ * `component.type.imports.keys()`); all of 0.2 too when they are not given.
+ */
+export async function loadWasiHost(options: WasiOptions = {}, importNames?: Iterable<string>): Promise<WasiHost> {
+  const needP2 = options.p2 !== false && (importNames === undefined || importsWasiP2(importNames));
+  const createP2 = needP2 ? (await import('@weft/wasi-p2')).createWasiP2 : undefined;
+  return composeWasiHost(options, createP2);
+}
