@@ -1,8 +1,6 @@
 // Argument handling for the `weft` command. Returns the exit code.
 
 import { parseArgs } from 'node:util';
-import { defaultJobs, wastCommand } from './commands/wast.ts';
-import { inspectCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
 import { parseRunArgs } from './commands/run-args.ts';
 import { UsageError, oneLine } from './errors.ts';
@@ -55,6 +53,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         });
         if (values.help) return help(io);
         const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+        // Loaded only for its command: `weft run` should not pay for the wast runner.
+        const { defaultJobs, wastCommand } = await import('./commands/wast.ts');
         const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
         if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
           throw new UsageError('--timeout must be a positive number of ms');
@@ -83,6 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           options: { help: { type: 'boolean', short: 'h' } },
         });
         if (values.help) return help(io);
+        const { inspectCommand } = await import('./commands/inspect.ts');
         return await inspectCommand(positionals, io);
       }
       default:
