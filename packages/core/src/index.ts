@@ -11,6 +11,7 @@ export {
   FutureWriter,
   future,
   HAS_JSPI,
+  setHostImportsMaySuspend,
   StreamReader,
   StreamWriter,
   stream,

@@ -10,7 +10,7 @@ import type { FuncType, ValType } from '../types/model.ts';
 import { codecFor, type Codec } from './codecs.ts';
 import { type BorrowScope, LiftLowerContext } from './context.ts';
 import { poisonWith } from './errors.ts';
-import { enterFrom, leaveTo, takeCaller } from './instance-entry.ts';
+import { checkCallNesting, enterFrom, leaveTo, takeCaller } from './instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
 import type { CanonOptions } from './options.ts';
 
@@ -50,6 +50,7 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
 
   const fn = function liftedFunc(...args: unknown[]): unknown {
     const caller = takeCaller();
+    if (caller !== undefined) checkCallNesting(inst, caller);
     enterFrom(inst, caller);
     const prevScope = cx.borrowScope;
     const prevFused = cx.fused;

@@ -4,6 +4,11 @@
 // flat return value or the caller's retptr.
 
 import { Trap } from '../host/errors.ts';
+import { asyncState } from '../async/instance-state.ts';
+import { blockable, HAS_JSPI, jspiRequired } from '../async/jspi.ts';
+import { currentThread, store } from '../async/store.ts';
+import { flattenFuncType } from '../types/flatten.ts';
+import type { CoreValType } from '../types/model.ts';
 import { asyncCanonLower } from '../async/lower.ts';
 import { funcInstOf } from '../async/lift.ts';
 import { releaseLends } from '../resources/lift-lower.ts';
@@ -33,8 +38,84 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
   const resultIsFuture = ft.result?.kind === 'future';
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
   const name = callee.name || 'import';
+  // A host import may return a Promise: the instance then waits on JSPI (see waitForHost).
+  const suspending = HAS_JSPI && asyncState(inst).jspi;
+  const coreType = flattenFuncType({ async: false }, ft, 'lower');
+  const resultCore = coreType.results[0] as CoreValType | undefined;
 
-  return function loweredFunc(...flat: unknown[]): unknown {
+  const lowerResult = (v: unknown, flat: unknown[]): unknown => {
+    try {
+      if (result === undefined) return undefined;
+      if (spillResult) {
+        const retptr = (flat[flat.length - 1] as number) >>> 0;
+        cx.refresh();
+        cx.checkGuestRange(retptr, result.align, result.size, 'pointer');
+        result.store(cx, v, retptr);
+        return undefined;
+      }
+      if (needsMemory) cx.refresh();
+      return resultToCore!(cx, v);
+    } catch (e) {
+      // A bad value from the callee traps the calling guest like any other trap.
+      if (e instanceof HostValueError) throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
+      throw e;
+    }
+  };
+
+  /**
+   * The host returned a Promise: on a JSPI stack (an instance that runs on
+   * JSPI, see setHostImportsMaySuspend) the calling thread waits for it,
+   * suspended, and then gets the lowered result; anywhere else this traps.
+   */
+  const waitForHost = (v: Promise<unknown>, flat: unknown[]): unknown => {
+    const thread = currentThread(inst);
+    if (!suspending || !thread.jspi) {
+      v.catch(() => {}); // the trap reports it; no unhandled rejection
+      throw hostSuspendTrap(name, suspending);
+    }
+    // This call's borrows stay lent until the result is lowered.
+    const lenders = cx.lenders;
+    const lent = cx.lent;
+    let state = 0; // 0 pending, 1 fulfilled, 2 rejected
+    let value: unknown;
+    store.hostPending++;
+    v.then(
+      (r) => {
+        state = 1;
+        value = r;
+        store.hostPending--;
+        store.schedule();
+      },
+      (e) => {
+        state = 2;
+        value = e;
+        store.hostPending--;
+        store.schedule();
+      },
+    );
+    thread.startWaitingInternal(() => state !== 0);
+    return thread.suspendJspi(
+      false,
+      () => {
+        const prevLenders = cx.lenders;
+        const prevLent = cx.lent;
+        cx.lenders = lenders;
+        cx.lent = lent;
+        try {
+          if (state === 2) throw value;
+          const ret = lowerResult(value, flat);
+          releaseLends(cx);
+          return ret;
+        } finally {
+          cx.lenders = prevLenders;
+          cx.lent = prevLent;
+        }
+      },
+      resultCore,
+    );
+  };
+
+  const loweredFunc = function loweredFunc(...flat: unknown[]): unknown {
     checkMayLeave(inst);
     const prevFused = cx.fused;
     const prevLenders = cx.lenders;
@@ -65,31 +146,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       }
       // A Promise is the value itself when the result is a future; otherwise
       // the host wants the guest to wait.
-      if (v instanceof Promise && !resultIsFuture) {
-        v.catch(() => {}); // the trap below reports it; don't leave an unhandled rejection
-        throw new Trap(
-          `${name} returned a Promise, but a synchronously lowered import cannot wait for it (async lowering is not yet supported)`,
-        );
-      }
-      let ret: unknown;
-      try {
-        if (result !== undefined) {
-          if (spillResult) {
-            const retptr = (flat[flat.length - 1] as number) >>> 0;
-            cx.refresh();
-            cx.checkGuestRange(retptr, result.align, result.size, 'pointer');
-            result.store(cx, v, retptr);
-          } else {
-            if (needsMemory) cx.refresh();
-            ret = resultToCore!(cx, v);
-          }
-        }
-      } catch (e) {
-        // A bad value from the callee traps the calling guest like any other trap.
-        if (e instanceof HostValueError)
-          throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
-        throw e;
-      }
+      if (v instanceof Promise && !resultIsFuture) return waitForHost(v, flat);
+      const ret = lowerResult(v, flat);
       releaseLends(cx);
       return ret;
     } finally {
@@ -98,4 +156,15 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       cx.lent = prevLent;
     }
   };
+  // Only instances that run on JSPI pay for the dispatcher that lets the call suspend.
+  return suspending ? (blockable(loweredFunc, coreType.params, coreType.results) as typeof loweredFunc) : loweredFunc;
+}
+
+function hostSuspendTrap(name: string, suspending: boolean): Trap {
+  if (!HAS_JSPI) return jspiRequired(`waiting for the Promise ${name} returned (a synchronously lowered import)`);
+  return new Trap(
+    suspending
+      ? `${name} returned a Promise, but a synchronously lowered import cannot wait for it on this stack (a synchronous call into this instance from the host or another component's import)`
+      : `${name} returned a Promise, but a synchronously lowered import cannot wait for it unless its instance runs on JSPI: call setHostImportsMaySuspend(true) before instantiating`,
+  );
 }

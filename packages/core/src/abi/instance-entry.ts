@@ -27,6 +27,18 @@ function isSelfOrAncestor(x: ComponentInstance, of: ComponentInstance | undefine
   return false;
 }
 
+/**
+ * A guest calling a lifted function: like wasmtime (the spec's reference
+ * tests say "for now"), it may not call into itself, an enclosing instance or
+ * a nested one, only between instances unrelated by nesting (the spec's
+ * entering_set alone would allow these).
+ */
+export function checkCallNesting(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
+  if (caller !== undefined && (isSelfOrAncestor(inst, caller) || isSelfOrAncestor(caller, inst))) {
+    throw new Trap('cannot enter component instance');
+  }
+}
+
 /** trap_if(not inst.may_enter_from(caller)); inst.enter_from(caller) — plus the poison check. */
 export function enterFrom(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
   if (inst.poisoned) {

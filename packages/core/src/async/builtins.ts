@@ -7,6 +7,7 @@ import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor } from '../abi/codecs.ts';
 import { checkMayLeave } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
+import { contains, containsListOrString } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { loadStringFromRange, storeStringIntoRange, stored } from '../abi/strings.ts';
 import { Trap } from '../host/errors.ts';
@@ -15,7 +16,7 @@ import { tableOf } from '../resources/table.ts';
 import type { FutureType, StreamType, ValType } from '../types/model.ts';
 import { ReadableBufferGuestImpl, WritableBufferGuestImpl } from './buffers.ts';
 import {
-  type CopyEnd,
+  CopyEnd,
   CopyResult,
   CopyState,
   ReadableFutureEnd,
@@ -94,13 +95,17 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
   const types = resultType === undefined ? [] : [resultType];
   const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
   const codec = resultType === undefined ? undefined : codecFor(resultType);
+  const usesMemory = spill || (resultType !== undefined && containsListOrString(resultType));
+  const usesEncoding = resultType !== undefined && contains(resultType, (u) => u.kind === 'string');
   return (...flat: unknown[]) => {
     const task = currentThread(inst).task;
     checkMayLeave(task.inst);
     if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
     const want = task.ft.result;
     if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
-    if (opts.memory !== task.opts.memory || (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8')) {
+    // LiftOptions.equal, restricted (as wasmtime and the spec tests do) to the
+    // options lifting this result actually reads.
+    if ((usesMemory && opts.memory !== task.opts.memory) || (usesEncoding && (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8'))) {
       throw new Trap('invalid `task.return` signature and/or options for current task');
     }
     let result: unknown[] = [];
@@ -236,7 +241,15 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
     };
     if (!subtask.resolved()) {
       subtask.cancellationRequested = true;
+      const before = store.inflight;
       subtask.onCancel?.(inst);
+      // The spec resumes the callee's cancellable thread right here; if that
+      // thread is a suspended JSPI stack it only runs once this stack yields,
+      // so wait (suspended) until it blocks again or exits, then look.
+      const resumed = store.inflight;
+      if (resumed !== undefined && resumed !== before && resumed !== thread && thread.jspi && !resumed.done) {
+        return thread.suspendUntilSettled(resumed, () => afterCancel(thread, subtask, async, finish), 'i32');
+      }
       if (!subtask.resolved() || !subtask.hasPendingEvent()) {
         if (async) return BLOCKED;
         return waitForEnd(thread, subtask, 'subtask.cancel', finish);
@@ -244,6 +257,18 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
     }
     return finish();
   };
+}
+
+/** The rest of subtask.cancel once the cancelled callee has run (maybe parking again). */
+function afterCancel(thread: Thread, subtask: Subtask, async: boolean, finish: () => number): number | Promise<number> {
+  if (subtask.resolved() && subtask.hasPendingEvent()) return finish();
+  if (async) return BLOCKED;
+  subtask.hasSyncWaiter = true;
+  thread.startWaitingInternal(() => subtask.hasPendingEvent());
+  return thread.park(false, () => {
+    subtask.hasSyncWaiter = false;
+    return finish();
+  });
 }
 
 export function canonSubtaskDrop(inst: ComponentInstance) {
@@ -311,7 +336,7 @@ function doneMessage(E: EndCtor): string {
 
 function checkIdle(e: CopyEnd, E: EndCtor): void {
   if (e.state === CopyState.DONE) throw new Trap(doneMessage(E));
-  if (e.state !== CopyState.IDLE) throw new Trap(`cannot start a copy on a ${endName(E)} that is already copying`);
+  if (e.state !== CopyState.IDLE) throw new Trap('cannot have concurrent operations active on a future/stream');
 }
 
 /** Sync variant: wait for e's pending event on a JSPI stack, then `finish`. */
@@ -327,6 +352,7 @@ function waitForEnd(thread: Thread, e: Waitable, what: string, finish: () => num
         return finish();
       },
       'i32',
+      e instanceof CopyEnd,
     );
   } catch (err) {
     e.hasSyncWaiter = false;
@@ -360,8 +386,14 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
     };
     const noop = () => {};
     e.state = CopyState.COPYING;
-    const onCopy = (reclaim: () => void) => e.setPendingEvent(() => streamEvent(CopyResult.COMPLETED, reclaim));
-    const onCopyDone = (result: number) => e.setPendingEvent(() => streamEvent(result, noop));
+    const onCopy = (reclaim: () => void) => {
+      e.partialCopy = buffer.remain() > 0;
+      e.setPendingEvent(() => streamEvent(CopyResult.COMPLETED, reclaim));
+    };
+    const onCopyDone = (result: number) => {
+      e.partialCopy = false;
+      e.setPendingEvent(() => streamEvent(result, noop));
+    };
     if (isRead) (e as ReadableStreamEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopy, onCopyDone);
     else (e as WritableStreamEnd).copy(inst, buffer as ReadableBufferGuestImpl, onCopy, onCopyDone);
     const finish = () => e.getPendingEvent()[2];
@@ -431,7 +463,14 @@ export function canonCancelCopy(inst: ComponentInstance, E: EndCtor, t: StreamTy
     if (e.inWaitableSet() && !async)
       throw new Trap('waitable cannot be used synchronously while added to a waitable set');
     e.state = CopyState.CANCELLING_COPY;
-    const finish = () => e.getPendingEvent()[2];
+    // A copy the other side left part-way is still in progress as far as the
+    // guest can tell, so cancelling it reports CANCELLED with the progress
+    // made (as wasmtime does; definitions.py would report COMPLETED).
+    const finish = () => {
+      const partial = e.partialCopy;
+      const r = e.getPendingEvent()[2];
+      return partial && (r & 0xf) === CopyResult.COMPLETED ? (r & ~0xf) | CopyResult.CANCELLED : r;
+    };
     if (!e.hasPendingEvent()) {
       e.shared.cancel();
       if (!e.hasPendingEvent()) {

@@ -218,6 +218,8 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
 
 export class CopyEnd extends Waitable {
   state: number = CopyState.IDLE;
+  /** The pending event reports a copy that stopped part-way (the other side took less than this buffer holds). */
+  partialCopy = false;
   readonly shared: any;
   constructor(shared: unknown) {
     super();

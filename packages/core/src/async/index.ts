@@ -5,18 +5,19 @@ import { canonOptions, type CoreSpaces } from '../link/canon.ts';
 import type { FutureType, StreamType, ValType } from '../types/model.ts';
 import { PRIMS } from '../types/model.ts';
 import { Trap } from '../host/errors.ts';
+import { substitute } from '../link/substitute.ts';
 import * as B from './builtins.ts';
 import { funcInstOf } from './lift.ts';
 import { ReadableFutureEnd, ReadableStreamEnd, WritableFutureEnd, WritableStreamEnd } from './copy.ts';
 import { asyncState } from './instance-state.ts';
-import { blockable, HAS_JSPI } from './jspi.ts';
+import { blockable, HAS_JSPI, HOST_IMPORTS_MAY_SUSPEND } from './jspi.ts';
 
 export { asyncCanonLift, funcInstOf, FUNC_INST } from './lift.ts';
 export { asyncCanonLower } from './lower.ts';
 export { asyncState } from './instance-state.ts';
 export { store, Thread, Store, currentThread } from './store.ts';
 export { Task, SyncFrame, TaskState } from './task.ts';
-export { HAS_JSPI, setJspiEnabled } from './jspi.ts';
+export { HAS_JSPI, setJspiEnabled, setHostImportsMaySuspend } from './jspi.ts';
 export { StreamReader, StreamWriter, FutureReader, FutureWriter, stream, future } from './host-streams.ts';
 export { ErrorContext } from './values.ts';
 
@@ -32,15 +33,19 @@ function blocks(s: CoreSpaces, c: Canon): boolean {
     case 'stream.read': case 'stream.write': case 'future.read': case 'future.write':
       return !c.opts.async;
     case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
-    case 'subtask.cancel':
       return !c.async;
+    case 'subtask.cancel':
+      return true; // even async: it waits while the cancelled callee's stack runs
     case 'lower': {
       if (c.opts.async) return false;
       const ft = s.def.elab.funcs[c.func];
       if (ft?.async === true) return true;
       // A sync call into a guest whose stack may suspend suspends this stack too.
       const f = s.funcs[c.func];
-      return f?.instance !== undefined && funcInstOf(f.call) !== undefined && asyncState(f.instance).jspi;
+      if (f === undefined) return false;
+      // A host import (no instance) may return a Promise to wait for, if the embedder opted in.
+      if (f.instance === undefined) return HOST_IMPORTS_MAY_SUSPEND;
+      return funcInstOf(f.call) !== undefined && asyncState(f.instance).jspi;
     }
     default:
       return false;
@@ -63,8 +68,8 @@ export function prepareAsync(s: CoreSpaces): void {
 function valType(s: CoreSpaces, ref: ValType | number | string | undefined): ValType | undefined {
   if (ref === undefined) return undefined;
   if (typeof ref === 'string') return PRIMS[ref as keyof typeof PRIMS];
-  if (typeof ref === 'number') return s.types[ref] as ValType;
-  return ref;
+  if (typeof ref === 'number') return substitute(s, s.types[ref] as ValType);
+  return substitute(s, ref);
 }
 
 /** Builds the core function of one async `canon` built-in and pushes it. */
@@ -74,8 +79,9 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   /** Built-ins that may block: core signature (params → i32). */
   const maySuspend = (f: Function, nParams: number): Function =>
     HAS_JSPI ? blockable(f, new Array(nParams).fill('i32'), ['i32']) : f;
-  const st = (idx: number) => s.types[idx] as StreamType;
-  const fu = (idx: number) => s.types[idx] as FutureType;
+  // Element types compare by runtime resource identity: substitute this instance's resources.
+  const st = (idx: number) => substitute(s, s.types[idx] as StreamType);
+  const fu = (idx: number) => substitute(s, s.types[idx] as FutureType);
   let f: Function;
   switch (c.kind) {
     case 'context.get': f = B.canonContextGet(inst, c.type as string, c.index); break;
@@ -89,7 +95,7 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
     case 'waitable-set.poll': f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]); break;
     case 'waitable-set.drop': f = B.canonWaitableSetDrop(inst); break;
     case 'waitable.join': f = B.canonWaitableJoin(inst); break;
-    case 'subtask.cancel': f = c.async ? B.canonSubtaskCancel(inst, true) : maySuspend(B.canonSubtaskCancel(inst, false), 1); break;
+    case 'subtask.cancel': f = maySuspend(B.canonSubtaskCancel(inst, c.async), 1); break;
     case 'subtask.drop': f = B.canonSubtaskDrop(inst); break;
     case 'stream.new': f = B.canonStreamNew(inst, st(c.typeIdx)); break;
     case 'future.new': f = B.canonFutureNew(inst, fu(c.typeIdx)); break;
@@ -105,7 +111,7 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
     case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write': {
       const E = c.kind === 'stream.cancel-read' ? ReadableStreamEnd : c.kind === 'stream.cancel-write' ? WritableStreamEnd
         : c.kind === 'future.cancel-read' ? ReadableFutureEnd : WritableFutureEnd;
-      const g = B.canonCancelCopy(inst, E, s.types[c.typeIdx] as StreamType | FutureType, c.async);
+      const g = B.canonCancelCopy(inst, E, substitute(s, s.types[c.typeIdx] as StreamType | FutureType), c.async);
       f = c.async ? g : maySuspend(g, 1);
       break;
     }

@@ -29,6 +29,18 @@ export function setJspiEnabled(on: boolean): void {
   HAS_JSPI = on && typeof WA.Suspending === 'function' && typeof WA.promising === 'function';
 }
 
+/**
+ * Opt-in (global, like setJspiEnabled): instances linked afterwards that
+ * synchronously lower a host import run on JSPI stacks, so a host function
+ * returning a Promise suspends the guest until it settles (the export that
+ * was called then returns a Promise). Off by default: JSPI entry costs every
+ * export call of such an instance far more than a plain call.
+ */
+export let HOST_IMPORTS_MAY_SUSPEND = false;
+export function setHostImportsMaySuspend(on: boolean): void {
+  HOST_IMPORTS_MAY_SUSPEND = on;
+}
+
 export function jspiRequired(what: string): Trap {
   return new Trap(
     `${what} must suspend the calling WebAssembly stack, which requires JSPI (WebAssembly.Suspending / WebAssembly.promising); this JavaScript engine does not provide it`,

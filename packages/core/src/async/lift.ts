@@ -6,7 +6,7 @@
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs.ts';
 import { poisonWith } from '../abi/errors.ts';
-import { enterFrom, leaveTo, takeCaller } from '../abi/instance-entry.ts';
+import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
@@ -53,6 +53,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     for (let t = supertask; t !== undefined; t = t.supertask) {
       if (t.inst === inst && t.state !== TaskState.RESOLVED) throw new Trap('cannot enter component instance');
     }
+    checkCallNesting(inst, caller);
     enterFrom(inst, caller);
     const task = new Task(ft, opts, inst, onStart, onResolve);
     task.supertask = supertask;

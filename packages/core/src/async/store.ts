@@ -14,6 +14,8 @@ export const Cancelled = { FALSE: 0, TRUE: 1 } as const;
 
 /** After this many consecutive ticks, the next one waits for a macrotask (timers/IO get a turn). */
 const TICKS_PER_MACROTASK = 64;
+/** Threads resumed in one tick before the next tick is scheduled. */
+const RESUMES_PER_TICK = 256;
 
 const macrotask: (f: () => void) => void =
   typeof setImmediate === 'function'
@@ -116,23 +118,65 @@ export class Thread {
    * JSPI: suspend this thread's stack (the caller is a plain built-in inside
    * `blockable`); once resumed, `finish(cancelled)` gives the built-in's result.
    */
-  suspendJspi<R>(cancellable: boolean, finish: (cancelled: number) => R, result: CoreValType | undefined): R {
+  suspendJspi<R>(
+    cancellable: boolean,
+    finish: (cancelled: number) => R,
+    result: CoreValType | undefined,
+    releaseExclusive = false,
+  ): R {
+    return suspendWith(this.park(cancellable, finish, false, releaseExclusive), result);
+  }
+
+  /**
+   * JSPI: suspend this stack until `other` (a JSPI thread just resumed, not
+   * yet running) blocks again or exits, then `finish`. How a built-in that in
+   * the spec resumes another stack synchronously (cancellation) lets it run
+   * before carrying on, as the guest observes in the spec.
+   */
+  suspendUntilSettled<R>(other: Thread, finish: () => R | Promise<R>, result: CoreValType | undefined): R {
+    other.onSettle = () => this.resume(0);
+    return suspendWith(this.park(false, finish, true), result);
+  }
+
+  /** Called once when this thread next blocks or exits (suspendUntilSettled). */
+  onSettle: (() => void) | undefined = undefined;
+
+  /**
+   * Parks this JSPI stack: the returned Promise (for `suspendWith`, or to be
+   * adopted by an outer park's `finish`) settles with `finish`'s result once
+   * the thread is resumed.
+   */
+  park<R>(
+    cancellable: boolean,
+    finish: (cancelled: number) => R | Promise<R>,
+    quiet = false,
+    releaseExclusive = false,
+  ): Promise<R> {
     this.cancellable = cancellable;
     this.suspensions++;
     const p = new Promise<number>((resolve) => {
       this.cont = resolve;
       this.contAsync = true;
     });
-    store.blocked(this);
+    // A callback-ABI task blocked in a synchronous stream/future operation
+    // does not keep the instance's exclusive lock: wasmtime lets other async
+    // calls enter meanwhile, as the spec's sync-streams test expects (but a
+    // sync call to an import keeps it: async-calls-sync). It takes the lock
+    // back when it resumes.
+    const ai = this.task.ai;
+    const held = releaseExclusive && ai.exclusiveThread === this && this.task.opts.callback !== undefined;
+    if (held) {
+      ai.exclusiveThread = undefined;
+      store.schedule();
+    }
+    store.blocked(this, quiet);
     if (store.current === this) store.current = undefined;
-    return suspendWith(
-      p.then((c) => {
-        store.current = this;
-        store.inflight = this;
-        return finish(c);
-      }),
-      result,
-    );
+    return p.then((c) => {
+      if (held) ai.exclusiveThread = this;
+      store.current = this;
+      store.inflight = this;
+      return finish(c);
+    });
   }
 
   /** wait_until without the random early return (deterministic profile). */
@@ -149,11 +193,12 @@ export class Thread {
     what: string,
     finish: (cancelled: number) => R,
     result: CoreValType | undefined,
+    releaseExclusive = false,
   ): R {
     if (this.task.deliverPendingCancel(cancellable)) return finish(Cancelled.TRUE);
     mustBlock(this, what);
     this.startWaitingInternal(readyFunc);
-    return this.suspendJspi(cancellable, finish, result);
+    return this.suspendJspi(cancellable, finish, result, releaseExclusive);
   }
 }
 
@@ -213,7 +258,8 @@ export class Store {
   };
 
   /** A JSPI thread suspended; if the scheduler was waiting on it, carry on. */
-  blocked(t: Thread): void {
+  blocked(t: Thread, quiet = false): void {
+    if (!quiet) this.settled(t);
     if (this.inflight === t) {
       this.inflight = undefined;
       this.schedule();
@@ -222,8 +268,17 @@ export class Store {
 
   /** A JSPI thread's stack finished (its promising call settled). */
   exited(t: Thread): void {
+    this.settled(t);
     if (this.inflight === t) this.inflight = undefined;
     this.schedule();
+  }
+
+  private settled(t: Thread): void {
+    const f = t.onSettle;
+    if (f !== undefined) {
+      t.onSettle = undefined;
+      f();
+    }
   }
 
   /** The innermost unresolved sync-typed call, if any. */
@@ -253,7 +308,9 @@ export class Store {
 
   tick(): void {
     if (this.inflight !== undefined) return;
-    for (;;) {
+    // Callback-ABI threads resume synchronously; bound the work per tick so
+    // threads that yield forever still let the JS event loop (and the host) run.
+    for (let n = 0; n < RESUMES_PER_TICK; n++) {
       const pick = this.pick();
       if (pick === undefined) {
         this.streak = 0;
@@ -263,6 +320,7 @@ export class Store {
       pick.resume();
       if (this.inflight !== undefined) return;
     }
+    this.schedule();
   }
 
   /** Called when nothing is ready: detects a deadlock. */

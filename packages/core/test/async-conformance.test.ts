@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HAS_JSPI, setHostImportsMaySuspend, setJspiEnabled } from '../src/async/index.ts';
+import { instantiate } from './helpers/wat.ts';
+
+// `run: func(x: u32) -> u32` (sync-typed, sync-lifted) calls the host's sync
+// `get: func(x: u32) -> u32` through a sync `canon lower` and adds 1; the
+// host implements `get` with an async function.
+const SYNC_CALLS_HOST = `(component
+  (import "get" (func $get (param "x" u32) (result u32)))
+  (core func $get' (canon lower (func $get)))
+  (core module $M
+    (import "" "get" (func $get (param i32) (result i32)))
+    (func (export "run") (param i32) (result i32)
+      (i32.add (call $get (local.get 0)) (i32.const 1))))
+  (core instance $m (instantiate $M (with "" (instance (export "get" (func $get'))))))
+  (func (export "run") (param "x" u32) (result u32) (canon lift (core func $m "run")))
+)`;
+
+const later = <T>(v: T, ms = 5) => new Promise<T>((r) => setTimeout(() => r(v), ms));
+
+describe('a sync-lowered host import that returns a Promise', () => {
+  afterEach(() => {
+    setHostImportsMaySuspend(false);
+    setJspiEnabled(true);
+  });
+
+  it.runIf(HAS_JSPI)('suspends the guest until it settles; the export returns a Promise', async () => {
+    setHostImportsMaySuspend(true);
+    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => later(x * 10) });
+    const r = inst.exports.run(4);
+    expect(r).toBeInstanceOf(Promise);
+    expect(await r).toBe(41);
+    // A host function that answers synchronously keeps the export synchronous.
+    const sync: any = await instantiate(SYNC_CALLS_HOST, { get: (x: number) => x * 2 });
+    expect(sync.exports.run(4)).toBe(9);
+    // Several calls one after another, each waiting on the host.
+    for (let i = 0; i < 3; i++) expect(await inst.exports.run(i)).toBe(i * 10 + 1);
+  });
+
+  it.runIf(HAS_JSPI)('a rejected Promise traps the guest', async () => {
+    setHostImportsMaySuspend(true);
+    const inst: any = await instantiate(SYNC_CALLS_HOST, {
+      get: async () => {
+        await later(0);
+        throw new Error('host failed');
+      },
+    });
+    await expect(inst.exports.run(1)).rejects.toThrow(/host failed/);
+  });
+
+  it('traps, naming the opt-in, when the instance does not run on JSPI', async () => {
+    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x });
+    const call = async () => inst.exports.run(1);
+    await expect(call()).rejects.toThrow(HAS_JSPI ? /setHostImportsMaySuspend/ : /JSPI/);
+  });
+
+  it('traps, naming JSPI, on an engine without it', async () => {
+    setJspiEnabled(false);
+    setHostImportsMaySuspend(true);
+    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x });
+    const call = async () => inst.exports.run(1);
+    await expect(call()).rejects.toThrow(/requires JSPI/);
+  });
+});
