@@ -57,6 +57,19 @@ describe('weft run', () => {
     expect(r).toMatchObject({ code: 0, out: 'hello from Weft\n' });
   });
 
+  it('lets a WASI 0.2 guest block on stdin that arrives later', async () => {
+    const p2 = fileURLToPath(new URL('../../wasi-p2/test/guests/hello-p2/hello-p2-sync.wasm', import.meta.url));
+    async function* slowStdin() {
+      await new Promise((r) => setTimeout(r, 50));
+      yield new TextEncoder().encode('late line\n');
+    }
+    const stdout = new CaptureSink();
+    const stderr = new CaptureSink();
+    const io: Io = { out: () => {}, err: () => {}, stdio: { stdin: slowStdin(), stdout, stderr } };
+    expect(await main(['run', p2, '--cat'], io)).toBe(0);
+    expect(stdout.text()).toContain('late line\ndone\n');
+  });
+
   it('--invoke still works, with WASI imports available', async () => {
     const r = await weft(['--invoke', 'nope()', C]);
     expect(r.code).toBe(1);

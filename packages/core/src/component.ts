@@ -3,6 +3,7 @@
 import { decodeComponent } from './binary/index.ts';
 import type { ComponentIR, Definition } from './binary/ir.ts';
 import { ValidationError, WeftError } from './host/errors.ts';
+import { HOST_IMPORTS_MAY_SUSPEND, setHostImportsMaySuspend } from './async/jspi.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
@@ -18,6 +19,13 @@ export interface Instance {
 export interface InstantiateOptions {
   /** Name used in trap and link messages. */
   name?: string;
+  /**
+   * Let host functions that the guest calls synchronously return Promises:
+   * the guest waits (suspended with JSPI) and the export it was called from
+   * returns a Promise. Needed for WASI 0.2 hosts whose blocking calls are
+   * async in JS (stdin). Costs JSPI entry on every export call of the instance.
+   */
+  hostImportsMaySuspend?: boolean;
 }
 
 export class Component {
@@ -61,8 +69,14 @@ export class Component {
   instantiateSync(imports: Record<string, unknown> = {}, options: InstantiateOptions = {}): Instance {
     if (imports === null || typeof imports !== 'object') throw new TypeError('imports must be an object');
     const name = options.name ?? this.#def.elab.ir.names?.component ?? 'root';
-    const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name);
-    return { exports: hostExports(inst) };
+    const prev = HOST_IMPORTS_MAY_SUSPEND;
+    setHostImportsMaySuspend(options.hostImportsMaySuspend ?? false);
+    try {
+      const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name);
+      return { exports: hostExports(inst) };
+    } finally {
+      setHostImportsMaySuspend(prev);
+    }
   }
 }
 

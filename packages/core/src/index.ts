@@ -11,7 +11,6 @@ export {
   FutureWriter,
   future,
   HAS_JSPI,
-  setHostImportsMaySuspend,
   StreamReader,
   StreamWriter,
   stream,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HAS_JSPI, setHostImportsMaySuspend, setJspiEnabled } from '../src/async/index.ts';
+import { HAS_JSPI, setJspiEnabled } from '../src/async/index.ts';
 import { instantiate } from './helpers/wat.ts';
 
 // `run: func(x: u32) -> u32` (sync-typed, sync-lifted) calls the host's sync
@@ -20,44 +20,45 @@ const later = <T>(v: T, ms = 5) => new Promise<T>((r) => setTimeout(() => r(v), 
 
 describe('a sync-lowered host import that returns a Promise', () => {
   afterEach(() => {
-    setHostImportsMaySuspend(false);
     setJspiEnabled(true);
   });
+  const maySuspend = { hostImportsMaySuspend: true };
 
   it.runIf(HAS_JSPI)('suspends the guest until it settles; the export returns a Promise', async () => {
-    setHostImportsMaySuspend(true);
-    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => later(x * 10) });
+    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => later(x * 10) }, maySuspend);
     const r = inst.exports.run(4);
     expect(r).toBeInstanceOf(Promise);
     expect(await r).toBe(41);
     // A host function that answers synchronously keeps the export synchronous.
-    const sync: any = await instantiate(SYNC_CALLS_HOST, { get: (x: number) => x * 2 });
+    const sync: any = await instantiate(SYNC_CALLS_HOST, { get: (x: number) => x * 2 }, maySuspend);
     expect(sync.exports.run(4)).toBe(9);
     // Several calls one after another, each waiting on the host.
     for (let i = 0; i < 3; i++) expect(await inst.exports.run(i)).toBe(i * 10 + 1);
   });
 
   it.runIf(HAS_JSPI)('a rejected Promise traps the guest', async () => {
-    setHostImportsMaySuspend(true);
-    const inst: any = await instantiate(SYNC_CALLS_HOST, {
-      get: async () => {
-        await later(0);
-        throw new Error('host failed');
+    const inst: any = await instantiate(
+      SYNC_CALLS_HOST,
+      {
+        get: async () => {
+          await later(0);
+          throw new Error('host failed');
+        },
       },
-    });
+      maySuspend,
+    );
     await expect(inst.exports.run(1)).rejects.toThrow(/host failed/);
   });
 
   it('traps, naming the opt-in, when the instance does not run on JSPI', async () => {
     const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x });
     const call = async () => inst.exports.run(1);
-    await expect(call()).rejects.toThrow(HAS_JSPI ? /setHostImportsMaySuspend/ : /JSPI/);
+    await expect(call()).rejects.toThrow(HAS_JSPI ? /hostImportsMaySuspend/ : /JSPI/);
   });
 
   it('traps, naming JSPI, on an engine without it', async () => {
     setJspiEnabled(false);
-    setHostImportsMaySuspend(true);
-    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x });
+    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x }, maySuspend);
     const call = async () => inst.exports.run(1);
     await expect(call()).rejects.toThrow(/requires JSPI/);
   });

@@ -55,7 +55,10 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
     ...io.stdio,
     p2: { preopens: opts.dirs ?? {} },
   }, component.type.imports.keys());
-  const instance = await component.instantiate(host.imports);
+  // WASI 0.2's blocking calls (stdin's blocking-read) are synchronous for the
+  // guest but wait on the event loop here: let the guest suspend on them.
+  const importsP2 = [...component.type.imports.keys()].some((k) => /^wasi:[^/]+\/[^@]+@0\.2\./.test(k));
+  const instance = await component.instantiate(host.imports, { hostImportsMaySuspend: importsP2 });
   // Only with the process's own stdio (tests and embedders pass theirs).
   if (io.stdio === undefined) blockingStdioFor(component.type.imports.keys());
   if (!opts.invoke) {

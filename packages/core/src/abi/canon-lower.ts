@@ -64,7 +64,7 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
 
   /**
    * The host returned a Promise: on a JSPI stack (an instance that runs on
-   * JSPI, see setHostImportsMaySuspend) the calling thread waits for it,
+   * JSPI, see InstantiateOptions.hostImportsMaySuspend) the calling thread waits for it,
    * suspended, and then gets the lowered result; anywhere else this traps.
    */
   const waitForHost = (v: Promise<unknown>, flat: unknown[]): unknown => {
@@ -165,6 +165,6 @@ function hostSuspendTrap(name: string, suspending: boolean): Trap {
   return new Trap(
     suspending
       ? `${name} returned a Promise, but a synchronously lowered import cannot wait for it on this stack (a synchronous call into this instance from the host or another component's import)`
-      : `${name} returned a Promise, but a synchronously lowered import cannot wait for it unless its instance runs on JSPI: call setHostImportsMaySuspend(true) before instantiating`,
+      : `${name} returned a Promise, but a synchronously lowered import cannot wait for it unless its instance runs on JSPI: instantiate with { hostImportsMaySuspend: true }`,
   );
 }

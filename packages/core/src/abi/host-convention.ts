@@ -17,6 +17,10 @@ export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc 
   };
 }
 
+function okResult(val: unknown): { tag: 'ok'; val: unknown } {
+  return { tag: 'ok', val };
+}
+
 function unwrapResult(r: { tag: 'ok' | 'err'; val: unknown }): unknown {
   if (r.tag === 'err') throw new ComponentError(r.val);
   return r.val;
@@ -50,7 +54,8 @@ export function fromHostImport(ft: FuncType, hostFn: (...args: any[]) => any, th
       } catch (e) {
         return { tag: 'err', val: errorPayload(e) };
       }
-      if (v instanceof Promise) return v;
+      // An async host function: the same convention once it settles.
+      if (v instanceof Promise) return v.then(okResult, (e: unknown) => ({ tag: 'err', val: errorPayload(e) }));
       return { tag: 'ok', val: v };
     } finally {
       setCaller(prev);

@@ -42,7 +42,8 @@ function blocks(s: CoreSpaces, c: Canon): boolean {
       if (ft?.async === true) return true;
       // A sync call into a guest whose stack may suspend suspends this stack too.
       const f = s.funcs[c.func];
-      if (f === undefined) return false;
+      // Not linked yet (defined later in the walk): with the opt-in, assume it may be a host import.
+      if (f === undefined) return HOST_IMPORTS_MAY_SUSPEND;
       // A host import (no instance) may return a Promise to wait for, if the embedder opted in.
       if (f.instance === undefined) return HOST_IMPORTS_MAY_SUSPEND;
       return funcInstOf(f.call) !== undefined && asyncState(f.instance).jspi;

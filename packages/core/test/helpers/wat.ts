@@ -1,6 +1,6 @@
 // Assembles component text with jco's parser (test-only; the runtime never uses jco).
 import { parse } from '@bytecodealliance/jco';
-import { Component } from '../../src/index.ts';
+import { Component, type InstantiateOptions } from '../../src/index.ts';
 
 export async function assemble(text: string): Promise<Uint8Array> {
   return (await parse(text)) as Uint8Array;
@@ -10,6 +10,6 @@ export async function compile(text: string): Promise<Component> {
   return Component.compile(await assemble(text));
 }
 
-export async function instantiate(text: string, imports: Record<string, unknown> = {}) {
-  return (await compile(text)).instantiate(imports);
+export async function instantiate(text: string, imports: Record<string, unknown> = {}, options?: InstantiateOptions) {
+  return (await compile(text)).instantiate(imports, options);
 }
