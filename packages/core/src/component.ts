@@ -26,6 +26,12 @@ export interface InstantiateOptions {
    * async in JS (stdin). Costs JSPI entry on every export call of the instance.
    */
   hostImportsMaySuspend?: boolean;
+  /**
+   * Most live handles (resources, waitables, stream and future ends) one
+   * instance may hold; past it the guest traps "handle table is full".
+   * Default 2^20; the spec's own limit is 2^28 - 1.
+   */
+  maxHandles?: number;
 }
 
 export class Component {
@@ -72,7 +78,7 @@ export class Component {
     const prev = HOST_IMPORTS_MAY_SUSPEND;
     setHostImportsMaySuspend(options.hostImportsMaySuspend ?? false);
     try {
-      const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name);
+      const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles);
       return { exports: hostExports(inst) };
     } finally {
       setHostImportsMaySuspend(prev);

@@ -185,16 +185,18 @@ describe('a guest leaking handles in a loop', () => {
     expect(rss() - before).toBeLessThan(512 * MiB);
   });
 
-  it.todo('a per-instance handle cap well below Table.MAX_LENGTH (2^28) so an endless leak traps before the host runs out of memory');
+  it('a per-instance handle cap: an endless leak traps that instance, not the host', async () => {
+    const inst = await instantiate(BAD, {}, { maxHandles: 1000 });
+    expect(() => inst.exports['leak-sets'](5000)).toThrow(/handle table is full/);
+    expect(() => inst.exports['leak-sets'](1)).toThrow(Trap); // poisoned
+    const other = await instantiate(BAD, {}, { maxHandles: 1000 });
+    expect(other.exports['leak-sets'](500)).toBeGreaterThan(0);
+  });
 });
 
-// BUG (core, not async/host-streams): when an instance traps, the stream/future ends in
-// its handle table are left as they are, so the host end of the stream never learns that
-// its writer is gone and a pending or later read never settles. The spec aborts the whole
-// store on a trap; a host that keeps running must see the writer drop instead. Fix: on
-// ComponentInstance.poison, drop the shared side of every stream/future end in the
-// instance's table (SharedStreamImpl.drop / SharedFutureImpl.drop). These two tests are
-// marked `fails` until then; they pass (as failures) by timing out after 500 ms.
+// The spec aborts the whole store on a trap; Weft keeps the host running, so
+// the trapped instance's stream/future ends are dropped (ComponentInstance.poison)
+// and the host's reads settle instead of hanging.
 describe('a guest trapping in the middle of a copy', () => {
   it('the partial copy reaches the host, then the trap poisons the instance only', async () => {
     const inst = await instantiate(BAD);
@@ -208,7 +210,7 @@ describe('a guest trapping in the middle of a copy', () => {
     expect(other.exports['leak-sets'](1)).toBeGreaterThan(0);
   });
 
-  it.fails('after a partial copy: the host reader sees the end of the stream, no hang', async () => {
+  it('after a partial copy: the host reader sees the end of the stream, no hang', async () => {
     const inst = await instantiate(BAD);
     const r = await inst.exports.produce(65536);
     const buf = new Uint8Array(4096);
@@ -229,7 +231,7 @@ describe('a guest trapping in the middle of a copy', () => {
     expect(() => inst.exports['leak-sets'](1)).toThrow(Trap);
   });
 
-  it.fails('while the host read is pending: the read settles, no hang', async () => {
+  it('while the host read is pending: the read settles, no hang', async () => {
     const inst = await instantiate(BAD);
     let fire!: (v: number) => void;
     const f = new Promise<number>((res) => {

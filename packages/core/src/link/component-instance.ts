@@ -3,6 +3,12 @@
 
 import { Trap } from '../host/errors.ts';
 
+/**
+ * Default cap on an instance's live handles: the spec allows 2^28, which at a
+ * few hundred bytes a handle is more host memory than a guest should pin.
+ */
+export const DEFAULT_MAX_HANDLES = 1 << 20;
+
 export class ComponentInstance {
   /** Optional parent: calls between an instance and its ancestors are checked as reentrance. */
   readonly parent: ComponentInstance | undefined;
@@ -20,14 +26,41 @@ export class ComponentInstance {
    */
   table: unknown;
 
-  constructor(label: string, parent?: ComponentInstance) {
+  /** Cap on live handles in `table` (resources, waitables, stream/future ends). */
+  readonly maxHandles: number;
+
+  constructor(label: string, parent?: ComponentInstance, maxHandles?: number) {
     this.label = label;
     this.parent = parent;
+    this.maxHandles = maxHandles ?? parent?.maxHandles ?? DEFAULT_MAX_HANDLES;
   }
 
   /** Records the first trap; abi/instance-entry.ts refuses entry from then on. */
   poison(t: Trap): Trap {
-    if (!this.poisoned) this.poisoned = t;
+    if (!this.poisoned) {
+      this.poisoned = t;
+      this.releaseCopyEnds();
+    }
     return t;
+  }
+
+  /**
+   * The spec aborts the whole store on a trap; Weft keeps the host and other
+   * instances running, so the streams and futures this instance held must
+   * end: their other ends (host readers, other guests) see them dropped
+   * instead of waiting forever.
+   */
+  private releaseCopyEnds(): void {
+    const table = this.table as Iterable<unknown> | undefined;
+    if (table === undefined) return;
+    for (const e of table) {
+      const shared = (e as { shared?: { drop?: () => void } }).shared;
+      if (typeof shared?.drop !== 'function') continue;
+      try {
+        shared.drop();
+      } catch {
+        // the other end may have gone already; nothing more to release
+      }
+    }
   }
 }

@@ -50,8 +50,9 @@ export function instantiateComponent(
   source: ImportSource,
   label: string,
   parent?: ComponentInstance,
+  maxHandles?: number,
 ): RuntimeInstance {
-  const state = new LinkState(def, new ComponentInstance(label, parent));
+  const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles));
   const { ir } = def.elab;
   const exports = new Map<string, RuntimeExtern>();
   for (let i = 0; i < ir.definitions.length; i++) {

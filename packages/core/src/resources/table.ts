@@ -7,6 +7,12 @@ export class Table<T = unknown> {
   static readonly MAX_LENGTH = 2 ** 28 - 1;
   readonly array: (T | undefined)[] = [undefined];
   readonly free: number[] = [];
+  /** At most MAX_LENGTH; an embedder's lower cap bounds the host memory a leaking guest can pin. */
+  readonly limit: number;
+
+  constructor(limit: number = Table.MAX_LENGTH) {
+    this.limit = Math.min(limit, Table.MAX_LENGTH);
+  }
 
   get(i: number): T {
     const e = i < this.array.length ? this.array[i] : undefined;
@@ -27,7 +33,7 @@ export class Table<T = unknown> {
       return i;
     }
     const i = this.array.length;
-    if (i > Table.MAX_LENGTH) throw new Trap('handle table is full');
+    if (i > this.limit) throw new Trap('handle table is full');
     this.array.push(e);
     return i;
   }
@@ -48,7 +54,7 @@ export class Table<T = unknown> {
 export function tableOf(inst: ComponentInstance): Table {
   let t = inst.table as Table | undefined;
   if (t === undefined) {
-    t = new Table();
+    t = new Table(inst.maxHandles);
     inst.table = t;
   }
   return t;
