@@ -45,10 +45,8 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
   const postReturn = opts.postReturn;
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
-  // Scratch for the flat arguments; lowering finishes before the core call, so reuse is safe.
-  const flatArgs: unknown[] = [];
 
-  const fn = function liftedFunc(...args: unknown[]): unknown {
+  const invoke = function liftedCall(args: unknown[]): unknown {
     const caller = takeCaller();
     if (caller !== undefined) checkCallNesting(inst, caller);
     enterFrom(inst, caller);
@@ -59,8 +57,9 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
     const prevCurrent = store.current;
     store.current = frame;
     try {
-      // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types())
-      flatArgs.length = 0;
+      // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types()). A fresh
+      // array: cheaper in V8 than truncating a reused one with length = 0.
+      const flatArgs: unknown[] = [];
       try {
         if (needsMemory) cx.needMemory();
         if (argsTuple !== undefined) {
@@ -116,6 +115,9 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
       store.current = prevCurrent;
       leaveTo(inst, caller);
     }
+  };
+  const fn = function liftedFunc(...args: unknown[]): unknown {
+    return invoke(args);
   };
   lifted.add(fn);
   return fn;

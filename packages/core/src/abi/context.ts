@@ -49,17 +49,28 @@ export class LiftLowerContext {
     this.memory = opts.memory;
   }
 
-  /** Re-derive the views if memory grew (its buffer was replaced). */
+  /** strings.ts's Node Buffer view over `buffer`, and the buffer it views. */
+  nodeBuffer: unknown = undefined;
+  nodeBufferOf: ArrayBufferLike | undefined = undefined;
+
+  /**
+   * Re-derive the views if memory grew. Growing a non-shared memory detaches
+   * its old buffer (byteLength 0), which is much cheaper to test than reading
+   * `memory.buffer` on every call; shared buffers never detach, so ask those.
+   */
   refresh(): void {
     const m = this.memory;
     if (m === undefined) return;
+    if (this.buffer.byteLength !== 0 && !this.shared) return;
     const b = m.buffer;
     if (b !== this.buffer) {
       this.buffer = b;
+      this.shared = !(b instanceof ArrayBuffer);
       this.dv = new DataView(b);
       this.u8 = new Uint8Array(b);
     }
   }
+  private shared = false;
 
   needMemory(): void {
     if (this.memory === undefined) throw new Trap('canonical ABI needs a memory but none was given');

@@ -9,6 +9,29 @@ import { badValue } from './errors.ts';
 import { MAX_STRING_BYTE_LENGTH, UTF16_TAG } from './layout.ts';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+// Node's Buffer does UTF-8 length, write, validate and decode natively with
+// far less per-call overhead than TextEncoder/TextDecoder; elsewhere (browsers)
+// the TextEncoder/TextDecoder paths below serve.
+type NodeBufferApi = {
+  byteLength(s: string, enc: 'utf8'): number;
+  from(b: ArrayBufferLike): {
+    write(s: string, off: number, len: number, enc: 'utf8'): number;
+    latin1Write(s: string, off: number, len: number): number; toString(enc: 'utf8' | 'latin1', start: number, end: number): string };
+};
+const nodeBuffer = (globalThis as { Buffer?: NodeBufferApi }).Buffer;
+const nodeIsUtf8 = (
+  globalThis as { process?: { getBuiltinModule?: (m: string) => { isUtf8?: (v: Uint8Array) => boolean } | undefined } }
+).process?.getBuiltinModule?.('node:buffer')?.isUtf8;
+/** A Buffer view over the context's memory, or undefined off Node. */
+function bufferOf(cx: LiftLowerContext) {
+  if (nodeBuffer === undefined) return undefined;
+  if (cx.nodeBufferOf !== cx.buffer) {
+    cx.nodeBufferOf = cx.buffer;
+    cx.nodeBuffer = nodeBuffer.from(cx.buffer);
+  }
+  return cx.nodeBuffer as ReturnType<NodeBufferApi['from']>;
+}
 const utf16Decoder = new TextDecoder('utf-16le', { fatal: true });
 const encoder = new TextEncoder();
 
@@ -55,6 +78,18 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: n
         s += String.fromCharCode(b);
       }
       if (i === byteLength) return s;
+    }
+    if (nodeIsUtf8 !== undefined && nodeBuffer !== undefined) {
+      // Mostly-short, mostly-ASCII strings: a scan and a one-byte decode, no view.
+      if (byteLength <= 1024) {
+        let i = ptr;
+        const end = ptr + byteLength;
+        while (i < end && u8[i]! < 0x80) i++;
+        if (i === end) return bufferOf(cx)!.toString('latin1', ptr, end);
+      }
+      const view = u8.subarray(ptr, ptr + byteLength);
+      if (!nodeIsUtf8(view)) throw new Trap(utf8Error(view));
+      return bufferOf(cx)!.toString('utf8', ptr, ptr + byteLength);
     }
     const bytes = sliceForDecode(cx, ptr, byteLength);
     try {
@@ -140,6 +175,7 @@ const ASCII_LOOP_MAX = 64;
 // only the rest after the ASCII prefix already written is encoded.
 function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 3 > 0xffff_ffff) badValue('a string shorter than 2^30 code units', s);
+  if (nodeBuffer !== undefined && n > ASCII_LOOP_MAX) return storeUtf8Native(cx, s, n);
   let ptr = cx.allocChecked(1, n, 'string');
   let done: number; // code units written so far
   let written: number; // bytes written so far
@@ -167,6 +203,23 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   const rest = done === 0 ? s : s.substring(done);
   const len = written + encoder.encodeInto(rest, cx.u8.subarray(ptr + written, ptr + worst)).written;
   if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
+  stored.ptr = ptr;
+  stored.units = len;
+}
+
+/** The same realloc sequence as above, with the UTF-8 length known up front. */
+function storeUtf8Native(cx: LiftLowerContext, s: string, n: number): void {
+  const len = nodeBuffer!.byteLength(s, 'utf8');
+  let ptr = cx.allocChecked(1, n, 'string');
+  if (len > n) {
+    const worst = 3 * n;
+    ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
+    bufferOf(cx)!.write(s, ptr, len, 'utf8');
+    if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
+  } else {
+    // UTF-8 length == code units: all ASCII, where a one-byte write is the same bytes and cheaper.
+    bufferOf(cx)!.latin1Write(s, ptr, len);
+  }
   stored.ptr = ptr;
   stored.units = len;
 }
