@@ -17,7 +17,11 @@ async function weft(argv: string[], stdin: string | 'ignore' = 'ignore') {
   const stdout = new CaptureSink();
   const stderr = new CaptureSink();
   const errs: string[] = [];
-  const io: Io = { out: (l) => stdout.write(new TextEncoder().encode(`${l}\n`)), err: (l) => errs.push(l), stdio: { stdin, stdout, stderr } };
+  const io: Io = {
+    out: (l) => stdout.write(new TextEncoder().encode(`${l}\n`)),
+    err: (l) => errs.push(l),
+    stdio: { stdin, stdout, stderr },
+  };
   const code = await main(['run', ...argv], io);
   return { code, out: stdout.text(), err: stderr.text(), errs };
 }
@@ -25,7 +29,16 @@ async function weft(argv: string[], stdin: string | 'ignore' = 'ignore') {
 describe('weft run', () => {
   it('parses options before the file and passes the rest to the guest', () => {
     const r = parseRunArgs(['--env', 'A=1', '--env=B', '--inherit-env', '--dir', '/tmp::/t', 'app.wasm', '--env', 'x']);
-    expect(r).toMatchObject({ file: 'app.wasm', args: ['--env', 'x'], env: [['A', '1'], ['B', undefined]], inheritEnv: true, dirs: { '/t': '/tmp' } });
+    expect(r).toMatchObject({
+      file: 'app.wasm',
+      args: ['--env', 'x'],
+      env: [
+        ['A', '1'],
+        ['B', undefined],
+      ],
+      inheritEnv: true,
+      dirs: { '/t': '/tmp' },
+    });
     expect(parseRunArgs(['--', '-odd.wasm', 'a']).file).toBe('-odd.wasm');
   });
 
@@ -77,7 +90,9 @@ describe('weft run', () => {
   });
 
   it('streams stdout and ends cleanly when the reader closes the pipe (| head -1)', async () => {
-    const child = spawn(process.execPath, ['--conditions=weft-source', BIN, 'run', C, 'lines'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=weft-source', BIN, 'run', C, 'lines'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const first = await new Promise<string>((resolve) => {

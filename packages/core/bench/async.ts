@@ -20,12 +20,6 @@ import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 
 type Fn = (...args: any[]) => any;
-interface AsyncSide {
-  add: Fn;
-  sink: Fn;
-  source: Fn;
-  upper: Fn;
-}
 export interface AsyncRow {
   op: string;
   unit: 'ns/op' | 'MiB/s' | 'ms';
@@ -80,7 +74,11 @@ async function roundTrip(add: Fn, budgetMs: number): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
-async function loadJco(bytes: Uint8Array, name: string, imports: object): Promise<{ inst: any; cleanup: () => Promise<void> }> {
+async function loadJco(
+  bytes: Uint8Array,
+  name: string,
+  imports: object,
+): Promise<{ inst: any; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `weft-bench-jco-${name}-`));
   const { files } = await transpile(bytes, { name, instantiation: 'async', quiet: true, noTypescript: true });
   const core = new Map<string, Uint8Array<ArrayBuffer>>();
@@ -157,7 +155,8 @@ async function transform(upper: Fn, input: string[]): Promise<number> {
       n++;
       last = s;
     }
-    if (n !== input.length || last !== input[input.length - 1]!.toUpperCase()) throw new Error(`wrong output (${n} strings)`);
+    if (n !== input.length || last !== input[input.length - 1]!.toUpperCase())
+      throw new Error(`wrong output (${n} strings)`);
   });
 }
 
@@ -175,7 +174,9 @@ async function attempt<T>(f: () => Promise<T>): Promise<T | string> {
 }
 
 export async function runAsyncBench(): Promise<AsyncRow[]> {
-  const streamsBytes = await parse(await readFile(new URL('../test/guests/async/streams.wat', import.meta.url), 'utf8'));
+  const streamsBytes = await parse(
+    await readFile(new URL('../test/guests/async/streams.wat', import.meta.url), 'utf8'),
+  );
   const qjsBytes = new Uint8Array(await readFile(new URL('../test/guests/async/async.wasm', import.meta.url)));
   const hostImports = { 'weft-test:async-guest/host': { mix: (a: number, b: number) => (a + b) >>> 0 } };
 
@@ -191,7 +192,8 @@ export async function runAsyncBench(): Promise<AsyncRow[]> {
   const wq = typeof weftQjs === 'string' ? undefined : (weftQjs as any);
   const jq = typeof jcoQjs === 'string' ? undefined : (jcoQjs as { inst: any }).inst;
   const rows: AsyncRow[] = [];
-  const weftOr = <T>(side: unknown, f: () => Promise<T>) => (side === undefined ? Promise.resolve(reason(weft)) : attempt(f));
+  const weftOr = <T>(side: unknown, f: () => Promise<T>) =>
+    side === undefined ? Promise.resolve(reason(weft)) : attempt(f);
   const jcoOr = <T>(side: unknown, setup: unknown, what: string, f: () => Promise<T>) =>
     side === undefined ? Promise.resolve(setup as string) : attempt(() => withLimit(f(), JCO_LIMIT_MS, what));
 
@@ -217,18 +219,46 @@ export async function runAsyncBench(): Promise<AsyncRow[]> {
   {
     const wv = await weftOr(w, async () => {
       await weftSource(w, 64 << 20, false);
-      return median([await weftSource(w, 256 << 20, false), await weftSource(w, 256 << 20, false), await weftSource(w, 256 << 20, false)]);
+      return median([
+        await weftSource(w, 256 << 20, false),
+        await weftSource(w, 256 << 20, false),
+        await weftSource(w, 256 << 20, false),
+      ]);
     });
     const wi = await weftOr(w, async () => {
       await weftSource(w, 64 << 20, true);
-      return median([await weftSource(w, 512 << 20, true), await weftSource(w, 512 << 20, true), await weftSource(w, 512 << 20, true)]);
+      return median([
+        await weftSource(w, 512 << 20, true),
+        await weftSource(w, 512 << 20, true),
+        await weftSource(w, 512 << 20, true),
+      ]);
     });
     const jv = await jcoOr(j, jco, 'the 4 MiB read', async () => {
       await jcoSource(j, 1 << 20);
       return jcoSource(j, 4 << 20);
     });
-    rows.push(row('stream<u8> guest→host, 64 KiB chunks (for await: fresh chunks)', 'MiB/s', wv, jv, 'rate', 10, '≥ 1 GiB/s and ≥ 10× jco'));
-    rows.push(row('stream<u8> guest→host, 64 KiB chunks (readInto one buffer)', 'MiB/s', wi, jv, 'rate', 10, '≥ 1 GiB/s and ≥ 10× jco'));
+    rows.push(
+      row(
+        'stream<u8> guest→host, 64 KiB chunks (for await: fresh chunks)',
+        'MiB/s',
+        wv,
+        jv,
+        'rate',
+        10,
+        '≥ 1 GiB/s and ≥ 10× jco',
+      ),
+    );
+    rows.push(
+      row(
+        'stream<u8> guest→host, 64 KiB chunks (readInto one buffer)',
+        'MiB/s',
+        wi,
+        jv,
+        'rate',
+        10,
+        '≥ 1 GiB/s and ≥ 10× jco',
+      ),
+    );
   }
   // componentize-qjs stream<string> transform
   {
@@ -238,13 +268,19 @@ export async function runAsyncBench(): Promise<AsyncRow[]> {
         ? reason(weftQjs)
         : await attempt(async () => {
             await transform(wq.upper, warm);
-            return median([await transform(wq.upper, strings), await transform(wq.upper, strings), await transform(wq.upper, strings)]);
+            return median([
+              await transform(wq.upper, strings),
+              await transform(wq.upper, strings),
+              await transform(wq.upper, strings),
+            ]);
           });
     const jv = await jcoOr(jq, jcoQjs, 'the transform', async () => {
       await transform(jq.upper, warm);
       return transform(jq.upper, strings);
     });
-    rows.push(row('stream<string> transform, 5000 × 1000 chars (componentize-qjs)', 'ms', wv, jv, 'time', 10, '≥ 10× jco'));
+    rows.push(
+      row('stream<string> transform, 5000 × 1000 chars (componentize-qjs)', 'ms', wv, jv, 'time', 10, '≥ 10× jco'),
+    );
   }
   if (typeof jco !== 'string') await (jco as { cleanup: () => Promise<void> }).cleanup();
   if (typeof jcoQjs !== 'string') await (jcoQjs as { cleanup: () => Promise<void> }).cleanup();
@@ -288,7 +324,8 @@ export function printAsyncTable(rows: AsyncRow[]): void {
     ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((x) => x[c]!.length)));
-  const line = (x: string[]) => x.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (x: string[]) =>
+    x.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   console.log(line(table[0]!));
   console.log(widths.map((wd) => '-'.repeat(wd)).join('  '));
   for (const x of table.slice(1)) console.log(line(x));
@@ -296,7 +333,10 @@ export function printAsyncTable(rows: AsyncRow[]): void {
 
 export function asyncSummary(rows: AsyncRow[]): string {
   const short = (op: string) => op.replace(/ add\(.*\)$/, '').split(',')[0]!;
-  const parts = rows.map((r) => `${short(r.op)}${r.op.includes('readInto') ? ' (readInto)' : r.op.includes('for await') ? ' (for await)' : ''} ${r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(1)}×`}`);
+  const parts = rows.map(
+    (r) =>
+      `${short(r.op)}${r.op.includes('readInto') ? ' (readInto)' : r.op.includes('for await') ? ' (for await)' : ''} ${r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(1)}×`}`,
+  );
   const met = rows.filter((r) => r.met).length;
   return `async: ${parts.join(', ')} — goals met ${met}/${rows.length}`;
 }

@@ -136,7 +136,12 @@ describe('componentize-qjs async guest', () => {
 
     it('echo-bytes: odd chunk sizes from a sync iterable', async () => {
       const src = pattern(3 * 100_003 + 17, 13);
-      const parts = [src.subarray(0, 1), src.subarray(1, 100_004), src.subarray(100_004, 300_000), src.subarray(300_000)];
+      const parts = [
+        src.subarray(0, 1),
+        src.subarray(1, 100_004),
+        src.subarray(100_004, 300_000),
+        src.subarray(300_000),
+      ];
       const out = await collectBytes(await e['echo-bytes'](parts));
       expect(Buffer.compare(out, src)).toBe(0);
     });

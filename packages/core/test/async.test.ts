@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_JSPI, setJspiEnabled, stream, StreamReader } from '../src/async/index.ts';
+import { HAS_JSPI, setJspiEnabled, stream, type StreamReader } from '../src/async/index.ts';
 import { instantiate } from './helpers/wat.ts';
 
 // A callback-ABI export `run: async func(x: u32) -> u32` that calls the host's

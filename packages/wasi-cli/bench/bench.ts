@@ -38,7 +38,10 @@ const CACHE = join(dir, 'compile-cache');
 function sh(script: string, env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_COMPILE_CACHE: CACHE, ...env } });
+    const child = spawn('sh', ['-c', script], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NODE_COMPILE_CACHE: CACHE, ...env },
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = performance.now() - t0;
@@ -75,7 +78,9 @@ try {
   // Warm the compile cache, and check weft writes exactly the file's bytes.
   await sh(`${WEFT} ${q(C_GUEST)} big ${SIZE} | cmp -s - ${q(file)}`);
 
-  console.log(`stdout throughput: ${SIZE / 1024 / 1024} MiB, ${REPS} runs each: min (median) ms, MiB/s of the median; all via sh -c`);
+  console.log(
+    `stdout throughput: ${SIZE / 1024 / 1024} MiB, ${REPS} runs each: min (median) ms, MiB/s of the median; all via sh -c`,
+  );
   const big = `${q(C_GUEST)} big ${SIZE}`;
   const t = await interleaved({
     catNull: `cat ${q(file)} > /dev/null`,
@@ -96,9 +101,15 @@ try {
   console.log(row('weft run big > /dev/null', t.weftNull!, xNull));
   console.log(row('cat file | cat > /dev/null', t.catPipe!));
   console.log(row('weft run big | cat > /dev/null', t.weftPipe!, xPipe));
-  console.log(`  ${'weft run hello > /dev/null'.padEnd(32)} ${ms(min(t.hello!))} (${median(t.hello!).toFixed(0).padStart(4)})  start-up`);
-  console.log(`  transfer rate weft / cat (medians): > /dev/null ${(median(t.catNull!) / xNull).toFixed(2)}x, | cat ${(median(t.catPipe!) / xPipe).toFixed(2)}x (goal >= 0.5)`);
-  console.log(`  end to end, start-up included (medians): > /dev/null ${(median(t.catNull!) / median(t.weftNull!)).toFixed(2)}x, | cat ${(median(t.catPipe!) / median(t.weftPipe!)).toFixed(2)}x`);
+  console.log(
+    `  ${'weft run hello > /dev/null'.padEnd(32)} ${ms(min(t.hello!))} (${median(t.hello!).toFixed(0).padStart(4)})  start-up`,
+  );
+  console.log(
+    `  transfer rate weft / cat (medians): > /dev/null ${(median(t.catNull!) / xNull).toFixed(2)}x, | cat ${(median(t.catPipe!) / xPipe).toFixed(2)}x (goal >= 0.5)`,
+  );
+  console.log(
+    `  end to end, start-up included (medians): > /dev/null ${(median(t.catNull!) / median(t.weftNull!)).toFixed(2)}x, | cat ${(median(t.catPipe!) / median(t.weftPipe!)).toFixed(2)}x`,
+  );
 
   // In process: no start-up; the sink counts and lets its buffer be reused (as the fd sink does).
   const component = await Component.compile(readFileSync(C_GUEST));
@@ -122,8 +133,13 @@ try {
       const fresh = mkdtempSync(join(dir, 'cold-'));
       cold.push(await sh(`${weft} ${q(QJS_HELLO)} > /dev/null`, { NODE_COMPILE_CACHE: fresh }));
     }
-    const w = await interleaved({ qjs: `${weft} ${q(QJS_HELLO)} > /dev/null`, c: `${weft} ${q(C_GUEST)} hello > /dev/null` });
-    console.log(`  ${label.padEnd(28)} qjs-hello first ${ms(median(cold))}, warm ${ms(min(w.qjs!))} (${median(w.qjs!).toFixed(0)});  C hello warm ${ms(min(w.c!))} (${median(w.c!).toFixed(0)})`);
+    const w = await interleaved({
+      qjs: `${weft} ${q(QJS_HELLO)} > /dev/null`,
+      c: `${weft} ${q(C_GUEST)} hello > /dev/null`,
+    });
+    console.log(
+      `  ${label.padEnd(28)} qjs-hello first ${ms(median(cold))}, warm ${ms(min(w.qjs!))} (${median(w.qjs!).toFixed(0)});  C hello warm ${ms(min(w.c!))} (${median(w.c!).toFixed(0)})`,
+    );
   };
   const bare = await interleaved({ node: `${NODE} -e '' > /dev/null` });
   console.log(`  ${"node -e ''".padEnd(28)} ${ms(min(bare.node!))} (${median(bare.node!).toFixed(0)})`);
@@ -131,11 +147,28 @@ try {
   if (!process.argv.includes('--no-bundle')) {
     const bundle = join(dir, 'weft.mjs');
     const esbuild = fileURLToPath(new URL('../../../node_modules/.bin/esbuild', import.meta.url));
-    const r = spawnSync(esbuild, [BIN, '--bundle', '--platform=node', '--format=esm', '--conditions=weft-source', '--external:@bytecodealliance/*', `--outfile=${bundle}`, '--log-level=error'], { stdio: 'inherit' });
+    const r = spawnSync(
+      esbuild,
+      [
+        BIN,
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        '--conditions=weft-source',
+        '--external:@bytecodealliance/*',
+        `--outfile=${bundle}`,
+        '--log-level=error',
+      ],
+      { stdio: 'inherit' },
+    );
     if (r.status === 0) {
       // The bundle lives in the temp dir: resolve preview2-shim from here.
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-      spawnSync('ln', ['-s', fileURLToPath(new URL('../../wasi-p2/node_modules', import.meta.url)), join(dir, 'node_modules')]);
+      spawnSync('ln', [
+        '-s',
+        fileURLToPath(new URL('../../wasi-p2/node_modules', import.meta.url)),
+        join(dir, 'node_modules'),
+      ]);
       await startup('weft (bundled JS)', `${NODE} ${q(bundle)} run`);
     } else console.log('  (esbuild failed: no bundled measurement)');
   }

@@ -17,7 +17,13 @@ export interface CliHost {
 }
 
 function isResolved(o: CliOptions | ResolvedCli): o is ResolvedCli {
-  return Array.isArray((o as ResolvedCli).env) && typeof (o as ResolvedCli).stdout?.write === 'function' && typeof (o as ResolvedCli).exit === 'function' && 'terminal' in o && typeof (o as ResolvedCli).stdin?.[Symbol.asyncIterator] === 'function';
+  return (
+    Array.isArray((o as ResolvedCli).env) &&
+    typeof (o as ResolvedCli).stdout?.write === 'function' &&
+    typeof (o as ResolvedCli).exit === 'function' &&
+    'terminal' in o &&
+    typeof (o as ResolvedCli).stdin?.[Symbol.asyncIterator] === 'function'
+  );
 }
 
 /** Builds wasi:cli@0.3.0 from options (or an already resolved set shared with other hosts). */

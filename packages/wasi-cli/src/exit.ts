@@ -11,7 +11,9 @@ export class WasiExit extends Error {
 }
 
 export function isWasiExit(e: unknown): e is WasiExit {
-  return e instanceof WasiExit || (e instanceof Error && e.name === 'WasiExit' && typeof (e as WasiExit).code === 'number');
+  return (
+    e instanceof WasiExit || (e instanceof Error && e.name === 'WasiExit' && typeof (e as WasiExit).code === 'number')
+  );
 }
 
 /** Finds a WasiExit an error was caused by (core may wrap host errors as the trap's cause). */

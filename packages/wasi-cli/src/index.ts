@@ -1,6 +1,25 @@
-export type { ByteSink, ByteSource, CliOptions, NodeWritableLike, OutputOption, ResolvedCli, StdinOption } from './types.ts';
+export type {
+  ByteSink,
+  ByteSource,
+  CliOptions,
+  NodeWritableLike,
+  OutputOption,
+  ResolvedCli,
+  StdinOption,
+} from './types.ts';
 export { WasiExit, isWasiExit, findWasiExit } from './exit.ts';
-export { BrokenPipe, CaptureSink, discardSink, fdSink, type FdWriter, isBrokenPipe, nodeWritableSink, processFdSink, webWritableSink, toSink } from './sinks.ts';
+export {
+  BrokenPipe,
+  CaptureSink,
+  discardSink,
+  fdSink,
+  type FdWriter,
+  isBrokenPipe,
+  nodeWritableSink,
+  processFdSink,
+  webWritableSink,
+  toSink,
+} from './sinks.ts';
 export { sharedSource } from './sources.ts';
 export { resolveCliOptions } from './resolve.ts';
 export { createCli, createCliHost, CLI_VERSION, type CliHost } from './cli.ts';

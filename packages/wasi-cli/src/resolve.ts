@@ -25,7 +25,8 @@ function envPairs(env: CliOptions['env']): [string, string][] {
 }
 
 type NodeFs = FdWriter & { fstatSync(fd: number): { isCharacterDevice(): boolean } };
-const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule;
+const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process
+  ?.getBuiltinModule;
 // node:fs when running under Node (process.getBuiltinModule avoids a static node: import).
 const nodeFs = getBuiltin?.('node:fs') as NodeFs | undefined;
 
@@ -40,7 +41,10 @@ function isTerminalFd(fd: number): boolean {
 }
 
 /** The terminal flags, each worked out on first read (then fixed). */
-function lazyTerminal(given: { stdin?: boolean; stdout?: boolean; stderr?: boolean }, ...probe: (() => boolean)[]): ResolvedCli['terminal'] {
+function lazyTerminal(
+  given: { stdin?: boolean; stdout?: boolean; stderr?: boolean },
+  ...probe: (() => boolean)[]
+): ResolvedCli['terminal'] {
   const t = {} as ResolvedCli['terminal'];
   (['stdin', 'stdout', 'stderr'] as const).forEach((k, i) => {
     let v = given[k];
@@ -66,7 +70,10 @@ export function resolveCliOptions(opts: CliOptions = {}): ResolvedCli {
   const inherited = (fd: 1 | 2): { sink: ByteSink; tty: () => boolean } =>
     fdOut
       ? { sink: fdSink(fd, nodeFs!, () => (fd === 1 ? proc!.stdout! : proc!.stderr!)), tty: () => isTerminalFd(fd) }
-      : { sink: toSink(undefined, fd === 1 ? proc?.stdout : proc?.stderr), tty: () => ttyOf(fd === 1 ? proc?.stdout : proc?.stderr) };
+      : {
+          sink: toSink(undefined, fd === 1 ? proc?.stdout : proc?.stderr),
+          tty: () => ttyOf(fd === 1 ? proc?.stdout : proc?.stderr),
+        };
   const out = stdoutInherited ? inherited(1) : { sink: toSink(opts.stdout, undefined), tty: () => ttyOf(opts.stdout) };
   const err = stderrInherited ? inherited(2) : { sink: toSink(opts.stderr, undefined), tty: () => ttyOf(opts.stderr) };
   const inTty = () => (stdinInherited ? (fdOut ? isTerminalFd(0) : ttyOf(proc?.stdin)) : false);

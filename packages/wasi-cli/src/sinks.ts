@@ -76,7 +76,11 @@ export interface FdWriter {
  * `releasesChunks`: the sink is done with a chunk once `write` returns or its
  * Promise settles, so a caller may reuse its buffer (see pumpToSink).
  */
-export function fdSink(fd: number, fs: FdWriter, stream?: () => NodeWritableLike): ByteSink & { readonly releasesChunks: true } {
+export function fdSink(
+  fd: number,
+  fs: FdWriter,
+  stream?: () => NodeWritableLike,
+): ByteSink & { readonly releasesChunks: true } {
   let pending: Promise<void> | undefined;
   let out: NodeWritableLike | undefined;
   let streamError: Error | undefined;
@@ -129,15 +133,19 @@ export function fdSink(fd: number, fs: FdWriter, stream?: () => NodeWritableLike
   return {
     releasesChunks: true,
     write,
-    flush: () => (pending ?? Promise.resolve()).then(
-      () => {},
-      () => {},
-    ),
+    flush: () =>
+      (pending ?? Promise.resolve()).then(
+        () => {},
+        () => {},
+      ),
   };
 }
 
 /** fdSink on a Node stream's `fd`, through `w` itself while the fd would block (plain `w` without an fd). */
-export function processFdSink(w: NodeWritableLike & { fd?: number }, writeSync: (fd: number, b: Uint8Array, off: number, len: number) => number): ByteSink {
+export function processFdSink(
+  w: NodeWritableLike & { fd?: number },
+  writeSync: (fd: number, b: Uint8Array, off: number, len: number) => number,
+): ByteSink {
   const fd = w.fd;
   if (typeof fd !== 'number') return nodeWritableSink(w);
   return fdSink(fd, { writeSync }, () => w);
@@ -198,7 +206,10 @@ export function toSink(opt: OutputOption | undefined, inherit: NodeWritableLike 
   if (opt === 'ignore') return discardSink;
   if (typeof opt === 'function') return { write: opt };
   if (isNodeWritable(opt)) return nodeWritableSink(opt);
-  if (typeof (opt as WritableStream).getWriter === 'function') return webWritableSink(opt as WritableStream<Uint8Array>);
+  if (typeof (opt as WritableStream).getWriter === 'function')
+    return webWritableSink(opt as WritableStream<Uint8Array>);
   if (typeof (opt as ByteSink).write === 'function') return opt as ByteSink;
-  throw new TypeError('stdout/stderr must be a ByteSink, a WritableStream, a Node Writable, a function, "inherit" or "ignore"');
+  throw new TypeError(
+    'stdout/stderr must be a ByteSink, a WritableStream, a Node Writable, a function, "inherit" or "ignore"',
+  );
 }

@@ -5,8 +5,12 @@ import type { ByteSource, StdinOption } from './types.ts';
 
 const EMPTY: Iterable<Uint8Array> = [];
 
-function toIterator(opt: StdinOption | undefined, inherit: (() => ByteSource) | undefined): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
-  if (opt === undefined || opt === 'inherit') return inherit !== undefined ? inherit()[Symbol.asyncIterator]() : EMPTY[Symbol.iterator]();
+function toIterator(
+  opt: StdinOption | undefined,
+  inherit: (() => ByteSource) | undefined,
+): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  if (opt === undefined || opt === 'inherit')
+    return inherit !== undefined ? inherit()[Symbol.asyncIterator]() : EMPTY[Symbol.iterator]();
   if (opt === 'ignore') return EMPTY[Symbol.iterator]();
   if (typeof opt === 'string') return [new TextEncoder().encode(opt)][Symbol.iterator]();
   if (opt instanceof Uint8Array) return [opt][Symbol.iterator]();
@@ -23,7 +27,9 @@ function toIterator(opt: StdinOption | undefined, inherit: (() => ByteSource) | 
     };
   }
   if (typeof o[Symbol.iterator] === 'function') return (opt as Iterable<Uint8Array>)[Symbol.iterator]();
-  throw new TypeError('stdin must be an AsyncIterable, Iterable, ReadableStream, Uint8Array, string, "inherit" or "ignore"');
+  throw new TypeError(
+    'stdin must be an AsyncIterable, Iterable, ReadableStream, Uint8Array, string, "inherit" or "ignore"',
+  );
 }
 
 /**

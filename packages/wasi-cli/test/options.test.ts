@@ -8,7 +8,13 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('resolveCliOptions', () => {
   it('normalises args, env and cwd', () => {
-    const r = resolveCliOptions({ args: ['a', 'b'], env: { X: '1', GONE: undefined }, cwd: '/w', stdout: 'ignore', stderr: 'ignore' });
+    const r = resolveCliOptions({
+      args: ['a', 'b'],
+      env: { X: '1', GONE: undefined },
+      cwd: '/w',
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
     expect(r.args).toEqual(['a', 'b']);
     expect(r.env).toEqual([['X', '1']]);
     expect(r.cwd).toBe('/w');
@@ -44,23 +50,46 @@ describe('createCli', () => {
   it('offers every wasi:cli@0.3.0 interface', () => {
     const imports = createCli({ stdout: 'ignore', stderr: 'ignore', stdin: 'ignore' });
     expect(Object.keys(imports).sort()).toEqual(
-      ['environment', 'exit', 'stderr', 'stdin', 'stdout', 'terminal-input', 'terminal-output', 'terminal-stderr',
-        'terminal-stdin', 'terminal-stdout', 'types'].map((i) => `wasi:cli/${i}@0.3.0`),
+      [
+        'environment',
+        'exit',
+        'stderr',
+        'stdin',
+        'stdout',
+        'terminal-input',
+        'terminal-output',
+        'terminal-stderr',
+        'terminal-stdin',
+        'terminal-stdout',
+        'types',
+      ].map((i) => `wasi:cli/${i}@0.3.0`),
     );
   });
 
   it('reports terminals as configured', () => {
-    const { imports } = createCliHost({ stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', terminal: { stdout: true } });
-    expect((imports['wasi:cli/terminal-stdout@0.3.0']!.getTerminalStdout as () => unknown)()).toBeInstanceOf(TerminalOutput);
+    const { imports } = createCliHost({
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'ignore',
+      terminal: { stdout: true },
+    });
+    expect((imports['wasi:cli/terminal-stdout@0.3.0']!.getTerminalStdout as () => unknown)()).toBeInstanceOf(
+      TerminalOutput,
+    );
     expect((imports['wasi:cli/terminal-stderr@0.3.0']!.getTerminalStderr as () => unknown)()).toBeUndefined();
     expect((imports['wasi:cli/terminal-stdin@0.3.0']!.getTerminalStdin as () => unknown)()).toBeUndefined();
     const tty = createCliHost({ stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', terminal: { stdin: true } });
-    expect((tty.imports['wasi:cli/terminal-stdin@0.3.0']!.getTerminalStdin as () => unknown)()).toBeInstanceOf(TerminalInput);
+    expect((tty.imports['wasi:cli/terminal-stdin@0.3.0']!.getTerminalStdin as () => unknown)()).toBeInstanceOf(
+      TerminalInput,
+    );
   });
 
   it('exit and exit-with-code call the exit hook', () => {
     const codes: number[] = [];
-    const { imports } = createCliHost({ stdout: 'ignore', exit: ((c: number) => void codes.push(c)) as (c: number) => never });
+    const { imports } = createCliHost({
+      stdout: 'ignore',
+      exit: ((c: number) => void codes.push(c)) as (c: number) => never,
+    });
     const exit = imports['wasi:cli/exit@0.3.0'] as { exit(s: { tag: string }): void; exitWithCode(c: number): void };
     exit.exit({ tag: 'ok' });
     exit.exit({ tag: 'err' });

@@ -52,7 +52,10 @@ describe('fdSink', () => {
     const { fs, written, state } = fakeFd();
     const stream = new FakeStream();
     let created = 0;
-    const sink = fdSink(1, fs, () => (created++, stream));
+    const sink = fdSink(1, fs, () => {
+      created++;
+      return stream;
+    });
     state.room = 4;
     const p = sink.write(bytes('abcdefgh'));
     expect(p).toBeInstanceOf(Promise);
@@ -118,7 +121,13 @@ describe('pumpToSink', () => {
   it('refills one buffer when the sink releases chunks', async () => {
     const seen: string[] = [];
     const buffers = new Set<ArrayBufferLike>();
-    const sink = { releasesChunks: true, write: (c: Uint8Array) => void (seen.push(text(c)), buffers.add(c.buffer)) };
+    const sink = {
+      releasesChunks: true,
+      write: (c: Uint8Array) => {
+        seen.push(text(c));
+        buffers.add(c.buffer);
+      },
+    };
     const r = reader(['one', 'two', 'three']);
     await pumpToSink(r, sink);
     expect(seen).toEqual(['one', 'two', 'three']);
@@ -164,7 +173,7 @@ describe('process stdout through real pipes', () => {
       const all = Buffer.concat(parts);
       expect(all.length).toBe(total);
       for (let i = 0; i < total; i += 4099) {
-        const want = i % 1048576 % 64 === 63 ? 10 : 97 + ((i % 1048576) % 26);
+        const want = (i % 1048576) % 64 === 63 ? 10 : 97 + ((i % 1048576) % 26);
         if (all[i] !== want) throw new Error(`byte ${i} is ${all[i]}, want ${want}`);
       }
     }, 30_000);

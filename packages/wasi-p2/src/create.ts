@@ -36,7 +36,10 @@ let shimHttp: { types: unknown; outgoingHandler: unknown } | undefined;
 function loadShimHttp(): { types: unknown; outgoingHandler: unknown } {
   if (shimHttp === undefined) {
     const { createRequire } = process.getBuiltinModule('node:module');
-    shimHttp = createRequire(import.meta.url)('@bytecodealliance/preview2-shim/http') as { types: unknown; outgoingHandler: unknown };
+    shimHttp = createRequire(import.meta.url)('@bytecodealliance/preview2-shim/http') as {
+      types: unknown;
+      outgoingHandler: unknown;
+    };
   }
   return shimHttp;
 }

@@ -3,7 +3,14 @@
 // process.stdout/stdin/stderr as it loads) is handed in by the caller, so a
 // pure 0.3 component need not load it (see load.ts).
 
-import { type CliHost, type CliOptions, createCliHost, type ResolvedCli, resolveCliOptions, runCommand } from '@weft/wasi-cli';
+import {
+  type CliHost,
+  type CliOptions,
+  createCliHost,
+  type ResolvedCli,
+  resolveCliOptions,
+  runCommand,
+} from '@weft/wasi-cli';
 import { type ClocksOptions, createClocks } from '@weft/wasi-clocks';
 import type { WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomOptions } from '@weft/wasi-random';

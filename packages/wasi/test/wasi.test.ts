@@ -11,10 +11,17 @@ describe('createWasi', () => {
   it('keys every interface by full name at 0.3.0 and 0.2.x', () => {
     const imports = createWasi({ stdout: 'ignore', stderr: 'ignore', stdin: 'ignore' });
     for (const k of [
-      'wasi:cli/environment@0.3.0', 'wasi:cli/exit@0.3.0', 'wasi:cli/stdin@0.3.0', 'wasi:cli/stdout@0.3.0',
-      'wasi:cli/stderr@0.3.0', 'wasi:cli/terminal-stdout@0.3.0', 'wasi:clocks/monotonic-clock@0.3.0',
-      'wasi:clocks/system-clock@0.3.0', 'wasi:random/random@0.3.0',
-    ]) expect(imports[k], k).toBeTypeOf('object');
+      'wasi:cli/environment@0.3.0',
+      'wasi:cli/exit@0.3.0',
+      'wasi:cli/stdin@0.3.0',
+      'wasi:cli/stdout@0.3.0',
+      'wasi:cli/stderr@0.3.0',
+      'wasi:cli/terminal-stdout@0.3.0',
+      'wasi:clocks/monotonic-clock@0.3.0',
+      'wasi:clocks/system-clock@0.3.0',
+      'wasi:random/random@0.3.0',
+    ])
+      expect(imports[k], k).toBeTypeOf('object');
     expect(Object.keys(imports).some((k) => k.startsWith('wasi:cli/stdout@0.2.'))).toBe(true);
     expect(Object.keys(imports).some((k) => k.startsWith('wasi:io/streams@0.2.'))).toBe(true);
   });
@@ -22,7 +29,13 @@ describe('createWasi', () => {
   it('runs the 0.3 C command with a virtual clock', async () => {
     const clock = new VirtualClock();
     const stdout = new CaptureSink();
-    const host = createWasiHost({ args: ['c', 'sleep', '5000'], stdout, stderr: 'ignore', stdin: 'ignore', clocks: { virtual: clock } });
+    const host = createWasiHost({
+      args: ['c', 'sleep', '5000'],
+      stdout,
+      stderr: 'ignore',
+      stdin: 'ignore',
+      clocks: { virtual: clock },
+    });
     const instance = await (await Component.compile(guest('command.wasm'))).instantiate(host.imports);
     const done = host.run(instance);
     // The guest is parked in wait-for until the virtual clock passes 5 s.

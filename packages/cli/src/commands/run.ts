@@ -48,13 +48,16 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const component = await loadComponent(opts.file);
   // @weft/wasi/load brings in WASI 0.2 (preview2-shim) only if the component imports it.
   const { loadWasiHost } = await import('@weft/wasi/load');
-  const host = await loadWasiHost({
-    args: [opts.file, ...(opts.args ?? [])],
-    env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
-    cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
-    ...io.stdio,
-    p2: { preopens: opts.dirs ?? {} },
-  }, component.type.imports.keys());
+  const host = await loadWasiHost(
+    {
+      args: [opts.file, ...(opts.args ?? [])],
+      env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
+      cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
+      ...io.stdio,
+      p2: { preopens: opts.dirs ?? {} },
+    },
+    component.type.imports.keys(),
+  );
   // WASI 0.2's blocking calls (stdin's blocking-read) are synchronous for the
   // guest but wait on the event loop here: let the guest suspend on them.
   const importsP2 = [...component.type.imports.keys()].some((k) => /^wasi:[^/]+\/[^@]+@0\.2\./.test(k));

@@ -23,7 +23,8 @@ import type { CanonOptions } from './options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
   // Async ABI, or an async-typed callee the caller may have to wait for: async/lower.ts.
-  if (opts.async || ft.async || funcInstOf(callee) !== undefined) return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
+  if (opts.async || ft.async || funcInstOf(callee) !== undefined)
+    return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
   const inst = opts.instance;
   const cx = new LiftLowerContext(opts);
   const paramTypes: ValType[] = ft.params.map((p) => p.type);

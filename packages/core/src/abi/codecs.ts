@@ -12,7 +12,14 @@ import { Trap } from '../host/errors.ts';
 import { camelCase } from '../host/js-names.ts';
 import type { CaseType, ValType } from '../types/model.ts';
 import { liftBorrow, liftOwn, lowerBorrow, lowerOwn } from '../resources/lift-lower.ts';
-import { liftErrorContext, liftFuture, liftStream, lowerErrorContext, lowerFuture, lowerStream } from '../async/values.ts';
+import {
+  liftErrorContext,
+  liftFuture,
+  liftStream,
+  lowerErrorContext,
+  lowerFuture,
+  lowerStream,
+} from '../async/values.ts';
 import type { ResourceRuntimeType } from '../resources/resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import { badValue } from './errors.ts';
@@ -45,7 +52,6 @@ export interface Codec {
   /** JS → one core value (every codec whose flat.length is 1). */
   toCore?: (cx: LiftLowerContext, v: unknown) => unknown;
 }
-
 
 const codecs = new WeakMap<ValType, Codec>();
 
@@ -264,20 +270,38 @@ function buildScalar(t: ValType): Codec | undefined {
       );
     }
     case 'stream':
-      return scalar(t, (cx, p) => liftStream(cx, cx.dv.getUint32(p, true), t), (cx, v, p) => {
-        const i = lowerStream(cx, v, t);
-        cx.dv.setUint32(p, i, true);
-      }, (cx, x) => liftStream(cx, x, t), (cx, v) => lowerStream(cx, v, t));
+      return scalar(
+        t,
+        (cx, p) => liftStream(cx, cx.dv.getUint32(p, true), t),
+        (cx, v, p) => {
+          const i = lowerStream(cx, v, t);
+          cx.dv.setUint32(p, i, true);
+        },
+        (cx, x) => liftStream(cx, x, t),
+        (cx, v) => lowerStream(cx, v, t),
+      );
     case 'future':
-      return scalar(t, (cx, p) => liftFuture(cx, cx.dv.getUint32(p, true), t), (cx, v, p) => {
-        const i = lowerFuture(cx, v, t);
-        cx.dv.setUint32(p, i, true);
-      }, (cx, x) => liftFuture(cx, x, t), (cx, v) => lowerFuture(cx, v, t));
+      return scalar(
+        t,
+        (cx, p) => liftFuture(cx, cx.dv.getUint32(p, true), t),
+        (cx, v, p) => {
+          const i = lowerFuture(cx, v, t);
+          cx.dv.setUint32(p, i, true);
+        },
+        (cx, x) => liftFuture(cx, x, t),
+        (cx, v) => lowerFuture(cx, v, t),
+      );
     case 'error-context':
-      return scalar(t, (cx, p) => liftErrorContext(cx, cx.dv.getUint32(p, true)), (cx, v, p) => {
-        const i = lowerErrorContext(cx, v);
-        cx.dv.setUint32(p, i, true);
-      }, (cx, x) => liftErrorContext(cx, x), (cx, v) => lowerErrorContext(cx, v));
+      return scalar(
+        t,
+        (cx, p) => liftErrorContext(cx, cx.dv.getUint32(p, true)),
+        (cx, v, p) => {
+          const i = lowerErrorContext(cx, v);
+          cx.dv.setUint32(p, i, true);
+        },
+        (cx, x) => liftErrorContext(cx, x),
+        (cx, v) => lowerErrorContext(cx, v),
+      );
     default:
       return undefined;
   }
@@ -362,7 +386,10 @@ function rangeOps(e: Codec): RangeOps {
     return {
       loadRange(cx, ptr, n) {
         // One copy into a fresh buffer (the result must not alias guest memory).
-        const a = Ctor === Uint8Array ? cx.u8.slice(ptr, ptr + n) : new Ctor(cx.buffer.slice(ptr, ptr + n * size) as ArrayBuffer);
+        const a =
+          Ctor === Uint8Array
+            ? cx.u8.slice(ptr, ptr + n)
+            : new Ctor(cx.buffer.slice(ptr, ptr + n * size) as ArrayBuffer);
         if (isFloat) for (let i = 0; i < n; i++) if (a[i] !== a[i]) (a as Float64Array)[i] = NaN;
         return a;
       },

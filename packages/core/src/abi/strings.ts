@@ -17,9 +17,11 @@ type NodeBufferApi = {
   byteLength(s: string, enc: 'utf8'): number;
   from(b: ArrayBufferLike): {
     write(s: string, off: number, len: number, enc: 'utf8'): number;
-    latin1Write(s: string, off: number, len: number): number; toString(enc: 'utf8' | 'latin1', start: number, end: number): string };
+    latin1Write(s: string, off: number, len: number): number;
+    toString(enc: 'utf8' | 'latin1', start: number, end: number): string;
+  };
 };
-const nodeBuffer = (globalThis as { Buffer?: NodeBufferApi }).Buffer;
+const nodeBuffer = (globalThis as unknown as { Buffer?: NodeBufferApi }).Buffer;
 const nodeIsUtf8 = (
   globalThis as { process?: { getBuiltinModule?: (m: string) => { isUtf8?: (v: Uint8Array) => boolean } | undefined } }
 ).process?.getBuiltinModule?.('node:buffer')?.isUtf8;

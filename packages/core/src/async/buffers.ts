@@ -170,7 +170,8 @@ export class HostReadableBuffer implements ReadableBuffer {
 }
 
 type AllocUnsafe = (n: number) => Uint8Array;
-const allocUnsafe: AllocUnsafe | undefined = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocUnsafe } }).Buffer?.allocUnsafeSlow;
+const allocUnsafe: AllocUnsafe | undefined = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocUnsafe } }).Buffer
+  ?.allocUnsafeSlow;
 
 /**
  * A fresh Uint8Array (not a Buffer) holding a copy of `v`. Skips zero-filling the new

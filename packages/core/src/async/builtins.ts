@@ -67,7 +67,7 @@ export function canonContextGet(inst: ComponentInstance, type: string, i: number
   };
 }
 
-export function canonContextSet(inst: ComponentInstance, type: string, i: number) {
+export function canonContextSet(inst: ComponentInstance, _type: string, i: number) {
   return (v: number | bigint) => {
     currentThread(inst).storage[i] = v;
   };
@@ -105,7 +105,10 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
     if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
     // LiftOptions.equal, restricted (as wasmtime and the spec tests do) to the
     // options lifting this result actually reads.
-    if ((usesMemory && opts.memory !== task.opts.memory) || (usesEncoding && (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8'))) {
+    if (
+      (usesMemory && opts.memory !== task.opts.memory) ||
+      (usesEncoding && (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8'))
+    ) {
       throw new Trap('invalid `task.return` signature and/or options for current task');
     }
     let result: unknown[] = [];
@@ -560,12 +563,19 @@ export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssemb
     const thread: Thread = new Thread(
       task,
       () => {
-        runOnStack(thread, f!, entry, [c], () => task.unregisterThread(thread), (err) => {
-          if (thread.waiting()) thread.stopWaitingInternal();
-          thread.done = true;
-          store.exited(thread);
-          task.onTrap?.(err);
-        });
+        runOnStack(
+          thread,
+          f!,
+          entry,
+          [c],
+          () => task.unregisterThread(thread),
+          (err) => {
+            if (thread.waiting()) thread.stopWaitingInternal();
+            thread.done = true;
+            store.exited(thread);
+            task.onTrap?.(err);
+          },
+        );
       },
       ai.jspi,
     );

@@ -8,7 +8,13 @@
 import type { ValType } from '../types/model.ts';
 import { HostReadableBuffer, HostWritableBuffer, type Values, type WritableBuffer } from './buffers.ts';
 import {
-  CopyResult, type OnCopy, type OnCopyDone, type ReadableFuture, type ReadableStream, SharedFutureImpl, SharedStreamImpl,
+  CopyResult,
+  type OnCopy,
+  type OnCopyDone,
+  type ReadableFuture,
+  type ReadableStream,
+  SharedFutureImpl,
+  SharedStreamImpl,
 } from './copy.ts';
 import { store } from './store.ts';
 
@@ -66,12 +72,14 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     if (this.pending) return Promise.reject(new TypeError('a read is already in progress on this StreamReader'));
     const s = this.shared!;
     this.pending = true;
+    store.hostWaits++;
     return new Promise((resolve) => {
       let done = false;
       const finish = (result: number) => {
         if (done) return;
         done = true;
         this.pending = false;
+        store.hostWaits--;
         if (result === CopyResult.DROPPED) this.ended = true;
         if (buf.progress === 0 && result === CopyResult.DROPPED) resolve(undefined);
         else resolve(count ? buf.progress : buf.take());
@@ -205,7 +213,8 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
   /** @internal */
   take(): ReadableFuture {
     const s = this.shared;
-    if (s === undefined || this.promise !== undefined) throw new TypeError('this FutureReader was already read or passed on');
+    if (s === undefined || this.promise !== undefined)
+      throw new TypeError('this FutureReader was already read or passed on');
     this.shared = undefined;
     return s;
   }
@@ -215,8 +224,10 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
     const s = this.shared;
     if (s === undefined) return Promise.reject(new TypeError('this FutureReader was passed to a component'));
     const buf = new HostWritableBuffer(s.t, 1);
+    store.hostWaits++;
     this.promise = new Promise<T>((resolve, reject) => {
       s.read(undefined, buf, (result) => {
+        store.hostWaits--;
         this.shared = undefined;
         s.drop();
         if (result === CopyResult.COMPLETED) resolve(buf.take()[0] as T);
@@ -226,7 +237,10 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
     return this.promise;
   }
 
-  then<A = T, B = never>(onOk?: ((v: T) => A | PromiseLike<A>) | null, onErr?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = T, B = never>(
+    onOk?: ((v: T) => A | PromiseLike<A>) | null,
+    onErr?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.read().then(onOk, onErr);
   }
 
@@ -438,7 +452,8 @@ export class PromiseSource implements ReadableFuture {
     store.hostPending++;
     Promise.resolve(p).then(
       (v) => this.settle(t?.kind === 'result' ? { tag: 'ok', val: v } : v),
-      (e) => this.settle(t?.kind === 'result' ? { tag: 'err', val: (e as { payload?: unknown })?.payload ?? e } : undefined),
+      (e) =>
+        this.settle(t?.kind === 'result' ? { tag: 'err', val: (e as { payload?: unknown })?.payload ?? e } : undefined),
     );
   }
 
@@ -483,12 +498,20 @@ export function streamSource(t: ValType | undefined, v: unknown): ReadableStream
   }
   if (v !== null && typeof v === 'object') {
     const o = v as Record<symbol | string, unknown>;
-    if (typeof o[Symbol.asyncIterator] === 'function') return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v));
+    if (typeof o[Symbol.asyncIterator] === 'function')
+      return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v));
     if (typeof o.getReader === 'function') {
       const r = (o.getReader as () => { read(): Promise<IteratorResult<unknown>>; cancel(): unknown })();
-      return new IterableSource(t, { next: () => r.read(), return: () => (r.cancel(), { done: true, value: undefined }) } as unknown as AsyncIterator<unknown>);
+      return new IterableSource(t, {
+        next: () => r.read(),
+        return: () => {
+          r.cancel();
+          return { done: true, value: undefined };
+        },
+      } as unknown as AsyncIterator<unknown>);
     }
-    if (typeof o[Symbol.iterator] === 'function' && !(v instanceof Uint8Array)) return new IterableSource(t, (o[Symbol.iterator] as () => Iterator<unknown>).call(v), true);
+    if (typeof o[Symbol.iterator] === 'function' && !(v instanceof Uint8Array))
+      return new IterableSource(t, (o[Symbol.iterator] as () => Iterator<unknown>).call(v), true);
     if (v instanceof Uint8Array) return new IterableSource(t, [v][Symbol.iterator](), true);
   }
   return undefined;
@@ -501,7 +524,11 @@ export function futureSource(t: ValType | undefined, v: unknown): ReadableFuture
     if ((s as { untyped?: boolean }).untyped) (s as { t: unknown }).t = t;
     return s;
   }
-  if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function') {
+  if (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  ) {
     return new PromiseSource(t, v as PromiseLike<unknown>);
   }
   return undefined;

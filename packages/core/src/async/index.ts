@@ -27,12 +27,22 @@ const prepared = new WeakSet<object>();
 function blocks(s: CoreSpaces, c: Canon): boolean {
   switch (c.kind) {
     case 'waitable-set.wait':
-    case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
-    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+    case 'thread.suspend':
+    case 'thread.yield':
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote':
       return true;
-    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write':
+    case 'stream.read':
+    case 'stream.write':
+    case 'future.read':
+    case 'future.write':
       return !c.opts.async;
-    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write':
       return !c.async;
     case 'subtask.cancel':
       return true; // even async: it waits while the cancelled callee's stack runs
@@ -85,55 +95,126 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   const fu = (idx: number) => substitute(s, s.types[idx] as FutureType);
   let f: Function;
   switch (c.kind) {
-    case 'context.get': f = B.canonContextGet(inst, c.type as string, c.index); break;
-    case 'context.set': f = B.canonContextSet(inst, c.type as string, c.index); break;
-    case 'backpressure.inc': f = B.canonBackpressureInc(inst); break;
-    case 'backpressure.dec': f = B.canonBackpressureDec(inst); break;
-    case 'task.return': f = B.canonTaskReturn(inst, valType(s, c.result), canonOptions(s, c.opts)); break;
-    case 'task.cancel': f = B.canonTaskCancel(inst); break;
-    case 'waitable-set.new': f = B.canonWaitableSetNew(inst); break;
-    case 'waitable-set.wait': f = maySuspend(B.canonWaitableSetWait(inst, c.cancellable, s.coreMemories[c.memory]), 2); break;
-    case 'waitable-set.poll': f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]); break;
-    case 'waitable-set.drop': f = B.canonWaitableSetDrop(inst); break;
-    case 'waitable.join': f = B.canonWaitableJoin(inst); break;
-    case 'subtask.cancel': f = maySuspend(B.canonSubtaskCancel(inst, c.async), 1); break;
-    case 'subtask.drop': f = B.canonSubtaskDrop(inst); break;
-    case 'stream.new': f = B.canonStreamNew(inst, st(c.typeIdx)); break;
-    case 'future.new': f = B.canonFutureNew(inst, fu(c.typeIdx)); break;
-    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write': {
+    case 'context.get':
+      f = B.canonContextGet(inst, c.type as string, c.index);
+      break;
+    case 'context.set':
+      f = B.canonContextSet(inst, c.type as string, c.index);
+      break;
+    case 'backpressure.inc':
+      f = B.canonBackpressureInc(inst);
+      break;
+    case 'backpressure.dec':
+      f = B.canonBackpressureDec(inst);
+      break;
+    case 'task.return':
+      f = B.canonTaskReturn(inst, valType(s, c.result), canonOptions(s, c.opts));
+      break;
+    case 'task.cancel':
+      f = B.canonTaskCancel(inst);
+      break;
+    case 'waitable-set.new':
+      f = B.canonWaitableSetNew(inst);
+      break;
+    case 'waitable-set.wait':
+      f = maySuspend(B.canonWaitableSetWait(inst, c.cancellable, s.coreMemories[c.memory]), 2);
+      break;
+    case 'waitable-set.poll':
+      f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]);
+      break;
+    case 'waitable-set.drop':
+      f = B.canonWaitableSetDrop(inst);
+      break;
+    case 'waitable.join':
+      f = B.canonWaitableJoin(inst);
+      break;
+    case 'subtask.cancel':
+      f = maySuspend(B.canonSubtaskCancel(inst, c.async), 1);
+      break;
+    case 'subtask.drop':
+      f = B.canonSubtaskDrop(inst);
+      break;
+    case 'stream.new':
+      f = B.canonStreamNew(inst, st(c.typeIdx));
+      break;
+    case 'future.new':
+      f = B.canonFutureNew(inst, fu(c.typeIdx));
+      break;
+    case 'stream.read':
+    case 'stream.write':
+    case 'future.read':
+    case 'future.write': {
       const o = canonOptions(s, c.opts);
-      const g = c.kind === 'stream.read' ? B.canonStreamRead(inst, st(c.typeIdx), o)
-        : c.kind === 'stream.write' ? B.canonStreamWrite(inst, st(c.typeIdx), o)
-          : c.kind === 'future.read' ? B.canonFutureRead(inst, fu(c.typeIdx), o)
-            : B.canonFutureWrite(inst, fu(c.typeIdx), o);
+      const g =
+        c.kind === 'stream.read'
+          ? B.canonStreamRead(inst, st(c.typeIdx), o)
+          : c.kind === 'stream.write'
+            ? B.canonStreamWrite(inst, st(c.typeIdx), o)
+            : c.kind === 'future.read'
+              ? B.canonFutureRead(inst, fu(c.typeIdx), o)
+              : B.canonFutureWrite(inst, fu(c.typeIdx), o);
       f = o.async ? g : maySuspend(g, c.kind.startsWith('stream') ? 3 : 2);
       break;
     }
-    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write': {
-      const E = c.kind === 'stream.cancel-read' ? ReadableStreamEnd : c.kind === 'stream.cancel-write' ? WritableStreamEnd
-        : c.kind === 'future.cancel-read' ? ReadableFutureEnd : WritableFutureEnd;
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write': {
+      const E =
+        c.kind === 'stream.cancel-read'
+          ? ReadableStreamEnd
+          : c.kind === 'stream.cancel-write'
+            ? WritableStreamEnd
+            : c.kind === 'future.cancel-read'
+              ? ReadableFutureEnd
+              : WritableFutureEnd;
       const g = B.canonCancelCopy(inst, E, substitute(s, s.types[c.typeIdx] as StreamType | FutureType), c.async);
       f = c.async ? g : maySuspend(g, 1);
       break;
     }
-    case 'stream.drop-readable': f = B.canonDropEnd(inst, ReadableStreamEnd, st(c.typeIdx)); break;
-    case 'stream.drop-writable': f = B.canonDropEnd(inst, WritableStreamEnd, st(c.typeIdx)); break;
-    case 'future.drop-readable': f = B.canonDropEnd(inst, ReadableFutureEnd, fu(c.typeIdx)); break;
-    case 'future.drop-writable': f = B.canonDropEnd(inst, WritableFutureEnd, fu(c.typeIdx)); break;
-    case 'error-context.new': f = B.canonErrorContextNew(inst, canonOptions(s, c.opts)); break;
-    case 'error-context.debug-message': f = B.canonErrorContextDebugMessage(inst, canonOptions(s, c.opts)); break;
-    case 'error-context.drop': f = B.canonErrorContextDrop(inst); break;
-    case 'thread.index': f = B.canonThreadIndex(inst); break;
+    case 'stream.drop-readable':
+      f = B.canonDropEnd(inst, ReadableStreamEnd, st(c.typeIdx));
+      break;
+    case 'stream.drop-writable':
+      f = B.canonDropEnd(inst, WritableStreamEnd, st(c.typeIdx));
+      break;
+    case 'future.drop-readable':
+      f = B.canonDropEnd(inst, ReadableFutureEnd, fu(c.typeIdx));
+      break;
+    case 'future.drop-writable':
+      f = B.canonDropEnd(inst, WritableFutureEnd, fu(c.typeIdx));
+      break;
+    case 'error-context.new':
+      f = B.canonErrorContextNew(inst, canonOptions(s, c.opts));
+      break;
+    case 'error-context.debug-message':
+      f = B.canonErrorContextDebugMessage(inst, canonOptions(s, c.opts));
+      break;
+    case 'error-context.drop':
+      f = B.canonErrorContextDrop(inst);
+      break;
+    case 'thread.index':
+      f = B.canonThreadIndex(inst);
+      break;
     case 'thread.new-indirect': {
       const table = (s as unknown as { coreTables: WebAssembly.Table[] }).coreTables[c.table]!;
       const ct = (s as unknown as { coreTypes: unknown[] }).coreTypes[c.typeIdx] as { params?: string[] } | undefined;
       f = B.canonThreadNewIndirect(inst, table, ct?.params?.[0] === 'i64' ? 'i64' : 'i32');
       break;
     }
-    case 'thread.resume-later': f = B.canonThreadResumeLater(inst); break;
-    case 'thread.suspend': case 'thread.yield': case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
-    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
-      f = maySuspend(B.canonThreadSwitch(inst, c.kind, c.cancellable), c.kind.endsWith('-then-resume') || c.kind.endsWith('-then-promote') ? 1 : 0);
+    case 'thread.resume-later':
+      f = B.canonThreadResumeLater(inst);
+      break;
+    case 'thread.suspend':
+    case 'thread.yield':
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote':
+      f = maySuspend(
+        B.canonThreadSwitch(inst, c.kind, c.cancellable),
+        c.kind.endsWith('-then-resume') || c.kind.endsWith('-then-promote') ? 1 : 0,
+      );
       break;
     default: {
       const kind = c.kind;

@@ -110,13 +110,20 @@ function dispatcherModule(params: CoreValType[], results: CoreValType[]): WebAss
   funcType([], results, types);
   section(1, types, s);
   const imports: number[] = [3];
-  name('', imports), name('p', imports), imports.push(0x00, 0);
-  name('', imports), name('s', imports), imports.push(0x00, 1);
-  name('', imports), name('g', imports), imports.push(0x03, 0x7f, 1);
+  name('', imports);
+  name('p', imports);
+  imports.push(0x00, 0);
+  name('', imports);
+  name('s', imports);
+  imports.push(0x00, 1);
+  name('', imports);
+  name('g', imports);
+  imports.push(0x03, 0x7f, 1);
   section(2, imports, s);
   section(3, [1, 0], s);
   const exp: number[] = [1];
-  name('f', exp), exp.push(0x00, 2);
+  name('f', exp);
+  exp.push(0x00, 2);
   section(7, exp, s);
   const body: number[] = [];
   const r = results.length > 0;
@@ -149,7 +156,9 @@ function trampolineModule(params: CoreValType[], results: CoreValType[]): WebAss
   funcType(params, results, types);
   section(1, types, s);
   const imports: number[] = [1];
-  name('', imports), name('f', imports), imports.push(0x00, 0);
+  name('', imports);
+  name('f', imports);
+  imports.push(0x00, 0);
   section(2, imports, s);
   section(3, [1, 0], s);
   const r = results.length > 0;
@@ -162,9 +171,14 @@ function trampolineModule(params: CoreValType[], results: CoreValType[]): WebAss
   }
   section(6, globals, s);
   const exp: number[] = [r ? 3 : 2];
-  name('call', exp), exp.push(0x00, 1);
-  name('done', exp), exp.push(0x03, 0);
-  if (r) name('r', exp), exp.push(0x03, 1);
+  name('call', exp);
+  exp.push(0x00, 1);
+  name('done', exp);
+  exp.push(0x03, 0);
+  if (r) {
+    name('r', exp);
+    exp.push(0x03, 1);
+  }
   section(7, exp, s);
   const body: number[] = [0];
   for (let i = 0; i < params.length; i++) body.push(0x20, ...leb(i));

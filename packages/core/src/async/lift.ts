@@ -24,7 +24,10 @@ export const FUNC_INST = Symbol('weft.funcInst');
 
 /** definitions.py FuncInst, plus where a trap of the callee goes. */
 export type FuncInst = (
-  onStart: OnStart, onResolve: OnResolve, caller: ComponentInstance | undefined, onTrap: (e: unknown) => void,
+  onStart: OnStart,
+  onResolve: OnResolve,
+  caller: ComponentInstance | undefined,
+  onTrap: (e: unknown) => void,
 ) => OnCancel;
 
 const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
@@ -100,21 +103,29 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
         }
       };
       if (code === CallbackCode.YIELD) {
-        thread.waitUntil(() => ai.exclusiveThread === undefined, true, (c) => next(c ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]));
+        thread.waitUntil(
+          () => ai.exclusiveThread === undefined,
+          true,
+          (c) => next(c ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]),
+        );
       } else {
         const wset = tableOf(inst).get(p >>> 4);
         if (!(wset instanceof WaitableSet)) throw new Trap(`handle index ${p >>> 4} is not a waitable set`);
         wset.numWaiting++;
-        thread.waitUntil(() => ai.exclusiveThread === undefined && wset.hasPendingEvent(), true, (c) => {
-          wset.numWaiting--;
-          let ev: EventTuple;
-          try {
-            ev = c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent();
-          } catch (err) {
-            return fail(err);
-          }
-          next(ev);
-        });
+        thread.waitUntil(
+          () => ai.exclusiveThread === undefined && wset.hasPendingEvent(),
+          true,
+          (c) => {
+            wset.numWaiting--;
+            let ev: EventTuple;
+            try {
+              ev = c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent();
+            } catch (err) {
+              return fail(err);
+            }
+            next(ev);
+          },
+        );
       }
       store.blocked(thread);
     };
@@ -167,18 +178,22 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       }
     };
 
-    const thread: Thread = new Thread(task, (cancelled) => {
-      try {
-        if (cancelled) {
-          // Cancelled before it started: resolve as cancelled.
-          task.cancel();
-          return;
+    const thread: Thread = new Thread(
+      task,
+      (cancelled) => {
+        try {
+          if (cancelled) {
+            // Cancelled before it started: resolve as cancelled.
+            task.cancel();
+            return;
+          }
+          run();
+        } catch (err) {
+          fail(err);
         }
-        run();
-      } catch (err) {
-        fail(err);
-      }
-    }, jspi);
+      },
+      jspi,
+    );
 
     try {
       const start = thread.cont!;
@@ -287,21 +302,24 @@ export function runOnStack(
     k(e.r?.value);
     return;
   }
-  p.then((r) => {
-    const prev = store.current;
-    store.current = thread;
-    try {
-      k(r);
-    } catch (err) {
+  p.then(
+    (r) => {
+      const prev = store.current;
+      store.current = thread;
+      try {
+        k(r);
+      } catch (err) {
+        fail(err);
+      } finally {
+        store.current = prev === thread ? undefined : prev;
+      }
+      store.exited(thread);
+    },
+    (err) => {
+      store.exited(thread);
       fail(err);
-    } finally {
-      store.current = prev === thread ? undefined : prev;
-    }
-    store.exited(thread);
-  }, (err) => {
-    store.exited(thread);
-    fail(err);
-  });
+    },
+  );
 }
 
 const suspendable = new WeakSet<Function>();

@@ -68,7 +68,11 @@ function hostFuncInst(ft: FuncType, callee: Function): FuncInst {
 }
 
 function isTagged(r: unknown): boolean {
-  return r !== null && typeof r === 'object' && ((r as { tag?: unknown }).tag === 'ok' || (r as { tag?: unknown }).tag === 'err');
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    ((r as { tag?: unknown }).tag === 'ok' || (r as { tag?: unknown }).tag === 'err')
+  );
 }
 
 export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Function): Function {
@@ -79,7 +83,8 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   const async = opts.async ?? false;
   // A sync call into a guest that may block suspends the caller's stack too: run
   // this instance on JSPI stacks if its lifts are not built yet (they usually follow its lowers).
-  if (HAS_JSPI && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee)))) ai.jspi = true;
+  if (HAS_JSPI && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee))))
+    ai.jspi = true;
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
   const params: Codec[] = paramTypes.map(codecFor);
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
@@ -94,7 +99,8 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
     checkMayLeave(inst);
     const thread = currentThread(inst);
     // wasmtime traps before the call when a sync caller could not wait for an async-typed guest callee
-    if (!async && ft.async && guestCallee && !mayBlock(thread)) throw new Trap('cannot block a synchronous task before returning');
+    if (!async && ft.async && guestCallee && !mayBlock(thread))
+      throw new Trap('cannot block a synchronous task before returning');
     const subtask = new Subtask();
     const cx = new LiftLowerContext(opts);
     cx.fused = funcInstOf(callee) !== undefined;
@@ -118,7 +124,12 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
     };
     const onResolve = (r: unknown[] | undefined) => {
       if (r === undefined) {
-        subtask.resolve(subtask.state === SubtaskState.STARTING ? SubtaskState.CANCELLED_BEFORE_STARTED : SubtaskState.CANCELLED_BEFORE_RETURNED, []);
+        subtask.resolve(
+          subtask.state === SubtaskState.STARTING
+            ? SubtaskState.CANCELLED_BEFORE_STARTED
+            : SubtaskState.CANCELLED_BEFORE_RETURNED,
+          [],
+        );
       } else {
         let flatResults: unknown[] = [];
         try {
@@ -134,7 +145,8 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
             }
           }
         } catch (e) {
-          const t = e instanceof HostValueError ? new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e }) : e;
+          const t =
+            e instanceof HostValueError ? new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e }) : e;
           onTrap(t);
           return;
         }
@@ -148,7 +160,13 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       onProgress();
     };
     subtask.onCancel = funcInst(onStart, onResolve, inst, onTrap);
-    return { thread, subtask, setOnProgress: (f: () => void) => { onProgress = f; } };
+    return {
+      thread,
+      subtask,
+      setOnProgress: (f: () => void) => {
+        onProgress = f;
+      },
+    };
   };
 
   if (async) {

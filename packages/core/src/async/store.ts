@@ -206,8 +206,20 @@ export class Thread {
 export function mayBlock(thread: Thread): boolean {
   const task = thread.task;
   if (task.ft.async || task.state === TaskState.RESOLVED) return true;
-  for (const t of store.waiting) if (t !== thread && !t.task.inst.poisoned && t.readyFunc!()) return true;
+  // Only threads of the same top-level instantiation count: one left ready
+  // by another (say, an abandoned earlier instance) is no use to this call.
+  const root = rootOf(task.inst);
+  for (const t of store.waiting) {
+    const inst = t.task.inst;
+    if (t !== thread && !inst.poisoned && rootOf(inst) === root && t.readyFunc!()) return true;
+  }
   return false;
+}
+
+function rootOf(inst: ComponentInstance): ComponentInstance {
+  let i = inst;
+  while (i.parent !== undefined) i = i.parent;
+  return i;
 }
 
 /** The current thread is about to block: trap where it may not. */
@@ -229,7 +241,45 @@ export class Store {
   /** The running thread, or a sync call whose thread is made on demand (task.ts SyncFrame). */
   current: Thread | { materialize(): Thread } | undefined = undefined;
   /** Host operations that may still make a guest thread ready (host async calls, host stream ends in use). */
-  hostPending = 0;
+  get hostPending(): number {
+    return this.pendingCount;
+  }
+  set hostPending(n: number) {
+    this.pendingCount = n;
+    this.hostDrives(n);
+  }
+  private pendingCount = 0;
+  /**
+   * Host awaits on guests in progress (stream/future reads; pending export
+   * calls are the idle watchers). Guest threads only run while the host drives
+   * the store (this, hostPending, a call in progress) and until it next goes
+   * idle, as in wasmtime, where the event loop runs only inside host calls: a
+   * thread left ready by a sync export call that returned at once waits for
+   * the next, so that call may still see it (spec test
+   * during-sync-call-no-sibling-resume).
+   */
+  get hostWaits(): number {
+    return this.waitCount;
+  }
+  set hostWaits(n: number) {
+    this.waitCount = n;
+    this.hostDrives(n);
+  }
+  private waitCount = 0;
+  private hostDrives(n: number): void {
+    if (n <= 0) return;
+    this.draining = true;
+    if (this.paused) this.schedule();
+  }
+  /** A tick found ready threads but no host driving the store. */
+  private paused = false;
+  /**
+   * The host drove the store since it was last idle: threads made ready
+   * meanwhile (say, by a copy the host's read completed) still run until
+   * nothing is ready. Only threads made ready while the store was idle (by a
+   * sync export call that returned at once) wait for the host.
+   */
+  private draining = false;
   /**
    * Sync-typed calls in progress, innermost last. While one is unresolved,
    * only threads of its instance that may use its stack run
@@ -308,12 +358,20 @@ export class Store {
 
   tick(): void {
     if (this.inflight !== undefined) return;
+    if (this.waitCount > 0 || this.pendingCount > 0 || this.syncCalls.length > 0 || this.idleWatchers.size > 0) {
+      this.draining = true;
+    } else if (!this.draining) {
+      this.paused = this.waiting.length > 0;
+      return;
+    }
+    this.paused = false;
     // Callback-ABI threads resume synchronously; bound the work per tick so
     // threads that yield forever still let the JS event loop (and the host) run.
     for (let n = 0; n < RESUMES_PER_TICK; n++) {
       const pick = this.pick();
       if (pick === undefined) {
         this.streak = 0;
+        this.draining = false;
         if (this.idleWatchers.size > 0 || this.syncCalls.length > 0) this.checkIdle();
         return;
       }

@@ -184,7 +184,6 @@ export class Task {
     this.onResolve(undefined);
     store.schedule();
   }
-
 }
 
 /**
@@ -239,7 +238,13 @@ export function startThread(inst: ComponentInstance): Thread {
   let t = startThreads.get(inst);
   if (t === undefined) {
     const ft = { params: [], result: undefined, async: false } as unknown as FuncType;
-    const task = new Task(ft, { instance: inst } as CanonOptions, inst, () => [], () => {});
+    const task = new Task(
+      ft,
+      { instance: inst } as CanonOptions,
+      inst,
+      () => [],
+      () => {},
+    );
     task.state = TaskState.STARTED;
     t = new Thread(task, () => {}, false);
     t.cont = undefined;

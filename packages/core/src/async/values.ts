@@ -24,7 +24,8 @@ export function liftStream(cx: LiftLowerContext, i: number, t: StreamType): Stre
   const e = table.get(i);
   if (!(e instanceof ReadableStreamEnd)) throw new Trap(`handle index ${i} is not a readable stream end`);
   if (!typeEq(e.shared.t, t.elem)) throw new Trap('stream element type mismatch');
-  if (e.state === CopyState.DONE) throw new Trap('cannot lift stream after being notified that the writable end dropped');
+  if (e.state === CopyState.DONE)
+    throw new Trap('cannot lift stream after being notified that the writable end dropped');
   if (e.state !== CopyState.IDLE) throw new Trap('cannot lift a stream end with a read in progress');
   if (e.inWaitableSet()) throw new Trap("cannot lift stream while it's in a waitable set");
   table.remove(i);

@@ -1,7 +1,7 @@
 // Runtime state of one component instance (definitions.py ComponentInstance).
 // abi/, resources/ and async/ read and extend it; the linker creates it.
 
-import { Trap } from '../host/errors.ts';
+import type { Trap } from '../host/errors.ts';
 
 /**
  * Default cap on an instance's live handles: the spec allows 2^28, which at a

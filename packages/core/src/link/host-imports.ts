@@ -20,18 +20,12 @@ import { lookupResource, substitute } from './substitute.ts';
 
 type Obj = Record<string | symbol, unknown>;
 
-export function hostExtern(
-  scope: LinkScope,
-  name: string,
-  expected: ExternType,
-  value: unknown,
-  _stat?: ResourceType,
-): RuntimeExtern {
+export function hostExtern(scope: LinkScope, name: string, expected: ExternType, value: unknown): RuntimeExtern {
   switch (expected.kind) {
     case 'func': {
       if (typeof value !== 'function')
         throw new LinkError(`import \`${name}\`: expected a function, got ${kindOf(value)}`);
-      return { kind: 'func', func: hostFunc(scope, name, expected.type, value as Function) };
+      return { kind: 'func', func: hostFunc(scope, expected.type, value as Function) };
     }
     case 'instance': {
       if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
@@ -57,7 +51,7 @@ export function hostExtern(
   }
 }
 
-function hostFunc(scope: LinkScope, name: string, staticType: FuncType, fn: Function) {
+function hostFunc(scope: LinkScope, staticType: FuncType, fn: Function) {
   const inner = (fn as unknown as Obj)[FUNC];
   if (inner) return inner as never;
   const type = substitute(scope, staticType);
@@ -83,7 +77,7 @@ function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj)
     if (exports.has(n)) continue;
     if (e.kind === 'func') {
       const fn = findFunc(name, n, obj);
-      exports.set(n, { kind: 'func', func: hostFunc(scope, `${name}#${n}`, e.type, fn) });
+      exports.set(n, { kind: 'func', func: hostFunc(scope, e.type, fn) });
     } else {
       const v = e.kind === 'instance' ? (obj[camelCase(n)] ?? obj[n]) : obj[n];
       if (v === undefined && e.kind !== 'type') throw new LinkError(`import \`${name}\` is missing \`${n}\``);

@@ -146,7 +146,7 @@ function define(
     case 'value':
       throw new LinkError('component value definitions (🪙 values) are not supported');
     case 'import': {
-      const ext = resolveImport(state, d.name, source, index);
+      const ext = resolveImport(state, d.name, source);
       pushExtern(state, sortOfExtern(ext), ext);
       return;
     }
@@ -161,7 +161,7 @@ function define(
 
 // ---- imports ----
 
-function resolveImport(state: LinkState, name: ExternName, source: ImportSource, index: number): RuntimeExtern {
+function resolveImport(state: LinkState, name: ExternName, source: ImportSource): RuntimeExtern {
   const expected = state.def.elab.type.imports.get(name.name);
   if (!expected) throw new LinkError(`import \`${name.name}\` has no type (validation bug)`);
   if (source.kind === 'args') {
@@ -177,8 +177,7 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource,
       `missing import \`${name.name}\`: expected ${describeExtern(expected)}, but the import object has no such key`,
     );
   }
-  const stat = state.def.elab.importedResources.get(index);
-  return hostExtern(state, name.name, expected, source.imports[key], stat);
+  return hostExtern(state, name.name, expected, source.imports[key]);
 }
 
 export function describeExtern(e: ExternType): string {

@@ -7,7 +7,6 @@ export {
   wrap,
   assertUsable,
   runDtor,
- 
   type ResourceRuntimeType,
   type GuestResource,
   type GuestResourceClass,

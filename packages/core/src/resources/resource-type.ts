@@ -54,7 +54,6 @@ export function isGuestDefined(rt: ResourceType): boolean {
   return (rt as ResourceRuntimeType).impl !== undefined;
 }
 
-
 export function getWrapperClass(rt: ResourceRuntimeType): GuestResourceClass {
   if (rt.wrapperClass) return rt.wrapperClass;
   const name = pascalCase(rt.name);

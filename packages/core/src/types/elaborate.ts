@@ -849,7 +849,7 @@ function concreteExportedResources(s: Scope): ResourceType[] {
         return;
       case 'func':
         if ('params' in t) {
-          t.params.forEach((p) => walk(p.type));
+          for (const p of t.params) walk(p.type);
           if (t.result) walk(t.result);
         } else walk(t.type);
         return;

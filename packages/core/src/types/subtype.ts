@@ -14,7 +14,6 @@ import type {
   FuncType,
   InstanceType,
   ParamType,
-  ResourceType,
   Type,
   ValType,
 } from './model.ts';

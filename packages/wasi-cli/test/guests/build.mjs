@@ -12,10 +12,22 @@ const wit = readFileSync(join(here, 'world.wit'), 'utf8');
 
 for (const name of ['command']) {
   const core = join(here, `${name}.core.wasm`);
-  execFileSync('clang-22', [
-    '--target=wasm32', '-nostdlib', '-O2', '-fno-builtin', '-Wl,--no-entry', '-Wl,--export-dynamic',
-    '-Wl,--export=__heap_base', '-o', core, join(here, `${name}.c`),
-  ], { stdio: 'inherit' });
+  execFileSync(
+    'clang-22',
+    [
+      '--target=wasm32',
+      '-nostdlib',
+      '-O2',
+      '-fno-builtin',
+      '-Wl,--no-entry',
+      '-Wl,--export-dynamic',
+      '-Wl,--export=__heap_base',
+      '-o',
+      core,
+      join(here, `${name}.c`),
+    ],
+    { stdio: 'inherit' },
+  );
   const embedded = await componentEmbed({ binary: readFileSync(core), witSource: wit, world: 'command' });
   const component = await componentNew(embedded, []);
   writeFileSync(join(here, `${name}.wasm`), component);
