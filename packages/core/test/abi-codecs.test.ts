@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecFor } from '../src/abi/codecs.ts';
+import { codecFor } from '../src/abi/codecs/index.ts';
 import { LiftLowerContext } from '../src/abi/context.ts';
 import { alignment, elemSize, flattenType, UTF16_TAG } from '../src/abi/layout.ts';
 import { flattenFuncType } from '../src/types/flatten.ts';
@@ -343,6 +343,35 @@ describe('strings', () => {
     expect(() => liftString('latin1+utf16', [], 65, UTF16_TAG | 0)).toThrow('unaligned pointer');
     expect(liftString('latin1+utf16', [0xe9, 0x41], 64, 2)).toBe('éA');
     expect(liftString('latin1+utf16', [0x03, 0x26], 64, 1 | UTF16_TAG | 0)).toBe('☃');
+  });
+
+  it('utf8 lift: a real U+FFFD and a BOM survive; encoded surrogates and overlongs trap', () => {
+    expect(liftString('utf8', [0x61, 0xef, 0xbf, 0xbd], 64, 4)).toBe('a\uFFFD');
+    expect(liftString('utf8', [0xef, 0xbb, 0xbf, 0x61], 64, 4)).toBe('\uFEFFa');
+    expect(liftString('utf16', [0xff, 0xfe, 0x61, 0], 64, 2)).toBe('\uFEFFa');
+    expect(() => liftString('utf8', [0x61, 0xed, 0xa0, 0x80], 64, 4)).toThrow(
+      'invalid utf-8 sequence of 1 bytes from index 1',
+    );
+    expect(() => liftString('utf8', [0xc0, 0xaf], 64, 2)).toThrow('invalid utf-8 sequence of 1 bytes from index 0');
+    expect(() => liftString('utf8', [0xf4, 0x90, 0x80, 0x80], 64, 4)).toThrow('invalid utf-8');
+  });
+
+  it('utf8 store of long strings keeps the realloc sequence', () => {
+    const ascii = 'x'.repeat(300);
+    const a = storeFlat('utf8', ascii);
+    expect(a.opts.calls).toEqual([[0, 0, 1, 300]]);
+    expect(a.len).toBe(300);
+    const s = `${'y'.repeat(200)}é☃😀${'z'.repeat(100)}`;
+    const b = storeFlat('utf8', s);
+    const n = s.length;
+    const bytes = new TextEncoder().encode(s);
+    expect(b.opts.calls).toEqual([
+      [0, 0, 1, n],
+      [b.opts.calls[1]![0], n, 1, 3 * n],
+      [b.opts.calls[2]![0], 3 * n, 1, bytes.length],
+    ]);
+    expect(b.len).toBe(bytes.length);
+    expect(b.bytes.subarray(b.ptr, b.ptr + b.len)).toEqual(bytes);
   });
 });
 

@@ -7,7 +7,7 @@ import { asyncState } from '../async/instance-state.ts';
 import { store } from '../async/store.ts';
 import { SyncFrame } from '../async/task.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { codecFor, type Codec } from './codecs.ts';
+import { codecFor, type Codec } from './codecs/index.ts';
 import { type BorrowScope, LiftLowerContext } from './context.ts';
 import { poisonWith } from './errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from './instance-entry.ts';
@@ -39,14 +39,18 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   const params: Codec[] = paramTypes.map(codecFor);
   const nParams = params.length;
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const spillParams = flattenTypes(paramTypes).length > MAX_FLAT_PARAMS;
+  const nFlatParams = flattenTypes(paramTypes).length;
+  const spillParams = nFlatParams > MAX_FLAT_PARAMS;
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
   const postReturn = opts.postReturn;
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
 
-  const invoke = function liftedCall(args: unknown[]): unknown {
+  const nFlat = spillParams ? 1 : nFlatParams;
+  const core = coreFunc as (...flat: unknown[]) => unknown;
+
+  const fn = function liftedFunc(...args: unknown[]): unknown {
     const caller = takeCaller();
     if (caller !== undefined) checkCallNesting(inst, caller);
     enterFrom(inst, caller);
@@ -60,6 +64,7 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
       // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types()). A fresh
       // array: cheaper in V8 than truncating a reused one with length = 0.
       const flatArgs: unknown[] = [];
+      let raw: unknown;
       try {
         if (needsMemory) cx.needMemory();
         if (argsTuple !== undefined) {
@@ -69,12 +74,27 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
         } else {
           for (let i = 0; i < nParams; i++) params[i]!.lowerFlat(cx, args[i], flatArgs);
         }
-      } catch (e) {
-        throw poisonWith(inst, e);
-      }
-      let raw: unknown;
-      try {
-        raw = coreFunc.apply(undefined, flatArgs);
+        // A direct call for the common arities: cheaper than apply's array spread.
+        const f = flatArgs;
+        switch (nFlat) {
+          case 0:
+            raw = core();
+            break;
+          case 1:
+            raw = core(f[0]);
+            break;
+          case 2:
+            raw = core(f[0], f[1]);
+            break;
+          case 3:
+            raw = core(f[0], f[1], f[2]);
+            break;
+          case 4:
+            raw = core(f[0], f[1], f[2], f[3]);
+            break;
+          default:
+            raw = core.apply(undefined, f);
+        }
       } catch (e) {
         throw poisonWith(inst, e);
       }
@@ -115,9 +135,6 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
       store.current = prevCurrent;
       leaveTo(inst, caller);
     }
-  };
-  const fn = function liftedFunc(...args: unknown[]): unknown {
-    return invoke(args);
   };
   lifted.add(fn);
   return fn;

@@ -14,7 +14,7 @@ import { funcInstOf } from '../async/lift.ts';
 import { releaseLends } from '../resources/lift-lower.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { isLifted, type ComponentFunc } from './canon-lift.ts';
-import { codecFor, type Codec } from './codecs.ts';
+import { codecFor, type Codec } from './codecs/index.ts';
 import { LiftLowerContext } from './context.ts';
 import { HostValueError } from './errors.ts';
 import { checkMayLeave, setCaller } from './instance-entry.ts';

@@ -17,7 +17,7 @@ export {
 } from './layout.ts';
 export type { CanonOptions, StringEncoding } from './options.ts';
 export { LiftLowerContext, type BorrowScope } from './context.ts';
-export { codecFor, type Codec } from './codecs.ts';
+export { codecFor, type Codec } from './codecs/index.ts';
 export { HostValueError, toTrap, poisonWith } from './errors.ts';
 export { enterFrom, leaveTo, takeCaller, setCaller, checkMayLeave } from './instance-entry.ts';
 export { canonLift, isLifted, type ComponentFunc } from './canon-lift.ts';

@@ -8,7 +8,7 @@ import type { LiftLowerContext } from './context.ts';
 import { badValue } from './errors.ts';
 import { MAX_STRING_BYTE_LENGTH, UTF16_TAG } from './layout.ts';
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // Node's Buffer does UTF-8 length, write, validate and decode natively with
 // far less per-call overhead than TextEncoder/TextDecoder; elsewhere (browsers)
@@ -16,9 +16,10 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 type NodeBufferApi = {
   byteLength(s: string, enc: 'utf8'): number;
   from(b: ArrayBufferLike): {
-    write(s: string, off: number, len: number, enc: 'utf8'): number;
+    utf8Write(s: string, off: number, len: number): number;
     latin1Write(s: string, off: number, len: number): number;
-    toString(enc: 'utf8' | 'latin1', start: number, end: number): string;
+    utf8Slice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
   };
 };
 const nodeBuffer = (globalThis as unknown as { Buffer?: NodeBufferApi }).Buffer;
@@ -34,7 +35,7 @@ function bufferOf(cx: LiftLowerContext) {
   }
   return cx.nodeBuffer as ReturnType<NodeBufferApi['from']>;
 }
-const utf16Decoder = new TextDecoder('utf-16le', { fatal: true });
+const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: number): string {
@@ -68,8 +69,18 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: n
   cx.checkGuestRange(ptr, align, byteLength, 'string');
   if (byteLength === 0) return '';
   const u8 = cx.u8;
-  if (enc === 2) return latin1(u8, ptr, byteLength);
+  if (enc === 2) {
+    if (nodeBuffer !== undefined) return bufferOf(cx)!.latin1Slice(ptr, ptr + byteLength);
+    return latin1(u8, ptr, byteLength);
+  }
   if (enc === 0) {
+    if (nodeBuffer !== undefined) {
+      // One native decode. Node replaces invalid UTF-8 by U+FFFD, so only a
+      // result holding one (rare: a real U+FFFD, or bad input) needs the exact check.
+      const s = bufferOf(cx)!.utf8Slice(ptr, ptr + byteLength);
+      if (s.indexOf('\uFFFD') !== -1) checkUtf8(u8.subarray(ptr, ptr + byteLength));
+      return s;
+    }
     // Short ASCII strings: a plain loop beats TextDecoder's call overhead.
     if (byteLength <= 32) {
       let s = '';
@@ -81,23 +92,11 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: n
       }
       if (i === byteLength) return s;
     }
-    if (nodeIsUtf8 !== undefined && nodeBuffer !== undefined) {
-      // Mostly-short, mostly-ASCII strings: a scan and a one-byte decode, no view.
-      if (byteLength <= 1024) {
-        let i = ptr;
-        const end = ptr + byteLength;
-        while (i < end && u8[i]! < 0x80) i++;
-        if (i === end) return bufferOf(cx)!.toString('latin1', ptr, end);
-      }
-      const view = u8.subarray(ptr, ptr + byteLength);
-      if (!nodeIsUtf8(view)) throw new Trap(utf8Error(view));
-      return bufferOf(cx)!.toString('utf8', ptr, ptr + byteLength);
-    }
     const bytes = sliceForDecode(cx, ptr, byteLength);
     try {
       return utf8Decoder.decode(bytes);
     } catch {
-      throw new Trap(utf8Error(bytes));
+      throw new Trap(utf8Error(bytes) ?? 'invalid utf-8');
     }
   }
   try {
@@ -120,8 +119,13 @@ function latin1(u8: Uint8Array, ptr: number, len: number): string {
   return s;
 }
 
-/** Rust-style message for a UTF-8 decoding failure (wasmtime reports these). */
-function utf8Error(b: Uint8Array): string {
+function checkUtf8(view: Uint8Array): void {
+  const msg = nodeIsUtf8?.(view) === true ? undefined : utf8Error(view);
+  if (msg !== undefined) throw new Trap(msg);
+}
+
+/** Rust-style message for a UTF-8 decoding failure (wasmtime reports these); undefined if valid. */
+function utf8Error(b: Uint8Array): string | undefined {
   let i = 0;
   const n = b.length;
   while (i < n) {
@@ -151,7 +155,7 @@ function utf8Error(b: Uint8Array): string {
     }
     i += need + 1;
   }
-  return 'invalid utf-8';
+  return undefined;
 }
 
 /** Result slot of storeStringIntoRange (reused: no allocation per string). */
@@ -169,61 +173,82 @@ export function storeStringIntoRange(cx: LiftLowerContext, v: unknown): void {
   return storeToLatin1OrUtf16(cx, s, n);
 }
 
-/** Short strings are written by a plain loop while ASCII (cheaper than encodeInto's call + subarray). */
+/**
+ * Up to this many code units, a plain loop writes the string while it is
+ * ASCII (cheaper than a native call); longer ones take one native length
+ * count and one native write.
+ */
 const ASCII_LOOP_MAX = 64;
 
 // store_utf16_to_utf8: allocate n bytes (enough if ASCII), else grow to the
-// worst case 3n, encode, shrink. Each code unit is encoded once: on growth,
-// only the rest after the ASCII prefix already written is encoded.
+// worst case 3n, encode, shrink. After growth the whole string is encoded
+// again at the new pointer, as the spec does (no reliance on realloc copying).
 function storeUtf16ToUtf8(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 3 > 0xffff_ffff) badValue('a string shorter than 2^30 code units', s);
-  if (nodeBuffer !== undefined && n > ASCII_LOOP_MAX) return storeUtf8Native(cx, s, n);
+  if (n > ASCII_LOOP_MAX) return storeUtf8Long(cx, s, n);
   let ptr = cx.allocChecked(1, n, 'string');
-  let done: number; // code units written so far
-  let written: number; // bytes written so far
-  if (n <= ASCII_LOOP_MAX) {
-    const u8 = cx.u8;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      u8[ptr + i] = c;
-    }
-    done = written = i;
-  } else {
-    const r = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
-    done = r.read;
-    written = r.written;
-  }
-  if (done === n) {
+  if (writeBytesBelow(cx.u8, s, ptr, n, 0x80) === n) {
     stored.ptr = ptr;
-    stored.units = written;
+    stored.units = n;
     return;
   }
   const worst = 3 * n;
   ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
-  const rest = done === 0 ? s : s.substring(done);
-  const len = written + encoder.encodeInto(rest, cx.u8.subarray(ptr + written, ptr + worst)).written;
+  storeGrown(cx, s, ptr, worst);
+}
+
+/** Writes s's code units as bytes at ptr while they are below limit; returns how many it wrote. */
+function writeBytesBelow(u8: Uint8Array, s: string, ptr: number, n: number, limit: number): number {
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= limit) break;
+    u8[ptr + i] = c;
+  }
+  return i;
+}
+
+/** The same realloc sequence, for long strings: the UTF-8 length counted up front. */
+function storeUtf8Long(cx: LiftLowerContext, s: string, n: number): void {
+  const len = nodeBuffer !== undefined ? nodeBuffer.byteLength(s, 'utf8') : utf8Length(s, n);
+  let ptr = cx.allocChecked(1, n, 'string');
+  if (len > n) {
+    const worst = 3 * n;
+    ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
+    storeGrown(cx, s, ptr, worst);
+    return;
+  }
+  // UTF-8 length == code units: all ASCII, where a one-byte write is the same bytes and cheaper.
+  if (nodeBuffer !== undefined) bufferOf(cx)!.latin1Write(s, ptr, len);
+  else encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + len));
+  stored.ptr = ptr;
+  stored.units = len;
+}
+
+/** Encode s at ptr (room: worst bytes), then shrink to the encoded length. */
+function storeGrown(cx: LiftLowerContext, s: string, ptr: number, worst: number): void {
+  const len =
+    nodeBuffer !== undefined
+      ? bufferOf(cx)!.utf8Write(s, ptr, worst)
+      : encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + worst)).written;
   if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
   stored.ptr = ptr;
   stored.units = len;
 }
 
-/** The same realloc sequence as above, with the UTF-8 length known up front. */
-function storeUtf8Native(cx: LiftLowerContext, s: string, n: number): void {
-  const len = nodeBuffer!.byteLength(s, 'utf8');
-  let ptr = cx.allocChecked(1, n, 'string');
-  if (len > n) {
-    const worst = 3 * n;
-    ptr = cx.reallocChecked(ptr, n, 1, worst, 'string');
-    bufferOf(cx)!.write(s, ptr, len, 'utf8');
-    if (worst > len) ptr = cx.reallocChecked(ptr, worst, 1, len, 'string');
-  } else {
-    // UTF-8 length == code units: all ASCII, where a one-byte write is the same bytes and cheaper.
-    bufferOf(cx)!.latin1Write(s, ptr, len);
+/** UTF-8 length of s, lone surrogates counted as U+FFFD (3 bytes), as TextEncoder writes them. */
+function utf8Length(s: string, n: number): number {
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) len += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      len += 2; // a pair: 2 units, 4 bytes
+      i++;
+    } else len += 2;
   }
-  stored.ptr = ptr;
-  stored.units = len;
+  return len;
 }
 
 function storeUtf16Copy(cx: LiftLowerContext, s: string, n: number): void {
@@ -242,13 +267,7 @@ function writeUtf16(cx: LiftLowerContext, s: string, ptr: number, from: number, 
 function storeToLatin1OrUtf16(cx: LiftLowerContext, s: string, n: number): void {
   if (n * 2 > 0xffff_ffff) badValue('a string shorter than 2^31 code units', s);
   let ptr = cx.allocChecked(2, n, 'string');
-  let u8 = cx.u8;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x100) break;
-    u8[ptr + i] = c;
-  }
+  const i = writeBytesBelow(cx.u8, s, ptr, n, 0x100);
   if (i === n) {
     stored.ptr = ptr;
     stored.units = n;
@@ -256,7 +275,7 @@ function storeToLatin1OrUtf16(cx: LiftLowerContext, s: string, n: number): void 
   }
   const worst = 2 * n;
   ptr = cx.reallocChecked(ptr, n, 2, worst, 'string');
-  u8 = cx.u8;
+  const u8 = cx.u8;
   // Widen the latin1 prefix already written, back to front, then the rest.
   for (let j = i - 1; j >= 0; j--) {
     u8[ptr + 2 * j] = u8[ptr + j]!;

@@ -4,7 +4,7 @@
 // between two guests a numeric element type is copied memory to memory.
 
 import type { LiftLowerContext } from '../abi/context.ts';
-import { codecFor, type Codec } from '../abi/codecs.ts';
+import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { Trap } from '../host/errors.ts';
 import type { ValType } from '../types/model.ts';
 

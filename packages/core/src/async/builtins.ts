@@ -4,7 +4,7 @@
 // caller wraps them in WebAssembly.Suspending when the instance runs on JSPI).
 
 import { LiftLowerContext } from '../abi/context.ts';
-import { codecFor } from '../abi/codecs.ts';
+import { codecFor } from '../abi/codecs/index.ts';
 import { checkMayLeave } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
 import { contains, containsListOrString } from '../types/flatten.ts';

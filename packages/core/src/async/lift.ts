@@ -4,7 +4,7 @@
 // code through WebAssembly.promising so it may suspend.
 
 import { LiftLowerContext } from '../abi/context.ts';
-import { codecFor, type Codec } from '../abi/codecs.ts';
+import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { poisonWith } from '../abi/errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';

@@ -2,7 +2,7 @@
 // lowering of an async-typed callee (the caller blocks: JSPI).
 
 import { LiftLowerContext } from '../abi/context.ts';
-import { codecFor, type Codec } from '../abi/codecs.ts';
+import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { HostValueError, poisonWith } from '../abi/errors.ts';
 import { checkMayLeave } from '../abi/instance-entry.ts';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';

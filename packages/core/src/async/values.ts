@@ -1,6 +1,6 @@
 // lift/lower of stream, future and error-context values (definitions.py
 // lift_stream / lift_future / lift_async_value / lower_stream / lower_future /
-// lift_error_context / lower_error_context), called by abi/codecs.ts.
+// lift_error_context / lower_error_context), called by abi/codecs/handles.ts.
 
 import type { LiftLowerContext } from '../abi/context.ts';
 import { badValue } from '../abi/errors.ts';
