@@ -9,7 +9,7 @@ import {
   containsListOrString,
   coreFuncTypeEquals,
   flattenFuncType,
-  flattenType,
+  flatLength,
   MAX_FLAT_ASYNC_PARAMS,
   MAX_FLAT_PARAMS,
   MAX_FLAT_RESULTS,
@@ -75,10 +75,23 @@ function requireRealloc(s: Scope, o: Opts, why: string): void {
   requireMemory(s, o, why);
 }
 
-function flatCount(ts: readonly ValType[], ptr: PtrType): number {
+function flatParams(f: FuncType): number {
   let n = 0;
-  for (const t of ts) n += flattenType(t, ptr).length;
+  for (let i = 0; i < f.params.length; i++) n += flatLength(f.params[i]!.type);
   return n;
+}
+
+function flatResults(f: FuncType): number {
+  return f.result ? flatLength(f.result) : 0;
+}
+
+function paramsNeedMemory(f: FuncType): boolean {
+  for (let i = 0; i < f.params.length; i++) if (containsListOrString(f.params[i]!.type)) return true;
+  return false;
+}
+
+function resultNeedsMemory(f: FuncType): boolean {
+  return f.result !== undefined && containsListOrString(f.result);
 }
 
 function funcTypeAt(s: Scope, idx: number): FuncType {
@@ -105,12 +118,10 @@ export function canonDefinition(s: Scope, c: Canon): void {
     const f = funcTypeAt(s, c.typeIdx);
     const o = checkOpts(s, c.opts, 'lift');
     if (c.opts.async && !f.async) s.fail('the `async` canonical option requires an async function type');
-    const params = f.params.map((p) => p.type);
-    const results = f.result ? [f.result] : [];
-    if (params.some(containsListOrString)) requireRealloc(s, o, 'parameters contain a list or string');
-    if (results.some(containsListOrString)) requireMemory(s, o, 'result contains a list or string');
-    if (flatCount(params, o.ptr) > MAX_FLAT_PARAMS) requireRealloc(s, o, 'too many flat parameters');
-    if (flatCount(results, o.ptr) > (c.opts.async ? MAX_FLAT_PARAMS : MAX_FLAT_RESULTS))
+    if (paramsNeedMemory(f)) requireRealloc(s, o, 'parameters contain a list or string');
+    if (resultNeedsMemory(f)) requireMemory(s, o, 'result contains a list or string');
+    if (flatParams(f) > MAX_FLAT_PARAMS) requireRealloc(s, o, 'too many flat parameters');
+    if (flatResults(f) > (c.opts.async ? MAX_FLAT_PARAMS : MAX_FLAT_RESULTS))
       requireMemory(s, o, 'too many flat results');
     const want = flattenFuncType(
       { async: c.opts.async, callback: c.opts.callback !== undefined, ptr: o.ptr },
@@ -130,15 +141,13 @@ export function canonDefinition(s: Scope, c: Canon): void {
   if (c.kind === 'lower') {
     const f = s.at(s.funcs, c.func, 'function');
     const o = checkOpts(s, c.opts, 'lower');
-    const params = f.params.map((p) => p.type);
-    const results = f.result ? [f.result] : [];
-    if (params.some(containsListOrString)) requireMemory(s, o, 'parameters contain a list or string');
-    if (results.some(containsListOrString)) requireRealloc(s, o, 'result contains a list or string');
-    if (flatCount(params, o.ptr) > (c.opts.async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS))
+    if (paramsNeedMemory(f)) requireMemory(s, o, 'parameters contain a list or string');
+    if (resultNeedsMemory(f)) requireRealloc(s, o, 'result contains a list or string');
+    if (flatParams(f) > (c.opts.async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS))
       requireMemory(s, o, 'too many flat parameters');
-    if (flatCount(results, o.ptr) > MAX_FLAT_RESULTS) requireMemory(s, o, 'too many flat results');
+    if (flatResults(f) > MAX_FLAT_RESULTS) requireMemory(s, o, 'too many flat results');
     if (c.opts.async && !f.async) s.fail('the `async` canonical option requires an async function type');
-    if (c.opts.async && results.length > 0) requireMemory(s, o, '`async` lowering with a result');
+    if (c.opts.async && f.result !== undefined) requireMemory(s, o, '`async` lowering with a result');
     s.coreFuncs.push(flattenFuncType({ async: c.opts.async, ptr: o.ptr }, f, 'lower'));
     return;
   }
@@ -184,7 +193,7 @@ function builtinType(s: Scope, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): C
       if (c.result !== undefined) {
         const t = valType(s, c.result);
         if (containsListOrString(t)) requireMemory(s, opts, 'result contains a list or string');
-        if (flattenType(t, opts.ptr).length > MAX_FLAT_PARAMS) requireMemory(s, opts, 'too many flat values');
+        if (flatLength(t) > MAX_FLAT_PARAMS) requireMemory(s, opts, 'too many flat values');
         params.push({ label: 'result', type: t });
       }
       return flattenFuncType({ ptr: opts.ptr }, { kind: 'func', async: false, params }, 'lower');

@@ -29,11 +29,13 @@ export function coreModuleType(bytes: Uint8Array): CoreModuleType {
         return t;
     }
   };
-  const seen = new Set<string>();
+  // Names per module, not `module + name` strings: no string built per import.
+  const seen = new Map<string, Set<string>>();
   const imports = m.imports.map((i) => {
-    const key = `${i.module}\u0000${i.name}`;
-    if (seen.has(key)) throw new ValidationError(`duplicate import name \`${i.module}:${i.name}\``);
-    seen.add(key);
+    let names = seen.get(i.module);
+    if (names === undefined) seen.set(i.module, (names = new Set()));
+    if (names.has(i.name)) throw new ValidationError(`duplicate import name \`${i.module}:${i.name}\``);
+    names.add(i.name);
     return { module: i.module, name: i.name, type: ext(i.type) };
   });
   const exports = new Map<string, CoreExternType>();

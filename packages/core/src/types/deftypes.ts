@@ -69,15 +69,27 @@ function resourceAt(s: Scope, idx: number): ResourceType {
   return t;
 }
 
-function labels(s: Scope, names: string[], what: string, prevWhat: string): void {
-  const set = new NameSet();
-  for (const n of names) {
+/** Each label well-formed and strongly unique (one shared set, emptied per use: this never re-enters). */
+function labels<T>(s: Scope, items: readonly T[], nameOf: (x: T) => string, what: string, prevWhat: string): void {
+  if (items.length === 1) {
+    const e = checkLabel(nameOf(items[0]!), what);
+    if (e) s.fail(e);
+    return;
+  }
+  const set = labelSet;
+  set.clear();
+  for (let i = 0; i < items.length; i++) {
+    const n = nameOf(items[i]!);
     const e = checkLabel(n, what);
     if (e) s.fail(e);
     const prev = set.add(n);
     if (prev !== undefined) s.fail(`${what} name \`${n}\` conflicts with previous ${prevWhat} name \`${prev}\``);
   }
 }
+
+const labelSet = new NameSet();
+const nameOf = (x: { name: string }): string => x.name;
+const itself = (x: string): string => x;
 
 const MAX_TYPE_SIZE = 2 ** 28;
 
@@ -95,21 +107,11 @@ function defValTypeUnchecked(s: Scope, d: DefValType): ValType {
       return PRIMS[d.type];
     case 'record':
       if (d.fields.length === 0) s.fail('record type must have at least one field');
-      labels(
-        s,
-        d.fields.map((f) => f.name),
-        'record field',
-        'field',
-      );
+      labels(s, d.fields, nameOf, 'record field', 'field');
       return { kind: 'record', fields: d.fields.map((f) => ({ label: f.name, type: v(f.type) })) };
     case 'variant':
       if (d.cases.length === 0) s.fail('variant type must have at least one case');
-      labels(
-        s,
-        d.cases.map((c) => c.name),
-        'variant case',
-        'case',
-      );
+      labels(s, d.cases, nameOf, 'variant case', 'case');
       if (d.cases.some((c) => c.refines !== undefined)) s.fail('variant case `refines` is not supported');
       return {
         kind: 'variant',
@@ -126,11 +128,11 @@ function defValTypeUnchecked(s: Scope, d: DefValType): ValType {
     case 'flags':
       if (d.names.length === 0) s.fail('flags must have at least one entry');
       if (d.names.length > 32) s.fail('cannot have more than 32 flags');
-      labels(s, d.names, 'flag', 'flag');
+      labels(s, d.names, itself, 'flag', 'flag');
       return { kind: 'flags', labels: d.names };
     case 'enum':
       if (d.names.length === 0) s.fail('enum type must have at least one variant');
-      labels(s, d.names, 'enum tag', 'tag');
+      labels(s, d.names, itself, 'enum tag', 'tag');
       return { kind: 'enum', labels: d.names };
     case 'option':
       return { kind: 'option', type: v(d.type) };
@@ -161,12 +163,7 @@ function defValTypeUnchecked(s: Scope, d: DefValType): ValType {
 }
 
 export function funcType(s: Scope, d: FuncTypeIR): FuncType {
-  labels(
-    s,
-    d.params.map((p) => p.name),
-    'function parameter',
-    'parameter',
-  );
+  labels(s, d.params, nameOf, 'function parameter', 'parameter');
   const params = d.params.map((p) => ({ label: p.name, type: valType(s, p.type) }));
   const ft: FuncType = { kind: 'func', async: d.async, params };
   if (d.result !== undefined) {

@@ -4,6 +4,7 @@
 
 import type { CoreFuncType, CoreValType, FuncType, ValType } from './model.ts';
 import { isPrim } from './model.ts';
+import { TypeMemo } from './type-memo.ts';
 
 export const MAX_FLAT_PARAMS = 16;
 export const MAX_FLAT_ASYNC_PARAMS = 4;
@@ -194,7 +195,7 @@ export function contains(t: ValType, pred: (u: ValType) => boolean): boolean {
 }
 
 // Streams/futures are handles: their element types don't make the outer type need memory.
-const listOrStringMemo = new WeakMap<ValType, boolean>();
+const listOrStringMemo = new TypeMemo<boolean>();
 export function containsListOrString(t: ValType): boolean {
   switch (t.kind) {
     case 'string':
@@ -216,10 +217,7 @@ export function containsListOrString(t: ValType): boolean {
   }
 }
 
-const borrowMemo = new WeakMap<ValType, boolean>();
-function isBorrow(u: ValType): boolean {
-  return u.kind === 'borrow';
-}
+const borrowMemo = new TypeMemo<boolean>();
 export function containsBorrow(t: ValType): boolean {
   switch (t.kind) {
     case 'borrow':
@@ -231,8 +229,35 @@ export function containsBorrow(t: ValType): boolean {
   }
   if (isPrim(t)) return false;
   let r = borrowMemo.get(t);
-  if (r === undefined) borrowMemo.set(t, (r = contains(t, isBorrow)));
+  if (r === undefined) borrowMemo.set(t, (r = someChild(t, containsBorrow)));
   return r;
+}
+
+/** `flattenType(t).length` without building the list (a variant's payload slots overlap). */
+export function flatLength(t: ValType): number {
+  switch (t.kind) {
+    case 'string':
+    case 'map':
+      return 2;
+    case 'list':
+      return t.length === undefined ? 2 : t.length * flatLength(t.elem);
+    case 'record': {
+      let n = 0;
+      for (let i = 0; i < t.fields.length; i++) n += flatLength(t.fields[i]!.type);
+      return n;
+    }
+    case 'tuple': {
+      let n = 0;
+      for (let i = 0; i < t.types.length; i++) n += flatLength(t.types[i]!);
+      return n;
+    }
+    case 'variant':
+    case 'option':
+    case 'result':
+      return 1 + overCases(t, 'i32', 0, flatLength);
+    default:
+      return 1;
+  }
 }
 
 export function discriminantSize(n: number): number {
@@ -252,7 +277,7 @@ interface Layout {
   align64: number;
   size64: number;
 }
-const layouts = new WeakMap<ValType, Layout>();
+const layouts = new TypeMemo<Layout>();
 
 function layoutOf(t: ValType): Layout {
   let l = layouts.get(t);

@@ -201,5 +201,8 @@ export const PRIMS: Record<PrimKind, PrimType> = Object.freeze({
 
 /** True for the primitive value types (bool ... string, error-context). */
 export function isPrim(t: { kind: string }): t is PrimType {
-  return Object.hasOwn(PRIMS, t.kind);
+  return PRIM_KINDS.has(t.kind);
 }
+
+// A Set lookup: hasOwn on the frozen PRIMS showed up in validation profiles.
+const PRIM_KINDS: ReadonlySet<string> = new Set(Object.keys(PRIMS));

@@ -6,13 +6,15 @@ const LABEL = /^(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)(?:-(?:[0-9a-z]+|[0-9A-Z]+))*$/
 const WORDS = /^[a-z][0-9a-z]*(?:-[0-9a-z]+)*$/;
 
 export function isLabel(s: string): boolean {
-  return LABEL.test(s);
+  let ok = labels.get(s);
+  if (ok === undefined) remember(labels, s, (ok = LABEL.test(s)));
+  return ok;
 }
 
 /** `label` check with the wording used for record fields, cases, params, ... */
 export function checkLabel(s: string, what: string): string | undefined {
   if (s === '') return `${what} name cannot be empty`;
-  if (!LABEL.test(s)) return `${what} name \`${s}\` is not in kebab case`;
+  if (!isLabel(s)) return `${what} name \`${s}\` is not in kebab case`;
   return undefined;
 }
 
@@ -24,15 +26,41 @@ export type ParsedName =
 
 /** Parses an `externname`; throws a string message when malformed. */
 export function parseExternName(name: string): ParsedName {
-  if (name.startsWith('[constructor]')) {
-    const l = name.slice(13);
-    kebab(l);
-    return { kind: 'constructor', resource: l };
+  let r = parsedNames.get(name);
+  if (r === undefined) {
+    try {
+      r = Object.freeze(parseExternNameUncached(name));
+    } catch (msg) {
+      r = msg as string;
+    }
+    remember(parsedNames, name, r);
   }
-  for (const ann of ['method', 'static'] as const) {
-    const prefix = `[${ann}]`;
-    if (name.startsWith(prefix)) {
-      const rest = name.slice(prefix.length);
+  if (typeof r === 'string') throw r;
+  return r;
+}
+
+// Verdicts per name string: the same names recur in every nested component
+// and type (and in every component compiled), and parsing one is slices and
+// regexes. Bounded so a long-running host doesn't keep every name it saw.
+const MAX_CACHED = 8192;
+const parsedNames = new Map<string, ParsedName | string>();
+const labels = new Map<string, boolean>();
+
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MAX_CACHED) m.clear();
+  m.set(k, v);
+}
+
+function parseExternNameUncached(name: string): ParsedName {
+  if (name.charCodeAt(0) === 0x5b /* [ */) {
+    if (name.startsWith('[constructor]')) {
+      const l = name.slice(13);
+      kebab(l);
+      return { kind: 'constructor', resource: l };
+    }
+    const ann = name.startsWith('[method]') ? 'method' : name.startsWith('[static]') ? 'static' : undefined;
+    if (ann !== undefined) {
+      const rest = name.slice(8); // both prefixes are 8 characters
       const dot = rest.indexOf('.');
       if (dot < 0) throw `failed to find \`.\` character`;
       const r = rest.slice(0, dot),
@@ -49,7 +77,7 @@ export function parseExternName(name: string): ParsedName {
 }
 
 function kebab(s: string): void {
-  if (!LABEL.test(s)) throw `\`${s}\` is not in kebab case`;
+  if (!isLabel(s)) throw `\`${s}\` is not in kebab case`;
 }
 
 export function parseInterfaceName(name: string): ParsedName & { kind: 'interface' } {
@@ -79,7 +107,7 @@ export function parseInterfaceName(name: string): ParsedName & { kind: 'interfac
   const iface = rest.slice(slash + 1);
   const slash2 = iface.indexOf('/');
   if (slash2 >= 0) throw `trailing characters found: \`${iface.slice(slash2)}\``;
-  if (!LABEL.test(iface)) throw `\`${iface}\` is not in kebab case`;
+  if (!isLabel(iface)) throw `\`${iface}\` is not in kebab case`;
   return { kind: 'interface', namespace, pkg, iface, version };
 }
 
@@ -134,13 +162,11 @@ export function checkSemver(v: string): string | undefined {
 /** The "strongly-unique" canonical form of a name (Explainer "Name Uniqueness"). */
 export function canonicalName(name: string): string {
   const n = name.toLowerCase();
-  for (const ann of ['[method]', '[static]']) {
-    if (n.startsWith(ann)) {
-      const rest = n.slice(ann.length);
-      const dot = rest.indexOf('.');
-      if (dot >= 0 && rest.slice(0, dot) === rest.slice(dot + 1)) return rest.slice(0, dot);
-      return rest;
-    }
+  if (n.charCodeAt(0) === 0x5b /* [ */ && (n.startsWith('[method]') || n.startsWith('[static]'))) {
+    const rest = n.slice(8); // both prefixes are 8 characters
+    const dot = rest.indexOf('.');
+    if (dot >= 0 && rest.slice(0, dot) === rest.slice(dot + 1)) return rest.slice(0, dot);
+    return rest;
   }
   return n;
 }
@@ -155,5 +181,8 @@ export class NameSet {
     if (prev !== undefined) return prev;
     this.seen.set(c, name);
     return undefined;
+  }
+  clear(): void {
+    this.seen.clear();
   }
 }

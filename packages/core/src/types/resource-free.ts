@@ -3,6 +3,7 @@
 // (and every cache keyed on it, e.g. abi codecs) across instantiations.
 
 import type { ExternType, Type, ValType } from './model.ts';
+import { isPrim } from './model.ts';
 
 const memo = new WeakMap<object, boolean>();
 
@@ -13,25 +14,12 @@ export function resourceFree(t: Type | ExternType): boolean {
     case 'own':
     case 'borrow':
       return false;
-    case 'bool':
-    case 's8':
-    case 'u8':
-    case 's16':
-    case 'u16':
-    case 's32':
-    case 'u32':
-    case 's64':
-    case 'u64':
-    case 'f32':
-    case 'f64':
-    case 'char':
-    case 'string':
-    case 'error-context':
     case 'enum':
     case 'flags':
     case 'module':
       return true;
   }
+  if (isPrim(t)) return true;
   let r = memo.get(t);
   if (r === undefined) {
     r = compute(t);

@@ -27,13 +27,9 @@ export type ResourceMap = Map<object, any>; // eslint-disable-line @typescript-e
 // ---------------------------------------------------------------- substitution
 
 /** Replaces resource identities per `map`, sharing every unchanged subtree. */
-export function substitute<T extends Type | ExternType>(
-  t: T,
-  map: ResourceMap,
-  memo: Map<object, object> = new Map(),
-): T {
+export function substitute<T extends Type | ExternType>(t: T, map: ResourceMap, memo?: Map<object, object>): T {
   if (map.size === 0) return t;
-  return subst(t, { map, memo }) as T;
+  return subst(t, { map, memo: memo ?? new Map() }) as T;
 }
 
 interface SubstCtx {
@@ -42,12 +38,26 @@ interface SubstCtx {
 }
 
 function subst(t: Type | ExternType, c: SubstCtx): Type | ExternType {
+  // Leaves are replaced only when mapped themselves: no memo entry for them.
+  if (isLeaf(t)) return c.map.get(t) ?? t;
   const hit = c.memo.get(t) ?? c.map.get(t);
   if (hit) return hit as Type;
   const r = substUncached(t, c);
   copyToken(t, r);
   c.memo.set(t, r);
   return r;
+}
+
+function isLeaf(t: Type | ExternType): boolean {
+  switch (t.kind) {
+    case 'resource':
+    case 'enum':
+    case 'flags':
+    case 'module':
+      return true;
+    default:
+      return isPrim(t);
+  }
 }
 
 function substOpt<U extends Type>(u: U | undefined, c: SubstCtx): U | undefined {
@@ -175,17 +185,17 @@ function substUncached(t: Type | ExternType, c: SubstCtx): Type | ExternType {
 
 function substMap(m: Map<string, ExternType>, c: SubstCtx): Map<string, ExternType> | undefined {
   let out: Map<string, ExternType> | undefined;
-  for (const [k, v] of m) {
+  m.forEach((v, k) => {
     const nv = subst(v, c) as ExternType;
     if (nv !== v && !out) {
       out = new Map();
-      for (const [k2, v2] of m) {
+      for (const k2 of m.keys()) {
         if (k2 === k) break;
-        out.set(k2, v2);
+        out.set(k2, m.get(k2)!);
       }
     }
     if (out) out.set(k, nv);
-  }
+  });
   return out;
 }
 

@@ -4,6 +4,8 @@
 // record/variant/enum/flags types it holds, remember the token. Resource
 // identity is untouched: only whether the *reference* was through a name.
 
+import { TypeMemo } from './type-memo.ts';
+
 export interface NameToken {
   /** The import/export name (or alias export name). */
   name: string;
@@ -14,7 +16,9 @@ export interface NameToken {
   root: boolean;
 }
 
-const tokens = new WeakMap<object, NameToken>();
+// Only validation reads tokens: outside a walk the table stays empty, so
+// copyToken (substitution at link time) adds nothing.
+const tokens = new TypeMemo<NameToken>();
 
 export function tokenOf(node: object): NameToken | undefined {
   return tokens.get(node);
