@@ -313,8 +313,8 @@ export function elemSize(t: ValType, ptr: PtrType = 'i32'): number {
   return l.size64 >= 0 ? l.size64 : (l.size64 = elemSizeUncached(t, ptr));
 }
 
-function alignmentUncached(t: ValType, ptr: PtrType): number {
-  const ps = ptr === 'i32' ? 4 : 8;
+/** Size of a scalar or handle, which is also its alignment; 0 for every other type. */
+function scalarSize(t: ValType): number {
   switch (t.kind) {
     case 'bool':
     case 's8':
@@ -337,6 +337,16 @@ function alignmentUncached(t: ValType, ptr: PtrType): number {
     case 'u64':
     case 'f64':
       return 8;
+    default:
+      return 0;
+  }
+}
+
+function alignmentUncached(t: ValType, ptr: PtrType): number {
+  const scalar = scalarSize(t);
+  if (scalar !== 0) return scalar;
+  const ps = ptr === 'i32' ? 4 : 8;
+  switch (t.kind) {
     case 'string':
     case 'map':
       return ps;
@@ -360,6 +370,8 @@ function alignmentUncached(t: ValType, ptr: PtrType): number {
     case 'option':
     case 'result':
       return Math.max(discriminantSize(caseCount(t)), maxCaseAlignment(t, ptr));
+    default:
+      return scalar; // scalars and handles: returned above
   }
 }
 
@@ -392,29 +404,10 @@ function maxCaseAlignment(t: ValType, ptr: PtrType): number {
 }
 
 function elemSizeUncached(t: ValType, ptr: PtrType): number {
+  const scalar = scalarSize(t);
+  if (scalar !== 0) return scalar;
   const ps = ptr === 'i32' ? 4 : 8;
   switch (t.kind) {
-    case 'bool':
-    case 's8':
-    case 'u8':
-      return 1;
-    case 's16':
-    case 'u16':
-      return 2;
-    case 's32':
-    case 'u32':
-    case 'f32':
-    case 'char':
-    case 'error-context':
-    case 'own':
-    case 'borrow':
-    case 'stream':
-    case 'future':
-      return 4;
-    case 's64':
-    case 'u64':
-    case 'f64':
-      return 8;
     case 'string':
     case 'map':
       return 2 * ps;
@@ -447,5 +440,7 @@ function elemSizeUncached(t: ValType, ptr: PtrType): number {
       const m = overCases(t, ptr, 0, elemSize);
       return alignTo(s + m, alignment(t, ptr));
     }
+    default:
+      return scalar; // scalars and handles: returned above
   }
 }
