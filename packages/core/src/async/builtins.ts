@@ -363,6 +363,34 @@ function waitForEnd(thread: Thread, e: Waitable, what: string, finish: () => num
   }
 }
 
+/** The checks stream_copy and future_copy share before a copy starts; returns the end. */
+function claimEnd<T extends CopyEnd>(
+  inst: ComponentInstance,
+  thread: Thread,
+  i: number,
+  E: EndCtor,
+  elem: ValType | undefined,
+  async: boolean,
+): T {
+  checkMayLeave(inst);
+  if (!async) checkSyncMayBlock(thread);
+  const e = getEnd<T>(inst, i, E, elem);
+  checkIdle(e, E);
+  if (e.inWaitableSet() && !async)
+    throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+  return e;
+}
+
+/** After a copy started: its result now, BLOCKED (async), or wait for it (sync). */
+function finishCopy(thread: Thread, e: CopyEnd, async: boolean, what: string): number {
+  const finish = () => e.getPendingEvent()[2];
+  if (!e.hasPendingEvent()) {
+    if (async) return BLOCKED;
+    return waitForEnd(thread, e, what, finish);
+  }
+  return finish();
+}
+
 function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opts: CanonOptions) {
   const E: EndCtor = isRead ? ReadableStreamEnd : WritableStreamEnd;
   const eventCode = isRead ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
@@ -371,13 +399,8 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
   if (t.elem?.kind === 'char') throw new Trap('stream<char> is not supported');
   return (i: number, ptr: number, n: number): number => {
     const thread = currentThread(inst);
-    checkMayLeave(inst);
-    if (!async) checkSyncMayBlock(thread);
     i >>>= 0;
-    const e = getEnd<ReadableStreamEnd | WritableStreamEnd>(inst, i, E, t.elem);
-    checkIdle(e, E);
-    if (e.inWaitableSet() && !async)
-      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    const e = claimEnd<ReadableStreamEnd | WritableStreamEnd>(inst, thread, i, E, t.elem, async);
     const cx = new LiftLowerContext(opts);
     const buffer = isRead
       ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0)
@@ -399,12 +422,7 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
     };
     if (isRead) (e as ReadableStreamEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopy, onCopyDone);
     else (e as WritableStreamEnd).copy(inst, buffer as ReadableBufferGuestImpl, onCopy, onCopyDone);
-    const finish = () => e.getPendingEvent()[2];
-    if (!e.hasPendingEvent()) {
-      if (async) return BLOCKED;
-      return waitForEnd(thread, e, what, finish);
-    }
-    return finish();
+    return finishCopy(thread, e, async, what);
   };
 }
 
@@ -420,13 +438,8 @@ function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opt
   const what = isRead ? 'future.read' : 'future.write';
   return (i: number, ptr: number): number => {
     const thread = currentThread(inst);
-    checkMayLeave(inst);
-    if (!async) checkSyncMayBlock(thread);
     i >>>= 0;
-    const e = getEnd<ReadableFutureEnd | WritableFutureEnd>(inst, i, E, t.elem);
-    checkIdle(e, E);
-    if (e.inWaitableSet() && !async)
-      throw new Trap('waitable cannot be used synchronously while added to a waitable set');
+    const e = claimEnd<ReadableFutureEnd | WritableFutureEnd>(inst, thread, i, E, t.elem, async);
     const cx = new LiftLowerContext(opts);
     const buffer = isRead
       ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, 1)
@@ -439,12 +452,7 @@ function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opt
     const onCopyDone = (result: number) => e.setPendingEvent(() => futureEvent(result));
     if (isRead) (e as ReadableFutureEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopyDone);
     else (e as WritableFutureEnd).copy(inst, buffer as ReadableBufferGuestImpl, onCopyDone);
-    const finish = () => e.getPendingEvent()[2];
-    if (!e.hasPendingEvent()) {
-      if (async) return BLOCKED;
-      return waitForEnd(thread, e, what, finish);
-    }
-    return finish();
+    return finishCopy(thread, e, async, what);
   };
 }
 

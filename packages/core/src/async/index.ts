@@ -83,6 +83,18 @@ function valType(s: CoreSpaces, ref: ValType | number | string | undefined): Val
   return substitute(s, ref);
 }
 
+/** The end class each cancel/drop built-in works on. */
+const END_OF = {
+  'stream.cancel-read': ReadableStreamEnd,
+  'stream.drop-readable': ReadableStreamEnd,
+  'stream.cancel-write': WritableStreamEnd,
+  'stream.drop-writable': WritableStreamEnd,
+  'future.cancel-read': ReadableFutureEnd,
+  'future.drop-readable': ReadableFutureEnd,
+  'future.cancel-write': WritableFutureEnd,
+  'future.drop-writable': WritableFutureEnd,
+} as const;
+
 /** Builds the core function of one async `canon` built-in and pushes it. */
 export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   prepareAsync(s);
@@ -160,29 +172,16 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
     case 'stream.cancel-write':
     case 'future.cancel-read':
     case 'future.cancel-write': {
-      const E =
-        c.kind === 'stream.cancel-read'
-          ? ReadableStreamEnd
-          : c.kind === 'stream.cancel-write'
-            ? WritableStreamEnd
-            : c.kind === 'future.cancel-read'
-              ? ReadableFutureEnd
-              : WritableFutureEnd;
-      const g = B.canonCancelCopy(inst, E, substitute(s, s.types[c.typeIdx] as StreamType | FutureType), c.async);
+      const t = substitute(s, s.types[c.typeIdx] as StreamType | FutureType);
+      const g = B.canonCancelCopy(inst, END_OF[c.kind], t, c.async);
       f = c.async ? g : maySuspend(g, 1);
       break;
     }
     case 'stream.drop-readable':
-      f = B.canonDropEnd(inst, ReadableStreamEnd, st(c.typeIdx));
-      break;
     case 'stream.drop-writable':
-      f = B.canonDropEnd(inst, WritableStreamEnd, st(c.typeIdx));
-      break;
     case 'future.drop-readable':
-      f = B.canonDropEnd(inst, ReadableFutureEnd, fu(c.typeIdx));
-      break;
     case 'future.drop-writable':
-      f = B.canonDropEnd(inst, WritableFutureEnd, fu(c.typeIdx));
+      f = B.canonDropEnd(inst, END_OF[c.kind], substitute(s, s.types[c.typeIdx] as StreamType | FutureType));
       break;
     case 'error-context.new':
       f = B.canonErrorContextNew(inst, canonOptions(s, c.opts));
