@@ -44,7 +44,9 @@ describe('weft run', () => {
 
   it('runs wasi:cli/run@0.3 with args and env, exit code 0', async () => {
     const r = await weft(['--env', 'GREETING=hi', C, 'args', 'one', '--two']);
-    expect(r).toMatchObject({ code: 0, out: `${C}\nargs\none\n--two\n` });
+    // argv[0] is the file's basename, never the host path (as wasmtime run)
+    expect(r).toMatchObject({ code: 0, out: 'command.wasm\nargs\none\n--two\n' });
+    expect((await weft(['--argv0', 'tool', C, 'args'])).out).toBe('tool\nargs\n');
     const e = await weft(['--env', 'GREETING=hi', C, 'env']);
     expect(e.out).toBe('GREETING=hi\ncwd=(none)\n');
   });

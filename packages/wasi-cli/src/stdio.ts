@@ -95,23 +95,39 @@ async function pumpReusing(data: ByteStreamReader, sink: ByteSink, transfers: Tr
 
 /**
  * stdin's stream and the future reporting how it ended. The stream pulls from
- * the shared source only as the guest reads.
+ * the shared source only as the guest reads. A plain iterator, not an async
+ * generator: `return()` on a generator that never started skips its body, so
+ * a guest dropping stdin unread would leave the future pending forever.
  */
 export function stdinStream(source: ByteSource): [AsyncIterable<Uint8Array>, PromiseLike<void>] {
   let settle!: (e?: unknown) => void;
   const ended = new Promise<void>((resolve, reject) => {
     settle = (e) => (e === undefined ? resolve() : reject(e));
   });
+  const finish = (): IteratorResult<Uint8Array> => {
+    settle();
+    return { done: true, value: undefined };
+  };
   const stream: AsyncIterable<Uint8Array> = {
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const chunk of source) yield chunk;
-        settle();
-      } catch {
-        settle(new ComponentError('io'));
-      } finally {
-        settle();
-      }
+    [Symbol.asyncIterator]() {
+      let it: AsyncIterator<Uint8Array> | undefined;
+      return {
+        async next() {
+          try {
+            it ??= source[Symbol.asyncIterator]();
+            const r = await it.next();
+            return r.done ? finish() : r;
+          } catch {
+            settle(new ComponentError('io'));
+            return { done: true, value: undefined };
+          }
+        },
+        // The guest dropped its end: the transfer ended without error. The
+        // shared source stays open for the next read-via-stream.
+        async return() {
+          return finish();
+        },
+      };
     },
   };
   return [stream, asFuture(ended)];

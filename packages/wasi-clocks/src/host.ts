@@ -41,8 +41,9 @@ export function fromInstant(i: Instant): bigint {
 export interface MonotonicClockHost {
   now(): bigint;
   getResolution(): bigint;
-  waitUntil(when: bigint, signal?: AbortSignal): Promise<void>;
-  waitFor(howLong: bigint, signal?: AbortSignal): Promise<void>;
+  /** `undefined` when `when` has passed: the guest's subtask completes at once (RETURNED). */
+  waitUntil(when: bigint, signal?: AbortSignal): Promise<void> | undefined;
+  waitFor(howLong: bigint, signal?: AbortSignal): Promise<void> | undefined;
 }
 
 export interface SystemClockHost {
@@ -64,9 +65,11 @@ export function monotonicClock(clock: Clock): MonotonicClockHost {
       return t;
     },
     getResolution: () => clock.resolution,
+    // A wait that is already over answers synchronously, so the async call
+    // completes eagerly (as Wasmtime's first poll of a ready future does).
     // An optional trailing AbortSignal lets a runtime that cancels host subtasks stop the timer.
-    waitUntil: (when, signal) => clock.waitUntil(when, signal),
-    waitFor: (howLong, signal) => clock.waitUntil(clock.now() + howLong, signal),
+    waitUntil: (when, signal) => (when <= clock.now() ? undefined : clock.waitUntil(when, signal)),
+    waitFor: (howLong, signal) => (howLong <= 0n ? undefined : clock.waitUntil(clock.now() + howLong, signal)),
   };
 }
 

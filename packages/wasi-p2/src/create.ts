@@ -1,14 +1,14 @@
-// createWasiP2: the WASI 0.2 half of a mixed host. Everything but wasi:cli
-// comes straight from preview2-shim (jco's shapes, which Weft's linker takes
-// as-is); wasi:cli and the stdio streams are Weft's, wired to the resolved
-// CLI options shared with the 0.3 host.
+// createWasiP2: the WASI 0.2 half of a mixed host. wasi:cli (with the stdio
+// streams), clocks and random are Weft's, over the state shared with the 0.3
+// host (resolved CLI options, one clock, one random source); the rest comes
+// straight from preview2-shim (jco's shapes, which Weft's linker takes as-is).
 
-import * as shimClocks from '@bytecodealliance/preview2-shim/clocks';
 import * as shimFs from '@bytecodealliance/preview2-shim/filesystem';
 import { error, poll, streams } from '@bytecodealliance/preview2-shim/io';
-import * as shimRandom from '@bytecodealliance/preview2-shim/random';
 import * as shimSockets from '@bytecodealliance/preview2-shim/sockets';
 import { cliImports } from './cli.ts';
+import { createRandom } from '@weft/wasi-random';
+import { clockImports, randomImports } from './clocks-random.ts';
 import { pollList } from './pollables.ts';
 import type { P2Cli, WasiP2Imports, WasiP2Options } from './types.ts';
 
@@ -53,13 +53,10 @@ export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Import
     [`wasi:io/error@${v}`]: error,
     [`wasi:io/poll@${v}`]: { Pollable: poll.Pollable, poll: pollList },
     [`wasi:io/streams@${v}`]: streams,
-    [`wasi:clocks/monotonic-clock@${v}`]: shimClocks.monotonicClock,
-    [`wasi:clocks/wall-clock@${v}`]: shimClocks.wallClock,
+    ...clockImports(opts.clock, v),
     [`wasi:filesystem/types@${v}`]: fs.types,
     [`wasi:filesystem/preopens@${v}`]: fs.preopens,
-    [`wasi:random/random@${v}`]: shimRandom.random,
-    [`wasi:random/insecure@${v}`]: shimRandom.insecure,
-    [`wasi:random/insecure-seed@${v}`]: shimRandom.insecureSeed,
+    ...randomImports(opts.random ?? createRandom(), v),
     [`wasi:sockets/instance-network@${v}`]: net.instanceNetwork,
     [`wasi:sockets/network@${v}`]: net.network,
     [`wasi:sockets/ip-name-lookup@${v}`]: net.ipNameLookup,

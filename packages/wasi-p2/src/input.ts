@@ -4,8 +4,8 @@
 // returned at once; `read` (non-blocking) otherwise starts a pull and returns
 // nothing yet. `blocking-read` with nothing buffered asks the source's
 // optional `readSync`; failing that it returns a Promise of the bytes, which
-// needs a host that can suspend the guest for a synchronously lowered import
-// (Weft's core traps on it until it does).
+// needs an instance that can suspend (core's `hostImportsMaySuspend`; core
+// traps with a message saying so otherwise). A pollable's `block` likewise.
 
 import { streams } from '@bytecodealliance/preview2-shim/io';
 import { CLOSED, lastOperationFailed } from './output.ts';
@@ -141,11 +141,8 @@ export class SourceInputStream extends ShimInputStream {
         void b.pull();
         return false;
       },
-      () => {
-        throw new Error(
-          'wasi:io/poll: blocking on stdin needs a source with readSync or a host that can suspend the guest',
-        );
-      },
+      // Suspends the guest until the next chunk (or the end) arrives.
+      () => b.pull(),
     );
   }
 

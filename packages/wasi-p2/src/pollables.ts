@@ -6,12 +6,16 @@
 
 import { poll as shimPoll } from '@bytecodealliance/preview2-shim/io';
 
-const ShimPollable = shimPoll.Pollable as unknown as new () => { ready(): boolean; block(): void };
+const ShimPollable = shimPoll.Pollable as unknown as new () => { ready(): boolean; block(): void | Promise<void> };
 
-/** A pollable whose readiness Weft computes in-process. */
+/**
+ * A pollable whose readiness Weft computes in-process. `block` may return a
+ * Promise: the guest then suspends on it (its instance must be able to, see
+ * core's `hostImportsMaySuspend`; core says so clearly when it cannot).
+ */
 export abstract class LocalPollable extends ShimPollable {
   abstract override ready(): boolean;
-  abstract override block(): void;
+  abstract override block(): void | Promise<void>;
   // The shim's dispose would message its worker about an id we never had.
   [Symbol.dispose](): void {}
 }
@@ -24,11 +28,11 @@ export class ReadyPollable extends LocalPollable {
   override block(): void {}
 }
 
-/** Ready when `test` says so; `wait` blocks synchronously or throws. */
+/** Ready when `test` says so; `wait` blocks synchronously, returns a Promise to suspend on, or throws. */
 export class CheckPollable extends LocalPollable {
   readonly #test: () => boolean;
-  readonly #wait: () => void;
-  constructor(test: () => boolean, wait: () => void) {
+  readonly #wait: () => void | Promise<void>;
+  constructor(test: () => boolean, wait: () => void | Promise<void>) {
     super();
     this.#test = test;
     this.#wait = wait;
@@ -36,19 +40,20 @@ export class CheckPollable extends LocalPollable {
   override ready(): boolean {
     return this.#test();
   }
-  override block(): void {
-    if (!this.#test()) this.#wait();
+  override block(): void | Promise<void> {
+    if (!this.#test()) return this.#wait();
   }
 }
 
-type AnyPollable = { ready(): boolean; block(): void };
+type AnyPollable = { ready(): boolean; block(): void | Promise<void> };
 
 /**
  * `wasi:io/poll.poll`: the shim's when every pollable is the shim's; else
  * the indices ready now, else a block on the shim's subset (local ones cannot
- * wake a synchronous wait), else a block on the first local one.
+ * wake a synchronous wait), else the first local one to be ready (a Promise
+ * when they can only be waited for by suspending).
  */
-export function pollList(list: AnyPollable[]): Uint32Array | number[] {
+export function pollList(list: AnyPollable[]): Uint32Array | number[] | Promise<number[]> {
   let local = false;
   for (let i = 0; i < list.length; i++) {
     if (list[i] instanceof LocalPollable) {
@@ -58,8 +63,7 @@ export function pollList(list: AnyPollable[]): Uint32Array | number[] {
   }
   if (!local) return shimPoll.poll(list) as Uint32Array | number[];
   if (list.length === 0) throw new Error('wasi-io trap: attempt to poll on empty list');
-  const ready: number[] = [];
-  for (let i = 0; i < list.length; i++) if (list[i]!.ready()) ready.push(i);
+  const ready = readyIndices(list);
   if (ready.length > 0) return ready;
   const shimIdx: number[] = [];
   for (let i = 0; i < list.length; i++) if (!(list[i] instanceof LocalPollable)) shimIdx.push(i);
@@ -67,6 +71,23 @@ export function pollList(list: AnyPollable[]): Uint32Array | number[] {
     const got = shimPoll.poll(shimIdx.map((i) => list[i])) as ArrayLike<number>;
     return Array.from(got, (k) => shimIdx[k]!);
   }
-  list[0]!.block();
-  return [0];
+  const waits: Promise<void>[] = [];
+  let failure: unknown;
+  for (const p of list) {
+    try {
+      const w = p.block();
+      if (w === undefined) return readyIndices(list);
+      waits.push(w);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (waits.length === 0) throw failure;
+  return Promise.race(waits).then(() => readyIndices(list));
+}
+
+function readyIndices(list: AnyPollable[]): number[] {
+  const ready: number[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i]!.ready()) ready.push(i);
+  return ready;
 }

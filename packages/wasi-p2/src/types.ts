@@ -2,7 +2,9 @@
 // form of the CLI options that the 0.3 host gets too, which is what makes 0.2
 // and 0.3 output share one sink per stream and stdin one position.
 
+import type { Clock } from '@weft/wasi-clocks';
 import type { ByteSink, ByteSource, ResolvedCli } from '@weft/wasi-cli';
+import type { RandomImports } from '@weft/wasi-random';
 
 export type { ByteSink, ByteSource, ResolvedCli };
 
@@ -23,6 +25,17 @@ export interface SyncReadable {
 }
 
 export interface WasiP2Options {
+  /**
+   * The clock behind `wasi:clocks/*@0.2` (pass the 0.3 host's, e.g. a
+   * VirtualClock, so both versions see one time). Default: the platform's.
+   */
+  clock?: Clock;
+  /**
+   * The 0.3 random host (`createRandom(...)`) whose sources `wasi:random/*@0.2`
+   * share, so a seed makes both versions deterministic and `insecure-seed` is one
+   * pair. Default: a fresh `createRandom()`.
+   */
+  random?: RandomImports;
   /**
    * Directories the guest may open, virtual path → host path. Default: none
    * (the guest sees no filesystem). Each createWasiP2 call gets its own set.

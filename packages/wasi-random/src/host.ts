@@ -92,13 +92,18 @@ export function createRandom(options: RandomOptions = {}): RandomImports {
     insecure = new Xoshiro128(Array.from(crypto.getRandomValues(new Uint32Array(4))), STREAM_INSECURE);
   }
 
+  let insecureSeed: [bigint, bigint] | undefined;
   const imports: RandomImports = {
     'wasi:random/insecure@0.3.0': {
       getInsecureRandomBytes: (maxLen) => insecure.fill(new Uint8Array(len(maxLen))),
       getInsecureRandomU64: () => insecure.nextU64(),
     },
+    // One pair for the life of the host (= its instance), as Wasmtime gives it.
     'wasi:random/insecure-seed@0.3.0': {
-      getInsecureSeed: () => [seedSrc.nextU64(), seedSrc.nextU64()],
+      getInsecureSeed: () => {
+        insecureSeed ??= [seedSrc.nextU64(), seedSrc.nextU64()];
+        return [insecureSeed[0], insecureSeed[1]];
+      },
     },
   };
   if (!options.omitSecure) {

@@ -53,11 +53,14 @@ describe('insecure and insecure-seed', () => {
     expect(i.getInsecureRandomBytes(1n << 50n).length).toBe(DEFAULT_MAX_BYTES);
   });
 
-  it('insecure-seed returns a pair of u64s', () => {
-    const [a, b] = createRandom()[S].getInsecureSeed();
+  it('insecure-seed returns a pair of u64s, the same pair for the life of the host', () => {
+    const host = createRandom()[S];
+    const [a, b] = host.getInsecureSeed();
     expect(typeof a).toBe('bigint');
     expect(typeof b).toBe('bigint');
     expect(a < 1n << 64n && b < 1n << 64n).toBe(true);
+    expect(host.getInsecureSeed()).toEqual([a, b]);
+    expect(createRandom()[S].getInsecureSeed()).not.toEqual([a, b]);
   });
 
   it('unseeded hosts differ from each other', () => {

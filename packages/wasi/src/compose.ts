@@ -11,14 +11,14 @@ import {
   resolveCliOptions,
   runCommand,
 } from '@weft/wasi-cli';
-import { type ClocksOptions, createClocks } from '@weft/wasi-clocks';
+import { type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
 import type { WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomOptions } from '@weft/wasi-random';
 
 export interface WasiOptions extends CliOptions {
-  /** wasi:clocks@0.3 options, e.g. `{ virtual: new VirtualClock() }`. */
+  /** wasi:clocks options (0.3 and 0.2 share the clock), e.g. `{ virtual: new VirtualClock() }`. */
   clocks?: ClocksOptions;
-  /** wasi:random@0.3 options, e.g. `{ seed: 1 }` for deterministic runs. */
+  /** wasi:random options (0.3 and 0.2 share the sources), e.g. `{ seed: 1 }` for deterministic runs. */
   random?: RandomOptions;
   /** WASI 0.2 (preview2-shim) options: preopens, network, http. `false` leaves 0.2 out. */
   p2?: WasiP2Options | false;
@@ -45,11 +45,16 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
   const { clocks, random, p2, ...cliOptions } = options;
   const resolved = resolveCliOptions(cliOptions);
   const cli = createCliHost(resolved);
+  // One clock and one random source serve both versions.
+  const clock = clocks?.clock ?? clocks?.virtual ?? realClock();
+  const randomHost = createRandom(random);
+  const p2Imports =
+    p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, ...p2 });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
   const imports: WasiImports = {
-    ...(p2 === false || createP2 === undefined ? {} : (createP2(resolved, p2 ?? {}) as WasiImports)),
-    ...(createClocks(clocks) as unknown as WasiImports),
-    ...(createRandom(random) as unknown as WasiImports),
+    ...(p2Imports as WasiImports),
+    ...(createClocks({ ...clocks, clock }) as unknown as WasiImports),
+    ...(randomHost as unknown as WasiImports),
     ...cli.imports,
   };
   const drain = () => cli.drain();

@@ -55,6 +55,59 @@ describe('createWasi', () => {
   });
 });
 
+describe('one clock and one random source for WASI 0.2 and 0.3', () => {
+  const quiet = { stdout: 'ignore', stderr: 'ignore', stdin: 'ignore' } as const;
+  const key02 = (imports: Record<string, unknown>, prefix: string) =>
+    imports[Object.keys(imports).find((k) => k.startsWith(prefix))!] as Record<string, any>;
+
+  it('a componentize-qjs command reads the virtual clock through its libc (wall-clock@0.2)', async () => {
+    const clock = new VirtualClock({ systemStart: 1_234_567_000_000_000n });
+    const stdout = new CaptureSink();
+    const host = createWasiHost({ ...quiet, stdout, args: ['hello', 'now'], clocks: { virtual: clock } });
+    const instance = await (await Component.compile(guest('qjs-hello.wasm'))).instantiate(host.imports);
+    expect(await host.run(instance)).toBe(0);
+    expect(stdout.text()).toBe('1234567000\n');
+  });
+
+  it('monotonic-clock@0.2 follows the virtual clock; its pollables wait for it', async () => {
+    const clock = new VirtualClock({ start: 100n });
+    const imports = createWasi({ ...quiet, clocks: { virtual: clock } });
+    const mono = key02(imports, 'wasi:clocks/monotonic-clock@0.2.');
+    expect(mono.now()).toBe(100n);
+    const p = mono.subscribeDuration(50n);
+    expect(p.ready()).toBe(false);
+    const blocked = p.block();
+    expect(blocked).toBeInstanceOf(Promise);
+    let woke = false;
+    void blocked.then(() => (woke = true));
+    clock.advance(49n);
+    await new Promise((r) => setTimeout(r, 1));
+    expect(woke).toBe(false);
+    clock.advance(1n);
+    await blocked;
+    expect(p.ready()).toBe(true);
+    expect(mono.subscribeInstant(0n).block()).toBeUndefined();
+    const poll = key02(imports, 'wasi:io/poll@0.2.').poll;
+    const later = mono.subscribeDuration(10n);
+    const waiting = poll([later, mono.subscribeDuration(5n)]);
+    clock.advance(5n);
+    expect(await waiting).toEqual([1]);
+  });
+
+  it('a seed makes 0.2 and 0.3 draw from one generator; insecure-seed is one pair', () => {
+    const imports = createWasi({ ...quiet, random: { seed: 42 } });
+    const replay = createWasi({ ...quiet, random: { seed: 42 } });
+    const r02 = key02(imports, 'wasi:random/random@0.2.');
+    const r03 = imports['wasi:random/random@0.3.0'] as Record<string, any>;
+    // alternate versions: the sequence is the same as one version's alone
+    const mixed = [r02.getRandomU64(), r03.getRandomU64(), r02.getRandomU64()];
+    const alone = (replay['wasi:random/random@0.3.0'] as Record<string, any>).getRandomU64;
+    expect(mixed).toEqual([alone(), alone(), alone()]);
+    const seed03 = (imports['wasi:random/insecure-seed@0.3.0'] as Record<string, any>).getInsecureSeed();
+    expect(key02(imports, 'wasi:random/insecure-seed@0.2.').insecureSeed()).toEqual(seed03);
+  });
+});
+
 describe('loadWasiHost (@weft/wasi/load)', () => {
   const quiet = { stdout: 'ignore', stderr: 'ignore', stdin: 'ignore' } as const;
   const has02 = (imports: Record<string, unknown>) => Object.keys(imports).some((k) => k.includes('@0.2.'));

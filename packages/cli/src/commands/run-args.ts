@@ -13,10 +13,12 @@ export interface RunArgs {
   inheritEnv: boolean;
   /** `--dir HOST[::GUEST]`: guest path → host path. */
   dirs: Record<string, string>;
+  /** `--argv0 NAME`: the guest's argv[0] (default: the component file's basename, as `wasmtime run`). */
+  argv0?: string;
   help: boolean;
 }
 
-const VALUE_OPTS = new Set(['--invoke', '--env', '--dir']);
+const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0']);
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: {}, help: false };
@@ -48,6 +50,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--invoke':
         r.invoke = value;
         break;
+      case '--argv0':
+        r.argv0 = value;
+        break;
       case '--env': {
         const k = value!.indexOf('=');
         if (k === 0) throw new UsageError(`--env ${value}: the variable needs a name`);
@@ -71,6 +76,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
   r.file = file;
   r.args = argv.slice(i + 1);
   return r;
+}
+
+/** The guest's argv: argv[0] names the component without leaking a host path. */
+export function guestArgs(r: Pick<RunArgs, 'file'> & Partial<Pick<RunArgs, 'args' | 'argv0'>>): string[] {
+  const base = r.file.slice(Math.max(r.file.lastIndexOf('/'), r.file.lastIndexOf('\\')) + 1);
+  return [r.argv0 ?? base, ...(r.args ?? [])];
 }
 
 /** The guest's environment: the host's if inherited, then each --env in order. */

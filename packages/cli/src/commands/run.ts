@@ -8,7 +8,7 @@ import { camelCase } from '@weft/wast';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';
-import { guestEnv, type RunArgs } from './run-args.ts';
+import { guestArgs, guestEnv, type RunArgs } from './run-args.ts';
 import { blockingStdioFor } from './run-stdio.ts';
 
 const TYPE = Symbol.for('weft.type');
@@ -50,7 +50,7 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const { loadWasiHost } = await import('@weft/wasi/load');
   const host = await loadWasiHost(
     {
-      args: [opts.file, ...(opts.args ?? [])],
+      args: guestArgs(opts),
       env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
       cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
       ...io.stdio,

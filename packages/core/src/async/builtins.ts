@@ -7,7 +7,6 @@ import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor } from '../abi/codecs/index.ts';
 import { checkMayLeave } from '../abi/instance-entry.ts';
 import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
-import { contains, containsListOrString } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { loadStringFromRange, storeStringIntoRange, stored } from '../abi/strings.ts';
 import { Trap } from '../host/errors.ts';
@@ -95,19 +94,19 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
   const types = resultType === undefined ? [] : [resultType];
   const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
   const codec = resultType === undefined ? undefined : codecFor(resultType);
-  const usesMemory = spill || (resultType !== undefined && containsListOrString(resultType));
-  const usesEncoding = resultType !== undefined && contains(resultType, (u) => u.kind === 'string');
+  const encoding = opts.stringEncoding ?? 'utf8';
   return (...flat: unknown[]) => {
     const task = currentThread(inst).task;
     checkMayLeave(task.inst);
     if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
     const want = task.ft.result;
     if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
-    // LiftOptions.equal, restricted (as wasmtime and the spec tests do) to the
-    // options lifting this result actually reads.
+    // LiftOptions.equal: the string encoding always; the memory whenever
+    // task.return names one (a task.return without memory may serve a task
+    // lifted with one, as in wasmtime).
     if (
-      (usesMemory && opts.memory !== task.opts.memory) ||
-      (usesEncoding && (opts.stringEncoding ?? 'utf8') !== (task.opts.stringEncoding ?? 'utf8'))
+      encoding !== (task.opts.stringEncoding ?? 'utf8') ||
+      (opts.memory !== undefined && opts.memory !== task.opts.memory)
     ) {
       throw new Trap('invalid `task.return` signature and/or options for current task');
     }

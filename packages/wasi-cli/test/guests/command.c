@@ -34,6 +34,9 @@ IMPORT("wasi:cli/exit@0.3.0", "exit") void wasi_exit(u32 is_err);
 IMPORT("wasi:cli/exit@0.3.0", "exit-with-code") void exit_with_code(u32 code);
 IMPORT("wasi:clocks/monotonic-clock@0.3.0", "now") u64 clock_now(void);
 IMPORT("wasi:clocks/monotonic-clock@0.3.0", "wait-for") void wait_for(u64 ns);
+// the same functions lowered async: they return a subtask status (low 4 bits)
+IMPORT("wasi:clocks/monotonic-clock@0.3.0", "[async-lower]wait-for") u32 wait_for_async(u64 ns);
+IMPORT("wasi:clocks/monotonic-clock@0.3.0", "[async-lower]wait-until") u32 wait_until_async(u64 when);
 IMPORT("wasi:random/random@0.3.0", "get-random-bytes") void get_random_bytes(u64 n, u32 *ret);
 
 #define BLOCKED 0xffffffffu
@@ -189,6 +192,25 @@ static u32 run_mode(void) {
     out_str(&out, "slept ");
     out_u64(&out, (t1 - t0) / 1000000ull);
     out_str(&out, " ms\n");
+  } else if (seq(mode, mode_n, "drop-stdin")) {
+    // drop stdin's stream unread: the transfer's future must still settle (ok)
+    u32 in[2];
+    stdin_read_via_stream(in);
+    stdin_stream_drop(in[0]);
+    u8 res[2] = { 9, 9 };
+    in_future_read(in[1], res);
+    in_future_drop(in[1]);
+    out_str(&out, res[0] == 0 ? "stdin future: ok\n" : "stdin future: err\n");
+  } else if (seq(mode, mode_n, "wait-past")) {
+    // waits that are already over complete at once: RETURNED (2), no subtask
+    u64 now = clock_now();
+    out_str(&out, "wait-until(past): ");
+    out_u64(&out, wait_until_async(now > 0 ? now - 1 : 0));
+    out_str(&out, "\nwait-until(now): ");
+    out_u64(&out, wait_until_async(now));
+    out_str(&out, "\nwait-for(0): ");
+    out_u64(&out, wait_for_async(0));
+    out_str(&out, "\n");
   } else if (seq(mode, mode_n, "random")) {
     u32 l[2];
     get_random_bytes(16, l);

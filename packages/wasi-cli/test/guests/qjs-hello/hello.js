@@ -17,6 +17,11 @@ function utf8(s) {
 export const run = {
   run() {
     const args = environment.getArguments();
+    // `now`: the wall clock as the JS runtime reads it (libc → wasi:clocks/wall-clock@0.2)
+    if (args[1] === 'now') {
+      stdout.getStdout().blockingWriteAndFlush(utf8(`${Date.now()}\n`));
+      return;
+    }
     const who = args.length > 1 ? args.slice(1).join(' ') : 'componentize-qjs';
     stdout.getStdout().blockingWriteAndFlush(utf8(`hello from ${who}\n`));
   },
