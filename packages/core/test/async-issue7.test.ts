@@ -76,3 +76,116 @@ describe('task.return options (LiftOptions.equal)', () => {
     await expect(inst.exports.f()).rejects.toThrow('invalid `task.return` signature and/or options for current task');
   });
 });
+
+// One component holding both ends of a stream<u8> and a future<u32>: each
+// export runs a sequence of async copies, drops and cancels and returns the
+// last result (or traps if an earlier step gave an unexpected code).
+const ENDS = `(component
+  (type $S (stream u8))
+  (type $F (future u32))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $s.new (canon stream.new $S))
+  (core func $s.read (canon stream.read $S async (memory (core memory $mem "mem"))))
+  (core func $s.write (canon stream.write $S async (memory (core memory $mem "mem"))))
+  (core func $s.cancel-read (canon stream.cancel-read $S async))
+  (core func $s.cancel-write (canon stream.cancel-write $S async))
+  (core func $s.drop-r (canon stream.drop-readable $S))
+  (core func $s.drop-w (canon stream.drop-writable $S))
+  (core func $f.new (canon future.new $F))
+  (core func $f.write (canon future.write $F async (memory (core memory $mem "mem"))))
+  (core func $f.cancel-write (canon future.cancel-write $F async))
+  (core func $f.drop-r (canon future.drop-readable $F))
+  (core func $f.drop-w (canon future.drop-writable $F))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "s.new" (func $s.new (result i64)))
+    (import "" "s.read" (func $s.read (param i32 i32 i32) (result i32)))
+    (import "" "s.write" (func $s.write (param i32 i32 i32) (result i32)))
+    (import "" "s.cancel-read" (func $s.cancel-read (param i32) (result i32)))
+    (import "" "s.cancel-write" (func $s.cancel-write (param i32) (result i32)))
+    (import "" "s.drop-r" (func $s.drop-r (param i32)))
+    (import "" "s.drop-w" (func $s.drop-w (param i32)))
+    (import "" "f.new" (func $f.new (result i64)))
+    (import "" "f.write" (func $f.write (param i32 i32) (result i32)))
+    (import "" "f.cancel-write" (func $f.cancel-write (param i32) (result i32)))
+    (import "" "f.drop-r" (func $f.drop-r (param i32)))
+    (import "" "f.drop-w" (func $f.drop-w (param i32)))
+    (global $r (mut i32) (i32.const 0))
+    (global $w (mut i32) (i32.const 0))
+    (func $pair (param i64)
+      (global.set $r (i32.wrap_i64 (local.get 0)))
+      (global.set $w (i32.wrap_i64 (i64.shr_u (local.get 0) (i64.const 32)))))
+    (func $blocked (param i32) (if (i32.ne (local.get 0) (i32.const -1)) (then unreachable)))
+    ;; the reader drops while the writer's future.write is pending: a later cancel reports DROPPED
+    (func (export "future-reader-drops") (result i32)
+      (local $x i32)
+      (call $pair (call $f.new))
+      (call $blocked (call $f.write (global.get $w) (i32.const 0)))
+      (call $f.drop-r (global.get $r))
+      (local.set $x (call $f.cancel-write (global.get $w)))
+      (call $f.drop-w (global.get $w))
+      (local.get $x))
+    ;; the same with a stream
+    (func (export "stream-reader-drops") (result i32)
+      (local $x i32)
+      (call $pair (call $s.new))
+      (call $blocked (call $s.write (global.get $w) (i32.const 0) (i32.const 8)))
+      (call $s.drop-r (global.get $r))
+      (local.set $x (call $s.cancel-write (global.get $w)))
+      (call $s.drop-w (global.get $w))
+      (local.get $x))
+    ;; a read of 8 that the writer filled, then cancelled: CANCELLED | 8 << 4, not COMPLETED
+    (func (export "cancel-after-complete") (result i32)
+      (local $x i32)
+      (call $pair (call $s.new))
+      (call $blocked (call $s.read (global.get $r) (i32.const 100) (i32.const 8)))
+      (if (i32.ne (call $s.write (global.get $w) (i32.const 0) (i32.const 8)) (i32.const 0x80)) (then unreachable))
+      (local.set $x (call $s.cancel-read (global.get $r)))
+      (call $s.drop-r (global.get $r))
+      (call $s.drop-w (global.get $w))
+      (local.get $x))
+    ;; a read of 8 given 4, then the writer drops before the event is delivered: DROPPED | 4 << 4
+    (func (export "dropped-wins") (result i32)
+      (local $x i32)
+      (call $pair (call $s.new))
+      (call $blocked (call $s.read (global.get $r) (i32.const 100) (i32.const 8)))
+      (if (i32.ne (call $s.write (global.get $w) (i32.const 0) (i32.const 4)) (i32.const 0x40)) (then unreachable))
+      (call $s.drop-w (global.get $w))
+      (local.set $x (call $s.cancel-read (global.get $r)))
+      (call $s.drop-r (global.get $r))
+      (local.get $x))
+  )
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem"))
+    (export "s.new" (func $s.new)) (export "s.read" (func $s.read)) (export "s.write" (func $s.write))
+    (export "s.cancel-read" (func $s.cancel-read)) (export "s.cancel-write" (func $s.cancel-write))
+    (export "s.drop-r" (func $s.drop-r)) (export "s.drop-w" (func $s.drop-w))
+    (export "f.new" (func $f.new)) (export "f.write" (func $f.write)) (export "f.cancel-write" (func $f.cancel-write))
+    (export "f.drop-r" (func $f.drop-r)) (export "f.drop-w" (func $f.drop-w))))))
+  (func (export "future-reader-drops") (result u32) (canon lift (core func $m "future-reader-drops")))
+  (func (export "stream-reader-drops") (result u32) (canon lift (core func $m "stream-reader-drops")))
+  (func (export "cancel-after-complete") (result u32) (canon lift (core func $m "cancel-after-complete")))
+  (func (export "dropped-wins") (result u32) (canon lift (core func $m "dropped-wins")))
+)`;
+
+describe('stream and future ends after component-model #708 and #719', () => {
+  const DROPPED = 1;
+  const CANCELLED = 2;
+
+  it('a writer whose reader dropped mid-copy gets DROPPED (a later cancel reports it)', async () => {
+    const inst: any = await instantiate(ENDS);
+    expect(inst.exports.futureReaderDrops()).toBe(DROPPED);
+    expect(inst.exports.streamReaderDrops()).toBe(DROPPED);
+  });
+
+  it('CANCELLED wins over COMPLETED after a cancelled stream copy', async () => {
+    const inst: any = await instantiate(ENDS);
+    expect(inst.exports.cancelAfterComplete()).toBe(CANCELLED | (8 << 4));
+  });
+
+  it('DROPPED is delivered promptly, with the progress made', async () => {
+    const inst: any = await instantiate(ENDS);
+    expect(inst.exports.droppedWins()).toBe(DROPPED | (4 << 4));
+  });
+});

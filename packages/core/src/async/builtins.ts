@@ -406,17 +406,18 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
       : new ReadableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0);
     const streamEvent = (result: number, reclaim: () => void): EventTuple => {
       reclaim();
+      // DROPPED is delivered promptly: a peer that dropped before this event
+      // was delivered wins over a COMPLETED copy (component-model #719).
+      if ((e.shared as { dropped?: boolean }).dropped === true) result = CopyResult.DROPPED;
       e.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
       return [eventCode, i, result | (buffer.progress << 4)];
     };
     const noop = () => {};
     e.state = CopyState.COPYING;
     const onCopy = (reclaim: () => void) => {
-      e.partialCopy = buffer.remain() > 0;
       e.setPendingEvent(() => streamEvent(CopyResult.COMPLETED, reclaim));
     };
     const onCopyDone = (result: number) => {
-      e.partialCopy = false;
       e.setPendingEvent(() => streamEvent(result, noop));
     };
     if (isRead) (e as ReadableStreamEnd).copy(inst, buffer as WritableBufferGuestImpl, onCopy, onCopyDone);
@@ -473,13 +474,13 @@ export function canonCancelCopy(inst: ComponentInstance, E: EndCtor, t: StreamTy
     if (e.inWaitableSet() && !async)
       throw new Trap('waitable cannot be used synchronously while added to a waitable set');
     e.state = CopyState.CANCELLING_COPY;
-    // A copy the other side left part-way is still in progress as far as the
-    // guest can tell, so cancelling it reports CANCELLED with the progress
-    // made (as wasmtime does; definitions.py would report COMPLETED).
+    // After a cancel a stream copy reports CANCELLED (with the progress made)
+    // or DROPPED, never COMPLETED (component-model #719, as wasmtime). A
+    // future's COMPLETED stands: its value has moved and the end is done.
+    const isStream = t.kind === 'stream';
     const finish = () => {
-      const partial = e.partialCopy;
       const r = e.getPendingEvent()[2];
-      return partial && (r & 0xf) === CopyResult.COMPLETED ? (r & ~0xf) | CopyResult.CANCELLED : r;
+      return isStream && (r & 0xf) === CopyResult.COMPLETED ? (r & ~0xf) | CopyResult.CANCELLED : r;
     };
     if (!e.hasPendingEvent()) {
       e.shared.cancel();

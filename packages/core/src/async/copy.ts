@@ -181,11 +181,13 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
     if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.CANCELLED);
   }
 
+  // Either side's pending copy learns of the drop: a writer whose reader went
+  // away gets DROPPED (component-model #708; definitions.py before it asserted
+  // a pending reader here, which a guest could reach).
   drop(): void {
     if (!this.dropped) {
       this.dropped = true;
-      if (this.pendingBuffer !== undefined && 'write' in this.pendingBuffer)
-        this.resetAndNotifyPending(CopyResult.DROPPED);
+      if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
     }
   }
 
@@ -218,8 +220,6 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
 
 export class CopyEnd extends Waitable {
   state: number = CopyState.IDLE;
-  /** The pending event reports a copy that stopped part-way (the other side took less than this buffer holds). */
-  partialCopy = false;
   readonly shared: any;
   constructor(shared: unknown) {
     super();
