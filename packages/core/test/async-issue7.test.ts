@@ -189,3 +189,51 @@ describe('stream and future ends after component-model #708 and #719', () => {
     expect(inst.exports.droppedWins()).toBe(DROPPED | (4 << 4));
   });
 });
+
+// `run` sets context slot 0 to 42, then calls the host's `get() -> string`;
+// lowering the string calls realloc, which records the slot it sees and
+// overwrites it. Returns what realloc saw | (the slot afterwards << 16).
+const REALLOC_CONTEXT = `(component
+  (import "get" (func $get (result string)))
+  (core module $Mem
+    (import "" "context.get" (func $ctx.get (result i32)))
+    (import "" "context.set" (func $ctx.set (param i32)))
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (global $seen (export "seen") (mut i32) (i32.const -1))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (global.set $seen (call $ctx.get))
+      (call $ctx.set (i32.const 0xfeed))
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (global.get $bump) (local.get 3)))
+      (local.get $p)))
+  (core func $ctx.get (canon context.get i32 0))
+  (core func $ctx.set (canon context.set i32 0))
+  (core instance $mem (instantiate $Mem (with "" (instance
+    (export "context.get" (func $ctx.get)) (export "context.set" (func $ctx.set))))))
+  (core func $get' (canon lower (func $get) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "seen" (global $seen (mut i32)))
+    (import "" "get" (func $get (param i32)))
+    (import "" "context.get" (func $ctx.get (result i32)))
+    (import "" "context.set" (func $ctx.set (param i32)))
+    (func (export "run") (result i32)
+      (call $ctx.set (i32.const 42))
+      (call $get (i32.const 16))
+      (i32.or (global.get $seen) (i32.shl (call $ctx.get) (i32.const 16)))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "seen" (global $mem "seen")) (export "get" (func $get'))
+    (export "context.get" (func $ctx.get)) (export "context.set" (func $ctx.set))))))
+  (func (export "run") (result u32) (canon lift (core func $m "run")))
+)`;
+
+describe('realloc runs on a fresh thread (component-model #680)', () => {
+  it('sees context slots of 0, and its writes do not reach the caller', async () => {
+    const inst: any = await instantiate(REALLOC_CONTEXT, { get: () => 'hello' });
+    expect(inst.exports.run()).toBe(0 | (42 << 16));
+    // and again: the slots realloc wrote are not kept for the next call either
+    expect(inst.exports.run()).toBe(0 | (42 << 16));
+  });
+});

@@ -2,9 +2,12 @@
 // a cached view of linear memory (re-made only when memory.buffer changes,
 // i.e. after growth) and the per-call state that lifting/lowering needs.
 
+import { store } from '../async/store.ts';
+import { SyncFrame } from '../async/task.ts';
 import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import type { ResourceHandle } from '../resources/handle.ts';
+import type { FuncType } from '../types/model.ts';
 import type { CanonOptions, StringEncoding } from './options.ts';
 
 /** definitions.py Task.num_borrows: borrow handles lent to a callee for one call. */
@@ -18,6 +21,13 @@ export interface Expirable {
 }
 
 const EMPTY = new ArrayBuffer(0);
+
+/** realloc's function type: (old, old-size, align, new-size) -> ptr, sync. */
+const REALLOC_TYPE = {
+  params: ['old', 'old-size', 'align', 'new-size'].map((name) => ({ name, type: { kind: 'u32' } })),
+  result: { kind: 'u32' },
+  async: false,
+} as unknown as FuncType;
 
 export class LiftLowerContext {
   readonly opts: CanonOptions;
@@ -77,17 +87,29 @@ export class LiftLowerContext {
     this.refresh();
   }
 
-  /** LiftLowerContext.reallocate: guest realloc with may_leave cleared. */
+  /** realloc's own task and thread, made only if it calls a built-in (reused: realloc cannot re-enter). */
+  private reallocFrame: SyncFrame | undefined = undefined;
+
+  /**
+   * LiftLowerContext.reallocate: guest realloc with may_leave cleared, as a
+   * sync call on a fresh thread of this instance (component-model #680): its
+   * context.get/set slots start at 0 and the caller's are untouched.
+   */
   reallocate(old: number, oldSize: number, align: number, newSize: number): number {
     const realloc = this.opts.realloc;
     if (realloc === undefined) throw new Trap('canonical ABI needs realloc but none was given');
     const inst = this.inst;
+    const frame = (this.reallocFrame ??= new SyncFrame(REALLOC_TYPE, { instance: inst } as CanonOptions));
+    const prev = store.current;
+    store.current = frame;
     inst.mayLeave = false;
     let ptr: number;
     try {
       ptr = realloc(old, oldSize, align, newSize) >>> 0;
     } finally {
       inst.mayLeave = true;
+      frame.release();
+      store.current = prev;
     }
     this.refresh();
     return ptr;
