@@ -25,8 +25,10 @@ Commands:
       [1, 2], {a: 1}, some(x), ok(v)).
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
-  weft wast [--timeout MS] [--file-timeout MS] [-j N] FILE.wast|DIR...
+  weft wast [--timeout MS] [--file-timeout MS] [-j N] [--legacy-cancellable] FILE.wast|DIR...
       Run component .wast scripts; prints PASS/FAIL per file and a summary.
+      --legacy-cancellable: accept the "cancellable" flag that component-model
+      #716 removed (scripts written before it, e.g. the August 2026 spec tests).
       --timeout: per directive (default 10000); --file-timeout: per file in
       its worker; -j: files at once (0 = in-process, no isolation).
 
@@ -49,6 +51,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             timeout: { type: 'string' },
             'file-timeout': { type: 'string' },
             jobs: { type: 'string', short: 'j' },
+            'legacy-cancellable': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
           },
         });
@@ -63,7 +66,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const fileTimeoutMs = values['file-timeout'] === undefined ? undefined : Number(values['file-timeout']);
         if (fileTimeoutMs !== undefined && !(fileTimeoutMs > 0))
           throw new UsageError('--file-timeout must be a positive number of ms');
-        return await wastCommand({ files: positionals, timeoutMs, jobs, fileTimeoutMs }, io);
+        const legacyCancellable = values['legacy-cancellable'] === true;
+        return await wastCommand({ files: positionals, timeoutMs, jobs, fileTimeoutMs, legacyCancellable }, io);
       }
       case 'run': {
         const args = parseRunArgs(rest);

@@ -34,6 +34,16 @@ export interface InstantiateOptions {
   maxHandles?: number;
 }
 
+export interface CompileOptions {
+  /**
+   * Accept the `cancellable` flag of waitable-set.wait/poll and the thread
+   * built-ins, which component-model #716 (September 2026) removed: the byte
+   * must now be 0, and a 1 is a DecodeError unless this is set. For binaries
+   * made before #716 (the spec's own August 2026 tests are such).
+   */
+  legacyCancellable?: boolean;
+}
+
 export class Component {
   readonly #def: ComponentDef;
 
@@ -43,9 +53,9 @@ export class Component {
   }
 
   /** Decodes, validates and compiles a component binary. Throws DecodeError or ValidationError. */
-  static async compile(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Promise<Component> {
+  static async compile(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: CompileOptions = {}): Promise<Component> {
     const u8 = toBytes(bytes);
-    const ir = decodeComponent(u8);
+    const ir = decodeComponent(u8, options);
     // Start compiling every core module first: V8 compiles off the main thread
     // while we elaborate, and compile's validation replaces WebAssembly.validate.
     const modules = new Map<Definition, WebAssembly.Module>();

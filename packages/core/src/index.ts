@@ -1,4 +1,4 @@
-export { Component, type Instance, type InstantiateOptions } from './component.ts';
+export { type CompileOptions, Component, type Instance, type InstantiateOptions } from './component.ts';
 export { ComponentError, DecodeError, LinkError, Trap, ValidationError, WeftError } from './host/errors.ts';
 export { decodeComponent } from './binary/index.ts';
 export type * from './types/model.ts';

@@ -28,6 +28,11 @@ export interface WastResult {
 export interface WastOptions {
   /** Per-directive timeout in ms (default 10 000). */
   timeoutMs?: number;
+  /**
+   * Compile components with `legacyCancellable` (core's CompileOptions): for
+   * scripts written before component-model #716 removed the `cancellable` flag.
+   */
+  legacyCancellable?: boolean;
 }
 
 const TYPE = Symbol.for('weft.type');
@@ -91,7 +96,7 @@ export async function runWast(text: string, name = '<wast>', options: WastOption
       directives: 0,
     };
   }
-  const runner = new Runner(text, options.timeoutMs ?? 10_000);
+  const runner = new Runner(text, options.timeoutMs ?? 10_000, { legacyCancellable: options.legacyCancellable === true });
   let count = 0;
   for (const form of forms) {
     count++;
@@ -141,10 +146,12 @@ class Runner {
   readonly instances = new Map<string, Live>();
   readonly registered: Record<string, unknown> = {};
   current: Live | undefined;
+  readonly compileOptions: { legacyCancellable: boolean };
 
-  constructor(src: string, timeoutMs: number) {
+  constructor(src: string, timeoutMs: number, compileOptions: { legacyCancellable: boolean }) {
     this.src = src;
     this.timeoutMs = timeoutMs;
+    this.compileOptions = compileOptions;
   }
 
   /** Races `p` against the directive timeout. */
@@ -212,7 +219,7 @@ class Runner {
         }
         try {
           if (d.module.source.core) await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-          else await (await core()).Component.compile(bytes);
+          else await (await core()).Component.compile(bytes, this.compileOptions);
         } catch (e) {
           const { DecodeError, ValidationError } = await core();
           if (e instanceof DecodeError || e instanceof ValidationError || e instanceof WebAssembly.CompileError) return;
@@ -259,7 +266,7 @@ class Runner {
       };
     }
     const { Component } = await core();
-    return { kind: 'component', component: await this.timed(Component.compile(bytes), 'compile') };
+    return { kind: 'component', component: await this.timed(Component.compile(bytes, this.compileOptions), 'compile') };
   }
 
   async instantiate(c: Compiled): Promise<Live> {

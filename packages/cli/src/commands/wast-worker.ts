@@ -2,11 +2,11 @@
 // stopped by terminating the worker.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { runWastFile } from '@weft/wast';
+import { runWastFile, type WastOptions } from '@weft/wast';
 
-const { file, timeoutMs } = workerData as { file: string; timeoutMs: number };
+const { file, options } = workerData as { file: string; options: WastOptions };
 process.on('unhandledRejection', () => {
   // Background task failures surface through the directive that awaits them.
 });
-const result = await runWastFile(file, { timeoutMs });
+const result = await runWastFile(file, options);
 parentPort!.postMessage(result);

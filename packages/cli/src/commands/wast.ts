@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runWastFile, type WastResult } from '@weft/wast';
+import { runWastFile, type WastOptions, type WastResult } from '@weft/wast';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 
@@ -16,6 +16,8 @@ export interface WastCommandOptions {
   jobs: number;
   /** Hard limit for a whole file in a worker (stops synchronous hangs); default max(60 s, 12 × timeoutMs). */
   fileTimeoutMs?: number;
+  /** Accept the `cancellable` flag removed by component-model #716 (scripts from before it). */
+  legacyCancellable?: boolean;
 }
 
 async function expand(paths: string[]): Promise<string[]> {
@@ -32,12 +34,12 @@ async function expand(paths: string[]): Promise<string[]> {
   return out;
 }
 
-function runInWorker(file: string, timeoutMs: number, hardLimit: number): Promise<WastResult> {
+function runInWorker(file: string, options: WastOptions, hardLimit: number): Promise<WastResult> {
   return new Promise((resolve) => {
     const execArgv = process.execArgv.some((a) => a.includes('weft-source'))
       ? process.execArgv
       : [...process.execArgv, '--conditions=weft-source'];
-    const w = new Worker(new URL('./wast-worker.ts', import.meta.url), { workerData: { file, timeoutMs }, execArgv });
+    const w = new Worker(new URL('./wast-worker.ts', import.meta.url), { workerData: { file, options }, execArgv });
     let done = false;
     const finish = (r: WastResult) => {
       if (done) return;
@@ -86,6 +88,7 @@ export function formatResult(r: WastResult): string {
 export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<number> {
   if (opts.files.length === 0) throw new UsageError('weft wast needs at least one file');
   const files = await expand(opts.files);
+  const runOptions: WastOptions = { timeoutMs: opts.timeoutMs, legacyCancellable: opts.legacyCancellable };
   const results: (WastResult | undefined)[] = new Array(files.length);
   let printed = 0;
   const flush = () => {
@@ -97,7 +100,7 @@ export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<num
     process.on('unhandledRejection', ignore);
     try {
       for (let i = 0; i < files.length; i++) {
-        results[i] = await runWastFile(files[i]!, { timeoutMs: opts.timeoutMs });
+        results[i] = await runWastFile(files[i]!, runOptions);
         flush();
       }
     } finally {
@@ -110,7 +113,7 @@ export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<num
         const i = next++;
         results[i] = await runInWorker(
           files[i]!,
-          opts.timeoutMs,
+          runOptions,
           opts.fileTimeoutMs ?? Math.max(60_000, opts.timeoutMs * 12),
         );
         flush();

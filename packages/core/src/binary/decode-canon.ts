@@ -164,11 +164,11 @@ export function canon(r: Reader): Canon {
     case 0x1f:
       return { kind: 'waitable-set.new' };
     case 0x20: {
-      const cancellable = r.bool();
+      const cancellable = r.cancellable();
       return { kind: 'waitable-set.wait', cancellable, memory: r.u32() };
     }
     case 0x21: {
-      const cancellable = r.bool();
+      const cancellable = r.cancellable();
       return { kind: 'waitable-set.poll', cancellable, memory: r.u32() };
     }
     case 0x22:
@@ -189,7 +189,7 @@ export function canon(r: Reader): Canon {
     case 0x2b:
     case 0x2c:
     case 0x2d:
-      return { kind: cancellableOps[b]!, cancellable: r.bool() };
+      return { kind: cancellableOps[b]!, cancellable: r.cancellable() };
     case 0x40: {
       const shared = r.bool();
       return { kind: 'thread.spawn-ref', shared, typeIdx: r.u32() };

@@ -13,9 +13,16 @@ import { parseComponentNames } from './name-section.ts';
  * Decodes a component binary. Offsets in the result (and in errors) are byte
  * offsets into `bytes`, also for nested components.
  */
-export function decodeComponent(bytes: Uint8Array | ArrayBuffer): ComponentIR {
+export interface DecodeOptions {
+  /** Accept `cancellable` = 1, which component-model #716 removed (binaries made before it). */
+  legacyCancellable?: boolean;
+}
+
+export function decodeComponent(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): ComponentIR {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return component(new Reader(u8), 0);
+  const r = new Reader(u8);
+  r.legacyCancellable = options.legacyCancellable === true;
+  return component(r, 0);
 }
 
 function preamble(r: Reader): void {

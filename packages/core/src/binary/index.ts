@@ -1,3 +1,3 @@
-export { decodeComponent } from './decode.ts';
+export { type DecodeOptions, decodeComponent } from './decode.ts';
 export { Reader } from './reader.ts';
 export type * from './ir.ts';

@@ -11,6 +11,8 @@ export class Reader {
   pos: number;
   end: number;
   private dv: DataView | undefined;
+  /** Accept the `cancellable` flag that component-model #716 removed (see CompileOptions). */
+  legacyCancellable = false;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -54,6 +56,23 @@ export class Reader {
     const b = this.u8();
     if (b > 1) this.fail('invalid boolean value', this.pos - 1);
     return b === 1;
+  }
+
+  /**
+   * The byte that was `cancellable?` (waitable-set.wait/poll, thread.yield,
+   * thread.suspend and the -then- forms): component-model #716 removed the
+   * flag; the byte stays and must be 0.
+   */
+  cancellable(): boolean {
+    const b = this.u8();
+    if (b === 0) return false;
+    if (b === 1 && this.legacyCancellable) return true;
+    this.fail(
+      b === 1
+        ? 'the `cancellable` immediate must be 0 (removed by component-model #716; compile with { legacyCancellable: true } for older binaries)'
+        : 'invalid boolean value',
+      this.pos - 1,
+    );
   }
 
   /** Expects `want`, else reports the byte under `what`. */

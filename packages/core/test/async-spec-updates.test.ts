@@ -2,6 +2,7 @@
 // guests): eager completion of host subtasks, task.return's option checks.
 
 import { describe, expect, it } from 'vitest';
+import { Component, DecodeError } from '../src/index.ts';
 import { instantiate } from './helpers/wat.ts';
 
 // `status: func() -> u32` calls the host's `async func() -> u32` through an
@@ -235,5 +236,29 @@ describe('realloc runs on a fresh thread (component-model #680)', () => {
     expect(inst.exports.run()).toBe(0 | (42 << 16));
     // and again: the slots realloc wrote are not kept for the next call either
     expect(inst.exports.run()).toBe(0 | (42 << 16));
+  });
+});
+
+describe('the cancellable immediate (component-model #716)', () => {
+  // preamble + a canon section holding one thread.yield with the given flag byte
+  const yieldWith = (flag: number) =>
+    Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x08, 0x03, 0x01, 0x0c, flag);
+
+  it('must be 0 in binaries', async () => {
+    await Component.compile(yieldWith(0));
+    const err = await Component.compile(yieldWith(1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as DecodeError).message).toMatch(/^the `cancellable` immediate must be 0 \(removed by component-model #716/);
+    expect((err as DecodeError).offset).toBe(12);
+    await expect(Component.compile(yieldWith(2))).rejects.toThrow('invalid boolean value');
+  });
+
+  it('is accepted in binaries made before #716 with legacyCancellable', async () => {
+    await Component.compile(yieldWith(1), { legacyCancellable: true });
+  });
+
+  it('backpressure.set (0x08, removed by #683) is an unallocated opcode', async () => {
+    const bytes = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x08, 0x02, 0x01, 0x08);
+    await expect(Component.compile(bytes)).rejects.toThrow('invalid leading byte (0x8) for canonical function');
   });
 });
