@@ -1,0 +1,47 @@
+// The Component Model spec's .wast suite, one test per file, against
+// expectations/spec.json. Skipped (one line) when ../shared is absent.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadExpectations, unknownEntries, verdict, verdictMessage } from '../src/expectations.ts';
+import { EXPECTATIONS_DIR, SPEC_DIR, shown } from '../src/paths.ts';
+import { describeFailure, listWastFiles, runWastInWorker } from '../src/spec-suite.ts';
+import { skippedSummary, Tally, writeSummary } from '../src/summary.ts';
+
+const SUITE = 'spec';
+const EXPECTATIONS = join(EXPECTATIONS_DIR, `${SUITE}.json`);
+const available = existsSync(SPEC_DIR);
+
+if (!available) {
+  describe.skip(`spec .wast suite (${shown(SPEC_DIR)} not found)`, () => {
+    it('runs every file', () => {});
+  });
+  process.stdout.write(`${writeSummary(skippedSummary(SUITE, `${shown(SPEC_DIR)} not found`))}\n`);
+} else {
+  const files = await listWastFiles(SPEC_DIR);
+  const expected = await loadExpectations(EXPECTATIONS);
+  const tally = new Tally(SUITE, files.length);
+
+  describe(`spec .wast suite (${shown(SPEC_DIR)}, ${files.length} files)`, () => {
+    afterAll(() => {
+      process.stdout.write(`${writeSummary(tally.summary())}\n`);
+    });
+
+    it('lists only files that exist in expectations/spec.json', () => {
+      tally.unknownEntries = unknownEntries(expected, files);
+      expect(tally.unknownEntries, 'remove these entries from expectations/spec.json').toEqual([]);
+    });
+
+    it.concurrent.each(files)('%s', async (file) => {
+      const r = await runWastInWorker(join(SPEC_DIR, file));
+      const v = verdict(r.passed, expected.get(file));
+      tally.add(file, v);
+      const message = verdictMessage(v, file, 'expectations/spec.json', {
+        reason: expected.get(file),
+        failure: describeFailure(r),
+      });
+      if (message) expect.fail(message);
+    });
+  });
+}
