@@ -53,7 +53,10 @@ export class Component {
   }
 
   /** Decodes, validates and compiles a component binary. Throws DecodeError or ValidationError. */
-  static async compile(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: CompileOptions = {}): Promise<Component> {
+  static async compile(
+    bytes: Uint8Array | ArrayBuffer | ArrayBufferView,
+    options: CompileOptions = {},
+  ): Promise<Component> {
     const u8 = toBytes(bytes);
     const ir = decodeComponent(u8, options);
     // Start compiling every core module first: V8 compiles off the main thread

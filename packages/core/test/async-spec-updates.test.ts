@@ -248,7 +248,9 @@ describe('the cancellable immediate (component-model #716)', () => {
     await Component.compile(yieldWith(0));
     const err = await Component.compile(yieldWith(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecodeError);
-    expect((err as DecodeError).message).toMatch(/^the `cancellable` immediate must be 0 \(removed by component-model #716/);
+    expect((err as DecodeError).message).toMatch(
+      /^the `cancellable` immediate must be 0 \(removed by component-model #716/,
+    );
     expect((err as DecodeError).offset).toBe(12);
     await expect(Component.compile(yieldWith(2))).rejects.toThrow('invalid boolean value');
   });

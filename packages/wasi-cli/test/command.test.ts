@@ -64,7 +64,7 @@ describe('wasi:cli@0.3.0 with a C command component', () => {
     expect((await run(['exit-err'])).code).toBe(1);
   });
 
-  it('settles stdin\'s result future when the guest drops the stream unread', async () => {
+  it("settles stdin's result future when the guest drops the stream unread", async () => {
     // an endless source: only the drop can end the transfer
     async function* endless() {
       for (;;) yield new Uint8Array(16);
@@ -75,7 +75,7 @@ describe('wasi:cli@0.3.0 with a C command component', () => {
     }
   });
 
-  it('completes waits that are already over at once (RETURNED, as Wasmtime\'s first poll)', async () => {
+  it("completes waits that are already over at once (RETURNED, as Wasmtime's first poll)", async () => {
     const r = await run(['wait-past']);
     expect(r.out).toBe('wait-until(past): 2\nwait-until(now): 2\nwait-for(0): 2\n');
   });

@@ -96,7 +96,9 @@ export async function runWast(text: string, name = '<wast>', options: WastOption
       directives: 0,
     };
   }
-  const runner = new Runner(text, options.timeoutMs ?? 10_000, { legacyCancellable: options.legacyCancellable === true });
+  const runner = new Runner(text, options.timeoutMs ?? 10_000, {
+    legacyCancellable: options.legacyCancellable === true,
+  });
   let count = 0;
   for (const form of forms) {
     count++;
