@@ -1,4 +1,5 @@
 export { runWast, runWastFile, trapMatches, type WastFailure, type WastOptions, type WastResult } from './runner.ts';
+export { runWastFileInWorker } from './worker.ts';
 export {
   readAll,
   stringValue,

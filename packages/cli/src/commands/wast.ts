@@ -3,8 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { runWastFile, type WastOptions, type WastResult } from '@weft/wast';
+import { runWastFile, runWastFileInWorker, type WastOptions, type WastResult } from '@weft/wast';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 
@@ -32,50 +31,6 @@ async function expand(paths: string[]): Promise<string[]> {
     }
   }
   return out;
-}
-
-function runInWorker(file: string, options: WastOptions, hardLimit: number): Promise<WastResult> {
-  return new Promise((resolve) => {
-    const execArgv = process.execArgv.some((a) => a.includes('weft-source'))
-      ? process.execArgv
-      : [...process.execArgv, '--conditions=weft-source'];
-    const w = new Worker(new URL('./wast-worker.ts', import.meta.url), { workerData: { file, options }, execArgv });
-    let done = false;
-    const finish = (r: WastResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      void w.terminate();
-      resolve(r);
-    };
-    const timer = setTimeout(
-      () =>
-        finish({
-          file,
-          passed: false,
-          failure: { directive: 'file', line: 0, reason: `timed out after ${hardLimit} ms` },
-          directives: 0,
-        }),
-      hardLimit,
-    );
-    w.on('message', (r: WastResult) => finish(r));
-    w.on('error', (e) =>
-      finish({
-        file,
-        passed: false,
-        failure: { directive: 'file', line: 0, reason: `crashed: ${e.message}` },
-        directives: 0,
-      }),
-    );
-    w.on('exit', (code) =>
-      finish({
-        file,
-        passed: false,
-        failure: { directive: 'file', line: 0, reason: `worker exited with code ${code}` },
-        directives: 0,
-      }),
-    );
-  });
 }
 
 export function formatResult(r: WastResult): string {
@@ -111,7 +66,7 @@ export async function wastCommand(opts: WastCommandOptions, io: Io): Promise<num
     const lane = async () => {
       while (next < files.length) {
         const i = next++;
-        results[i] = await runInWorker(
+        results[i] = await runWastFileInWorker(
           files[i]!,
           runOptions,
           opts.fileTimeoutMs ?? Math.max(60_000, opts.timeoutMs * 12),

@@ -1,8 +1,7 @@
-// Runs one .wast file off the test runner's thread, so a guest stuck in a loop
-// is stopped by terminating the worker.
+// The worker side of runWastFileInWorker: one file, its result posted back.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { runWastFile, type WastOptions } from '@weft/wast';
+import { runWastFile, type WastOptions } from './runner.ts';
 
 const { file, options } = workerData as { file: string; options: WastOptions };
 process.on('unhandledRejection', () => {
