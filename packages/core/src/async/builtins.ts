@@ -29,7 +29,7 @@ import {
 import { asyncState } from './instance-state.ts';
 import { Entry } from './jspi.ts';
 import { runOnStack } from './lift.ts';
-import { Cancelled, currentThread, mayBlock, mustBlock, store, Thread } from './store.ts';
+import { Cancelled, currentThread, mayBlock, mustBlock, store, Thread, trapThread } from './store.ts';
 import { Task, TaskState } from './task.ts';
 import { ErrorContext } from './values.ts';
 import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from './waitable.ts';
@@ -576,13 +576,11 @@ export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssemb
           f!,
           entry,
           [c],
+          // Its exit may trap too (the last thread of a task that never returned).
           () => task.unregisterThread(thread),
-          (err) => {
-            if (thread.waiting()) thread.stopWaitingInternal();
-            thread.done = true;
-            store.exited(thread);
-            task.onTrap?.(err);
-          },
+          // Traps the whole instance and fails the task, even one that already
+          // returned or has no export call waiting (a sync call's thread).
+          (err) => trapThread(thread, err),
         );
       },
       ai.jspi,

@@ -67,9 +67,14 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       task.endSync();
       const t = poisonWith(inst, e);
       if (thread.waiting()) thread.stopWaitingInternal();
-      store.exited(thread);
       thread.done = true;
-      onTrap(t);
+      // The caller learns of the trap (and is poisoned with it) before
+      // anything waiting for this thread to settle is resumed.
+      try {
+        onTrap(t);
+      } finally {
+        store.exited(thread);
+      }
     };
     task.onTrap = fail;
     const cx = new LiftLowerContext(opts);
@@ -260,7 +265,9 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
 /**
  * Runs core function `f` as `thread` (on a JSPI stack through `e`, or
  * directly); `k` gets its result, now if it finished without suspending or
- * once its stack completes; `fail` gets what it threw.
+ * once its stack completes; `fail` gets what `f` (or `k`) threw. Nothing
+ * either throws reaches the caller: a trap goes to `fail`, in order (see
+ * below for a stack that traps before it ever suspends).
  */
 export function runOnStack(
   thread: Thread,
@@ -282,7 +289,11 @@ export function runOnStack(
       return;
     }
     store.current = prev;
-    k(r);
+    try {
+      k(r);
+    } catch (err) {
+      fail(err);
+    }
     return;
   }
   const prevInflight = store.inflight;
@@ -296,11 +307,23 @@ export function runOnStack(
     if (store.inflight === thread) store.inflight = prevInflight;
     store.current = prev;
   }
-  if (e.done.value === 1 && thread.suspensions === before) {
-    // Finished without suspending: the result is here already.
-    p.catch(() => {});
-    k(e.r?.value);
-    return;
+  if (thread.suspensions === before) {
+    if (e.done.value === 1) {
+      // Finished without suspending: the result is here already.
+      p.catch(() => {});
+      try {
+        k(e.r?.value);
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
+    // Neither finished nor suspended: the stack trapped, but its Promise
+    // tells why only in a later microtask. Until then the thread stays in
+    // flight, so the scheduler resumes nothing else first (a caller that
+    // waits for it sees the trap before it runs on).
+    thread.trapPending = true;
+    store.inflight = thread;
   }
   p.then(
     (r) => {
@@ -316,8 +339,11 @@ export function runOnStack(
       store.exited(thread);
     },
     (err) => {
-      store.exited(thread);
-      fail(err);
+      try {
+        fail(err);
+      } finally {
+        store.exited(thread);
+      }
     },
   );
 }

@@ -170,8 +170,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   };
 
   if (async) {
-    return function asyncLowered(...flat: unknown[]): number {
-      const { subtask, setOnProgress } = start(flat);
+    const deliver = (subtask: Subtask, setOnProgress: (f: () => void) => void): number => {
       if (subtask.trap !== undefined) throw subtask.trap;
       if (subtask.resolved()) {
         subtask.deliverResolve();
@@ -186,6 +185,23 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       });
       return subtask.state | (subtaski << 4);
     };
+    const asyncLowered = function asyncLowered(...flat: unknown[]): number {
+      const prior = store.inflight;
+      const { thread, subtask, setOnProgress } = start(flat);
+      // The callee's stack trapped before suspending (maybe after task.return):
+      // the trap is this call's, so wait for it rather than run on.
+      if (thread.jspi && store.inflight !== prior && store.trapPending()) {
+        return thread.suspendUntilSettled(store.inflight!, () => deliver(subtask, setOnProgress), 'i32');
+      }
+      return deliver(subtask, setOnProgress);
+    };
+    // Only a callee whose stack may suspend can leave its trap pending, and
+    // only a caller on a JSPI stack can wait for it.
+    if (HAS_JSPI && ai.jspi && guestCallee && calleeMaySuspend(callee)) {
+      const coreType = flattenFuncType({ async: true }, ft, 'lower');
+      return blockable(asyncLowered, coreType.params, coreType.results);
+    }
+    return asyncLowered;
   }
 
   const finish = (subtask: Subtask): unknown => {
@@ -196,10 +212,16 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   const coreType = flattenFuncType({ async: false }, ft, 'lower');
   const resultType = coreType.results[0] as CoreValType | undefined;
   const syncLowered = function syncLoweredAsync(...flat: unknown[]): unknown {
+    const prior = store.inflight;
     const { thread, subtask } = start(flat);
-    if (subtask.resolved()) return finish(subtask);
+    // The callee's stack trapped before suspending (maybe after task.return):
+    // wait until its trap has arrived rather than run on with its result.
+    const trapPending = thread.jspi && store.inflight !== prior && store.trapPending();
+    if (subtask.resolved() && !trapPending) return finish(subtask);
     const what = `calling ${name}`;
-    if (guestCallee && ft.async) mustBlock(thread, what);
+    if (trapPending) {
+      // Not a block the guest can observe: the callee's trap comes first.
+    } else if (guestCallee && ft.async) mustBlock(thread, what);
     else if (!thread.jspi) mustBlock(thread, what);
     thread.startWaitingInternal(() => subtask.resolved());
     return thread.suspendJspi(false, () => finish(subtask), resultType);

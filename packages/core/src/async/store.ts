@@ -4,6 +4,7 @@
 // is suspended on, and the thread runs in a later microtask ("in flight")
 // until it blocks again, so the scheduler resumes one thread at a time.
 
+import { poisonWith } from '../abi/errors.ts';
 import { Trap } from '../host/errors.ts';
 import type { CoreValType } from '../types/model.ts';
 import { HAS_JSPI, jspiRequired, suspendWith } from './jspi.ts';
@@ -51,6 +52,11 @@ export class Thread {
   done = false;
   /** Bumped each time this thread's stack suspends (lets an entry tell "suspended" from "trapped"). */
   suspensions = 0;
+  /**
+   * Its JSPI stack trapped before it ever suspended: the trap is on its way
+   * (a rejected Promise), and the thread stays in flight until it arrives.
+   */
+  trapPending = false;
 
   constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
     this.task = task;
@@ -89,6 +95,9 @@ export class Thread {
   }
 
   resume(cancelled = 0): void {
+    // A trap elsewhere in its instance ended it: it never runs again (its task fails instead).
+    const poisoned = this.task.inst.poisoned;
+    if (poisoned !== undefined) return trapThread(this, poisoned);
     if (this.waiting()) this.stopWaitingInternal();
     const c = this.cont!;
     this.cont = undefined;
@@ -175,6 +184,9 @@ export class Thread {
       if (held) ai.exclusiveThread = this;
       store.current = this;
       store.inflight = this;
+      // Its instance trapped meanwhile: unwind the stack, run no more of it.
+      const poisoned = this.task.inst.poisoned;
+      if (poisoned !== undefined) throw poisoned;
       return finish(c);
     });
   }
@@ -318,6 +330,7 @@ export class Store {
 
   /** A JSPI thread's stack finished (its promising call settled). */
   exited(t: Thread): void {
+    t.trapPending = false;
     this.settled(t);
     if (this.inflight === t) this.inflight = undefined;
     this.schedule();
@@ -329,6 +342,14 @@ export class Store {
       t.onSettle = undefined;
       f();
     }
+  }
+
+  /**
+   * Whether a stack's trap is still on its way (see Thread.trapPending): a
+   * caller that just called into it must wait for it before running on.
+   */
+  trapPending(): boolean {
+    return this.inflight?.trapPending === true;
   }
 
   /** The innermost unresolved sync-typed call, if any. */
@@ -375,7 +396,12 @@ export class Store {
         if (this.idleWatchers.size > 0 || this.syncCalls.length > 0) this.checkIdle();
         return;
       }
-      pick.resume();
+      try {
+        pick.resume();
+      } catch (err) {
+        // Nothing a guest thread throws escapes the scheduler: it is that thread's trap.
+        trapThread(pick, err);
+      }
       if (this.inflight !== undefined) return;
     }
     this.schedule();
@@ -424,6 +450,27 @@ export function currentThread(inst?: ComponentInstance): Thread {
     throw new Trap('this canonical built-in must be called from inside a component task');
   }
   return t instanceof Thread ? t : t.materialize();
+}
+
+/**
+ * A trap in thread `t` (definitions.py: a trap in any thread of a task traps
+ * the component instance): the thread is over, its instance is poisoned, and
+ * its task fails with the trap (the export call or the caller's subtask sees
+ * it), whether or not the task had already returned. Safe to call more than
+ * once (a task fails once).
+ */
+export function trapThread(t: Thread, err: unknown): void {
+  if (t.waiting()) t.stopWaitingInternal();
+  t.cont = undefined;
+  t.contAsync = false;
+  t.done = true;
+  const task = t.task;
+  const trap = poisonWith(task.inst, err);
+  try {
+    task.onTrap?.(trap);
+  } finally {
+    store.exited(t);
+  }
 }
 
 export function deadlockTrap(): Trap {
