@@ -36,6 +36,63 @@ describe('eager completion of async host calls', () => {
   });
 });
 
+// `read-now` gets a stream<u8> from the host and reads it once with an async
+// stream.read: the packed result, or BLOCKED (0xffffffff).
+const READ_NOW = `(component
+  (type $S (stream u8))
+  (import "get" (func $get (result $S)))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $get' (canon lower (func $get)))
+  (core func $read (canon stream.read $S async (memory (core memory $mem "mem"))))
+  (core func $drop (canon stream.drop-readable $S))
+  (core module $M
+    (import "" "get" (func $get (result i32)))
+    (import "" "read" (func $read (param i32 i32 i32) (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (func (export "read-now") (result i32)
+      (local $h i32) (local $r i32)
+      (local.set $h (call $get))
+      (local.set $r (call $read (local.get $h) (i32.const 0) (i32.const 64)))
+      (if (i32.ne (local.get $r) (i32.const -1)) (then (call $drop (local.get $h))))
+      (local.get $r)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "get" (func $get')) (export "read" (func $read)) (export "drop" (func $drop))))))
+  (func (export "read-now") (result u32) (canon lift (core func $m "read-now")))
+)`;
+
+describe('eager completion of reads of host streams', () => {
+  const BLOCKED = 0xffffffff;
+  // An AsyncIterable whose async side never answers, with a synchronous side.
+  const source = (readSync?: (max: number) => Uint8Array | null) => ({
+    readSync,
+    [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => {}) }),
+  });
+
+  it('bytes the source has at hand (readSync) complete the read at once', async () => {
+    const inst: any = await instantiate(READ_NOW, { get: () => source(() => Uint8Array.of(1, 2, 3)) });
+    expect(inst.exports.readNow()).toBe(3 << 4);
+    let asked = 0;
+    const big: any = await instantiate(READ_NOW, {
+      get: () => source((max) => ((asked = max), new Uint8Array(max))),
+    });
+    expect(big.exports.readNow()).toBe(64 << 4);
+    expect(asked).toBe(64);
+  });
+
+  it('the end the source knows of (null) is DROPPED at once', async () => {
+    const inst: any = await instantiate(READ_NOW, { get: () => source(() => null) });
+    expect(inst.exports.readNow()).toBe(1);
+  });
+
+  it('with nothing at hand, or no synchronous side, the read blocks', async () => {
+    const empty: any = await instantiate(READ_NOW, { get: () => source(() => new Uint8Array(0)) });
+    expect(empty.exports.readNow()).toBe(BLOCKED);
+    const plain: any = await instantiate(READ_NOW, { get: () => source() });
+    expect(plain.exports.readNow()).toBe(BLOCKED);
+  });
+});
+
 // An async callback-lifted `f: async func() -> T` whose body calls
 // task.return built with the options under test.
 function taskReturn(liftOpts: string, retType: string, retOpts: string, call: string): string {

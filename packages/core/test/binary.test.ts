@@ -513,6 +513,7 @@ describe('decodeComponent on hand-assembled binaries', () => {
   });
 
   it('decodes the canon opcodes the text format cannot express and records option conflicts', () => {
+    // the cancellable flags (= 1) are those of binaries made before component-model #716
     const ir = decodeComponent(
       comp(
         section(
@@ -549,6 +550,7 @@ describe('decodeComponent on hand-assembled binaries', () => {
           ]),
         ),
       ),
+      { legacyCancellable: true },
     );
     const cs = canons(ir);
     expect(cs.slice(0, 7)).toEqual([

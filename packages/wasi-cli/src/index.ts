@@ -6,6 +6,7 @@ export type {
   OutputOption,
   ResolvedCli,
   StdinOption,
+  SyncReadable,
 } from './types.ts';
 export { WasiExit, isWasiExit, findWasiExit } from './exit.ts';
 export {

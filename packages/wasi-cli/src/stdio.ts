@@ -4,7 +4,7 @@
 
 import { ComponentError } from '@weft/core';
 import { isBrokenPipe } from './sinks.ts';
-import type { ByteSink, ByteSource } from './types.ts';
+import type { ByteSink, ByteSource, SyncReadable } from './types.ts';
 
 /** The host's view of a guest stream<u8> readable end (core's StreamReader). */
 export interface ByteStreamReader {
@@ -108,7 +108,17 @@ export function stdinStream(source: ByteSource): [AsyncIterable<Uint8Array>, Pro
     settle();
     return { done: true, value: undefined };
   };
-  const stream: AsyncIterable<Uint8Array> = {
+  const readSync = (source as Partial<SyncReadable>).readSync;
+  const stream: AsyncIterable<Uint8Array> & Partial<SyncReadable> = {
+    // Bytes the source has at hand: the guest's read completes at once.
+    readSync:
+      readSync === undefined
+        ? undefined
+        : (max) => {
+            const got = readSync.call(source, max);
+            if (got === null) settle();
+            return got;
+          },
     [Symbol.asyncIterator]() {
       let it: AsyncIterator<Uint8Array> | undefined;
       return {

@@ -5,6 +5,17 @@
 export type ByteSource = AsyncIterable<Uint8Array>;
 
 /**
+ * Optional synchronous side of a ByteSource: bytes it can give without
+ * waiting (a buffer, a string, a file descriptor). A guest read then
+ * completes at once (0.3) and `blocking-read` needs no suspension (0.2).
+ * Returns the next bytes (at most `max`), an empty array when nothing is
+ * available yet, or null at end of input.
+ */
+export interface SyncReadable {
+  readSync(max: number): Uint8Array | null;
+}
+
+/**
  * Where a guest's bytes go. `write` may return a Promise to apply
  * backpressure (the guest's write blocks until it settles). Throwing or
  * rejecting with an error whose `code` is 'EPIPE' means the reader went away.

@@ -75,6 +75,25 @@ describe('wasi:cli@0.3.0 with a C command component', () => {
     }
   });
 
+  it('stdin gives the bytes it has at hand synchronously (a guest read completes at once)', async () => {
+    const stdinOf = (stdin: CliOptions['stdin']) => {
+      const host = createCliHost({ stdin, stdout: 'ignore', stderr: 'ignore' });
+      const iface = host.imports['wasi:cli/stdin@0.3.0'] as { readViaStream(): [any, PromiseLike<void>] };
+      return iface.readViaStream();
+    };
+    const [s, done] = stdinOf('some input');
+    const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
+    expect(text(s.readSync(4))).toBe('some');
+    expect(text(s.readSync(100))).toBe(' input');
+    expect(s.readSync(100)).toBeNull();
+    await done;
+    async function* later() {
+      yield new Uint8Array(1);
+    }
+    const [a] = stdinOf(later());
+    expect(a.readSync(10)).toEqual(new Uint8Array(0));
+  });
+
   it("completes waits that are already over at once (RETURNED, as Wasmtime's first poll)", async () => {
     const r = await run(['wait-past']);
     expect(r.out).toBe('wait-until(past): 2\nwait-until(now): 2\nwait-for(0): 2\n');

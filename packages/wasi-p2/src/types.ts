@@ -3,26 +3,15 @@
 // and 0.3 output share one sink per stream and stdin one position.
 
 import type { Clock } from '@weft/wasi-clocks';
-import type { ByteSink, ByteSource, ResolvedCli } from '@weft/wasi-cli';
+import type { ByteSink, ByteSource, ResolvedCli, SyncReadable } from '@weft/wasi-cli';
 import type { RandomImports } from '@weft/wasi-random';
 
-export type { ByteSink, ByteSource, ResolvedCli };
+export type { ByteSink, ByteSource, ResolvedCli, SyncReadable };
 
 /** The parts of ResolvedCli the 0.2 host reads (terminals optional, default: none). */
 export type P2Cli = Pick<ResolvedCli, 'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr' | 'exit'> & {
   terminal?: Partial<ResolvedCli['terminal']>;
 };
-
-/**
- * Optional synchronous side of a ByteSource. WASI 0.2 reads are synchronous
- * calls, so a source that can answer without waiting (a buffer, a file
- * descriptor) lets `blocking-read` work even where the guest cannot suspend.
- * Returns the next bytes (at most `max`), an empty array when nothing is
- * available yet, or null at end of input.
- */
-export interface SyncReadable {
-  readSync(max: number): Uint8Array | null;
-}
 
 export interface WasiP2Options {
   /**

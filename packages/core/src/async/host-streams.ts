@@ -323,18 +323,26 @@ export class IterableSource implements ReadableStream {
   private pulling = false;
   private pendingDst: WritableBuffer | undefined = undefined;
   private pendingDone: OnCopyDone | undefined = undefined;
+  /** stream<u8> only: the source's synchronous side (bytes at hand, empty if none, null at the end). */
+  private readonly readSync: ((max: number) => Uint8Array | null) | undefined;
 
-  constructor(t: ValType | undefined, it: AsyncIterator<unknown> | Iterator<unknown>, sync = false) {
+  constructor(
+    t: ValType | undefined,
+    it: AsyncIterator<unknown> | Iterator<unknown>,
+    sync = false,
+    readSync?: (max: number) => Uint8Array | null,
+  ) {
     this.t = t;
     this.it = it;
     this.sync = sync;
+    this.readSync = t?.kind === 'u8' ? readSync : undefined;
     this.bytes = t?.kind === 'u8';
   }
 
   read(_inst: unknown, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.leftover === undefined && !this.ended) {
       if (this.sync) this.nextSync();
-      else {
+      else if (!this.tryReadSync(dst.remain())) {
         this.pendingDst = dst;
         this.pendingDone = onCopyDone;
         this.pull();
@@ -342,6 +350,25 @@ export class IterableSource implements ReadableStream {
       }
     }
     this.complete(dst, onCopyDone);
+  }
+
+  /**
+   * Bytes the source has at hand complete the read at once, as Wasmtime's
+   * first poll of a ready stream does; true if there were any (or the end).
+   */
+  private tryReadSync(max: number): boolean {
+    if (this.readSync === undefined || this.pulling) return false;
+    let got: Uint8Array | null;
+    try {
+      got = this.readSync(max);
+    } catch {
+      this.ended = true;
+      return true;
+    }
+    if (got === null) this.ended = true;
+    else if (got.length > 0) this.leftover = got;
+    else return false;
+    return true;
   }
 
   /** Copies what is buffered (and, for a sync iterator, what it yields) into dst, then reports. */
@@ -498,8 +525,11 @@ export function streamSource(t: ValType | undefined, v: unknown): ReadableStream
   }
   if (v !== null && typeof v === 'object') {
     const o = v as Record<symbol | string, unknown>;
-    if (typeof o[Symbol.asyncIterator] === 'function')
-      return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v));
+    if (typeof o[Symbol.asyncIterator] === 'function') {
+      const readSync =
+        typeof o.readSync === 'function' ? (o.readSync as (max: number) => Uint8Array | null).bind(v) : undefined;
+      return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v), false, readSync);
+    }
     if (typeof o.getReader === 'function') {
       const r = (o.getReader as () => { read(): Promise<IteratorResult<unknown>>; cancel(): unknown })();
       return new IterableSource(t, {
