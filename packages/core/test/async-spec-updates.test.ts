@@ -74,7 +74,11 @@ describe('eager completion of reads of host streams', () => {
     expect(inst.exports.readNow()).toBe(3 << 4);
     let asked = 0;
     const big: any = await instantiate(READ_NOW, {
-      get: () => source((max) => ((asked = max), new Uint8Array(max))),
+      get: () =>
+        source((max) => {
+          asked = max;
+          return new Uint8Array(max);
+        }),
     });
     expect(big.exports.readNow()).toBe(64 << 4);
     expect(asked).toBe(64);
