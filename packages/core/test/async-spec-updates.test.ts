@@ -252,6 +252,87 @@ describe('stream and future ends after component-model #708 and #719', () => {
   });
 });
 
+// Idle ends told of a drop (component-model #720): the writer of a stream or
+// future sits in a waitable set, idle, when the reader drops.
+const IDLE_DROP = `(component
+  (type $S (stream u8))
+  (type $F (future u32))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $s.new (canon stream.new $S))
+  (core func $s.write (canon stream.write $S async (memory (core memory $mem "mem"))))
+  (core func $s.drop-r (canon stream.drop-readable $S))
+  (core func $f.new (canon future.new $F))
+  (core func $f.drop-r (canon future.drop-readable $F))
+  (core func $f.drop-w (canon future.drop-writable $F))
+  (core func $ws.new (canon waitable-set.new))
+  (core func $join (canon waitable.join))
+  (core func $poll (canon waitable-set.poll (memory (core memory $mem "mem"))))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "s.new" (func $s.new (result i64)))
+    (import "" "s.write" (func $s.write (param i32 i32 i32) (result i32)))
+    (import "" "s.drop-r" (func $s.drop-r (param i32)))
+    (import "" "f.new" (func $f.new (result i64)))
+    (import "" "f.drop-r" (func $f.drop-r (param i32)))
+    (import "" "f.drop-w" (func $f.drop-w (param i32)))
+    (import "" "ws.new" (func $ws.new (result i32)))
+    (import "" "join" (func $join (param i32 i32)))
+    (import "" "poll" (func $poll (param i32 i32) (result i32)))
+    (global $w (mut i32) (i32.const 0))
+    ;; event code | index << 8 | payload << 16 of the first poll after the reader dropped
+    (func $event (param $pair i64) (param $drop i32) (result i32)
+      (local $ws i32) (local $code i32)
+      (global.set $w (i32.wrap_i64 (i64.shr_u (local.get $pair) (i64.const 32))))
+      (local.set $ws (call $ws.new))
+      (call $join (global.get $w) (local.get $ws))
+      (if (i32.ne (call $poll (local.get $ws) (i32.const 0)) (i32.const 0)) (then unreachable))
+      (if (i32.eqz (local.get $drop))
+        (then (call $s.drop-r (i32.wrap_i64 (local.get $pair))))
+        (else (call $f.drop-r (i32.wrap_i64 (local.get $pair)))))
+      (local.set $code (call $poll (local.get $ws) (i32.const 0)))
+      (call $join (global.get $w) (i32.const 0))
+      (i32.or (local.get $code) (i32.or
+        (i32.shl (i32.eq (i32.load (i32.const 0)) (global.get $w)) (i32.const 8))
+        (i32.shl (i32.load (i32.const 4)) (i32.const 16)))))
+    (func (export "stream-idle") (result i32) (call $event (call $s.new) (i32.const 0)))
+    (func (export "stream-write-after") (drop (call $s.write (global.get $w) (i32.const 0) (i32.const 1))))
+    (func (export "future-idle") (result i32)
+      (local $r i32)
+      (local.set $r (call $event (call $f.new) (i32.const 1)))
+      ;; DONE: the writer may go without writing a value
+      (call $f.drop-w (global.get $w))
+      (local.get $r))
+  )
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem"))
+    (export "s.new" (func $s.new)) (export "s.write" (func $s.write)) (export "s.drop-r" (func $s.drop-r))
+    (export "f.new" (func $f.new)) (export "f.drop-r" (func $f.drop-r)) (export "f.drop-w" (func $f.drop-w))
+    (export "ws.new" (func $ws.new)) (export "join" (func $join)) (export "poll" (func $poll))))))
+  (func (export "stream-idle") (result u32) (canon lift (core func $m "stream-idle")))
+  (func (export "stream-write-after") (canon lift (core func $m "stream-write-after")))
+  (func (export "future-idle") (result u32) (canon lift (core func $m "future-idle")))
+)`;
+
+describe('DROPPED reaches an idle end (component-model #720)', () => {
+  const STREAM_WRITE = 3;
+  const FUTURE_WRITE = 5;
+  const DROPPED = 1;
+
+  it('an idle stream writer gets a DROPPED event; writing after it traps', async () => {
+    const inst: any = await instantiate(IDLE_DROP);
+    expect(inst.exports.streamIdle()).toBe(STREAM_WRITE | (1 << 8) | (DROPPED << 16));
+    expect(() => inst.exports.streamWriteAfter()).toThrow(
+      'cannot write to stream after being notified that the readable end dropped',
+    );
+  });
+
+  it('an idle future writer gets a DROPPED event and may then drop without writing', async () => {
+    const inst: any = await instantiate(IDLE_DROP);
+    expect(inst.exports.futureIdle()).toBe(FUTURE_WRITE | (1 << 8) | (DROPPED << 16));
+  });
+});
+
 // `run` sets context slot 0 to 42, then calls the host's `get() -> string`;
 // lowering the string calls realloc, which records the slot it sees and
 // overwrites it. Returns what realloc saw | (the slot afterwards << 16).

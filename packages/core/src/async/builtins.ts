@@ -289,8 +289,10 @@ export function canonStreamNew(inst: ComponentInstance, t: StreamType) {
     checkMayLeave(inst);
     const shared = new SharedStreamImpl(t.elem);
     const h = handles(inst);
-    const ri = h.add(new ReadableStreamEnd(shared));
-    const wi = h.add(new WritableStreamEnd(shared));
+    const r = new ReadableStreamEnd(shared);
+    const w = new WritableStreamEnd(shared);
+    const ri = (r.index = h.add(r));
+    const wi = (w.index = h.add(w));
     return BigInt(ri) | (BigInt(wi) << 32n);
   };
 }
@@ -300,8 +302,10 @@ export function canonFutureNew(inst: ComponentInstance, t: FutureType) {
     checkMayLeave(inst);
     const shared = new SharedFutureImpl(t.elem);
     const h = handles(inst);
-    const ri = h.add(new ReadableFutureEnd(shared));
-    const wi = h.add(new WritableFutureEnd(shared));
+    const r = new ReadableFutureEnd(shared);
+    const w = new WritableFutureEnd(shared);
+    const ri = (r.index = h.add(r));
+    const wi = (w.index = h.add(w));
     return BigInt(ri) | (BigInt(wi) << 32n);
   };
 }

@@ -6,7 +6,7 @@ import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import type { ValType } from '../types/model.ts';
 import { copyValues, noneOrNumberType, type ReadableBuffer, type WritableBuffer } from './buffers.ts';
-import { Waitable } from './waitable.ts';
+import { EventCode, Waitable } from './waitable.ts';
 
 export const CopyResult = { COMPLETED: 0, DROPPED: 1, CANCELLED: 2 } as const;
 export const CopyState = { IDLE: 1, COPYING: 2, CANCELLING_COPY: 3, DONE: 4 } as const;
@@ -34,7 +34,22 @@ function intraComponentTrap(kind: 'stream' | 'future'): Trap {
   return new Trap(`cannot read from and write to intra-component ${kind}`);
 }
 
-export class SharedStreamImpl implements ReadableStream, WritableStream {
+/**
+ * The guest-held ends of a shared stream or future (none for a side the host
+ * holds): told when the other side drops while they are idle.
+ */
+class GuestEnds {
+  readerEnd: CopyEnd | undefined = undefined;
+  writerEnd: CopyEnd | undefined = undefined;
+
+  /** DROPPED reaches an idle end promptly, as an event (component-model #720). */
+  notifyIdle(): void {
+    this.readerEnd?.peerDroppedWhileIdle();
+    this.writerEnd?.peerDroppedWhileIdle();
+  }
+}
+
+export class SharedStreamImpl extends GuestEnds implements ReadableStream, WritableStream {
   readonly t: ValType | undefined;
   dropped = false;
   pendingInst: Inst = undefined;
@@ -45,6 +60,7 @@ export class SharedStreamImpl implements ReadableStream, WritableStream {
   onPending: (() => void) | undefined = undefined;
 
   constructor(t: ValType | undefined) {
+    super();
     this.t = t;
   }
 
@@ -81,6 +97,7 @@ export class SharedStreamImpl implements ReadableStream, WritableStream {
     if (!this.dropped) {
       this.dropped = true;
       if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
+      else this.notifyIdle();
     }
   }
 
@@ -144,7 +161,7 @@ export interface WritableFuture {
   drop(): void;
 }
 
-export class SharedFutureImpl implements ReadableFuture, WritableFuture {
+export class SharedFutureImpl extends GuestEnds implements ReadableFuture, WritableFuture {
   readonly t: ValType | undefined;
   dropped = false;
   pendingInst: Inst = undefined;
@@ -153,6 +170,7 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
   onPending: (() => void) | undefined = undefined;
 
   constructor(t: ValType | undefined) {
+    super();
     this.t = t;
   }
 
@@ -188,6 +206,7 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
     if (!this.dropped) {
       this.dropped = true;
       if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
+      else this.notifyIdle();
     }
   }
 
@@ -221,20 +240,51 @@ export class SharedFutureImpl implements ReadableFuture, WritableFuture {
 export class CopyEnd extends Waitable {
   state: number = CopyState.IDLE;
   readonly shared: any;
+  /** This end's handle index in its instance's table (for events). */
+  index = 0;
   constructor(shared: unknown) {
     super();
     this.shared = shared;
+    if (shared instanceof GuestEnds) {
+      if (this.isReadable()) shared.readerEnd = this;
+      else shared.writerEnd = this;
+    }
+  }
+  isReadable(): boolean {
+    return this instanceof ReadableStreamEnd || this instanceof ReadableFutureEnd;
   }
   copying(): boolean {
     return this.state === CopyState.COPYING || this.state === CopyState.CANCELLING_COPY;
   }
+  /** The end leaves the guest (dropped, or lifted to the host): no more events for it. */
+  detach(): void {
+    const s = this.shared;
+    if (s instanceof GuestEnds) {
+      if (s.readerEnd === this) s.readerEnd = undefined;
+      if (s.writerEnd === this) s.writerEnd = undefined;
+    }
+  }
+  /** The other side dropped while this end was idle: a DROPPED event, after which the end is done. */
+  peerDroppedWhileIdle(): void {
+    if (this.state !== CopyState.IDLE || this.hasPendingEvent()) return;
+    const code = this.eventCode();
+    this.setPendingEvent(() => {
+      this.state = CopyState.DONE;
+      return [code, this.index, CopyResult.DROPPED];
+    });
+  }
+  eventCode(): number {
+    return this instanceof ReadableStreamEnd
+      ? EventCode.STREAM_READ
+      : this instanceof WritableStreamEnd
+        ? EventCode.STREAM_WRITE
+        : this instanceof ReadableFutureEnd
+          ? EventCode.FUTURE_READ
+          : EventCode.FUTURE_WRITE;
+  }
   override drop(): void {
-    if (this.copying())
-      throw new Trap(
-        this instanceof ReadableStreamEnd || this instanceof ReadableFutureEnd
-          ? 'cannot remove busy stream'
-          : 'cannot drop busy stream',
-      );
+    if (this.copying()) throw new Trap(this.isReadable() ? 'cannot remove busy stream' : 'cannot drop busy stream');
+    this.detach();
     this.shared.drop();
     super.drop();
   }

@@ -29,6 +29,7 @@ export function liftStream(cx: LiftLowerContext, i: number, t: StreamType): Stre
   if (e.state !== CopyState.IDLE) throw new Trap('cannot lift a stream end with a read in progress');
   if (e.inWaitableSet()) throw new Trap("cannot lift stream while it's in a waitable set");
   table.remove(i);
+  e.detach();
   return new StreamReader(e.shared);
 }
 
@@ -42,19 +43,24 @@ export function liftFuture(cx: LiftLowerContext, i: number, t: FutureType): Futu
   if (e.state !== CopyState.IDLE) throw new Trap('cannot lift a future end with a read in progress');
   if (e.inWaitableSet()) throw new Trap("cannot lift future while it's in a waitable set");
   table.remove(i);
+  e.detach();
   return new FutureReader(e.shared);
 }
 
 export function lowerStream(cx: LiftLowerContext, v: unknown, t: StreamType): number {
   const s = streamSource(t.elem, v);
   if (s === undefined) badValue('a StreamReader, AsyncIterable, Iterable or ReadableStream', v);
-  return tableOf(cx.inst).add(new ReadableStreamEnd(s));
+  const e = new ReadableStreamEnd(s);
+  e.index = tableOf(cx.inst).add(e);
+  return e.index;
 }
 
 export function lowerFuture(cx: LiftLowerContext, v: unknown, t: FutureType): number {
   const s = futureSource(t.elem, v);
   if (s === undefined) badValue('a FutureReader or Promise', v);
-  return tableOf(cx.inst).add(new ReadableFutureEnd(s));
+  const e = new ReadableFutureEnd(s);
+  e.index = tableOf(cx.inst).add(e);
+  return e.index;
 }
 
 export function liftErrorContext(cx: LiftLowerContext, i: number): ErrorContext {
