@@ -1,29 +1,9 @@
-export type {
-  ByteSink,
-  ByteSource,
-  CliOptions,
-  NodeWritableLike,
-  OutputOption,
-  ResolvedCli,
-  StdinOption,
-  SyncReadable,
-} from './types.ts';
-export { WasiExit, isWasiExit, findWasiExit } from './exit.ts';
-export {
-  BrokenPipe,
-  CaptureSink,
-  discardSink,
-  fdSink,
-  type FdWriter,
-  isBrokenPipe,
-  nodeWritableSink,
-  processFdSink,
-  webWritableSink,
-  toSink,
-} from './sinks.ts';
-export { sharedSource } from './sources.ts';
+// @weft/wasi-cli: wasi:cli@0.3.0 over @weft/wasi-io's byte streams.
+
+export { type CliHost, type CliImports, createCli, createCliHost } from './cli.ts';
 export { resolveCliOptions } from './resolve.ts';
-export { createCli, createCliHost, CLI_VERSION, type CliHost } from './cli.ts';
-export { runCommand, findRunExport, type RunCommandOptions } from './run.ts';
-export { asFuture, pumpToSink, stdinStream, Transfers, type ByteStreamReader } from './stdio.ts';
-export { TerminalInput, TerminalOutput } from './terminal.ts';
+export type { CliOptions, OutputOption, ResolvedCli, StdinOption } from './types.ts';
+export { findRunExport, runCommand, type RunCommandOptions } from './run.ts';
+export { findWasiExit, WasiExit } from './exit.ts';
+// From @weft/wasi-io: the sink and source types of the options, and the sink embedders capture output with.
+export { type ByteSink, type ByteSource, CaptureSink } from '@weft/wasi-io';

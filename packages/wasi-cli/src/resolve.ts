@@ -1,9 +1,18 @@
 // CliOptions → ResolvedCli: the one place defaults (process stdio) are chosen.
 
+import {
+  type ByteSink,
+  type ByteSource,
+  discardSink,
+  type FdWriter,
+  fdSink,
+  type NodeWritableLike,
+  nodeSink,
+  toSink,
+} from '@weft/wasi-io';
 import { throwExit } from './exit.ts';
-import { type FdWriter, fdSink, toSink } from './sinks.ts';
 import { sharedSource } from './sources.ts';
-import type { ByteSink, ByteSource, CliOptions, NodeWritableLike, ResolvedCli } from './types.ts';
+import type { CliOptions, OutputOption, ResolvedCli } from './types.ts';
 
 interface ProcessLike {
   stdin?: AsyncIterable<Uint8Array> & { isTTY?: boolean };
@@ -14,6 +23,21 @@ interface ProcessLike {
 function nodeProcess(): ProcessLike | undefined {
   const p = (globalThis as { process?: ProcessLike & { versions?: { node?: string } } }).process;
   return p?.versions?.node !== undefined ? p : undefined;
+}
+
+/** What an output option becomes; `inherit` is the given process stream. */
+function outputSink(opt: OutputOption | undefined, inherit: NodeWritableLike | undefined): ByteSink {
+  if (opt === undefined || opt === 'inherit')
+    return inherit !== undefined ? nodeSink(inherit, { end: false }) : discardSink;
+  if (opt === 'ignore') return discardSink;
+  try {
+    return toSink(opt);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    throw new TypeError(
+      'stdout/stderr must be a ByteSink, a WritableStream, a Node Writable, a function, "inherit" or "ignore"',
+    );
+  }
 }
 
 function envPairs(env: CliOptions['env']): [string, string][] {
@@ -71,11 +95,15 @@ export function resolveCliOptions(opts: CliOptions = {}): ResolvedCli {
     fdOut
       ? { sink: fdSink(fd, nodeFs!, () => (fd === 1 ? proc!.stdout! : proc!.stderr!)), tty: () => isTerminalFd(fd) }
       : {
-          sink: toSink(undefined, fd === 1 ? proc?.stdout : proc?.stderr),
+          sink: outputSink(undefined, fd === 1 ? proc?.stdout : proc?.stderr),
           tty: () => ttyOf(fd === 1 ? proc?.stdout : proc?.stderr),
         };
-  const out = stdoutInherited ? inherited(1) : { sink: toSink(opts.stdout, undefined), tty: () => ttyOf(opts.stdout) };
-  const err = stderrInherited ? inherited(2) : { sink: toSink(opts.stderr, undefined), tty: () => ttyOf(opts.stderr) };
+  const out = stdoutInherited
+    ? inherited(1)
+    : { sink: outputSink(opts.stdout, undefined), tty: () => ttyOf(opts.stdout) };
+  const err = stderrInherited
+    ? inherited(2)
+    : { sink: outputSink(opts.stderr, undefined), tty: () => ttyOf(opts.stderr) };
   const inTty = () => (stdinInherited ? (fdOut ? isTerminalFd(0) : ttyOf(proc?.stdin)) : false);
   return {
     args: [...(opts.args ?? [])].map(String),

@@ -1,7 +1,8 @@
 // Input sources: every stdin option becomes one shared ByteSource, so the 0.3
 // read-via-stream and the 0.2 input-stream continue from the same position.
 
-import type { ByteSource, StdinOption, SyncReadable } from './types.ts';
+import type { ByteSource, SyncReadable } from '@weft/wasi-io';
+import type { StdinOption } from './types.ts';
 
 const EMPTY: Iterable<Uint8Array> = [];
 

@@ -2,20 +2,8 @@
 // the resolved sources and sinks, one chunk at a time (backpressure: the
 // guest's next write waits until the sink took the previous chunk).
 
-import { ComponentError } from '@weft/core';
-import { isBrokenPipe } from './sinks.ts';
-import type { ByteSink, ByteSource, SyncReadable } from './types.ts';
-
-/** The host's view of a guest stream<u8> readable end (core's StreamReader). */
-export interface ByteStreamReader {
-  read(max?: number): Promise<Uint8Array | unknown[] | undefined>;
-  /** Reads into the caller's buffer (core's StreamReader has it); resolves with the count, undefined at the end. */
-  readInto?(target: Uint8Array): Promise<number | undefined>;
-  drop(): void;
-}
-
-const MIN_READ = 64 * 1024;
-const MAX_READ = 4 * 1024 * 1024;
+import { ComponentError, type StreamReader } from '@weft/core';
+import { type ByteSink, type ByteSource, pipeToSink, type SyncReadable, type TransferResult } from '@weft/wasi-io';
 
 /** A future's value: the guest sees a rejection through the future, so it is never unhandled here. */
 export function asFuture<T>(p: Promise<T>): Promise<T> {
@@ -38,59 +26,37 @@ export class Transfers {
     p.then(done, done);
     return p;
   }
+  /** `sink`, with each write's Promise tracked. */
+  tracking(sink: ByteSink): ByteSink {
+    return {
+      releasesChunks: sink.releasesChunks,
+      write: (chunk) => {
+        const p = sink.write(chunk);
+        return p === undefined ? p : this.track(p);
+      },
+    };
+  }
   async settled(): Promise<void> {
     while (this.writing.size > 0) await Promise.allSettled([...this.writing]);
   }
 }
 
 /**
- * Copies a guest stream into a sink until the guest drops its end. Resolves
- * (ok) then; rejects with ComponentError('pipe') if the sink's reader went
- * away, ComponentError('io') on any other sink failure — the guest's future
- * reads that as err(error-code).
+ * write-via-stream: copies a guest stream into a sink until the guest drops
+ * its end (`pipeToSink`: one reused buffer when the sink releases chunks).
+ * Resolves (ok) then; rejects with ComponentError('pipe') if the sink's reader
+ * went away, ComponentError('io') on any other sink failure — the guest's
+ * future reads that as err(error-code). The sink is never closed: it
+ * outlives the stream.
  */
-export async function pumpToSink(data: ByteStreamReader, sink: ByteSink, transfers?: Transfers): Promise<void> {
+export async function writeToSink(data: StreamReader, sink: ByteSink): Promise<void> {
+  let result: TransferResult;
   try {
-    if (sink.releasesChunks === true && typeof data.readInto === 'function') await pumpReusing(data, sink, transfers);
-    else await pumpFresh(data, sink, transfers);
-  } catch (e) {
-    data.drop();
-    throw new ComponentError(isBrokenPipe(e) ? 'pipe' : 'io');
+    result = await pipeToSink(data, sink, { close: false });
+  } catch {
+    throw new ComponentError('io');
   }
-  data.drop();
-}
-
-/** The sink may keep chunks: each read gets its own buffer (sized to what arrived). */
-async function pumpFresh(data: ByteStreamReader, sink: ByteSink, transfers: Transfers | undefined): Promise<void> {
-  // Reads grow while the guest fills them (large writers), shrink back otherwise.
-  let size = MIN_READ;
-  for (;;) {
-    const chunk = (await data.read(size)) as Uint8Array | undefined;
-    if (chunk === undefined) return;
-    const n = chunk.length;
-    if (n === 0) continue;
-    if (n === size && size < MAX_READ) size *= 2;
-    else if (n < size >>> 2 && size > MIN_READ) size >>>= 1;
-    const p = sink.write(chunk);
-    if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
-  }
-}
-
-/**
- * The sink releases chunks: one buffer, refilled by each read straight from
- * the guest's memory (a single copy, no allocation per chunk), grown while
- * the guest fills it.
- */
-async function pumpReusing(data: ByteStreamReader, sink: ByteSink, transfers: Transfers | undefined): Promise<void> {
-  let buf = new Uint8Array(MIN_READ);
-  for (;;) {
-    const n = await data.readInto!(buf);
-    if (n === undefined) return;
-    if (n === 0) continue;
-    const p = sink.write(n === buf.length ? buf : buf.subarray(0, n));
-    if (p !== undefined) await (transfers !== undefined ? transfers.track(p) : p);
-    if (n === buf.length && n < MAX_READ) buf = new Uint8Array(n * 2);
-  }
+  if (result.reason === 'closed') throw new ComponentError('pipe');
 }
 
 /**
@@ -99,7 +65,7 @@ async function pumpReusing(data: ByteStreamReader, sink: ByteSink, transfers: Tr
  * generator: `return()` on a generator that never started skips its body, so
  * a guest dropping stdin unread would leave the future pending forever.
  */
-export function stdinStream(source: ByteSource): [AsyncIterable<Uint8Array>, PromiseLike<void>] {
+export function stdinStream(source: ByteSource): [ByteSource & Partial<SyncReadable>, PromiseLike<void>] {
   let settle!: (e?: unknown) => void;
   const ended = new Promise<void>((resolve, reject) => {
     settle = (e) => (e === undefined ? resolve() : reject(e));

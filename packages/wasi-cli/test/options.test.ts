@@ -1,7 +1,8 @@
 // resolveCliOptions, sinks, sources and the terminal interfaces, without a guest.
 
-import { createCli, createCliHost, resolveCliOptions, TerminalInput, TerminalOutput, WasiExit } from '@weft/wasi-cli';
+import { createCli, createCliHost, resolveCliOptions, WasiExit } from '@weft/wasi-cli';
 import { describe, expect, it } from 'vitest';
+import { TerminalInput, TerminalOutput } from '../src/terminal.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -3,8 +3,9 @@
 // the previous chunk was taken by the reader.
 
 import type { ValType } from '@weft/core';
-import { ABORTED, type ByteChunk, raceAbort, toBytes } from './bytes.ts';
+import { ABORTED, type ByteChunk, isBrokenPipe, raceAbort, toBytes } from './bytes.ts';
 import { holdHost, type StreamReader, type StreamWriter, stream } from './core.ts';
+import type { ByteSink, ByteSource } from './sink.ts';
 
 /** How a transfer ended. */
 export type EndReason =
@@ -127,28 +128,45 @@ export function fromAsyncIterable(src: ByteProducer, options: SourceOptions = {}
   return reader;
 }
 
-export interface DrainOptions {
+export interface PipeToSinkOptions {
   /** Stops reading: the reader is dropped, so the producer's next write sees DROPPED. */
   signal?: AbortSignal;
+  /** Close the sink at the end, or when the transfer fails (default true). */
+  close?: boolean;
 }
 
+const MIN_READ = 64 * 1024;
+const MAX_READ = 4 * 1024 * 1024;
+
 /**
- * Reads `reader` chunk by chunk (the next read starts only after `onChunk`
- * settles, so a slow consumer holds the producer back). `onChunk` returning
- * `false` stops early. The reader is dropped when this returns.
+ * Copies `reader` (a guest's or host's stream<u8>, or any ByteSource) into
+ * `sink` one chunk at a time: the next read starts only once the sink took
+ * the previous chunk, so a slow sink holds the producer back. A StreamReader
+ * is read into one reused buffer when the sink `releasesChunks` (one copy, no
+ * allocation per chunk), else in fresh chunks; reads grow from 64 KiB up to
+ * 4 MiB while the producer fills them. A broken pipe ends the transfer
+ * cleanly (reason 'closed', the sink is not closed). The reader is dropped
+ * when this returns, so its producer sees DROPPED; another sink failure
+ * rejects (after closing the sink, unless `close: false`).
  */
-export async function drain(
-  reader: StreamReader | AsyncIterable<Uint8Array>,
-  onChunk: (chunk: Uint8Array) => void | boolean | Promise<void | boolean>,
-  options: DrainOptions = {},
+export async function pipeToSink(
+  reader: StreamReader | ByteSource,
+  sink: ByteSink,
+  options: PipeToSinkOptions = {},
 ): Promise<TransferResult> {
   const { signal } = options;
+  const close = options.close !== false;
   let bytes = 0;
   let reason: EndReason = 'end';
   const sr = isStreamReader(reader) ? reader : undefined;
-  const it = sr === undefined ? (reader as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() : undefined;
+  const it = sr === undefined ? (reader as ByteSource)[Symbol.asyncIterator]() : undefined;
   const onAbort = () => sr?.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let buf =
+    sr !== undefined && sink.releasesChunks === true && typeof sr.readInto === 'function'
+      ? new Uint8Array(MIN_READ)
+      : undefined;
+  let size = MIN_READ;
   try {
     for (;;) {
       if (signal?.aborted) {
@@ -156,31 +174,58 @@ export async function drain(
         break;
       }
       let chunk: Uint8Array | undefined;
-      if (sr !== undefined) {
-        chunk = (await sr.read()) as Uint8Array | undefined;
+      if (buf !== undefined) {
+        const n = await sr!.readInto(buf);
+        if (n !== undefined) chunk = n === buf.length ? buf : buf.subarray(0, n);
+      } else if (sr !== undefined) {
+        chunk = (await sr.read(size)) as Uint8Array | undefined;
+        const n = chunk?.length ?? 0;
+        // Reads grow while the producer fills them (large writers), shrink back otherwise.
+        if (n === size && size < MAX_READ) size *= 2;
+        else if (n < size >>> 2 && size > MIN_READ) size >>>= 1;
       } else {
         const r = await raceAbort(it!.next(), signal);
-        chunk = r === ABORTED || r.done ? undefined : toBytes(r.value);
-        if (r === ABORTED) reason = 'aborted';
+        if (r === ABORTED) {
+          reason = 'aborted';
+          break;
+        }
+        if (!r.done) chunk = toBytes(r.value);
       }
-      if (chunk === undefined) break;
-      if (chunk.length === 0) {
+      if (chunk === undefined) {
         if (signal?.aborted) reason = 'aborted';
-        continue;
+        break;
       }
-      bytes += chunk.length;
-      const go = await onChunk(chunk);
-      if (go === false) {
+      const n = chunk.length;
+      if (n === 0) continue;
+      bytes += n;
+      try {
+        const p = sink.write(chunk);
+        if (p !== undefined) await p;
+      } catch (e) {
+        if (!isBrokenPipe(e)) throw e;
         reason = 'closed';
         break;
       }
+      if (buf !== undefined && n === buf.length && n < MAX_READ) buf = new Uint8Array(n * 2);
     }
+  } catch (e) {
+    if (close) await closeQuietly(sink);
+    throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (sr !== undefined) sr.drop();
     else if (reason !== 'end') void Promise.resolve(it!.return?.()).catch(() => {});
   }
+  if (close && reason !== 'closed') await sink.close?.();
   return { bytes, reason };
+}
+
+async function closeQuietly(sink: ByteSink): Promise<void> {
+  try {
+    await sink.close?.();
+  } catch {
+    // already failing
+  }
 }
 
 export function isStreamReader(v: unknown): v is StreamReader {

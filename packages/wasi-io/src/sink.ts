@@ -1,73 +1,59 @@
-// ByteSink / ByteSource: the plain shapes wasi-cli (stdio) and other hosts
-// accept, with constructors for buffers, callbacks, Node and Web streams.
+// ByteSink / ByteSource: the one shape every host byte consumer and producer
+// is reduced to (wasi:cli stdio, the 0.2 output streams, and the coming
+// filesystem, http and sockets hosts), with the in-memory sinks.
 
-import { BrokenPipeError, compact, concat, isBrokenPipe } from './bytes.ts';
-import type { StreamReader } from './core.ts';
-import { drain, type DrainOptions, type TransferResult } from './pump.ts';
+import { BrokenPipeError, compact, concat } from './bytes.ts';
+import { type NodeWritableLike, nodeSink } from './node.ts';
+import { webSink } from './web.ts';
 
 /**
- * Where bytes go. `write` may return a Promise to apply backpressure (the
- * next chunk is not offered until it settles). A write failing with an
- * EPIPE-coded error means "the consumer went away": transfers end cleanly.
+ * Where bytes go. `write` may return a Promise to apply backpressure: the
+ * next chunk is not offered until it settles. A write failing with a broken
+ * pipe (`isBrokenPipe`: EPIPE and its kin) means "the consumer went away":
+ * transfers end cleanly. Any other failure is an error.
+ *
+ * Unless the sink sets `releasesChunks`, the caller hands each chunk over and
+ * does not reuse its buffer (the sink may keep it).
  */
 export interface ByteSink {
   write(chunk: Uint8Array): void | Promise<void>;
+  /** Resolves once what was written so far reached its destination (optional). */
+  flush?(): void | Promise<void>;
   /** End of the data (optional: a sink may have nothing to finish). */
   close?(): void | Promise<void>;
+  /**
+   * True if the sink is done with a chunk once `write` returns (or its
+   * Promise settles), so the caller may refill the same buffer for the next
+   * write (no allocation per chunk). Default: the sink may keep chunks.
+   */
+  readonly releasesChunks?: boolean;
 }
 
 /** Where bytes come from: any AsyncIterable of chunks (a StreamReader is one). */
 export type ByteSource = AsyncIterable<Uint8Array>;
 
-export interface PipeToSinkOptions extends DrainOptions {
-  /** Close the sink at the end (default true). */
-  close?: boolean;
-}
-
 /**
- * Copies `reader` into `sink` with backpressure; a broken pipe ends it
- * cleanly (reason 'closed') and drops the reader so its producer sees DROPPED.
+ * Optional synchronous side of a ByteSource: bytes it can give without
+ * waiting (a buffer, a string, a file descriptor). A guest read then
+ * completes at once (0.3) and `blocking-read` needs no suspension (0.2).
+ * Returns the next bytes (at most `max`), an empty array when nothing is
+ * available yet, or null at end of input.
  */
-export async function pipeToSink(
-  reader: StreamReader | ByteSource,
-  sink: ByteSink,
-  options: PipeToSinkOptions = {},
-): Promise<TransferResult> {
-  let broken = false;
-  let result: TransferResult;
-  try {
-    result = await drain(
-      reader,
-      async (chunk) => {
-        try {
-          await sink.write(chunk);
-        } catch (e) {
-          if (!isBrokenPipe(e)) throw e;
-          broken = true;
-          return false;
-        }
-      },
-      options,
-    );
-  } catch (e) {
-    await closeQuietly(sink);
-    throw e;
-  }
-  if (options.close !== false && !broken) await sink.close?.();
-  return result;
+export interface SyncReadable {
+  readSync(max: number): Uint8Array | null;
 }
 
-async function closeQuietly(sink: ByteSink): Promise<void> {
-  try {
-    await sink.close?.();
-  } catch {
-    // already failing
-  }
-}
+/** Anything `toSink` makes a ByteSink of. */
+export type SinkLike =
+  | ByteSink
+  | WritableStream<Uint8Array>
+  | NodeWritableLike
+  | ((chunk: Uint8Array) => void | Promise<void>);
 
-/** Collects everything written, for tests and capture. */
-export class BufferSink implements ByteSink {
-  readonly chunks: Uint8Array[] = [];
+/** Collects everything written, for embedders and tests. */
+export class CaptureSink implements ByteSink {
+  #chunks: Uint8Array[] = [];
+  /** Bytes collected. */
   length = 0;
   closed = false;
   /** Most bytes kept; writes past it fail with RangeError (default unbounded). */
@@ -78,10 +64,11 @@ export class BufferSink implements ByteSink {
   }
 
   write(chunk: Uint8Array): void {
-    if (this.closed) throw new BrokenPipeError('write after close on a BufferSink');
+    if (this.closed) throw new BrokenPipeError('write after close on a CaptureSink');
     if (this.length + chunk.length > this.limit)
-      throw new RangeError(`BufferSink limit of ${this.limit} bytes exceeded`);
-    this.chunks.push(chunk.slice());
+      throw new RangeError(`CaptureSink limit of ${this.limit} bytes exceeded`);
+    // the chunk is handed over (see ByteSink); only a small view of a large buffer is copied, not to pin it
+    this.#chunks.push(compact(chunk));
     this.length += chunk.length;
   }
 
@@ -90,62 +77,36 @@ export class BufferSink implements ByteSink {
   }
 
   bytes(): Uint8Array {
-    return concat(this.chunks);
+    if (this.#chunks.length !== 1) this.#chunks = [concat(this.#chunks)];
+    return this.#chunks[0]!;
   }
 
   text(): string {
     return new TextDecoder().decode(this.bytes());
   }
+
+  /** Forgets what was collected. */
+  clear(): void {
+    this.#chunks = [];
+    this.length = 0;
+  }
 }
 
-export function bufferSink(limit?: number): BufferSink {
-  return new BufferSink(limit);
+/** Discards everything (and never keeps a chunk). */
+export const discardSink: ByteSink = Object.freeze({ releasesChunks: true, write() {}, close() {} });
+
+function isNodeWritable(o: object): o is NodeWritableLike {
+  const w = o as Partial<NodeWritableLike>;
+  return typeof w.write === 'function' && typeof w.once === 'function' && typeof w.on === 'function';
 }
 
-/** Calls `onChunk` per chunk (awaiting a returned Promise); `onClose` at the end. */
-export function callbackSink(
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
-  onClose?: () => void | Promise<void>,
-): ByteSink {
-  return { write: onChunk, close: () => onClose?.() };
+/** A ByteSink for a ByteSink (as is), a WritableStream, a Node Writable or a function (called per chunk). */
+export function toSink(sink: SinkLike): ByteSink {
+  if (typeof sink === 'function') return { write: sink };
+  if (typeof sink === 'object' && sink !== null) {
+    if (isNodeWritable(sink)) return nodeSink(sink, { end: false });
+    if (typeof (sink as WritableStream).getWriter === 'function') return webSink(sink as WritableStream<Uint8Array>);
+    if (typeof (sink as ByteSink).write === 'function') return sink as ByteSink;
+  }
+  throw new TypeError('expected a ByteSink, a WritableStream, a Node Writable or a function');
 }
-
-/** Discards everything. */
-export function nullSink(): ByteSink {
-  return { write() {}, close() {} };
-}
-
-/** A sink into a Web WritableStream (waits on `ready`, so its queue stays bounded). */
-export function fromWritableStream(ws: WritableStream<Uint8Array>): ByteSink {
-  const w = ws.getWriter();
-  let failed: unknown;
-  return {
-    async write(chunk) {
-      if (failed !== undefined) throw failed;
-      await w.ready;
-      // don't await the write itself: `ready` is the backpressure signal
-      w.write(compact(chunk)).catch((e) => (failed ??= brokenIfClosed(e)));
-    },
-    async close() {
-      try {
-        await w.close();
-      } finally {
-        w.releaseLock();
-      }
-    },
-  };
-}
-
-function brokenIfClosed(e: unknown): unknown {
-  return e instanceof TypeError ? new BrokenPipeError(e.message) : e;
-}
-
-/** A ByteSource over bytes or text already in memory. */
-export async function* bytesSource(data: Uint8Array | string | Iterable<Uint8Array>): ByteSource {
-  if (typeof data === 'string') yield new TextEncoder().encode(data);
-  else if (data instanceof Uint8Array) yield data;
-  else yield* data;
-}
-
-/** A ByteSource that ends at once. */
-export async function* emptySource(): ByteSource {}

@@ -2,7 +2,7 @@
 
 import type { ByteChunk } from './bytes.ts';
 import type { StreamReader } from './core.ts';
-import { type ByteProducer, fromAsyncIterable, type SourceOptions } from './pump.ts';
+import { fromAsyncIterable, type SourceOptions } from './pump.ts';
 
 /**
  * A StreamReader fed by a generator function. The generator receives an
@@ -35,11 +35,6 @@ export function fromGenerator(
       options.onDone?.(r);
     },
   });
-}
-
-/** A StreamReader over chunks from any Iterable or AsyncIterable (Uint8Array, ArrayBuffer, typed arrays, strings). */
-export function fromChunks(chunks: ByteProducer, options: SourceOptions = {}): StreamReader<number> {
-  return fromAsyncIterable(chunks, options);
 }
 
 /** A StreamReader over one buffer or string. */

@@ -2,6 +2,7 @@
 
 import { BrokenPipeError, type ByteChunk, compact, toBytes } from './bytes.ts';
 import type { StreamReader, StreamWriter } from './core.ts';
+import type { ByteSink } from './sink.ts';
 import { fromAsyncIterable, type SourceOptions } from './pump.ts';
 
 /**
@@ -75,11 +76,38 @@ export function toWritableStream(writer: StreamWriter): WritableStream<ByteChunk
   );
 }
 
-/** Pipes a StreamReader into a WritableStream (Web `pipeTo` semantics, AbortSignal included). */
-export function pipeToWritableStream(
-  reader: StreamReader,
-  ws: WritableStream<Uint8Array>,
-  options: StreamPipeOptions = {},
-): Promise<void> {
-  return toReadableStream(reader).pipeTo(ws, options);
+/**
+ * A ByteSink into a Web WritableStream. `write` waits on the writer's `ready`
+ * (so the stream's queue stays bounded) and queues the chunk; `flush` waits
+ * for what was queued to be written; `close` closes the stream. A write the
+ * stream refuses because it was closed fails as a broken pipe.
+ */
+export function webSink(ws: WritableStream<Uint8Array>): ByteSink & { flush(): Promise<void>; close(): Promise<void> } {
+  const w = ws.getWriter();
+  let failed: unknown;
+  let last: Promise<void> = Promise.resolve();
+  return {
+    async write(chunk) {
+      if (failed !== undefined) throw failed;
+      await w.ready;
+      // don't await the write itself: `ready` is the backpressure signal
+      last = w.write(compact(chunk)).catch((e) => {
+        failed ??= brokenIfClosed(e);
+      });
+    },
+    async flush() {
+      await last;
+    },
+    async close() {
+      try {
+        await w.close();
+      } finally {
+        w.releaseLock();
+      }
+    },
+  };
+}
+
+function brokenIfClosed(e: unknown): unknown {
+  return e instanceof TypeError ? new BrokenPipeError(e.message) : e;
 }

@@ -1,7 +1,7 @@
 // A real guest component reading stream<u8>s fed by virtual sources.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fromChunks, fromGenerator, fromNodeReadable, fromReadableStream, pipe } from '../src/index.ts';
+import { fromAsyncIterable, fromGenerator, fromNodeReadable, fromReadableStream, pipe } from '../src/index.ts';
 import { fnv1a, instantiateDigest } from './guest.ts';
 import { pattern, tick } from './helpers.ts';
 
@@ -40,7 +40,7 @@ describe('feeding a guest stream<u8> from host sources', () => {
 
   it('from chunks, a Web ReadableStream and a Node Readable', async () => {
     const g = await instantiateDigest();
-    expect(await g.length(fromChunks(['abc', new Uint8Array(5000), '']))).toBe(5003);
+    expect(await g.length(fromAsyncIterable(['abc', new Uint8Array(5000), '']))).toBe(5003);
     const bytes = pattern(20_000, 9);
     const rs = new ReadableStream<Uint8Array>({
       start(c) {
@@ -55,7 +55,7 @@ describe('feeding a guest stream<u8> from host sources', () => {
 
   it('an empty source gives a zero-length stream', async () => {
     const g = await instantiateDigest();
-    expect(await g.length(fromChunks([]))).toBe(0);
+    expect(await g.length(fromAsyncIterable([]))).toBe(0);
   });
 });
 

@@ -1,20 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import {
   BrokenPipeError,
-  bufferSink,
-  bytesSource,
-  callbackSink,
-  emptySource,
+  CaptureSink,
+  discardSink,
   fromGenerator,
-  fromWritableStream,
-  nullSink,
+  isBrokenPipe,
   pipeToSink,
+  toSink,
+  webSink,
 } from '../src/index.ts';
-import { readAll, text, tick } from './helpers.ts';
+import { text, tick } from './helpers.ts';
+
+describe('broken pipes', () => {
+  it('isBrokenPipe: the codes meaning the consumer went away, and nothing else', () => {
+    const err = (code: string) => Object.assign(new Error(code), { code });
+    expect(isBrokenPipe(new BrokenPipeError())).toBe(true);
+    for (const code of ['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END'])
+      expect(isBrokenPipe(err(code))).toBe(true);
+    for (const e of [err('EIO'), err('ENOSPC'), new Error('x'), undefined, null, 'EPIPE'])
+      expect(isBrokenPipe(e)).toBe(false);
+  });
+});
 
 describe('sinks', () => {
-  it('bufferSink captures bytes and text', async () => {
-    const sink = bufferSink();
+  it('toSink takes a ByteSink as is, a function, and rejects anything else', async () => {
+    const capture = new CaptureSink();
+    expect(toSink(capture)).toBe(capture);
+    const seen: string[] = [];
+    await toSink((c) => void seen.push(text(c))).write(new TextEncoder().encode('hi'));
+    expect(seen).toEqual(['hi']);
+    expect(() => toSink('nope' as never)).toThrow(TypeError);
+  });
+
+  it('CaptureSink clear() forgets; closed sinks refuse writes as a broken pipe', () => {
+    const sink = new CaptureSink();
+    sink.write(new Uint8Array([1, 2]));
+    sink.write(new Uint8Array([3]));
+    expect(Array.from(sink.bytes())).toEqual([1, 2, 3]);
+    sink.clear();
+    expect(sink.length).toBe(0);
+    expect(sink.bytes().length).toBe(0);
+    sink.close();
+    expect(() => sink.write(new Uint8Array(1))).toThrow(BrokenPipeError);
+  });
+
+  it('CaptureSink captures bytes and text', async () => {
+    const sink = new CaptureSink();
     const res = await pipeToSink(
       fromGenerator(() => ['hé', 'llo']),
       sink,
@@ -25,8 +56,8 @@ describe('sinks', () => {
     expect(sink.length).toBe(6);
   });
 
-  it('bufferSink with a limit fails the transfer instead of growing', async () => {
-    const sink = bufferSink(4);
+  it('CaptureSink with a limit fails the transfer instead of growing', async () => {
+    const sink = new CaptureSink(4);
     await expect(
       pipeToSink(
         fromGenerator(() => ['abc', 'def']),
@@ -40,11 +71,13 @@ describe('sinks', () => {
     let produced = 0;
     let consumed = 0;
     let maxAhead = 0;
-    const sink = callbackSink(async () => {
-      consumed++;
-      maxAhead = Math.max(maxAhead, produced - consumed);
-      await tick(1);
-    });
+    const sink = {
+      async write() {
+        consumed++;
+        maxAhead = Math.max(maxAhead, produced - consumed);
+        await tick(1);
+      },
+    };
     await pipeToSink(
       fromGenerator(function* () {
         for (let i = 0; i < 30; i++) {
@@ -62,12 +95,12 @@ describe('sinks', () => {
     let n = 0;
     let cleaned = false;
     let closed = false;
-    const sink = callbackSink(
-      () => {
+    const sink = {
+      write() {
         if (++n === 3) throw new BrokenPipeError();
       },
-      () => void (closed = true),
-    );
+      close: () => void (closed = true),
+    };
     const res = await pipeToSink(
       fromGenerator(function* () {
         try {
@@ -84,8 +117,8 @@ describe('sinks', () => {
     expect(cleaned).toBe(true);
   });
 
-  it('close: false leaves the sink open; nullSink swallows', async () => {
-    const sink = bufferSink();
+  it('close: false leaves the sink open; discardSink swallows', async () => {
+    const sink = new CaptureSink();
     await pipeToSink(
       fromGenerator(() => ['a']),
       sink,
@@ -101,13 +134,13 @@ describe('sinks', () => {
       (
         await pipeToSink(
           fromGenerator(() => ['q']),
-          nullSink(),
+          discardSink,
         )
       ).bytes,
     ).toBe(1);
   });
 
-  it("fromWritableStream waits on the stream's ready signal", async () => {
+  it("webSink waits on the stream's ready signal", async () => {
     const got: string[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
@@ -125,7 +158,7 @@ describe('sinks', () => {
     );
     await pipeToSink(
       fromGenerator(() => ['1', '2', '3', '4']),
-      fromWritableStream(ws),
+      webSink(ws),
     );
     expect(got.join('')).toBe('1234');
     expect(maxInFlight).toBe(1);
@@ -133,15 +166,15 @@ describe('sinks', () => {
 });
 
 describe('sources', () => {
-  it('bytesSource and emptySource', async () => {
-    expect(text(await readAll(bytesSource('abc')))).toBe('abc');
-    expect(text(await readAll(bytesSource([new Uint8Array([65]), new Uint8Array([66])])))).toBe('AB');
-    expect((await readAll(emptySource())).length).toBe(0);
-  });
-
   it('pipeToSink takes any AsyncIterable source', async () => {
-    const sink = bufferSink();
-    await pipeToSink(bytesSource('plain iterable'), sink);
+    const sink = new CaptureSink();
+    await pipeToSink(
+      (async function* () {
+        yield new TextEncoder().encode('plain ');
+        yield new TextEncoder().encode('iterable');
+      })(),
+      sink,
+    );
     expect(sink.text()).toBe('plain iterable');
   });
 });

@@ -1,23 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { byteStream, drain, fromBytes, fromChunks, fromGenerator, pump } from '../src/index.ts';
+import {
+  BrokenPipeError,
+  byteStream,
+  discardSink,
+  fromAsyncIterable,
+  fromBytes,
+  fromGenerator,
+  pipeToSink,
+  pump,
+} from '../src/index.ts';
 import { readAll, text, tick } from './helpers.ts';
 
-describe('fromChunks / fromBytes', () => {
+describe('fromAsyncIterable / fromBytes', () => {
   it('reads sync and async iterables of mixed chunk types', async () => {
-    expect(text(await readAll(fromChunks(['a', new Uint8Array([98]), new Uint8Array([99]).buffer, ''])))).toBe('abc');
+    expect(text(await readAll(fromAsyncIterable(['a', new Uint8Array([98]), new Uint8Array([99]).buffer, ''])))).toBe(
+      'abc',
+    );
     async function* gen() {
       yield 'x';
       await tick(1);
       yield 'yz';
     }
-    expect(text(await readAll(fromChunks(gen())))).toBe('xyz');
+    expect(text(await readAll(fromAsyncIterable(gen())))).toBe('xyz');
     expect(text(await readAll(fromBytes('one')))).toBe('one');
-    expect((await readAll(fromChunks([]))).length).toBe(0);
+    expect((await readAll(fromAsyncIterable([]))).length).toBe(0);
   });
 
   it('reports a producer error through onError and ends the stream', async () => {
     let err: unknown;
-    const r = fromChunks(
+    const r = fromAsyncIterable(
       (function* () {
         yield 'ok';
         throw new Error('boom');
@@ -138,22 +149,24 @@ describe('pump / drain', () => {
     expect(text(await all)).toBe('a');
   });
 
-  it('drain stops when the callback returns false and drops the reader', async () => {
+  it('pipeToSink stops at a broken pipe and drops the reader', async () => {
     const [w, r] = byteStream();
     const p = pump(['1', '2', '3', '4'], w);
     const seen: string[] = [];
-    const res = await drain(r, (c) => {
-      seen.push(text(c));
-      return seen.length < 2 ? undefined : false;
+    const res = await pipeToSink(r, {
+      write(c) {
+        seen.push(text(c));
+        if (seen.length === 2) throw new BrokenPipeError();
+      },
     });
     expect(res).toEqual({ bytes: 2, reason: 'closed' });
     expect((await p).reason).toBe('closed');
   });
 
-  it('drain aborts a blocked read via AbortSignal', async () => {
+  it('pipeToSink aborts a blocked read via AbortSignal', async () => {
     const [w, r] = byteStream();
     const ac = new AbortController();
-    const p = drain(r, () => {}, { signal: ac.signal });
+    const p = pipeToSink(r, discardSink, { signal: ac.signal });
     await tick(5);
     ac.abort();
     expect(await p).toEqual({ bytes: 0, reason: 'aborted' });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  byteStream,
-  fromGenerator,
-  fromReadableStream,
-  pipeToWritableStream,
-  toReadableStream,
-  toWritableStream,
-} from '../src/index.ts';
+import { byteStream, fromGenerator, fromReadableStream, toReadableStream, toWritableStream } from '../src/index.ts';
 import { readAll, text, tick } from './helpers.ts';
 
 describe('toReadableStream', () => {
@@ -90,7 +83,7 @@ describe('fromReadableStream', () => {
   });
 });
 
-describe('toWritableStream / pipeToWritableStream', () => {
+describe('toWritableStream / toReadableStream(...).pipeTo', () => {
   it('writes resolve as the reader consumes; EPIPE once it dropped', async () => {
     const [w, r] = byteStream();
     const ws = toWritableStream(w);
@@ -132,15 +125,14 @@ describe('toWritableStream / pipeToWritableStream', () => {
       { highWaterMark: 1 },
     );
     let produced = 0;
-    await pipeToWritableStream(
+    await toReadableStream(
       fromGenerator(function* () {
         for (let i = 0; i < 10; i++) {
           produced++;
           yield String(i);
         }
       }),
-      ws,
-    );
+    ).pipeTo(ws);
     expect(got.join('')).toBe('0123456789');
     expect(produced).toBe(10);
     expect(maxInFlight).toBe(1);

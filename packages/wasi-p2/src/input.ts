@@ -10,7 +10,7 @@
 import { streams } from '@bytecodealliance/preview2-shim/io';
 import { CLOSED, lastOperationFailed } from './output.ts';
 import { CheckPollable } from './pollables.ts';
-import type { ByteSource, SyncReadable } from './types.ts';
+import type { ByteSource, SyncReadable } from '@weft/wasi-io';
 
 const ShimInputStream = streams.InputStream as unknown as new () => object;
 const EMPTY = new Uint8Array(0);

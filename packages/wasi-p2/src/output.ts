@@ -4,11 +4,11 @@
 // 0.2 writes are synchronous calls and a synchronously lowered import cannot
 // wait for a Promise, so each write is handed to the sink at once (in order);
 // a Promise the sink returns is tracked, and if it rejects the stream fails
-// its next operation (`closed` for EPIPE, else `last-operation-failed`).
+// its next operation (`closed` for a broken pipe, else `last-operation-failed`).
 
 import { error as shimError, streams } from '@bytecodealliance/preview2-shim/io';
 import { ReadyPollable } from './pollables.ts';
-import type { ByteSink } from './types.ts';
+import { type ByteSink, isBrokenPipe } from '@weft/wasi-io';
 
 const ShimOutputStream = streams.OutputStream as unknown as new () => object;
 const IoError = shimError.Error as unknown as new (message: string) => object;
@@ -21,10 +21,6 @@ export const CLOSED = Object.freeze({ tag: 'closed' as const });
 export function lastOperationFailed(e: unknown): { tag: 'last-operation-failed'; val: unknown } {
   const msg = e instanceof Error ? e.message : String(e);
   return { tag: 'last-operation-failed', val: new IoError(msg) };
-}
-
-function isBrokenPipe(e: unknown): boolean {
-  return (e as { code?: unknown } | null)?.code === 'EPIPE';
 }
 
 export class SinkOutputStream extends ShimOutputStream {

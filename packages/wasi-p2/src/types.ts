@@ -1,17 +1,28 @@
-// What createWasiP2 takes: @weft/wasi-cli's ResolvedCli, the one resolved
-// form of the CLI options that the 0.3 host gets too, which is what makes 0.2
-// and 0.3 output share one sink per stream and stdin one position.
+// What createWasiP2 takes: the CLI state (@weft/wasi-cli's ResolvedCli is
+// one), the same state the 0.3 host gets, which is what makes 0.2 and 0.3
+// output share one sink per stream and stdin one position. Its byte sinks and
+// sources are @weft/wasi-io's.
 
 import type { Clock } from '@weft/wasi-clocks';
-import type { ByteSink, ByteSource, ResolvedCli, SyncReadable } from '@weft/wasi-cli';
+import type { ByteSink, ByteSource } from '@weft/wasi-io';
 import type { RandomImports } from '@weft/wasi-random';
 
-export type { ByteSink, ByteSource, ResolvedCli, SyncReadable };
-
-/** The parts of ResolvedCli the 0.2 host reads (terminals optional, default: none). */
-export type P2Cli = Pick<ResolvedCli, 'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr' | 'exit'> & {
-  terminal?: Partial<ResolvedCli['terminal']>;
-};
+/**
+ * The CLI state the 0.2 host reads: @weft/wasi-cli's `ResolvedCli` (from
+ * `resolveCliOptions`), or any object of this shape. Terminals are optional
+ * (default: none).
+ */
+export interface P2Cli {
+  args: readonly string[];
+  env: readonly (readonly [string, string])[];
+  cwd: string | undefined;
+  /** Read through the 0.2 input-stream; its optional `readSync` (wasi-io's SyncReadable) serves blocking reads. */
+  stdin: ByteSource;
+  stdout: ByteSink;
+  stderr: ByteSink;
+  terminal?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  exit(code: number): never;
+}
 
 export interface WasiP2Options {
   /**
@@ -43,5 +54,9 @@ export interface WasiP2Options {
   http?: boolean;
 }
 
-/** Import object entries keyed by full `wasi:…@0.2.x` names, ready for component.instantiate. */
-export type WasiP2Imports = Record<string, Record<string, unknown>>;
+/**
+ * Import object entries keyed by full `wasi:…@0.2.x` names, ready for
+ * component.instantiate. Each is an interface object (functions camelCase,
+ * resource classes PascalCase); most are preview2-shim's own, untyped.
+ */
+export type WasiP2Imports = Record<string, object>;

@@ -1,6 +1,7 @@
 // A P2Cli with captured output, as @weft/wasi-cli's resolveCliOptions would hand over.
 
-import type { ByteSink, ByteSource, P2Cli } from '../src/index.ts';
+import type { ByteSink, ByteSource } from '@weft/wasi-io';
+import type { P2Cli } from '../src/index.ts';
 
 export class ExitCalled extends Error {
   readonly code: number;

@@ -5,15 +5,16 @@
 
 import {
   type CliHost,
+  type CliImports,
   type CliOptions,
   createCliHost,
   type ResolvedCli,
   resolveCliOptions,
   runCommand,
 } from '@weft/wasi-cli';
-import { type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
-import type { WasiP2Options } from '@weft/wasi-p2';
-import { createRandom, type RandomOptions } from '@weft/wasi-random';
+import { type ClocksImports, type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
+import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
+import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
 
 export interface WasiOptions extends CliOptions {
   /** wasi:clocks options (0.3 and 0.2 share the clock), e.g. `{ virtual: new VirtualClock() }`. */
@@ -24,7 +25,12 @@ export interface WasiOptions extends CliOptions {
   p2?: WasiP2Options | false;
 }
 
-export type WasiImports = Record<string, Record<string, unknown>>;
+/**
+ * The import object: wasi:cli, wasi:clocks and wasi:random at 0.3.0 (typed),
+ * plus the WASI 0.2 interfaces (`wasi:…@0.2.x`, preview2-shim's shapes) unless
+ * 0.2 was left out.
+ */
+export type WasiImports = CliImports & ClocksImports & RandomImports & WasiP2Imports;
 
 export interface WasiHost {
   /** Pass to `component.instantiate`. */
@@ -38,7 +44,7 @@ export interface WasiHost {
 }
 
 /** @weft/wasi-p2's createWasiP2. */
-export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => object;
+export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => WasiP2Imports;
 
 /** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
 export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
@@ -52,9 +58,9 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
     p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, ...p2 });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
   const imports: WasiImports = {
-    ...(p2Imports as WasiImports),
-    ...(createClocks({ ...clocks, clock }) as unknown as WasiImports),
-    ...(randomHost as unknown as WasiImports),
+    ...p2Imports,
+    ...createClocks({ ...clocks, clock }),
+    ...randomHost,
     ...cli.imports,
   };
   const drain = () => cli.drain();
