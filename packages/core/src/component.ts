@@ -3,7 +3,7 @@
 import { decodeComponent } from './binary/index.ts';
 import type { ComponentIR, Definition } from './binary/ir.ts';
 import { ValidationError, WeftError } from './host/errors.ts';
-import { HOST_IMPORTS_MAY_SUSPEND, setHostImportsMaySuspend } from './async/jspi.ts';
+import { STORE, Store } from './async/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
@@ -24,8 +24,15 @@ export interface InstantiateOptions {
    * the guest waits (suspended with JSPI) and the export it was called from
    * returns a Promise. Needed for WASI 0.2 hosts whose blocking calls are
    * async in JS (stdin). Costs JSPI entry on every export call of the instance.
+   * Carried by this instantiation's store: it never reaches another.
    */
   hostImportsMaySuspend?: boolean;
+  /**
+   * Use JSPI (`WebAssembly.Suspending` / `promising`) where the engine has it
+   * (default). `false` builds this instantiation as on an engine without JSPI:
+   * callback-ABI components work, an actual block of a core stack traps.
+   */
+  jspi?: boolean;
   /**
    * Most live handles (resources, waitables, stream and future ends) one
    * instance may hold; past it the guest traps "handle table is full".
@@ -88,14 +95,12 @@ export class Component {
   instantiateSync(imports: Record<string, unknown> = {}, options: InstantiateOptions = {}): Instance {
     if (imports === null || typeof imports !== 'object') throw new TypeError('imports must be an object');
     const name = options.name ?? this.#def.elab.ir.names?.component ?? 'root';
-    const prev = HOST_IMPORTS_MAY_SUSPEND;
-    setHostImportsMaySuspend(options.hostImportsMaySuspend ?? false);
-    try {
-      const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles);
-      return { exports: hostExports(inst) };
-    } finally {
-      setHostImportsMaySuspend(prev);
-    }
+    // Each top-level instantiation has its own store (definitions.py inst.store, Wasmtime's Store).
+    const store = new Store({ jspi: options.jspi, hostImportsMaySuspend: options.hostImportsMaySuspend });
+    const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles, store);
+    const instance: Instance = { exports: hostExports(inst) };
+    Object.defineProperty(instance, STORE, { value: store });
+    return instance;
   }
 }
 

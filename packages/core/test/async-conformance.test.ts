@@ -1,27 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { HAS_JSPI, setJspiEnabled } from '../src/async/index.ts';
+import { describe, expect, it } from 'vitest';
+import { HAS_JSPI } from '../src/async/index.ts';
+import { SYNC_CALLS_HOST } from './helpers/guests.ts';
 import { instantiate } from './helpers/wat.ts';
-
-// `run: func(x: u32) -> u32` (sync-typed, sync-lifted) calls the host's sync
-// `get: func(x: u32) -> u32` through a sync `canon lower` and adds 1; the
-// host implements `get` with an async function.
-const SYNC_CALLS_HOST = `(component
-  (import "get" (func $get (param "x" u32) (result u32)))
-  (core func $get' (canon lower (func $get)))
-  (core module $M
-    (import "" "get" (func $get (param i32) (result i32)))
-    (func (export "run") (param i32) (result i32)
-      (i32.add (call $get (local.get 0)) (i32.const 1))))
-  (core instance $m (instantiate $M (with "" (instance (export "get" (func $get'))))))
-  (func (export "run") (param "x" u32) (result u32) (canon lift (core func $m "run")))
-)`;
 
 const later = <T>(v: T, ms = 5) => new Promise<T>((r) => setTimeout(() => r(v), ms));
 
 describe('a sync-lowered host import that returns a Promise', () => {
-  afterEach(() => {
-    setJspiEnabled(true);
-  });
   const maySuspend = { hostImportsMaySuspend: true };
 
   it.runIf(HAS_JSPI)('suspends the guest until it settles; the export returns a Promise', async () => {
@@ -56,9 +40,12 @@ describe('a sync-lowered host import that returns a Promise', () => {
     await expect(call()).rejects.toThrow(HAS_JSPI ? /hostImportsMaySuspend/ : /JSPI/);
   });
 
-  it('traps, naming JSPI, on an engine without it', async () => {
-    setJspiEnabled(false);
-    const inst: any = await instantiate(SYNC_CALLS_HOST, { get: async (x: number) => x }, maySuspend);
+  it('traps, naming JSPI, on an engine without it (or with jspi: false)', async () => {
+    const inst: any = await instantiate(
+      SYNC_CALLS_HOST,
+      { get: async (x: number) => x },
+      { ...maySuspend, jspi: false },
+    );
     const call = async () => inst.exports.run(1);
     await expect(call()).rejects.toThrow(/requires JSPI/);
   });

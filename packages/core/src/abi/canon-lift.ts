@@ -4,7 +4,7 @@
 import { Trap } from '../host/errors.ts';
 import { asyncCanonLift } from '../async/lift.ts';
 import { asyncState } from '../async/instance-state.ts';
-import { store } from '../async/store.ts';
+import { running } from '../async/store.ts';
 import { SyncFrame } from '../async/task.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { codecFor, type Codec } from './codecs/index.ts';
@@ -58,8 +58,8 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
     const prevFused = cx.fused;
     cx.borrowScope = undefined;
     cx.fused = caller !== undefined;
-    const prevCurrent = store.current;
-    store.current = frame;
+    const prevCurrent = running.current;
+    running.current = frame;
     try {
       // lower_flat_values(cx, MAX_FLAT_PARAMS, args, ft.param_types()). A fresh
       // array: cheaper in V8 than truncating a reused one with length = 0.
@@ -132,7 +132,7 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
       cx.borrowScope = prevScope;
       cx.fused = prevFused;
       frame.release();
-      store.current = prevCurrent;
+      running.current = prevCurrent;
       leaveTo(inst, caller);
     }
   };

@@ -5,8 +5,8 @@
 
 import { Trap } from '../host/errors.ts';
 import { asyncState } from '../async/instance-state.ts';
-import { blockable, HAS_JSPI, jspiRequired } from '../async/jspi.ts';
-import { currentThread, store } from '../async/store.ts';
+import { jspiRequired } from '../async/jspi.ts';
+import { currentThread } from '../async/store.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CoreValType } from '../types/model.ts';
 import { asyncCanonLower } from '../async/lower.ts';
@@ -40,7 +40,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
   const name = callee.name || 'import';
   // A host import may return a Promise: the instance then waits on JSPI (see waitForHost).
-  const suspending = HAS_JSPI && asyncState(inst).jspi;
+  const store = inst.store;
+  const suspending = store.jspi && asyncState(inst).jspi;
   const coreType = flattenFuncType({ async: false }, ft, 'lower');
   const resultCore = coreType.results[0] as CoreValType | undefined;
 
@@ -72,7 +73,7 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
     const thread = currentThread(inst);
     if (!suspending || !thread.jspi) {
       v.catch(() => {}); // the trap reports it; no unhandled rejection
-      throw hostSuspendTrap(name, suspending);
+      throw hostSuspendTrap(name, suspending, store.jspi);
     }
     // This call's borrows stay lent until the result is lowered.
     const lenders = cx.lenders;
@@ -158,11 +159,13 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
     }
   };
   // Only instances that run on JSPI pay for the dispatcher that lets the call suspend.
-  return suspending ? (blockable(loweredFunc, coreType.params, coreType.results) as typeof loweredFunc) : loweredFunc;
+  return suspending
+    ? (store.blockable(loweredFunc, coreType.params, coreType.results) as typeof loweredFunc)
+    : loweredFunc;
 }
 
-function hostSuspendTrap(name: string, suspending: boolean): Trap {
-  if (!HAS_JSPI) return jspiRequired(`waiting for the Promise ${name} returned (a synchronously lowered import)`);
+function hostSuspendTrap(name: string, suspending: boolean, jspi: boolean): Trap {
+  if (!jspi) return jspiRequired(`waiting for the Promise ${name} returned (a synchronously lowered import)`);
   return new Trap(
     suspending
       ? `${name} returned a Promise, but a synchronously lowered import cannot wait for it on this stack (a synchronous call into this instance from the host or another component's import)`

@@ -2,7 +2,7 @@
 // a cached view of linear memory (re-made only when memory.buffer changes,
 // i.e. after growth) and the per-call state that lifting/lowering needs.
 
-import { store } from '../async/store.ts';
+import { running } from '../async/store.ts';
 import { SyncFrame } from '../async/task.ts';
 import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
@@ -100,8 +100,8 @@ export class LiftLowerContext {
     if (realloc === undefined) throw new Trap('canonical ABI needs realloc but none was given');
     const inst = this.inst;
     const frame = (this.reallocFrame ??= new SyncFrame(REALLOC_TYPE, { instance: inst } as CanonOptions));
-    const prev = store.current;
-    store.current = frame;
+    const prev = running.current;
+    running.current = frame;
     inst.mayLeave = false;
     let ptr: number;
     try {
@@ -109,7 +109,7 @@ export class LiftLowerContext {
     } finally {
       inst.mayLeave = true;
       frame.release();
-      store.current = prev;
+      running.current = prev;
     }
     this.refresh();
     return ptr;

@@ -29,7 +29,7 @@ import {
 import { asyncState } from './instance-state.ts';
 import { Entry } from './jspi.ts';
 import { runOnStack } from './lift.ts';
-import { Cancelled, currentThread, mayBlock, mustBlock, store, Thread, trapThread } from './store.ts';
+import { Cancelled, currentThread, mayBlock, mustBlock, Thread, trapThread } from './store.ts';
 import { Task, TaskState } from './task.ts';
 import { ErrorContext } from './values.ts';
 import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from './waitable.ts';
@@ -85,7 +85,7 @@ export function canonBackpressureDec(inst: ComponentInstance) {
   return () => {
     if (ai.backpressure === 0) throw new Trap('backpressure counter underflow');
     ai.backpressure--;
-    if (ai.backpressure === 0) store.schedule();
+    if (ai.backpressure === 0) inst.store.schedule();
   };
 }
 
@@ -243,12 +243,13 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
     };
     if (!subtask.resolved()) {
       subtask.cancellationRequested = true;
-      const before = store.inflight;
+      const cs = subtask.calleeStore;
+      const before = cs.inflight;
       subtask.onCancel?.(inst);
       // The spec resumes the callee's cancellable thread right here; if that
       // thread is a suspended JSPI stack it only runs once this stack yields,
       // so wait (suspended) until it blocks again or exits, then look.
-      const resumed = store.inflight;
+      const resumed = cs.inflight;
       if (resumed !== undefined && resumed !== before && resumed !== thread && thread.jspi && !resumed.done) {
         return thread.suspendUntilSettled(resumed, () => afterCancel(thread, subtask, async, finish), 'i32');
       }
@@ -289,8 +290,8 @@ export function canonStreamNew(inst: ComponentInstance, t: StreamType) {
     checkMayLeave(inst);
     const shared = new SharedStreamImpl(t.elem);
     const h = handles(inst);
-    const r = new ReadableStreamEnd(shared);
-    const w = new WritableStreamEnd(shared);
+    const r = new ReadableStreamEnd(shared, inst.store);
+    const w = new WritableStreamEnd(shared, inst.store);
     const ri = (r.index = h.add(r));
     const wi = (w.index = h.add(w));
     return BigInt(ri) | (BigInt(wi) << 32n);
@@ -302,8 +303,8 @@ export function canonFutureNew(inst: ComponentInstance, t: FutureType) {
     checkMayLeave(inst);
     const shared = new SharedFutureImpl(t.elem);
     const h = handles(inst);
-    const r = new ReadableFutureEnd(shared);
-    const w = new WritableFutureEnd(shared);
+    const r = new ReadableFutureEnd(shared, inst.store);
+    const w = new WritableFutureEnd(shared, inst.store);
     const ri = (r.index = h.add(r));
     const wi = (w.index = h.add(w));
     return BigInt(ri) | (BigInt(wi) << 32n);
@@ -642,7 +643,7 @@ export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancell
     if (other !== undefined) {
       other.resumeLater();
       // Run it before anything else that is ready.
-      const w = store.waiting;
+      const w = thread.store.waiting;
       w.splice(w.indexOf(other), 1);
       w.unshift(other);
     }

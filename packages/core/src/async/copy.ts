@@ -6,6 +6,7 @@ import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import type { ValType } from '../types/model.ts';
 import { copyValues, noneOrNumberType, type ReadableBuffer, type WritableBuffer } from './buffers.ts';
+import type { Store } from './store.ts';
 import { EventCode, Waitable } from './waitable.ts';
 
 export const CopyResult = { COMPLETED: 0, DROPPED: 1, CANCELLED: 2 } as const;
@@ -35,10 +36,53 @@ function intraComponentTrap(kind: 'stream' | 'future'): Trap {
 }
 
 /**
+ * Host work on a stream or future (a host read or write in progress, a host
+ * source pulling its producer, `holdHost(end)`) counts for the store of the
+ * guest end last attached to it: host ends made with stream()/future() belong
+ * to no store until one of their ends is lowered into a guest, and the count
+ * moves with the stream if it is passed on to another store.
+ */
+export class HostWork {
+  /** The store of the guest end last attached (undefined while only the host holds ends). */
+  store: Store | undefined = undefined;
+  private pendingHere = 0;
+  private waitsHere = 0;
+
+  /** A guest end of `store` holds this stream now: its host work counts there. */
+  attach(store: Store): void {
+    const old = this.store;
+    if (old === store) return;
+    this.store = store;
+    const p = this.pendingHere;
+    const w = this.waitsHere;
+    if (old !== undefined) {
+      if (p !== 0) old.hostPending -= p;
+      if (w !== 0) old.hostWaits -= w;
+    }
+    if (p !== 0) store.hostPending += p;
+    if (w !== 0) store.hostWaits += w;
+  }
+
+  /** Host operations that may still make a guest thread ready (Store.hostPending). */
+  addHostPending(d: number): void {
+    this.pendingHere += d;
+    const s = this.store;
+    if (s !== undefined) s.hostPending += d;
+  }
+
+  /** Host awaits on a guest (Store.hostWaits). */
+  addHostWaits(d: number): void {
+    this.waitsHere += d;
+    const s = this.store;
+    if (s !== undefined) s.hostWaits += d;
+  }
+}
+
+/**
  * The guest-held ends of a shared stream or future (none for a side the host
  * holds): told when the other side drops while they are idle.
  */
-class GuestEnds {
+class GuestEnds extends HostWork {
   readerEnd: CopyEnd | undefined = undefined;
   writerEnd: CopyEnd | undefined = undefined;
 
@@ -242,9 +286,10 @@ export class CopyEnd extends Waitable {
   readonly shared: any;
   /** This end's handle index in its instance's table (for events). */
   index = 0;
-  constructor(shared: unknown) {
-    super();
+  constructor(shared: unknown, store: Store) {
+    super(store);
     this.shared = shared;
+    if (shared instanceof HostWork) shared.attach(store);
     if (shared instanceof GuestEnds) {
       if (this.isReadable()) shared.readerEnd = this;
       else shared.writerEnd = this;

@@ -9,6 +9,7 @@ import type { ValType } from '../types/model.ts';
 import { HostReadableBuffer, HostWritableBuffer, type Values, type WritableBuffer } from './buffers.ts';
 import {
   CopyResult,
+  HostWork,
   type OnCopy,
   type OnCopyDone,
   type ReadableFuture,
@@ -16,7 +17,6 @@ import {
   SharedFutureImpl,
   SharedStreamImpl,
 } from './copy.ts';
-import { store } from './store.ts';
 
 const DEFAULT_BYTES = 64 * 1024;
 const DEFAULT_VALUES = 1024;
@@ -71,15 +71,16 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
   private copy(buf: HostWritableBuffer, count: boolean): Promise<Values | number | undefined> {
     if (this.pending) return Promise.reject(new TypeError('a read is already in progress on this StreamReader'));
     const s = this.shared!;
+    const work = s instanceof HostWork ? s : undefined;
     this.pending = true;
-    store.hostWaits++;
+    work?.addHostWaits(1);
     return new Promise((resolve) => {
       let done = false;
       const finish = (result: number) => {
         if (done) return;
         done = true;
         this.pending = false;
-        store.hostWaits--;
+        work?.addHostWaits(-1);
         if (result === CopyResult.DROPPED) this.ended = true;
         if (buf.progress === 0 && result === CopyResult.DROPPED) resolve(undefined);
         else resolve(count ? buf.progress : buf.take());
@@ -166,7 +167,7 @@ export class StreamWriter<T = unknown> {
     if (this.closed) return 0;
     const buf = new HostReadableBuffer(s.t, vals);
     this.pending = true;
-    store.hostPending++;
+    s.addHostPending(1);
     try {
       while (buf.remain() > 0 && !this.closed) {
         const r = await new Promise<number>((resolve) => {
@@ -181,7 +182,7 @@ export class StreamWriter<T = unknown> {
       }
     } finally {
       this.pending = false;
-      store.hostPending--;
+      s.addHostPending(-1);
     }
     return buf.progress;
   }
@@ -224,10 +225,11 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
     const s = this.shared;
     if (s === undefined) return Promise.reject(new TypeError('this FutureReader was passed to a component'));
     const buf = new HostWritableBuffer(s.t, 1);
-    store.hostWaits++;
+    const work = s instanceof HostWork ? s : undefined;
+    work?.addHostWaits(1);
     this.promise = new Promise<T>((resolve, reject) => {
       s.read(undefined, buf, (result) => {
-        store.hostWaits--;
+        work?.addHostWaits(-1);
         this.shared = undefined;
         s.drop();
         if (result === CopyResult.COMPLETED) resolve(buf.take()[0] as T);
@@ -264,10 +266,10 @@ export class FutureWriter<T = unknown> {
     if (s === undefined) return Promise.reject(new TypeError('this FutureWriter was already written or dropped'));
     this.shared = undefined;
     const buf = new HostReadableBuffer(s.t, s.t?.kind === 'u8' ? Uint8Array.of(v as number) : [v]);
-    store.hostPending++;
+    s.addHostPending(1);
     return new Promise<boolean>((resolve) => {
       s.write(undefined, buf, (result) => {
-        store.hostPending--;
+        s.addHostPending(-1);
         s.drop();
         resolve(result === CopyResult.COMPLETED);
       });
@@ -313,7 +315,7 @@ function toBytes(v: unknown): Uint8Array {
  * that finds nothing buffered. Byte chunks are handed on as views, never copied
  * here: the reader copies them into guest memory with one `set`.
  */
-export class IterableSource implements ReadableStream {
+export class IterableSource extends HostWork implements ReadableStream {
   readonly t: ValType | undefined;
   private readonly it: AsyncIterator<unknown> | Iterator<unknown>;
   private readonly sync: boolean;
@@ -332,6 +334,7 @@ export class IterableSource implements ReadableStream {
     sync = false,
     readSync?: (max: number) => Uint8Array | null,
   ) {
+    super();
     this.t = t;
     this.it = it;
     this.sync = sync;
@@ -425,10 +428,10 @@ export class IterableSource implements ReadableStream {
   private pull(): void {
     if (this.pulling) return;
     this.pulling = true;
-    store.hostPending++;
+    this.addHostPending(1);
     const settle = (r: IteratorResult<unknown>) => {
       this.pulling = false;
-      store.hostPending--;
+      this.addHostPending(-1);
       this.accept(r);
       const dst = this.pendingDst;
       const done = this.pendingDone;
@@ -467,7 +470,7 @@ export class IterableSource implements ReadableStream {
 }
 
 /** Feeds a guest's future read from a Promise. */
-export class PromiseSource implements ReadableFuture {
+export class PromiseSource extends HostWork implements ReadableFuture {
   readonly t: ValType | undefined;
   private settled = false;
   private value: unknown;
@@ -475,8 +478,9 @@ export class PromiseSource implements ReadableFuture {
   private pendingDone: OnCopyDone | undefined;
 
   constructor(t: ValType | undefined, p: PromiseLike<unknown>) {
+    super();
     this.t = t;
-    store.hostPending++;
+    this.addHostPending(1);
     Promise.resolve(p).then(
       (v) => this.settle(t?.kind === 'result' ? { tag: 'ok', val: v } : v),
       (e) =>
@@ -485,7 +489,7 @@ export class PromiseSource implements ReadableFuture {
   }
 
   private settle(v: unknown): void {
-    store.hostPending--;
+    this.addHostPending(-1);
     this.settled = true;
     this.value = v;
     const dst = this.pendingDst;

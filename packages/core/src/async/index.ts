@@ -10,14 +10,13 @@ import * as B from './builtins.ts';
 import { funcInstOf } from './lift.ts';
 import { ReadableFutureEnd, ReadableStreamEnd, WritableFutureEnd, WritableStreamEnd } from './copy.ts';
 import { asyncState } from './instance-state.ts';
-import { blockable, HAS_JSPI, HOST_IMPORTS_MAY_SUSPEND } from './jspi.ts';
 
 export { asyncCanonLift, funcInstOf, FUNC_INST } from './lift.ts';
 export { asyncCanonLower } from './lower.ts';
 export { asyncState } from './instance-state.ts';
-export { store, Thread, Store, currentThread } from './store.ts';
+export { Thread, Store, type StoreOptions, currentThread, running } from './store.ts';
 export { Task, SyncFrame, TaskState } from './task.ts';
-export { HAS_JSPI, setJspiEnabled, setHostImportsMaySuspend } from './jspi.ts';
+export { HAS_JSPI } from './jspi.ts';
 export { StreamReader, StreamWriter, FutureReader, FutureWriter, stream, future } from './host-streams.ts';
 export { ErrorContext } from './values.ts';
 
@@ -53,9 +52,9 @@ function blocks(s: CoreSpaces, c: Canon): boolean {
       // A sync call into a guest whose stack may suspend suspends this stack too.
       const f = s.funcs[c.func];
       // Not linked yet (defined later in the walk): with the opt-in, assume it may be a host import.
-      if (f === undefined) return HOST_IMPORTS_MAY_SUSPEND;
+      if (f === undefined) return s.inst.store.hostImportsMaySuspend;
       // A host import (no instance) may return a Promise to wait for, if the embedder opted in.
-      if (f.instance === undefined) return HOST_IMPORTS_MAY_SUSPEND;
+      if (f.instance === undefined) return s.inst.store.hostImportsMaySuspend;
       return funcInstOf(f.call) !== undefined && asyncState(f.instance).jspi;
     }
     default:
@@ -67,7 +66,7 @@ function blocks(s: CoreSpaces, c: Canon): boolean {
 export function prepareAsync(s: CoreSpaces): void {
   if (prepared.has(s)) return;
   prepared.add(s);
-  if (!HAS_JSPI) return;
+  if (!s.inst.store.jspi) return;
   for (const d of s.def.elab.ir.definitions) {
     if (d.kind === 'canon' && blocks(s, d.canon)) {
       asyncState(s.inst).jspi = true;
@@ -99,9 +98,10 @@ const END_OF = {
 export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   prepareAsync(s);
   const inst = s.inst;
+  const store = inst.store;
   /** Built-ins that may block: core signature (params → i32). */
   const maySuspend = (f: Function, nParams: number): Function =>
-    HAS_JSPI ? blockable(f, new Array(nParams).fill('i32'), ['i32']) : f;
+    store.jspi ? store.blockable(f, new Array(nParams).fill('i32'), ['i32']) : f;
   // Element types compare by runtime resource identity: substitute this instance's resources.
   const st = (idx: number) => substitute(s, s.types[idx] as StreamType);
   const fu = (idx: number) => substitute(s, s.types[idx] as FutureType);

@@ -21,29 +21,16 @@ const WA = WebAssembly as unknown as {
   promising?: (f: Function) => (...a: unknown[]) => Promise<unknown>;
 };
 
-/** Mutable so tests can run the callback-ABI paths as on an engine without JSPI. */
-export let HAS_JSPI = typeof WA.Suspending === 'function' && typeof WA.promising === 'function';
-
-/** Test hook: pretend the engine has no JSPI (affects instances linked afterwards). */
-export function setJspiEnabled(on: boolean): void {
-  HAS_JSPI = on && typeof WA.Suspending === 'function' && typeof WA.promising === 'function';
-}
-
 /**
- * Opt-in (global, like setJspiEnabled): instances linked afterwards that
- * synchronously lower a host import run on JSPI stacks, so a host function
- * returning a Promise suspends the guest until it settles (the export that
- * was called then returns a Promise). Off by default: JSPI entry costs every
- * export call of such an instance far more than a plain call.
+ * Whether this engine has JSPI: a fact of the engine, fixed for the realm.
+ * Each store decides whether to use it (`InstantiateOptions.jspi`).
  */
-export let HOST_IMPORTS_MAY_SUSPEND = false;
-export function setHostImportsMaySuspend(on: boolean): void {
-  HOST_IMPORTS_MAY_SUSPEND = on;
-}
+export const HAS_JSPI = typeof WA.Suspending === 'function' && typeof WA.promising === 'function';
 
+/** The trap of a block on a store without JSPI (the engine lacks it, or the instance was made with `jspi: false`). */
 export function jspiRequired(what: string): Trap {
   return new Trap(
-    `${what} must suspend the calling WebAssembly stack, which requires JSPI (WebAssembly.Suspending / WebAssembly.promising); this JavaScript engine does not provide it`,
+    `${what} must suspend the calling WebAssembly stack, which requires JSPI (WebAssembly.Suspending / WebAssembly.promising); ${HAS_JSPI ? 'this instance was made with { jspi: false }' : 'this JavaScript engine does not provide it'}`,
   );
 }
 
@@ -200,6 +187,7 @@ function leb(n: number): number[] {
   return o;
 }
 
+/** Compiled shim modules by shape: a memo of immutable modules, shared by every store. */
 const modules = new Map<string, WebAssembly.Module>();
 function cached(kind: string, params: CoreValType[], results: CoreValType[], make: typeof dispatcherModule) {
   const key = `${kind}:${params.join(',')}>${results.join(',')}`;
@@ -213,44 +201,42 @@ function cached(kind: string, params: CoreValType[], results: CoreValType[], mak
 
 // ---- suspension ----
 
-let needSuspend: WebAssembly.Global | undefined;
-let stashed: Promise<unknown> | undefined;
-let suspendImport: unknown;
-
-function suspendParts() {
-  if (needSuspend === undefined) {
-    needSuspend = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-    suspendImport = new WA.Suspending!(() => {
-      needSuspend!.value = 0;
-      const p = stashed!;
-      stashed = undefined;
-      return p;
-    });
-  }
-  return needSuspend;
-}
-
 const ZERO: Record<string, unknown> = { i32: 0, i64: 0n, f32: 0, f64: 0 };
 
 /**
- * Called by a plain built-in (inside `blockable`) that must block: the
- * dispatcher suspends the stack on `p` as soon as the built-in returns the
- * returned placeholder; the stack resumes with `p`'s value.
+ * The suspension machinery of one store (made on first use): the flag the
+ * dispatchers test, the Suspending import, and the Promise a built-in that
+ * must block hands to it. A built-in sets both and returns at once, and the
+ * dispatcher consumes them before any other JS runs.
  */
-export function suspendWith(p: Promise<unknown>, result: CoreValType | undefined): any {
-  suspendParts().value = 1;
-  stashed = p;
-  return result === undefined ? undefined : ZERO[result];
-}
+export class Suspender {
+  private readonly flag = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  private stashed: Promise<unknown> | undefined = undefined;
+  private readonly suspendImport = new WA.Suspending!(() => {
+    this.flag.value = 0;
+    const p = this.stashed!;
+    this.stashed = undefined;
+    return p;
+  });
 
-/** Makes a built-in that may block callable from any stack (see the file comment). */
-export function blockable(plain: Function, params: CoreValType[], results: CoreValType[]): Function {
-  if (!HAS_JSPI) return plain;
-  const g = suspendParts();
-  const inst = new WebAssembly.Instance(cached('d', params, results, dispatcherModule), {
-    '': { p: plain, s: suspendImport, g },
-  } as WebAssembly.Imports);
-  return inst.exports.f as Function;
+  /**
+   * Called by a plain built-in (inside `blockable`) that must block: the
+   * dispatcher suspends the stack on `p` as soon as the built-in returns the
+   * returned placeholder; the stack resumes with `p`'s value.
+   */
+  suspendWith(p: Promise<unknown>, result: CoreValType | undefined): any {
+    this.flag.value = 1;
+    this.stashed = p;
+    return result === undefined ? undefined : ZERO[result];
+  }
+
+  /** Makes a built-in that may block callable from any stack (see the file comment). */
+  blockable(plain: Function, params: CoreValType[], results: CoreValType[]): Function {
+    const inst = new WebAssembly.Instance(cached('d', params, results, dispatcherModule), {
+      '': { p: plain, s: this.suspendImport, g: this.flag },
+    } as WebAssembly.Imports);
+    return inst.exports.f as Function;
+  }
 }
 
 /** A promising entry into a core function that reports synchronous completion. */

@@ -16,11 +16,13 @@ import { tableOf } from '../resources/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { asyncState } from './instance-state.ts';
 import { Entry } from './jspi.ts';
-import { Cancelled, deadlockTrap, store, Thread } from './store.ts';
+import { Cancelled, deadlockTrap, running, type Store, Thread } from './store.ts';
 import { type OnCancel, type OnResolve, type OnStart, Task, TaskState } from './task.ts';
 import { EventCode, type EventTuple, WaitableSet } from './waitable.ts';
 
 export const FUNC_INST = Symbol('weft.funcInst');
+/** The store of a lifted function's instance. */
+const FUNC_STORE = Symbol('weft.funcStore');
 
 /** definitions.py FuncInst, plus where a trap of the callee goes. */
 export type FuncInst = (
@@ -35,6 +37,7 @@ const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
 export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): (...args: any[]) => any {
   const inst = opts.instance;
   const ai = asyncState(inst);
+  const store = inst.store;
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
   const params: Codec[] = paramTypes.map(codecFor);
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
@@ -51,7 +54,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
   const funcInst: FuncInst = (onStart, onResolve, caller, onTrap) => {
     // An async call chain may not come back into an instance with a task still in it
     // ($Parent → $Child → $Parent), which enter_from alone does not see across async calls.
-    const cur = caller !== undefined ? store.current : undefined;
+    const cur = caller !== undefined ? running.current : undefined;
     const supertask = cur instanceof Thread ? cur.task : undefined;
     for (let t = supertask; t !== undefined; t = t.supertask) {
       if (t.inst === inst && t.state !== TaskState.RESOLVED) throw new Trap('cannot enter component instance');
@@ -205,12 +208,12 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       thread.cont = undefined;
       task.enterImplicitThread(thread, (entered) => {
         if (!entered) return;
-        const prev = store.current;
-        store.current = thread;
+        const prev = running.current;
+        running.current = thread;
         try {
           start(Cancelled.FALSE);
         } finally {
-          store.current = prev;
+          running.current = prev;
         }
       });
     } finally {
@@ -258,6 +261,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     });
   };
   (fn as unknown as Record<symbol, unknown>)[FUNC_INST] = funcInst;
+  (fn as unknown as Record<symbol, unknown>)[FUNC_STORE] = store;
   if (jspi) suspendable.add(fn);
   return fn;
 }
@@ -277,18 +281,19 @@ export function runOnStack(
   k: (r: unknown) => void,
   fail: (err: unknown) => void,
 ): void {
-  const prev = store.current;
-  store.current = thread;
+  const store = thread.store;
+  const prev = running.current;
+  running.current = thread;
   if (e === undefined) {
     let r: unknown;
     try {
       r = f(...args);
     } catch (err) {
-      store.current = prev;
+      running.current = prev;
       fail(err);
       return;
     }
-    store.current = prev;
+    running.current = prev;
     try {
       k(r);
     } catch (err) {
@@ -305,7 +310,7 @@ export function runOnStack(
     p = e.call(...args);
   } finally {
     if (store.inflight === thread) store.inflight = prevInflight;
-    store.current = prev;
+    running.current = prev;
   }
   if (thread.suspensions === before) {
     if (e.done.value === 1) {
@@ -327,14 +332,14 @@ export function runOnStack(
   }
   p.then(
     (r) => {
-      const prev = store.current;
-      store.current = thread;
+      const prev = running.current;
+      running.current = thread;
       try {
         k(r);
       } catch (err) {
         fail(err);
       } finally {
-        store.current = prev === thread ? undefined : prev;
+        running.current = prev === thread ? undefined : prev;
       }
       store.exited(thread);
     },
@@ -352,6 +357,11 @@ const suspendable = new WeakSet<Function>();
 /** Whether calling this lifted function may suspend the caller's stack (its instance runs on JSPI). */
 export function calleeMaySuspend(f: Function): boolean {
   return suspendable.has(f);
+}
+
+/** The store of a lifted function's instance (undefined for any other function). */
+export function storeOfLifted(f: Function): Store | undefined {
+  return (f as unknown as Record<symbol, Store | undefined>)[FUNC_STORE];
 }
 
 export function funcInstOf(f: Function): FuncInst | undefined {

@@ -11,11 +11,10 @@ import { ComponentError, Trap } from '../host/errors.ts';
 import { tableOf } from '../resources/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { asyncState } from './instance-state.ts';
-import { blockable, HAS_JSPI } from './jspi.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CoreValType } from '../types/model.ts';
-import { calleeMaySuspend, type FuncInst, funcInstOf } from './lift.ts';
-import { currentThread, mayBlock, mustBlock, store } from './store.ts';
+import { calleeMaySuspend, type FuncInst, funcInstOf, storeOfLifted } from './lift.ts';
+import { currentThread, mayBlock, mustBlock, type Store } from './store.ts';
 import { EventCode, Subtask, SubtaskState } from './waitable.ts';
 
 function errorPayload(e: unknown): unknown {
@@ -25,8 +24,11 @@ function errorPayload(e: unknown): unknown {
   return e;
 }
 
-/** A host (or sync-lifted) function seen as a FuncInst: a returned Promise makes the call block. */
-function hostFuncInst(ft: FuncType, callee: Function): FuncInst {
+/**
+ * A host (or sync-lifted) function seen as a FuncInst: a returned Promise
+ * makes the call block (host work of the caller's `store` until it settles).
+ */
+function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
   const isResult = ft.result?.kind === 'result';
   return (onStart, onResolve, _caller, onTrap) => {
     const args = onStart();
@@ -78,12 +80,17 @@ function isTagged(r: unknown): boolean {
 export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Function): Function {
   const inst = opts.instance;
   const ai = asyncState(inst);
+  const store = inst.store;
   const guestCallee = funcInstOf(callee) !== undefined;
-  const funcInst = funcInstOf(callee) ?? hostFuncInst(ft, callee);
+  // A guest of another store (its export passed in as a host function) is,
+  // to this store, host work, and this call is a host await on its store.
+  const calleeStore = storeOfLifted(callee) ?? store;
+  const crossStore = calleeStore !== store;
+  const funcInst = funcInstOf(callee) ?? hostFuncInst(ft, callee, store);
   const async = opts.async ?? false;
   // A sync call into a guest that may block suspends the caller's stack too: run
   // this instance on JSPI stacks if its lifts are not built yet (they usually follow its lowers).
-  if (HAS_JSPI && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee))))
+  if (store.jspi && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee))))
     ai.jspi = true;
   const paramTypes: ValType[] = ft.params.map((p) => p.type);
   const params: Codec[] = paramTypes.map(codecFor);
@@ -101,7 +108,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
     // wasmtime traps before the call when a sync caller could not wait for an async-typed guest callee
     if (!async && ft.async && guestCallee && !mayBlock(thread))
       throw new Trap('cannot block a synchronous task before returning');
-    const subtask = new Subtask();
+    const subtask = new Subtask(store, calleeStore);
     const cx = new LiftLowerContext(opts);
     cx.fused = funcInstOf(callee) !== undefined;
     subtask.cx = cx;
@@ -122,7 +129,20 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       for (let i = 0; i < params.length; i++) args[i] = params[i]!.liftFlat(cx);
       return args;
     };
+    // A call into another store counts there as a host await and here as host work, until it resolves.
+    let crossing = crossStore;
+    if (crossing) {
+      store.hostPending++;
+      calleeStore.hostWaits++;
+    }
+    const uncross = () => {
+      if (!crossing) return;
+      crossing = false;
+      store.hostPending--;
+      calleeStore.hostWaits--;
+    };
     const onResolve = (r: unknown[] | undefined) => {
+      uncross();
       if (r === undefined) {
         subtask.resolve(
           subtask.state === SubtaskState.STARTING
@@ -155,6 +175,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       onProgress();
     };
     const onTrap = (e: unknown) => {
+      uncross();
       subtask.trap = poisonWith(inst, e);
       subtask.resolve(SubtaskState.RETURNED, []);
       onProgress();
@@ -186,20 +207,20 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       return subtask.state | (subtaski << 4);
     };
     const asyncLowered = function asyncLowered(...flat: unknown[]): number {
-      const prior = store.inflight;
+      const prior = calleeStore.inflight;
       const { thread, subtask, setOnProgress } = start(flat);
       // The callee's stack trapped before suspending (maybe after task.return):
       // the trap is this call's, so wait for it rather than run on.
-      if (thread.jspi && store.inflight !== prior && store.trapPending()) {
-        return thread.suspendUntilSettled(store.inflight!, () => deliver(subtask, setOnProgress), 'i32');
+      if (thread.jspi && calleeStore.inflight !== prior && calleeStore.trapPending()) {
+        return thread.suspendUntilSettled(calleeStore.inflight!, () => deliver(subtask, setOnProgress), 'i32');
       }
       return deliver(subtask, setOnProgress);
     };
     // Only a callee whose stack may suspend can leave its trap pending, and
     // only a caller on a JSPI stack can wait for it.
-    if (HAS_JSPI && ai.jspi && guestCallee && calleeMaySuspend(callee)) {
+    if (store.jspi && ai.jspi && guestCallee && calleeMaySuspend(callee)) {
       const coreType = flattenFuncType({ async: true }, ft, 'lower');
-      return blockable(asyncLowered, coreType.params, coreType.results);
+      return store.blockable(asyncLowered, coreType.params, coreType.results);
     }
     return asyncLowered;
   }
@@ -212,11 +233,11 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   const coreType = flattenFuncType({ async: false }, ft, 'lower');
   const resultType = coreType.results[0] as CoreValType | undefined;
   const syncLowered = function syncLoweredAsync(...flat: unknown[]): unknown {
-    const prior = store.inflight;
+    const prior = calleeStore.inflight;
     const { thread, subtask } = start(flat);
     // The callee's stack trapped before suspending (maybe after task.return):
     // wait until its trap has arrived rather than run on with its result.
-    const trapPending = thread.jspi && store.inflight !== prior && store.trapPending();
+    const trapPending = thread.jspi && calleeStore.inflight !== prior && calleeStore.trapPending();
     if (subtask.resolved() && !trapPending) return finish(subtask);
     const what = `calling ${name}`;
     if (trapPending) {
@@ -226,5 +247,5 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
     thread.startWaitingInternal(() => subtask.resolved());
     return thread.suspendJspi(false, () => finish(subtask), resultType);
   };
-  return HAS_JSPI ? blockable(syncLowered, coreType.params, coreType.results) : syncLowered;
+  return store.blockable(syncLowered, coreType.params, coreType.results);
 }

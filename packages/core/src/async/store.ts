@@ -1,13 +1,17 @@
-// definitions.py Store + Thread, on the JS event loop. A thread is resumed by
-// calling its continuation `cont`: for a callback-ABI task that runs the next
-// callback synchronously; for a JSPI stack it resolves the Promise the stack
-// is suspended on, and the thread runs in a later microtask ("in flight")
-// until it blocks again, so the scheduler resumes one thread at a time.
+// definitions.py Store + Thread, on the JS event loop. Each top-level
+// instantiation has its own Store (definitions.py's `inst.store`; nested
+// instances share their root's): its waiting threads, its scheduler, its
+// host-work counters and its options. A thread is resumed by calling its
+// continuation `cont`: for a callback-ABI task that runs the next callback
+// synchronously; for a JSPI stack it resolves the Promise the stack is
+// suspended on, and the thread runs in a later microtask ("in flight") until
+// it blocks again, so each store resumes one thread at a time. Stores never
+// wait for each other: a sync call blocked in one leaves every other running.
 
 import { poisonWith } from '../abi/errors.ts';
 import { Trap } from '../host/errors.ts';
 import type { CoreValType } from '../types/model.ts';
-import { HAS_JSPI, jspiRequired, suspendWith } from './jspi.ts';
+import { HAS_JSPI, jspiRequired, Suspender } from './jspi.ts';
 import { startThread, type Task, TaskState } from './task.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 
@@ -39,6 +43,8 @@ const macrotask: (f: () => void) => void =
 
 export class Thread {
   readonly task: Task;
+  /** Its task's store. */
+  readonly store: Store;
   /** How to resume: set while the thread is not running. */
   cont: ((cancelled: number) => void) | undefined;
   /** `cont` resolves the Promise a suspended JSPI stack waits on (it then runs in a later microtask). */
@@ -60,6 +66,7 @@ export class Thread {
 
   constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
     this.task = task;
+    this.store = task.store;
     this.cont = start;
     this.jspi = jspi;
   }
@@ -79,13 +86,13 @@ export class Thread {
 
   startWaitingInternal(readyFunc: () => boolean): void {
     this.readyFunc = readyFunc;
-    store.waiting.push(this);
-    store.schedule();
+    this.store.waiting.push(this);
+    this.store.schedule();
   }
 
   stopWaitingInternal(): void {
     this.readyFunc = undefined;
-    const w = store.waiting;
+    const w = this.store.waiting;
     const i = w.indexOf(this);
     if (i >= 0) w.splice(i, 1);
   }
@@ -104,16 +111,16 @@ export class Thread {
     if (this.contAsync) {
       // The stack runs once its Promise settles; nothing else is scheduled until it blocks again.
       this.contAsync = false;
-      store.inflight = this;
+      this.store.inflight = this;
       c(cancelled);
       return;
     }
-    const prev = store.current;
-    store.current = this;
+    const prev = running.current;
+    running.current = this;
     try {
       c(cancelled);
     } finally {
-      store.current = prev;
+      running.current = prev;
     }
   }
 
@@ -133,7 +140,7 @@ export class Thread {
     result: CoreValType | undefined,
     releaseExclusive = false,
   ): R {
-    return suspendWith(this.park(cancellable, finish, false, releaseExclusive), result);
+    return this.store.suspender().suspendWith(this.park(cancellable, finish, false, releaseExclusive), result);
   }
 
   /**
@@ -144,7 +151,7 @@ export class Thread {
    */
   suspendUntilSettled<R>(other: Thread, finish: () => R | Promise<R>, result: CoreValType | undefined): R {
     other.onSettle = () => this.resume(0);
-    return suspendWith(this.park(false, finish, true), result);
+    return this.store.suspender().suspendWith(this.park(false, finish, true), result);
   }
 
   /** Called once when this thread next blocks or exits (suspendUntilSettled). */
@@ -173,16 +180,17 @@ export class Thread {
     // sync call to an import keeps it: async-calls-sync). It takes the lock
     // back when it resumes.
     const ai = this.task.ai;
+    const store = this.store;
     const held = releaseExclusive && ai.exclusiveThread === this && this.task.opts.callback !== undefined;
     if (held) {
       ai.exclusiveThread = undefined;
       store.schedule();
     }
     store.blocked(this, quiet);
-    if (store.current === this) store.current = undefined;
+    if (running.current === this) running.current = undefined;
     return p.then((c) => {
       if (held) ai.exclusiveThread = this;
-      store.current = this;
+      running.current = this;
       store.inflight = this;
       // Its instance trapped meanwhile: unwind the stack, run no more of it.
       const poisoned = this.task.inst.poisoned;
@@ -218,27 +226,19 @@ export class Thread {
 export function mayBlock(thread: Thread): boolean {
   const task = thread.task;
   if (task.ft.async || task.state === TaskState.RESOLVED) return true;
-  // Only threads of the same top-level instantiation count: one left ready
-  // by another (say, an abandoned earlier instance) is no use to this call.
-  const root = rootOf(task.inst);
-  for (const t of store.waiting) {
-    const inst = t.task.inst;
-    if (t !== thread && !inst.poisoned && rootOf(inst) === root && t.readyFunc!()) return true;
+  // Only threads of its own store (top-level instantiation) count: one left
+  // ready by another (say, an abandoned earlier instance) is no use to this call.
+  for (const t of thread.store.waiting) {
+    if (t !== thread && !t.task.inst.poisoned && t.readyFunc!()) return true;
   }
   return false;
-}
-
-function rootOf(inst: ComponentInstance): ComponentInstance {
-  let i = inst;
-  while (i.parent !== undefined) i = i.parent;
-  return i;
 }
 
 /** The current thread is about to block: trap where it may not. */
 export function mustBlock(thread: Thread, what: string): void {
   if (!mayBlock(thread)) throw new Trap('cannot block a synchronous task before returning');
   if (!thread.jspi) {
-    throw HAS_JSPI
+    throw thread.store.jspi
       ? new Trap(
           `${what} must block, but this call was not entered on a suspendable (JSPI) stack (a component whose instance cannot block was called)`,
         )
@@ -246,12 +246,49 @@ export function mustBlock(thread: Thread, what: string): void {
   }
 }
 
+/** What a store is made with: `InstantiateOptions`' `jspi` and `hostImportsMaySuspend`. */
+export interface StoreOptions {
+  /** Use JSPI where the engine has it (default true); false runs as on an engine without it. */
+  jspi?: boolean;
+  /** Host functions lowered synchronously may return a Promise the guest waits for (on JSPI). */
+  hostImportsMaySuspend?: boolean;
+}
+
+/**
+ * What runs on the JS stack now. Only one JS stack runs at a time in a realm,
+ * whichever store its thread belongs to, so this one register serves all
+ * stores: the running thread, or a sync call whose thread is made on demand
+ * (task.ts SyncFrame). Every writer restores it before returning.
+ */
+export const running: { current: Thread | { materialize(): Thread } | undefined } = { current: undefined };
+
+/** The (non-enumerable) key of an `Instance`'s store. */
+export const STORE = Symbol('weft.store');
+
 export class Store {
+  /** Its instances run their core code on JSPI stacks where they may block (the engine has JSPI and the store uses it). */
+  readonly jspi: boolean;
+  /** Synchronously lowered host imports may return a Promise the guest waits for (needs `jspi`). */
+  readonly hostImportsMaySuspend: boolean;
   readonly waiting: Thread[] = [];
   /** The thread running on the JSPI stack the scheduler last resumed. */
   inflight: Thread | undefined = undefined;
-  /** The running thread, or a sync call whose thread is made on demand (task.ts SyncFrame). */
-  current: Thread | { materialize(): Thread } | undefined = undefined;
+  private suspenderOf: Suspender | undefined = undefined;
+
+  constructor(options: StoreOptions = {}) {
+    this.jspi = HAS_JSPI && options.jspi !== false;
+    this.hostImportsMaySuspend = options.hostImportsMaySuspend === true;
+  }
+
+  /** This store's JSPI suspension machinery (only a store with `jspi` asks for it). */
+  suspender(): Suspender {
+    return (this.suspenderOf ??= new Suspender());
+  }
+
+  /** A built-in that may block, callable from any of this store's stacks (as is, without JSPI). */
+  blockable(plain: Function, params: CoreValType[], results: CoreValType[]): Function {
+    return this.jspi ? this.suspender().blockable(plain, params, results) : plain;
+  }
   /** Host operations that may still make a guest thread ready (host async calls, host stream ends in use). */
   get hostPending(): number {
     return this.pendingCount;
@@ -379,7 +416,13 @@ export class Store {
 
   tick(): void {
     if (this.inflight !== undefined) return;
-    if (this.waitCount > 0 || this.pendingCount > 0 || this.syncCalls.length > 0 || this.idleWatchers.size > 0) {
+    if (
+      this.waitCount > 0 ||
+      this.pendingCount > 0 ||
+      this.syncCalls.length > 0 ||
+      this.idleWatchers.size > 0 ||
+      realmHolds.count > 0
+    ) {
       this.draining = true;
     } else if (!this.draining) {
       this.paused = this.waiting.length > 0;
@@ -414,7 +457,7 @@ export class Store {
     // Host work may still arrive in a later macrotask; look again after one.
     macrotask(() => {
       this.idleCheck = false;
-      if (this.inflight !== undefined || this.queued || this.hostPending > 0) return;
+      if (this.inflight !== undefined || this.queued || this.pendingCount > 0 || realmHolds.count > 0) return;
       if (this.pick() !== undefined) return;
       const sync = this.syncCall();
       if (sync !== undefined) {
@@ -435,8 +478,11 @@ export class Store {
   }
 }
 
-/** One store for the whole JS realm (JS runs one thread at a time anyway). */
-export const store = new Store();
+/**
+ * Holds of `holdHost()` without a target: host work that may feed any
+ * store's guests, so no store reports a deadlock while one is held.
+ */
+export const realmHolds = { count: 0 };
 
 /**
  * The running thread. Outside any call, core code can only be running a
@@ -444,7 +490,7 @@ export const store = new Store();
  * `inst` (which may not block).
  */
 export function currentThread(inst?: ComponentInstance): Thread {
-  const t = store.current;
+  const t = running.current;
   if (t === undefined) {
     if (inst !== undefined) return startThread(inst);
     throw new Trap('this canonical built-in must be called from inside a component task');
@@ -469,7 +515,7 @@ export function trapThread(t: Thread, err: unknown): void {
   try {
     task.onTrap?.(trap);
   } finally {
-    store.exited(t);
+    t.store.exited(t);
   }
 }
 

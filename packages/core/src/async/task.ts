@@ -8,7 +8,7 @@ import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../link/component-instance.ts';
 import type { FuncType } from '../types/model.ts';
 import { type AsyncInstanceState, asyncState } from './instance-state.ts';
-import { Cancelled, store, Thread } from './store.ts';
+import { Cancelled, type Store, Thread } from './store.ts';
 
 export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DELIVERED: 4, RESOLVED: 5 } as const;
 
@@ -22,6 +22,8 @@ export class Task {
   readonly opts: CanonOptions;
   readonly inst: ComponentInstance;
   readonly ai: AsyncInstanceState;
+  /** Its instance's store. */
+  readonly store: Store;
   readonly onStart: OnStart;
   readonly onResolve: OnResolve;
   /** Called instead of onResolve-style completion when the task traps. */
@@ -38,6 +40,7 @@ export class Task {
     this.opts = opts;
     this.inst = inst;
     this.ai = asyncState(inst);
+    this.store = inst.store;
     this.onStart = onStart;
     this.onResolve = onResolve;
   }
@@ -93,7 +96,7 @@ export class Task {
     this.unregisterThread(t);
     if (this.ft.async && this.needsExclusive() && this.ai.exclusiveThread === t) {
       this.ai.exclusiveThread = undefined;
-      store.schedule();
+      this.store.schedule();
     }
   }
 
@@ -146,18 +149,18 @@ export class Task {
 
   start(): unknown[] {
     this.state = TaskState.STARTED;
-    if (!this.ft.async) store.syncCalls.push(this);
+    if (!this.ft.async) this.store.syncCalls.push(this);
     return this.onStart();
   }
 
   /** A sync-typed call is over (returned or trapped): lift its scheduling restriction. */
   endSync(): void {
     if (this.ft.async) return;
-    const s = store.syncCalls;
+    const s = this.store.syncCalls;
     const i = s.lastIndexOf(this);
     if (i >= 0) {
       s.splice(i, 1);
-      store.schedule();
+      this.store.schedule();
     }
   }
 
@@ -167,7 +170,7 @@ export class Task {
     this.state = TaskState.RESOLVED;
     this.endSync();
     this.onResolve(result);
-    store.schedule();
+    this.store.schedule();
   }
 
   cancel(): void {
@@ -182,7 +185,7 @@ export class Task {
     this.state = TaskState.RESOLVED;
     this.endSync();
     this.onResolve(undefined);
-    store.schedule();
+    this.store.schedule();
   }
 }
 

@@ -50,7 +50,7 @@ export function liftFuture(cx: LiftLowerContext, i: number, t: FutureType): Futu
 export function lowerStream(cx: LiftLowerContext, v: unknown, t: StreamType): number {
   const s = streamSource(t.elem, v);
   if (s === undefined) badValue('a StreamReader, AsyncIterable, Iterable or ReadableStream', v);
-  const e = new ReadableStreamEnd(s);
+  const e = new ReadableStreamEnd(s, cx.inst.store);
   e.index = tableOf(cx.inst).add(e);
   return e.index;
 }
@@ -58,7 +58,7 @@ export function lowerStream(cx: LiftLowerContext, v: unknown, t: StreamType): nu
 export function lowerFuture(cx: LiftLowerContext, v: unknown, t: FutureType): number {
   const s = futureSource(t.elem, v);
   if (s === undefined) badValue('a FutureReader or Promise', v);
-  const e = new ReadableFutureEnd(s);
+  const e = new ReadableFutureEnd(s, cx.inst.store);
   e.index = tableOf(cx.inst).add(e);
   return e.index;
 }

@@ -3,7 +3,7 @@
 import type { LiftLowerContext } from '../abi/context.ts';
 import { Trap } from '../host/errors.ts';
 import { releaseLends } from '../resources/lift-lower.ts';
-import { store } from './store.ts';
+import type { Store } from './store.ts';
 
 export const EventCode = {
   NONE: 0,
@@ -18,13 +18,19 @@ export const EventCode = {
 export type EventTuple = [code: number, p1: number, p2: number];
 
 export class Waitable {
+  /** The store of the instance that holds it (whose threads wait on it). */
+  readonly store: Store;
   pendingEvent: (() => EventTuple) | undefined = undefined;
   wset: WaitableSet | undefined = undefined;
   hasSyncWaiter = false;
 
+  constructor(store: Store) {
+    this.store = store;
+  }
+
   setPendingEvent(pendingEvent: () => EventTuple): void {
     this.pendingEvent = pendingEvent;
-    store.schedule();
+    this.store.schedule();
   }
 
   hasPendingEvent(): boolean {
@@ -104,6 +110,13 @@ export class Subtask extends Waitable {
   flatResults: unknown[] = [];
   /** The callee trapped: rethrown to the caller when it looks at this subtask. */
   trap: unknown = undefined;
+  /** The callee's store (the caller's, unless it calls a guest of another store). */
+  readonly calleeStore: Store;
+
+  constructor(store: Store, calleeStore: Store) {
+    super(store);
+    this.calleeStore = calleeStore;
+  }
 
   resolved(): boolean {
     return this.state >= SubtaskState.RETURNED;
@@ -112,7 +125,7 @@ export class Subtask extends Waitable {
   resolve(state: number, flatResults: unknown[]): void {
     this.state = state;
     this.flatResults = flatResults;
-    store.schedule();
+    this.store.schedule();
   }
 
   deliverResolve(): void {

@@ -1,6 +1,7 @@
 // Runtime state of one component instance (definitions.py ComponentInstance).
 // abi/, resources/ and async/ read and extend it; the linker creates it.
 
+import { Store } from '../async/store.ts';
 import type { Trap } from '../host/errors.ts';
 
 /**
@@ -29,10 +30,17 @@ export class ComponentInstance {
   /** Cap on live handles in `table` (resources, waitables, stream/future ends). */
   readonly maxHandles: number;
 
-  constructor(label: string, parent?: ComponentInstance, maxHandles?: number) {
+  /**
+   * definitions.py `inst.store`: its tasks, threads, scheduler and options.
+   * One per top-level instantiation; nested instances share their root's.
+   */
+  readonly store: Store;
+
+  constructor(label: string, parent?: ComponentInstance, maxHandles?: number, store?: Store) {
     this.label = label;
     this.parent = parent;
     this.maxHandles = maxHandles ?? parent?.maxHandles ?? DEFAULT_MAX_HANDLES;
+    this.store = store ?? parent?.store ?? new Store();
   }
 
   /** Records the first trap; abi/instance-entry.ts refuses entry from then on. */

@@ -3,6 +3,7 @@
 
 import type { Alias, CoreSort, Definition, ExternName, Sort, SortIdx } from '../binary/ir.ts';
 import { poisonWith } from '../abi/errors.ts';
+import type { Store } from '../async/store.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
 import type { ExternType, InstanceType, Type } from '../types/model.ts';
 import { buildCanon, type CoreSpaces } from './canon.ts';
@@ -51,8 +52,9 @@ export function instantiateComponent(
   label: string,
   parent?: ComponentInstance,
   maxHandles?: number,
+  store?: Store,
 ): RuntimeInstance {
-  const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles));
+  const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles, store));
   const { ir } = def.elab;
   const exports = new Map<string, RuntimeExtern>();
   for (let i = 0; i < ir.definitions.length; i++) {
