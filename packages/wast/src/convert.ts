@@ -5,7 +5,6 @@
 import type { ValType } from '@weft/core';
 import type { WastValue } from './values.ts';
 
-export { camelCase } from '@weft/core';
 import { camelCase } from '@weft/core';
 
 /** Marks flags objects built without a type: compare only the set labels. */

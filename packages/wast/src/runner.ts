@@ -2,9 +2,9 @@
 // directive, since later ones usually depend on the state built before it.
 
 import { readFile } from 'node:fs/promises';
-import type { ComponentType, FuncType, ValType } from '@weft/core';
+import { type ComponentType, camelCase, type FuncType, type ValType } from '@weft/core';
 import { assembleComponentForm, assembleText, cleanAssemblerError } from './assemble.ts';
-import { ConvertError, camelCase, diff, show, toJs } from './convert.ts';
+import { ConvertError, diff, show, toJs } from './convert.ts';
 import { type Directive, type Invoke, type ModuleDef, parseDirective } from './directives.ts';
 import { type SNode, head, readAll } from './sexpr.ts';
 import { showValue } from './values.ts';

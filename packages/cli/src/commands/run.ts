@@ -4,7 +4,7 @@
 // syntax instead (the component still gets the WASI imports).
 
 import type { ComponentType, FuncType } from '@weft/core';
-import { camelCase } from '@weft/wast';
+import { camelCase } from '@weft/core';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';

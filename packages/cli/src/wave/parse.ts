@@ -2,7 +2,7 @@
 // values in Weft's boundary conventions, guided by the expected type.
 
 import type { FuncType, ValType } from '@weft/core';
-import { camelCase } from '@weft/wast';
+import { camelCase } from '@weft/core';
 
 export class WaveError extends Error {
   override name = 'WaveError';

@@ -1,7 +1,7 @@
 // JS values (Weft boundary conventions) → WAVE text, guided by the type.
 
 import type { ValType } from '@weft/core';
-import { camelCase } from '@weft/wast';
+import { camelCase } from '@weft/core';
 
 const KEYWORDS = new Set(['true', 'false', 'some', 'none', 'ok', 'err', 'inf', 'nan']);
 
