@@ -69,6 +69,13 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
   };
 }
 
+/** A call into another store is over: it no longer counts as host work of either. */
+function uncross(store: Store, calleeStore: Store): false {
+  store.hostPending--;
+  calleeStore.hostWaits--;
+  return false;
+}
+
 function isTagged(r: unknown): boolean {
   return (
     r !== null &&
@@ -135,14 +142,8 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       store.hostPending++;
       calleeStore.hostWaits++;
     }
-    const uncross = () => {
-      if (!crossing) return;
-      crossing = false;
-      store.hostPending--;
-      calleeStore.hostWaits--;
-    };
     const onResolve = (r: unknown[] | undefined) => {
-      uncross();
+      if (crossing) crossing = uncross(store, calleeStore);
       if (r === undefined) {
         subtask.resolve(
           subtask.state === SubtaskState.STARTING
@@ -175,7 +176,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       onProgress();
     };
     const onTrap = (e: unknown) => {
-      uncross();
+      if (crossing) crossing = uncross(store, calleeStore);
       subtask.trap = poisonWith(inst, e);
       subtask.resolve(SubtaskState.RETURNED, []);
       onProgress();
