@@ -1,9 +1,10 @@
-// The lifting/lowering view of memory layout: types/flatten.ts holds
-// alignment, elem_size and flatten_type (shared with validation); this adds
-// what codecs need on top — despecialize, discriminants, field and payload
-// offsets, and cached flat types for 32-bit memories.
+// The lifting/lowering view of memory layout: types/layout.ts holds
+// alignment, elem_size and despecialize, types/flatten.ts flatten_type (shared
+// with validation); this adds what codecs need on top — discriminants, field
+// and payload offsets, and cached flat types for 32-bit memories.
 
-import { alignment, discriminantSize, alignTo, elemSize, flattenType as flattenTypeIn } from '../types/flatten.ts';
+import { flattenType as flattenTypeIn } from '../types/flatten.ts';
+import { alignment, alignTo, despecialize, discriminantSize, elemSize } from '../types/layout.ts';
 import type { CaseType, ValType } from '../types/model.ts';
 
 export type FlatType = 'i32' | 'i64' | 'f32' | 'f64';
@@ -17,49 +18,6 @@ const U8 = { kind: 'u8' } as const;
 const U16 = { kind: 'u16' } as const;
 const U32 = { kind: 'u32' } as const;
 
-const despecialized = new WeakMap<ValType, ValType>();
-
-/** The spec's despecialize: tuple→record, enum/option/result→variant, map→list of tuples. */
-export function despecialize(t: ValType): ValType {
-  switch (t.kind) {
-    case 'tuple':
-    case 'enum':
-    case 'option':
-    case 'result':
-    case 'map':
-      break;
-    default:
-      return t;
-  }
-  let d = despecialized.get(t);
-  if (d) return d;
-  switch (t.kind) {
-    case 'tuple':
-      d = { kind: 'record', fields: t.types.map((type, i) => ({ label: String(i), type })) };
-      break;
-    case 'enum':
-      d = { kind: 'variant', cases: t.labels.map((label) => ({ label })) };
-      break;
-    case 'option':
-      d = { kind: 'variant', cases: [{ label: 'none' }, { label: 'some', type: t.type }] };
-      break;
-    case 'result':
-      d = {
-        kind: 'variant',
-        cases: [
-          { label: 'ok', type: t.ok },
-          { label: 'error', type: t.err },
-        ],
-      };
-      break;
-    case 'map':
-      d = { kind: 'list', elem: { kind: 'tuple', types: [t.key, t.value] } };
-      break;
-  }
-  despecialized.set(t, d!);
-  return d!;
-}
-
 /** The cases of a variant-like type (variant, enum, option, result). */
 export function casesOf(t: ValType): CaseType[] {
   const d = despecialize(t);
@@ -67,7 +25,7 @@ export function casesOf(t: ValType): CaseType[] {
   return d.cases;
 }
 
-export { alignTo, alignment, elemSize } from '../types/flatten.ts';
+export { alignTo, alignment, despecialize, elemSize } from '../types/layout.ts';
 
 export function discriminantType(n: number): ValType {
   const size = discriminantSize(n);
@@ -115,4 +73,4 @@ export function flattenTypes(ts: ValType[]): FlatType[] {
   return out;
 }
 
-export { containsBorrow } from '../types/flatten.ts';
+export { containsBorrow } from '../types/predicates.ts';

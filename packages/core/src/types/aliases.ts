@@ -5,7 +5,7 @@ import type { Alias, Sort } from '../binary/ir.ts';
 import type { ExternType, Type } from './model.ts';
 import type { Scope } from './scope.ts';
 import { isValType } from './deftypes.ts';
-import { someChild } from './flatten.ts';
+import { someChild } from './predicates.ts';
 import type { NameToken } from './tokens.ts';
 import { addToSpace } from './externs.ts';
 import { allExterns } from './visibility.ts';

@@ -6,15 +6,15 @@ import type { CoreFuncType, CoreValType, FuncType, ResourceType, ValType } from 
 import type { Scope } from './scope.ts';
 import { valType } from './deftypes.ts';
 import {
-  containsListOrString,
   coreFuncTypeEquals,
   flattenFuncType,
   flatLength,
   MAX_FLAT_ASYNC_PARAMS,
   MAX_FLAT_PARAMS,
   MAX_FLAT_RESULTS,
-  type PtrType,
 } from './flatten.ts';
+import type { PtrType } from './layout.ts';
+import { containsListOrString } from './predicates.ts';
 
 function ft(params: CoreValType[], results: CoreValType[]): CoreFuncType {
   return { kind: 'func', params, results };

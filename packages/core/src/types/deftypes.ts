@@ -13,7 +13,8 @@ import type {
 import type { CoreExternType, CoreModuleType, CoreValType, FuncType, ResourceType, Type, ValType } from './model.ts';
 import { PRIMS } from './model.ts';
 import { checkLabel, NameSet } from './names.ts';
-import { containsBorrow, elemSize } from './flatten.ts';
+import { elemSize } from './layout.ts';
+import { containsBorrow } from './predicates.ts';
 import type { CoreTypeEntry, Scope } from './scope.ts';
 import { setToken, tokenOf } from './tokens.ts';
 

@@ -2,7 +2,7 @@
 
 import type { ExternType, ResourceType, Type, ValType } from './model.ts';
 import type { Scope } from './scope.ts';
-import { someChild } from './flatten.ts';
+import { someChild } from './predicates.ts';
 
 /** A concrete component's exported abstract resources: every non-imported resource its exports mention. */
 export function concreteExportedResources(s: Scope): ResourceType[] {

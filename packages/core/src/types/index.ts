@@ -13,15 +13,8 @@ export {
 } from './subtype.ts';
 export type { ResourceMap } from './subtype.ts';
 export { coreModuleType } from './core-module-types.ts';
-export {
-  flattenFuncType,
-  flattenType,
-  elemSize,
-  alignment,
-  MAX_FLAT_PARAMS,
-  MAX_FLAT_RESULTS,
-  MAX_FLAT_ASYNC_PARAMS,
-} from './flatten.ts';
+export { flattenFuncType, flattenType, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, MAX_FLAT_ASYNC_PARAMS } from './flatten.ts';
+export { alignment, elemSize } from './layout.ts';
 export { canonicalName, isLabel, parseExternName } from './names.ts';
 export type * from './model.ts';
 export { PRIMS, isPrim } from './model.ts';

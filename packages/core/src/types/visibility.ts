@@ -3,7 +3,7 @@
 import type { ExternType, FuncType, InstanceType, Type, ValType } from './model.ts';
 import { Scope } from './scope.ts';
 import { isNominal } from './deftypes.ts';
-import { someChild } from './flatten.ts';
+import { someChild } from './predicates.ts';
 import { tokenOf } from './tokens.ts';
 import { isPrim } from './model.ts';
 
