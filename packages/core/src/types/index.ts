@@ -9,9 +9,8 @@ export {
   checkValType,
   isSubtype,
   isTypeSubtype,
-  substitute,
 } from './subtype.ts';
-export type { ResourceMap } from './subtype.ts';
+export { type ResourceMap, substitute } from './substitute.ts';
 export { coreModuleType } from './core-module-types.ts';
 export { flattenFuncType, flattenType, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, MAX_FLAT_ASYNC_PARAMS } from './flatten.ts';
 export { alignment, elemSize } from './layout.ts';

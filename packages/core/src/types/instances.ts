@@ -4,7 +4,8 @@
 import type { InstanceExpr } from '../binary/ir.ts';
 import type { ExternType, InstanceType, ResourceType } from './model.ts';
 import type { Scope } from './scope.ts';
-import { checkExtern, substitute, type ResourceMap } from './subtype.ts';
+import { type ResourceMap, substitute } from './substitute.ts';
+import { checkExtern } from './subtype.ts';
 import { canonicalName, NameSet } from './names.ts';
 import { checkAnnotated, checkName, externOfSortIdx } from './externs.ts';
 
