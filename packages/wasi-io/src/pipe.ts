@@ -28,10 +28,12 @@ export class PipeWriter implements ByteSink {
   private readonly doneP: Promise<void>;
   private resolveDone!: () => void;
   /** An open pipe may still be written: a guest waiting on it is not deadlocked. */
-  private readonly release = holdHost();
+  private readonly release: () => void;
 
   constructor(out: StreamWriter<number>, highWaterMark: number) {
     this.out = out;
+    // Holds the store of whichever guest reads this pipe (it follows the stream).
+    this.release = holdHost(out);
     this.highWaterMark = highWaterMark;
     this.doneP = new Promise((r) => (this.resolveDone = r));
   }

@@ -57,8 +57,9 @@ export async function pump(
   // An abort while a write is blocked cancels it (the write returns what it copied).
   const onAbort = () => writer.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
-  // While we wait on the producer, a guest reading this stream is not deadlocked.
-  const release = holdHost();
+  // While we wait on the producer, a guest reading this stream is not deadlocked
+  // (only that guest's store is held).
+  const release = holdHost(writer);
   try {
     for (;;) {
       if (signal?.aborted) {
