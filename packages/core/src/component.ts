@@ -3,7 +3,7 @@
 import { decodeComponent } from './binary/index.ts';
 import type { ComponentIR, Definition } from './binary/ir.ts';
 import { ValidationError, WeftError } from './host/errors.ts';
-import { STORE, Store } from './async/store.ts';
+import { STORE, Store } from './runtime/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';

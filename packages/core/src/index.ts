@@ -5,14 +5,7 @@ export type * from './types/model.ts';
 export { isPrim } from './types/model.ts';
 export { findImportKey } from './link/names.ts';
 export { camelCase, pascalCase } from './host/js-names.ts';
-export {
-  ErrorContext,
-  FutureReader,
-  FutureWriter,
-  future,
-  HAS_JSPI,
-  StreamReader,
-  StreamWriter,
-  stream,
-} from './async/index.ts';
-export { holdHost } from './async/hold-host.ts';
+export { ErrorContext } from './runtime/error-context.ts';
+export { holdHost } from './runtime/hold-host.ts';
+export { FutureReader, FutureWriter, future, StreamReader, StreamWriter, stream } from './runtime/host-streams.ts';
+export { HAS_JSPI } from './runtime/jspi.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonLift } from '../src/abi/canon-lift.ts';
-import { canonLower } from '../src/abi/canon-lower.ts';
-import { fromHostImport, toHostExport } from '../src/abi/host-convention.ts';
+import { canonLift } from '../src/canon/lift.ts';
+import { canonLower } from '../src/canon/lower.ts';
+import { fromHostImport, toHostExport } from '../src/link/host-convention.ts';
 import type { CanonOptions } from '../src/abi/options.ts';
 import { ComponentError, Trap } from '../src/host/errors.ts';
-import { ComponentInstance } from '../src/link/component-instance.ts';
+import { ComponentInstance } from '../src/runtime/component-instance.ts';
 import type { FuncType, ValType } from '../src/types/model.ts';
 import { PRIMS as P } from '../src/types/model.ts';
 import { coreInstance } from './abi-helpers.ts';

@@ -3,7 +3,7 @@
 // JS-side bump allocator standing in for a guest's realloc.
 
 import { parse } from '@bytecodealliance/jco';
-import { ComponentInstance } from '../src/link/component-instance.ts';
+import { ComponentInstance } from '../src/runtime/component-instance.ts';
 import type { CanonOptions, StringEncoding } from '../src/abi/options.ts';
 
 function readLeb(b: Uint8Array, pos: number): [number, number] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HAS_JSPI } from '../src/async/index.ts';
+import { HAS_JSPI } from '../src/index.ts';
 import { SYNC_CALLS_HOST } from './helpers/guests.ts';
 import { instantiate } from './helpers/wat.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HAS_JSPI, stream, type StreamReader } from '../src/async/index.ts';
+import { HAS_JSPI, stream, type StreamReader } from '../src/index.ts';
 import { CALLBACK, STREAM_SUM } from './helpers/guests.ts';
 import { instantiate } from './helpers/wat.ts';
 

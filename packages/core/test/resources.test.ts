@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { canonLift } from '../src/abi/canon-lift.ts';
-import { canonLower } from '../src/abi/canon-lower.ts';
+import { canonLift } from '../src/canon/lift.ts';
+import { canonLower } from '../src/canon/lower.ts';
 import type { CanonOptions } from '../src/abi/options.ts';
-import { ComponentInstance } from '../src/link/component-instance.ts';
+import { ComponentInstance } from '../src/runtime/component-instance.ts';
+import { canonResourceDrop, canonResourceNew, canonResourceRep } from '../src/canon/resource-builtins.ts';
 import {
-  Table,
-  canonResourceDrop,
-  canonResourceNew,
-  canonResourceRep,
   createResourceType,
   getWrapperClass,
   type GuestResource,
   type ResourceRuntimeType,
-} from '../src/resources/index.ts';
+} from '../src/runtime/resource-type.ts';
+import { Table } from '../src/runtime/table.ts';
 import type { FuncType, ValType } from '../src/types/model.ts';
 import { PRIMS as P } from '../src/types/model.ts';
 import { coreInstance } from './abi-helpers.ts';

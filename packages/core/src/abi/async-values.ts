@@ -1,22 +1,15 @@
 // lift/lower of stream, future and error-context values (definitions.py
 // lift_stream / lift_future / lift_async_value / lower_stream / lower_future /
-// lift_error_context / lower_error_context), called by abi/codecs/handles.ts.
+// lift_error_context / lower_error_context), called by codecs/handles.ts.
 
-import type { LiftLowerContext } from '../abi/context.ts';
-import { badValue } from '../abi/errors.ts';
+import type { LiftLowerContext } from './context.ts';
+import { badValue } from '../runtime/errors.ts';
 import { Trap } from '../host/errors.ts';
-import { tableOf } from '../resources/table.ts';
+import { tableOf } from '../runtime/table.ts';
 import type { FutureType, StreamType } from '../types/model.ts';
-import { CopyState, ReadableFutureEnd, ReadableStreamEnd, typeEq } from './copy.ts';
-import { FutureReader, futureSource, StreamReader, streamSource } from './host-streams.ts';
-
-/** definitions.py ErrorContext; the JS value of an `error-context`. */
-export class ErrorContext {
-  readonly debugMessage: string;
-  constructor(debugMessage: string) {
-    this.debugMessage = debugMessage;
-  }
-}
+import { CopyState, ReadableFutureEnd, ReadableStreamEnd, typeEq } from '../runtime/copy.ts';
+import { ErrorContext } from '../runtime/error-context.ts';
+import { FutureReader, futureSource, StreamReader, streamSource } from '../runtime/host-streams.ts';
 
 export function liftStream(cx: LiftLowerContext, i: number, t: StreamType): StreamReader {
   i >>>= 0;

@@ -2,11 +2,11 @@
 // a cached view of linear memory (re-made only when memory.buffer changes,
 // i.e. after growth) and the per-call state that lifting/lowering needs.
 
-import { running } from '../async/store.ts';
-import { SyncFrame } from '../async/task.ts';
+import { running } from '../runtime/store.ts';
+import { SyncFrame } from '../runtime/thread.ts';
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
-import type { ResourceHandle } from '../resources/handle.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { ResourceHandle } from '../runtime/handle.ts';
 import type { FuncType } from '../types/model.ts';
 import type { CanonOptions, StringEncoding } from './options.ts';
 

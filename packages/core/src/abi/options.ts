@@ -1,6 +1,6 @@
 // Canonical ABI options of one `canon lift` / `canon lower` (definitions.py CanonicalOptions).
 
-import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
 
 export type StringEncoding = 'utf8' | 'utf16' | 'latin1+utf16';
 

@@ -5,7 +5,7 @@
 
 import { Trap } from '../host/errors.ts';
 import type { LiftLowerContext } from './context.ts';
-import { badValue } from './errors.ts';
+import { badValue } from '../runtime/errors.ts';
 import { MAX_STRING_BYTE_LENGTH, UTF16_TAG } from './layout.ts';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

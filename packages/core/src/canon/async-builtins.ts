@@ -5,15 +5,15 @@
 
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor } from '../abi/codecs/index.ts';
-import { checkMayLeave } from '../abi/instance-entry.ts';
+import { checkMayLeave } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { loadStringFromRange, storeStringIntoRange, stored } from '../abi/strings.ts';
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
-import { tableOf } from '../resources/table.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import { tableOf } from '../runtime/table.ts';
 import type { FutureType, StreamType, ValType } from '../types/model.ts';
-import { ReadableBufferGuestImpl, WritableBufferGuestImpl } from './buffers.ts';
+import { ReadableBufferGuestImpl, WritableBufferGuestImpl } from '../runtime/buffers.ts';
 import {
   CopyEnd,
   CopyResult,
@@ -25,14 +25,15 @@ import {
   WritableFutureEnd,
   WritableStreamEnd,
   typeEq,
-} from './copy.ts';
-import { asyncState } from './instance-state.ts';
-import { Entry } from './jspi.ts';
-import { runOnStack } from './lift.ts';
-import { Cancelled, currentThread, mayBlock, mustBlock, Thread, trapThread } from './store.ts';
-import { Task, TaskState } from './task.ts';
-import { ErrorContext } from './values.ts';
-import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from './waitable.ts';
+} from '../runtime/copy.ts';
+import { asyncState } from '../runtime/instance-state.ts';
+import { Entry } from '../runtime/jspi.ts';
+import { runOnStack } from './async-lift.ts';
+import { trapThread } from '../runtime/store.ts';
+import { Cancelled, Task, TaskState } from '../runtime/task.ts';
+import { currentThread, mayBlock, mustBlock, Thread } from '../runtime/thread.ts';
+import { ErrorContext } from '../runtime/error-context.ts';
+import { EventCode, type EventTuple, Subtask, Waitable, WaitableSet } from '../runtime/waitable.ts';
 
 export const BLOCKED = 0xffff_ffff;
 
@@ -401,14 +402,15 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
   const async = opts.async ?? false;
   const what = isRead ? 'stream.read' : 'stream.write';
   if (t.elem?.kind === 'char') throw new Trap('stream<char> is not supported');
+  const codec = t.elem === undefined ? undefined : codecFor(t.elem);
   return (i: number, ptr: number, n: number): number => {
     const thread = currentThread(inst);
     i >>>= 0;
     const e = claimEnd<ReadableStreamEnd | WritableStreamEnd>(inst, thread, i, E, t.elem, async);
     const cx = new LiftLowerContext(opts);
     const buffer = isRead
-      ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0)
-      : new ReadableBufferGuestImpl(t.elem, cx, ptr >>> 0, n >>> 0);
+      ? new WritableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, n >>> 0)
+      : new ReadableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, n >>> 0);
     const streamEvent = (result: number, reclaim: () => void): EventTuple => {
       reclaim();
       // DROPPED is delivered promptly: a peer that dropped before this event
@@ -441,14 +443,15 @@ function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opt
   const eventCode = isRead ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
   const async = opts.async ?? false;
   const what = isRead ? 'future.read' : 'future.write';
+  const codec = t.elem === undefined ? undefined : codecFor(t.elem);
   return (i: number, ptr: number): number => {
     const thread = currentThread(inst);
     i >>>= 0;
     const e = claimEnd<ReadableFutureEnd | WritableFutureEnd>(inst, thread, i, E, t.elem, async);
     const cx = new LiftLowerContext(opts);
     const buffer = isRead
-      ? new WritableBufferGuestImpl(t.elem, cx, ptr >>> 0, 1)
-      : new ReadableBufferGuestImpl(t.elem, cx, ptr >>> 0, 1);
+      ? new WritableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, 1)
+      : new ReadableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, 1);
     const futureEvent = (result: number): EventTuple => {
       e.state = result === CopyResult.DROPPED || result === CopyResult.COMPLETED ? CopyState.DONE : CopyState.IDLE;
       return [eventCode, i, result];

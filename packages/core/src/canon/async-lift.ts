@@ -5,20 +5,21 @@
 
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
-import { poisonWith } from '../abi/errors.ts';
-import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../abi/instance-entry.ts';
+import { poisonWith } from '../runtime/errors.ts';
+import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
-import { tableOf } from '../resources/table.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import { tableOf } from '../runtime/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { asyncState } from './instance-state.ts';
-import { Entry } from './jspi.ts';
-import { Cancelled, deadlockTrap, running, type Store, Thread } from './store.ts';
-import { type OnCancel, type OnResolve, type OnStart, Task, TaskState } from './task.ts';
-import { EventCode, type EventTuple, WaitableSet } from './waitable.ts';
+import { asyncState } from '../runtime/instance-state.ts';
+import { Entry } from '../runtime/jspi.ts';
+import { deadlockTrap, running, type Store } from '../runtime/store.ts';
+import { Cancelled, type OnCancel, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
+import { Thread } from '../runtime/thread.ts';
+import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
 
 export const FUNC_INST = Symbol('weft.funcInst');
 /** The store of a lifted function's instance. */

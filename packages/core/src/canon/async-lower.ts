@@ -3,19 +3,20 @@
 
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
-import { HostValueError, poisonWith } from '../abi/errors.ts';
-import { checkMayLeave } from '../abi/instance-entry.ts';
+import { HostValueError, poisonWith } from '../runtime/errors.ts';
+import { checkMayLeave } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { ComponentError, Trap } from '../host/errors.ts';
-import { tableOf } from '../resources/table.ts';
+import { tableOf } from '../runtime/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { asyncState } from './instance-state.ts';
+import { asyncState } from '../runtime/instance-state.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CoreValType } from '../types/model.ts';
-import { calleeMaySuspend, type FuncInst, funcInstOf, storeOfLifted } from './lift.ts';
-import { currentThread, mayBlock, mustBlock, type Store } from './store.ts';
-import { EventCode, Subtask, SubtaskState } from './waitable.ts';
+import { calleeMaySuspend, type FuncInst, funcInstOf, storeOfLifted } from './async-lift.ts';
+import type { Store } from '../runtime/store.ts';
+import { currentThread, mayBlock, mustBlock } from '../runtime/thread.ts';
+import { EventCode, Subtask, SubtaskState } from '../runtime/waitable.ts';
 
 function errorPayload(e: unknown): unknown {
   if (e instanceof ComponentError) return e.payload;

@@ -2,17 +2,17 @@
 // returning JS values (raw form: a `result` return stays `{ tag, val }`).
 
 import { Trap } from '../host/errors.ts';
-import { asyncCanonLift } from '../async/lift.ts';
-import { asyncState } from '../async/instance-state.ts';
-import { running } from '../async/store.ts';
-import { SyncFrame } from '../async/task.ts';
+import { asyncCanonLift } from './async-lift.ts';
+import { asyncState } from '../runtime/instance-state.ts';
+import { running } from '../runtime/store.ts';
+import { SyncFrame } from '../runtime/thread.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { codecFor, type Codec } from './codecs/index.ts';
-import { type BorrowScope, LiftLowerContext } from './context.ts';
-import { poisonWith } from './errors.ts';
-import { checkCallNesting, enterFrom, leaveTo, takeCaller } from './instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
-import type { CanonOptions } from './options.ts';
+import { codecFor, type Codec } from '../abi/codecs/index.ts';
+import { type BorrowScope, LiftLowerContext } from '../abi/context.ts';
+import { poisonWith } from '../runtime/errors.ts';
+import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import type { CanonOptions } from '../abi/options.ts';
 
 export type ComponentFunc = (...args: any[]) => any;
 
@@ -24,7 +24,7 @@ export function isLifted(f: Function): boolean {
 
 export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): ComponentFunc {
   const inst = opts.instance;
-  // Async ABI, async-typed functions, and instances whose code runs on JSPI stacks: async/lift.ts.
+  // Async ABI, async-typed functions, and instances whose code runs on JSPI stacks: async-lift.ts.
   const ai = asyncState(inst);
   ai.liftsBuilt = true;
   if (opts.async || ft.async || ai.jspi) {

@@ -4,25 +4,25 @@
 // flat return value or the caller's retptr.
 
 import { Trap } from '../host/errors.ts';
-import { asyncState } from '../async/instance-state.ts';
-import { jspiRequired } from '../async/jspi.ts';
-import { currentThread } from '../async/store.ts';
+import { asyncState } from '../runtime/instance-state.ts';
+import { jspiRequired } from '../runtime/jspi.ts';
+import { currentThread } from '../runtime/thread.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CoreValType } from '../types/model.ts';
-import { asyncCanonLower } from '../async/lower.ts';
-import { funcInstOf } from '../async/lift.ts';
-import { releaseLends } from '../resources/lift-lower.ts';
+import { asyncCanonLower } from './async-lower.ts';
+import { funcInstOf } from './async-lift.ts';
+import { releaseLends } from '../runtime/handle.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { isLifted, type ComponentFunc } from './canon-lift.ts';
-import { codecFor, type Codec } from './codecs/index.ts';
-import { LiftLowerContext } from './context.ts';
-import { HostValueError } from './errors.ts';
-import { checkMayLeave, setCaller } from './instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from './layout.ts';
-import type { CanonOptions } from './options.ts';
+import { isLifted, type ComponentFunc } from './lift.ts';
+import { codecFor, type Codec } from '../abi/codecs/index.ts';
+import { LiftLowerContext } from '../abi/context.ts';
+import { HostValueError } from '../runtime/errors.ts';
+import { checkMayLeave, setCaller } from '../runtime/instance-entry.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import type { CanonOptions } from '../abi/options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
-  // Async ABI, or an async-typed callee the caller may have to wait for: async/lower.ts.
+  // Async ABI, or an async-typed callee the caller may have to wait for: async-lower.ts.
   if (opts.async || ft.async || funcInstOf(callee) !== undefined)
     return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
   const inst = opts.instance;

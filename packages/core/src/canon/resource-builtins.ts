@@ -1,12 +1,11 @@
 // canon resource.new / resource.drop / resource.rep as core functions.
 
 import { Trap } from '../host/errors.ts';
-import { checkMayLeave } from '../abi/instance-entry.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
-import { ResourceHandle } from './handle.ts';
-import { getHandle, removeOwn } from './lift-lower.ts';
-import { runDtor, type ResourceRuntimeType } from './resource-type.ts';
-import { tableOf } from './table.ts';
+import { checkMayLeave } from '../runtime/instance-entry.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import { getHandle, removeOwn, ResourceHandle } from '../runtime/handle.ts';
+import { runDtor, type ResourceRuntimeType } from '../runtime/resource-type.ts';
+import { tableOf } from '../runtime/table.ts';
 
 export function canonResourceNew(rt: ResourceRuntimeType, inst: ComponentInstance): (rep: number) => number {
   return (rep: number) => {

@@ -3,8 +3,8 @@
 
 import { ComponentError } from '../host/errors.ts';
 import type { FuncType } from '../types/model.ts';
-import type { ComponentFunc } from './canon-lift.ts';
-import { setCaller } from './instance-entry.ts';
+import type { ComponentFunc } from '../canon/lift.ts';
+import { setCaller } from '../runtime/instance-entry.ts';
 
 /** Export side: `{tag:'ok', val}` → val; `{tag:'err', val}` → throw ComponentError(val). */
 export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc {

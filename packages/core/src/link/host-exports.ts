@@ -2,8 +2,8 @@
 // name (and camelCase), interfaces as objects, resources as classes whose
 // constructor/methods/statics call the guest.
 
-import { toHostExport } from '../abi/index.ts';
 import type { ResourceType } from '../types/model.ts';
+import { toHostExport } from './host-convention.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
 import { resourceClass } from './resources.ts';
 import {

@@ -2,9 +2,9 @@
 // following the jco binding conventions (camelCase funcs, PascalCase classes,
 // `[method]r.m` as a prototype method, `[static]r.s` as a static, `[constructor]r` as `new`).
 
-import { fromHostImport } from '../abi/index.ts';
 import { LinkError } from '../host/errors.ts';
 import type { ExternType, FuncType, InstanceType, ResourceType } from '../types/model.ts';
+import { fromHostImport } from './host-convention.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
 import { hostResource } from './resources.ts';
 import {

@@ -2,12 +2,12 @@
 // the runtime index spaces (the runtime twin of types/elaborate.ts).
 
 import type { Alias, CoreSort, Definition, ExternName, Sort, SortIdx } from '../binary/ir.ts';
-import { poisonWith } from '../abi/errors.ts';
-import type { Store } from '../async/store.ts';
+import { poisonWith } from '../runtime/errors.ts';
+import type { Store } from '../runtime/store.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
 import type { ExternType, InstanceType, Type } from '../types/model.ts';
 import { buildCanon, type CoreSpaces } from './canon.ts';
-import { ComponentInstance } from './component-instance.ts';
+import { ComponentInstance } from '../runtime/component-instance.ts';
 import { hostExtern } from './host-imports.ts';
 import { findImportKey } from './names.ts';
 import { newGuestResource } from './resources.ts';

@@ -1,9 +1,14 @@
-// The linker's view of resources/: making runtime resource types for
+// The linker's view of resources (runtime/resource-type.ts): making runtime resource types for
 // definitions and host classes, and the JS class the host sees for each.
 
-import { createResourceType, getWrapperClass, isGuestDefined, type ResourceRuntimeType } from '../resources/index.ts';
+import {
+  createResourceType,
+  getWrapperClass,
+  isGuestDefined,
+  type ResourceRuntimeType,
+} from '../runtime/resource-type.ts';
 import type { ResourceType } from '../types/model.ts';
-import type { ComponentInstance } from './component-instance.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
 import { RESOURCE } from './runtime.ts';
 
 /** A fresh runtime type for a `(resource (rep i32) (dtor f)?)` definition, per instantiation. */

@@ -3,7 +3,7 @@
 import type { Definition } from '../binary/ir.ts';
 import type { ElaboratedComponent } from '../types/elaborated.ts';
 import type { FuncType, Type } from '../types/model.ts';
-import type { ComponentInstance } from './component-instance.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
 
 /**
  * A component function: what `canon lift` makes and `canon lower` consumes.

@@ -2,9 +2,12 @@
 // plus host buffers (JS arrays / Uint8Array). Values cross as arrays, except
 // `u8`, which crosses as Uint8Array so byte streams copy with one `set`;
 // between two guests a numeric element type is copied memory to memory.
+// A guest buffer is handed the element type's codec by the built-in that
+// makes it (canon/async-builtins.ts, once per stream/future read or write
+// definition), so runtime/ never reaches up into abi/'s codecs.
 
+import type { Codec } from '../abi/codecs/index.ts';
 import type { LiftLowerContext } from '../abi/context.ts';
-import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { Trap } from '../host/errors.ts';
 import type { ValType } from '../types/model.ts';
 
@@ -50,9 +53,10 @@ class BufferGuestImpl implements GuestRaw {
   readonly length: number;
   readonly raw: GuestRaw | undefined;
 
-  constructor(t: ValType | undefined, cx: LiftLowerContext, ptr: number, length: number) {
+  /** `codec` is `t`'s (undefined when `t` is). */
+  constructor(t: ValType | undefined, codec: Codec | undefined, cx: LiftLowerContext, ptr: number, length: number) {
     if (length > MAX_BUFFER_LENGTH) throw new Trap('buffer too long');
-    this.codec = t === undefined ? undefined : codecFor(t);
+    this.codec = codec;
     this.size = this.codec?.size ?? 0;
     if (t !== undefined && length > 0) {
       cx.needMemory();

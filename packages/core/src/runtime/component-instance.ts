@@ -1,8 +1,11 @@
 // Runtime state of one component instance (definitions.py ComponentInstance).
-// abi/, resources/ and async/ read and extend it; the linker creates it.
+// The rest of runtime/ (instance-state.ts, table.ts), abi/ and canon/ read and
+// extend it; the linker creates it.
 
-import { Store } from '../async/store.ts';
 import type { Trap } from '../host/errors.ts';
+import { CopyEnd } from './copy.ts';
+import { Store } from './store.ts';
+import type { Table } from './table.ts';
 
 /**
  * Default cap on an instance's live handles: the spec allows 2^28, which at a
@@ -22,10 +25,11 @@ export class ComponentInstance {
   /** Set when a trap happened in this instance; every later entry traps with it. */
   poisoned: Trap | undefined;
   /**
-   * The instance's handle table (resources, and later waitables); created by
-   * resources/ on first use so instances that never touch handles pay nothing.
+   * The instance's handle table (resources, waitables, stream/future ends,
+   * error-contexts); created by `tableOf` on first use so instances that never
+   * touch handles pay nothing.
    */
-  table: unknown;
+  table: Table | undefined;
 
   /** Cap on live handles in `table` (resources, waitables, stream/future ends). */
   readonly maxHandles: number;
@@ -43,7 +47,7 @@ export class ComponentInstance {
     this.store = store ?? parent?.store ?? new Store();
   }
 
-  /** Records the first trap; abi/instance-entry.ts refuses entry from then on. */
+  /** Records the first trap; instance-entry.ts refuses entry from then on. */
   poison(t: Trap): Trap {
     if (!this.poisoned) {
       this.poisoned = t;
@@ -59,13 +63,12 @@ export class ComponentInstance {
    * instead of waiting forever.
    */
   private releaseCopyEnds(): void {
-    const table = this.table as Iterable<unknown> | undefined;
+    const table = this.table;
     if (table === undefined) return;
     for (const e of table) {
-      const shared = (e as { shared?: { drop?: () => void } }).shared;
-      if (typeof shared?.drop !== 'function') continue;
+      if (!(e instanceof CopyEnd)) continue;
       try {
-        shared.drop();
+        e.shared.drop();
       } catch {
         // the other end may have gone already; nothing more to release
       }

@@ -3,7 +3,7 @@
 // guest or the host) and the guest-held ends (CopyEnd and subclasses).
 
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 import type { ValType } from '../types/model.ts';
 import { copyValues, noneOrNumberType, type ReadableBuffer, type WritableBuffer } from './buffers.ts';
 import type { Store } from './store.ts';
@@ -281,12 +281,15 @@ export class SharedFutureImpl extends GuestEnds implements ReadableFuture, Writa
   }
 }
 
+/** What a guest end is an end of: the shared stream or future, or a host source or sink. */
+export type SharedEnd = ReadableStream | WritableStream | ReadableFuture | WritableFuture;
+
 export class CopyEnd extends Waitable {
   state: number = CopyState.IDLE;
-  readonly shared: any;
+  readonly shared: SharedEnd;
   /** This end's handle index in its instance's table (for events). */
   index = 0;
-  constructor(shared: unknown, store: Store) {
+  constructor(shared: SharedEnd, store: Store) {
     super(store);
     this.shared = shared;
     if (shared instanceof HostWork) shared.attach(store);

@@ -4,7 +4,7 @@
 // sync calls nest, one module-level slot carries it from lower to lift.
 
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 
 let currentCaller: ComponentInstance | undefined;
 

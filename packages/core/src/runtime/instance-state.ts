@@ -1,11 +1,11 @@
 // The async half of definitions.py ComponentInstance (threads, backpressure,
-// exclusive thread), kept beside the linker's ComponentInstance so instances
+// exclusive thread), kept beside ComponentInstance (component-instance.ts) so instances
 // that never use async pay nothing. Handles share the instance's one table
-// (resources/table.ts), as in the spec.
+// (table.ts), as in the spec.
 
-import type { ComponentInstance } from '../link/component-instance.ts';
-import { Table } from '../resources/table.ts';
-import type { Thread } from './store.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import { Table } from './table.ts';
+import type { Thread } from './thread.ts';
 
 export class AsyncInstanceState {
   readonly inst: ComponentInstance;

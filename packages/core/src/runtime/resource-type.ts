@@ -2,9 +2,9 @@
 // face of guest-defined resources: a lazily made class per type whose
 // instances carry {rep, state} and drop the resource on [Symbol.dispose]().
 
-import { enterFrom, leaveTo, setCaller } from '../abi/instance-entry.ts';
-import { HostValueError, poisonWith } from '../abi/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
+import { enterFrom, leaveTo, setCaller } from './instance-entry.ts';
+import { HostValueError, poisonWith } from './errors.ts';
+import type { ComponentInstance } from './component-instance.ts';
 import { pascalCase } from '../host/js-names.ts';
 import type { ResourceType } from '../types/model.ts';
 

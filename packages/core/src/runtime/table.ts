@@ -1,7 +1,7 @@
 // definitions.py Table: index 0 reserved, free list, bounded length.
 
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 
 export class Table<T = unknown> {
   static readonly MAX_LENGTH = 2 ** 28 - 1;
@@ -52,7 +52,7 @@ export class Table<T = unknown> {
 
 /** The instance's handle table, created on first use. */
 export function tableOf(inst: ComponentInstance): Table {
-  let t = inst.table as Table | undefined;
+  let t = inst.table;
   if (t === undefined) {
     t = new Table(inst.maxHandles);
     inst.table = t;

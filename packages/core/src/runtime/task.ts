@@ -3,12 +3,16 @@
 
 import type { BorrowScope } from '../abi/context.ts';
 import type { CanonOptions } from '../abi/options.ts';
-import { enterFrom, leaveTo } from '../abi/instance-entry.ts';
+import { enterFrom, leaveTo } from './instance-entry.ts';
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from '../link/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 import type { FuncType } from '../types/model.ts';
 import { type AsyncInstanceState, asyncState } from './instance-state.ts';
-import { Cancelled, type Store, Thread } from './store.ts';
+import type { Store } from './store.ts';
+import type { Thread } from './thread.ts';
+
+/** definitions.py Cancelled: what a resumed thread is told. */
+export const Cancelled = { FALSE: 0, TRUE: 1 } as const;
 
 export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DELIVERED: 4, RESOLVED: 5 } as const;
 
@@ -187,72 +191,4 @@ export class Task {
     this.onResolve(undefined);
     this.store.schedule();
   }
-}
-
-/**
- * A sync-typed, sync-lifted call (abi/canon-lift.ts) is a task too, but most
- * never touch a built-in that needs one; its Task and Thread are made on
- * first use.
- */
-export class SyncFrame {
-  readonly ft: FuncType;
-  readonly opts: CanonOptions;
-  thread: Thread | undefined = undefined;
-  resolved = false;
-  constructor(ft: FuncType, opts: CanonOptions) {
-    this.ft = ft;
-    this.opts = opts;
-  }
-  materialize(): Thread {
-    let t = this.thread;
-    if (t === undefined) {
-      const task = new Task(
-        this.ft,
-        this.opts,
-        this.opts.instance,
-        () => [],
-        () => {},
-      );
-      task.state = this.resolved ? TaskState.RESOLVED : TaskState.STARTED;
-      t = new Thread(task, () => {}, false);
-      t.cont = undefined;
-      task.implicitThread = t;
-      task.registerThread(t);
-      this.thread = t;
-    }
-    return t;
-  }
-  /** End of the call: drop the lazily made thread. */
-  release(): void {
-    const t = this.thread;
-    if (t !== undefined) {
-      this.thread = undefined;
-      t.task.state = TaskState.RESOLVED;
-      t.task.unregisterThread(t);
-    }
-    this.resolved = false;
-  }
-}
-
-const startThreads = new WeakMap<ComponentInstance, Thread>();
-
-/** The implicit thread of a core start function (a sync task that may not block). */
-export function startThread(inst: ComponentInstance): Thread {
-  let t = startThreads.get(inst);
-  if (t === undefined) {
-    const ft = { params: [], result: undefined, async: false } as unknown as FuncType;
-    const task = new Task(
-      ft,
-      { instance: inst } as CanonOptions,
-      inst,
-      () => [],
-      () => {},
-    );
-    task.state = TaskState.STARTED;
-    t = new Thread(task, () => {}, false);
-    t.cont = undefined;
-    task.implicitThread = t;
-    startThreads.set(inst, t);
-  }
-  return t;
 }

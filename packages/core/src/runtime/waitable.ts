@@ -2,7 +2,8 @@
 
 import type { LiftLowerContext } from '../abi/context.ts';
 import { Trap } from '../host/errors.ts';
-import { releaseLends } from '../resources/lift-lower.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import { releaseLends } from './handle.ts';
 import type { Store } from './store.ts';
 
 export const EventCode = {
@@ -102,7 +103,7 @@ export const SubtaskState = {
 
 export class Subtask extends Waitable {
   state: number = SubtaskState.STARTING;
-  onCancel: ((caller: any) => void) | undefined = undefined;
+  onCancel: ((caller: ComponentInstance | undefined) => void) | undefined = undefined;
   /** The caller's lift context: its `lenders` are this subtask's lenders. */
   cx: LiftLowerContext | undefined = undefined;
   delivered = false;

@@ -1,6 +1,6 @@
 // Codecs of the handle types: own, borrow, stream, future and error-context.
 // Each is an i32 index into a table of the instance; the table work lives in
-// resources/lift-lower.ts and async/values.ts.
+// ../resource-values.ts and ../async-values.ts.
 
 import {
   liftErrorContext,
@@ -9,9 +9,9 @@ import {
   lowerErrorContext,
   lowerFuture,
   lowerStream,
-} from '../../async/values.ts';
-import { liftBorrow, liftOwn, lowerBorrow, lowerOwn } from '../../resources/lift-lower.ts';
-import type { ResourceRuntimeType } from '../../resources/resource-type.ts';
+} from '../async-values.ts';
+import { liftBorrow, liftOwn, lowerBorrow, lowerOwn } from '../resource-values.ts';
+import type { ResourceRuntimeType } from '../../runtime/resource-type.ts';
 import type { ValType } from '../../types/model.ts';
 import type { LiftLowerContext } from '../context.ts';
 import { type Codec, scalar } from './codec.ts';

@@ -4,7 +4,7 @@
 import { Trap } from '../../host/errors.ts';
 import type { ValType } from '../../types/model.ts';
 import type { LiftLowerContext } from '../context.ts';
-import { badValue } from '../errors.ts';
+import { badValue } from '../../runtime/errors.ts';
 import { MAX_LIST_BYTE_LENGTH } from '../layout.ts';
 import { type Codec, composite } from './codec.ts';
 import { codecFor } from './index.ts';

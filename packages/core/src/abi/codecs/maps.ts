@@ -3,7 +3,7 @@
 
 import type { ValType } from '../../types/model.ts';
 import type { LiftLowerContext } from '../context.ts';
-import { badValue } from '../errors.ts';
+import { badValue } from '../../runtime/errors.ts';
 import { alignment, elemSize, fieldOffsets } from '../layout.ts';
 import type { Codec } from './codec.ts';
 import { codecFor } from './index.ts';

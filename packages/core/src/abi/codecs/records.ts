@@ -3,7 +3,7 @@
 
 import { camelCase } from '../../host/js-names.ts';
 import type { ValType } from '../../types/model.ts';
-import { badValue } from '../errors.ts';
+import { badValue } from '../../runtime/errors.ts';
 import { fieldOffsets } from '../layout.ts';
 import { type Codec, checkObject, composite } from './codec.ts';
 import { codecFor } from './index.ts';

@@ -4,7 +4,7 @@
 
 import { Trap } from '../../host/errors.ts';
 import type { ValType } from '../../types/model.ts';
-import { badValue } from '../errors.ts';
+import { badValue } from '../../runtime/errors.ts';
 import { type Codec, scalar } from './codec.ts';
 
 function checkInt(v: unknown, lo: number, hi: number, what: string): number {

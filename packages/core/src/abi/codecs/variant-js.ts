@@ -3,7 +3,7 @@
 // variant ↔ { tag, val }.
 
 import type { CaseType, ValType } from '../../types/model.ts';
-import { badValue } from '../errors.ts';
+import { badValue } from '../../runtime/errors.ts';
 import { checkObject } from './codec.ts';
 
 /** JS conversions of a variant-like kind; `match` writes into matched. */
