@@ -9,7 +9,8 @@ import { tableOf } from '../runtime/table.ts';
 import type { FutureType, StreamType } from '../types/model.ts';
 import { CopyState, ReadableFutureEnd, ReadableStreamEnd, typeEq } from '../runtime/copy.ts';
 import { ErrorContext } from '../runtime/error-context.ts';
-import { FutureReader, futureSource, StreamReader, streamSource } from '../runtime/host-streams.ts';
+import { futureSource, streamSource } from '../runtime/host-sources.ts';
+import { FutureReader, StreamReader } from '../runtime/host-streams.ts';
 
 export function liftStream(cx: LiftLowerContext, i: number, t: StreamType): StreamReader {
   i >>>= 0;

@@ -17,14 +17,17 @@ export type OnCopy = (reclaim: ReclaimBuffer) => void;
 export type OnCopyDone = (result: number) => void;
 type Inst = ComponentInstance | undefined;
 
-/** What a readable end reads from: a SharedStreamImpl, or a host source. */
-export interface ReadableStream {
+/**
+ * What a readable end reads from (definitions.py ReadableStream; renamed so
+ * the web's ReadableStream is not shadowed): a SharedStreamImpl, or a host source.
+ */
+export interface StreamProducer {
   readonly t: ValType | undefined;
   read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
 }
-export interface WritableStream {
+export interface StreamConsumer {
   readonly t: ValType | undefined;
   write(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
   cancel(): void;
@@ -93,7 +96,7 @@ class GuestEnds extends HostWork {
   }
 }
 
-export class SharedStreamImpl extends GuestEnds implements ReadableStream, WritableStream {
+export class SharedStreamImpl extends GuestEnds implements StreamProducer, StreamConsumer {
   readonly t: ValType | undefined;
   dropped = false;
   pendingInst: Inst = undefined;
@@ -192,20 +195,20 @@ export class SharedStreamImpl extends GuestEnds implements ReadableStream, Writa
   }
 }
 
-export interface ReadableFuture {
+export interface FutureProducer {
   readonly t: ValType | undefined;
   read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
 }
-export interface WritableFuture {
+export interface FutureConsumer {
   readonly t: ValType | undefined;
   write(inst: Inst, src: ReadableBuffer, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
 }
 
-export class SharedFutureImpl extends GuestEnds implements ReadableFuture, WritableFuture {
+export class SharedFutureImpl extends GuestEnds implements FutureProducer, FutureConsumer {
   readonly t: ValType | undefined;
   dropped = false;
   pendingInst: Inst = undefined;
@@ -282,7 +285,7 @@ export class SharedFutureImpl extends GuestEnds implements ReadableFuture, Writa
 }
 
 /** What a guest end is an end of: the shared stream or future, or a host source or sink. */
-export type SharedEnd = ReadableStream | WritableStream | ReadableFuture | WritableFuture;
+export type SharedEnd = StreamProducer | StreamConsumer | FutureProducer | FutureConsumer;
 
 export class CopyEnd extends Waitable {
   state: number = CopyState.IDLE;
@@ -339,25 +342,25 @@ export class CopyEnd extends Waitable {
 }
 
 export class ReadableStreamEnd extends CopyEnd {
-  declare readonly shared: ReadableStream;
+  declare readonly shared: StreamProducer;
   copy(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     this.shared.read(inst, dst, onCopy, onCopyDone);
   }
 }
 export class WritableStreamEnd extends CopyEnd {
-  declare readonly shared: WritableStream;
+  declare readonly shared: StreamConsumer;
   copy(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     this.shared.write(inst, src, onCopy, onCopyDone);
   }
 }
 export class ReadableFutureEnd extends CopyEnd {
-  declare readonly shared: ReadableFuture;
+  declare readonly shared: FutureProducer;
   copy(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
     this.shared.read(inst, dst, onCopyDone);
   }
 }
 export class WritableFutureEnd extends CopyEnd {
-  declare readonly shared: WritableFuture;
+  declare readonly shared: FutureConsumer;
   copy(inst: Inst, src: ReadableBuffer, onCopyDone: OnCopyDone): void {
     this.shared.write(inst, src, onCopyDone);
   }

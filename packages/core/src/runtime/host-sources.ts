@@ -1,0 +1,285 @@
+// What a host may pass where a stream or future is expected: its own
+// StreamReader / FutureReader, or an AsyncIterable / Iterable / ReadableStream
+// / Promise, fed to the guest only as the guest reads (backpressure).
+
+import type { ValType } from '../types/model.ts';
+import type { Values, WritableBuffer } from './buffers.ts';
+import {
+  CopyResult,
+  type FutureProducer,
+  HostWork,
+  type OnCopy,
+  type OnCopyDone,
+  type StreamProducer,
+} from './copy.ts';
+import { FutureReader, StreamReader } from './host-streams.ts';
+
+function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (typeof v === 'string') return new TextEncoder().encode(v);
+  if (Array.isArray(v)) return Uint8Array.from(v as number[]);
+  if (typeof v === 'number') return Uint8Array.of(v);
+  throw new TypeError('a stream<u8> source must yield Uint8Array chunks');
+}
+
+/**
+ * Feeds a guest's reads from an iterator, pulled only when the guest reads.
+ * A sync iterator fills the whole read at once (an array of 5000 strings is
+ * one copy, not 5000 round trips); an async one is asked for one item per read
+ * that finds nothing buffered. Byte chunks are handed on as views, never copied
+ * here: the reader copies them into guest memory with one `set`.
+ */
+export class IterableSource extends HostWork implements StreamProducer {
+  readonly t: ValType | undefined;
+  private readonly it: AsyncIterator<unknown> | Iterator<unknown>;
+  private readonly sync: boolean;
+  private readonly bytes: boolean;
+  private leftover: Values | undefined = undefined;
+  private ended = false;
+  private pulling = false;
+  private pendingDst: WritableBuffer | undefined = undefined;
+  private pendingDone: OnCopyDone | undefined = undefined;
+  /** stream<u8> only: the source's synchronous side (bytes at hand, empty if none, null at the end). */
+  private readonly readSync: ((max: number) => Uint8Array | null) | undefined;
+
+  constructor(
+    t: ValType | undefined,
+    it: AsyncIterator<unknown> | Iterator<unknown>,
+    sync = false,
+    readSync?: (max: number) => Uint8Array | null,
+  ) {
+    super();
+    this.t = t;
+    this.it = it;
+    this.sync = sync;
+    this.readSync = t?.kind === 'u8' ? readSync : undefined;
+    this.bytes = t?.kind === 'u8';
+  }
+
+  read(_inst: unknown, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+    if (this.leftover === undefined && !this.ended) {
+      if (this.sync) this.nextSync();
+      else if (!this.tryReadSync(dst.remain())) {
+        this.pendingDst = dst;
+        this.pendingDone = onCopyDone;
+        this.pull();
+        return;
+      }
+    }
+    this.complete(dst, onCopyDone);
+  }
+
+  /**
+   * Bytes the source has at hand complete the read at once, as Wasmtime's
+   * first poll of a ready stream does; true if there were any (or the end).
+   */
+  private tryReadSync(max: number): boolean {
+    if (this.readSync === undefined || this.pulling) return false;
+    let got: Uint8Array | null;
+    try {
+      got = this.readSync(max);
+    } catch {
+      this.ended = true;
+      return true;
+    }
+    if (got === null) this.ended = true;
+    else if (got.length > 0) this.leftover = got;
+    else return false;
+    return true;
+  }
+
+  /** Copies what is buffered (and, for a sync iterator, what it yields) into dst, then reports. */
+  private complete(dst: WritableBuffer, done: OnCopyDone): void {
+    if (this.leftover === undefined) {
+      done(CopyResult.DROPPED);
+      return;
+    }
+    this.deliver(dst);
+    while (this.sync && this.leftover === undefined && !this.ended && dst.remain() > 0) {
+      this.nextSync();
+      if (this.leftover !== undefined) this.deliver(dst);
+    }
+    done(CopyResult.COMPLETED);
+  }
+
+  private deliver(dst: WritableBuffer): void {
+    const v = this.leftover!;
+    const n = Math.min(v.length, dst.remain());
+    if (n === 0) return;
+    if (n === v.length) {
+      this.leftover = undefined;
+      dst.write(v);
+    } else {
+      this.leftover = v instanceof Uint8Array ? v.subarray(n) : v.slice(n);
+      dst.write(v instanceof Uint8Array ? v.subarray(0, n) : v.slice(0, n));
+    }
+  }
+
+  private accept(r: IteratorResult<unknown>): void {
+    if (r.done) this.ended = true;
+    else {
+      let chunk: Values;
+      try {
+        chunk = this.bytes ? toBytes(r.value) : [r.value];
+      } catch {
+        // Not bytes: the host's mistake ends the stream rather than the guest.
+        this.ended = true;
+        return;
+      }
+      if (chunk.length > 0) this.leftover = chunk;
+    }
+  }
+
+  private nextSync(): void {
+    try {
+      this.accept((this.it as Iterator<unknown>).next());
+    } catch {
+      // A throwing source ends the stream; the guest sees the writer drop.
+      this.ended = true;
+    }
+  }
+
+  private pull(): void {
+    if (this.pulling) return;
+    this.pulling = true;
+    this.addHostPending(1);
+    const settle = (r: IteratorResult<unknown>) => {
+      this.pulling = false;
+      this.addHostPending(-1);
+      this.accept(r);
+      const dst = this.pendingDst;
+      const done = this.pendingDone;
+      if (dst === undefined || done === undefined) return;
+      if (this.leftover === undefined && !this.ended) {
+        this.pull();
+        return;
+      }
+      this.pendingDst = this.pendingDone = undefined;
+      this.complete(dst, done);
+    };
+    let r: IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+    try {
+      r = this.it.next();
+    } catch (e) {
+      r = Promise.reject(e);
+    }
+    Promise.resolve(r).then(settle, () => settle({ done: true, value: undefined }));
+  }
+
+  cancel(): void {
+    const done = this.pendingDone;
+    this.pendingDst = this.pendingDone = undefined;
+    done?.(CopyResult.CANCELLED);
+  }
+
+  drop(): void {
+    this.ended = true;
+    this.leftover = undefined;
+    try {
+      void (this.it as Iterator<unknown>).return?.();
+    } catch {
+      // the iterator's cleanup failing does not concern the guest
+    }
+  }
+}
+
+/** Feeds a guest's future read from a Promise. */
+export class PromiseSource extends HostWork implements FutureProducer {
+  readonly t: ValType | undefined;
+  private settled = false;
+  private value: unknown;
+  private pendingDst: WritableBuffer | undefined;
+  private pendingDone: OnCopyDone | undefined;
+
+  constructor(t: ValType | undefined, p: PromiseLike<unknown>) {
+    super();
+    this.t = t;
+    this.addHostPending(1);
+    Promise.resolve(p).then(
+      (v) => this.settle(t?.kind === 'result' ? { tag: 'ok', val: v } : v),
+      (e) =>
+        this.settle(t?.kind === 'result' ? { tag: 'err', val: (e as { payload?: unknown })?.payload ?? e } : undefined),
+    );
+  }
+
+  private settle(v: unknown): void {
+    this.addHostPending(-1);
+    this.settled = true;
+    this.value = v;
+    const dst = this.pendingDst;
+    const done = this.pendingDone;
+    if (dst !== undefined && done !== undefined) {
+      this.pendingDst = this.pendingDone = undefined;
+      dst.write(this.t?.kind === 'u8' ? Uint8Array.of(v as number) : [v]);
+      done(CopyResult.COMPLETED);
+    }
+  }
+
+  read(_inst: unknown, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
+    if (this.settled) {
+      dst.write(this.t?.kind === 'u8' ? Uint8Array.of(this.value as number) : [this.value]);
+      onCopyDone(CopyResult.COMPLETED);
+      return;
+    }
+    this.pendingDst = dst;
+    this.pendingDone = onCopyDone;
+  }
+
+  cancel(): void {
+    const done = this.pendingDone;
+    this.pendingDst = this.pendingDone = undefined;
+    done?.(CopyResult.CANCELLED);
+  }
+
+  drop(): void {}
+}
+
+/** What a host value passed as `stream<T>` becomes. */
+export function streamSource(t: ValType | undefined, v: unknown): StreamProducer | undefined {
+  if (v instanceof StreamReader) {
+    const s = v.take();
+    if ((s as { untyped?: boolean }).untyped) (s as { t: unknown }).t = t;
+    return s;
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<symbol | string, unknown>;
+    if (typeof o[Symbol.asyncIterator] === 'function') {
+      const readSync =
+        typeof o.readSync === 'function' ? (o.readSync as (max: number) => Uint8Array | null).bind(v) : undefined;
+      return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v), false, readSync);
+    }
+    if (typeof o.getReader === 'function') {
+      const r = (o.getReader as () => { read(): Promise<IteratorResult<unknown>>; cancel(): unknown })();
+      return new IterableSource(t, {
+        next: () => r.read(),
+        return: () => {
+          r.cancel();
+          return { done: true, value: undefined };
+        },
+      } as unknown as AsyncIterator<unknown>);
+    }
+    if (typeof o[Symbol.iterator] === 'function' && !(v instanceof Uint8Array))
+      return new IterableSource(t, (o[Symbol.iterator] as () => Iterator<unknown>).call(v), true);
+    if (v instanceof Uint8Array) return new IterableSource(t, [v][Symbol.iterator](), true);
+  }
+  return undefined;
+}
+
+/** What a host value passed as `future<T>` becomes. */
+export function futureSource(t: ValType | undefined, v: unknown): FutureProducer | undefined {
+  if (v instanceof FutureReader) {
+    const s = v.take();
+    if ((s as { untyped?: boolean }).untyped) (s as { t: unknown }).t = t;
+    return s;
+  }
+  if (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  ) {
+    return new PromiseSource(t, v as PromiseLike<unknown>);
+  }
+  return undefined;
+}
