@@ -7,5 +7,14 @@ export { findImportKey } from './link/names.ts';
 export { camelCase, pascalCase } from './host/js-names.ts';
 export { ErrorContext } from './runtime/error-context.ts';
 export { holdHost } from './runtime/hold-host.ts';
-export { FutureReader, FutureWriter, future, StreamReader, StreamWriter, stream } from './runtime/host-streams.ts';
+export {
+  type FuturePair,
+  FutureReader,
+  FutureWriter,
+  future,
+  type StreamPair,
+  StreamReader,
+  StreamWriter,
+  stream,
+} from './runtime/host-streams.ts';
 export { HAS_JSPI } from './runtime/jspi.ts';

@@ -117,7 +117,7 @@ describe('componentize-qjs async guest', () => {
     });
 
     it('upper: fed by a host stream() pair, with backpressure', async () => {
-      const [w, r] = stream<string>();
+      const { writer: w, reader: r } = stream<string>();
       const outP = e.upper(r).then(collect<string>);
       expect(await w.write(['a', 'b'])).toBe(2);
       expect(await w.write(['c'])).toBe(1);
@@ -185,7 +185,7 @@ describe('componentize-qjs async guest', () => {
       const r: StreamReader = await e['produce-bytes'](4 << 20, 0);
       const first = await r.read();
       expect((first as Uint8Array).length).toBeGreaterThan(0);
-      r.drop();
+      r.cancel();
       // The instance stays usable.
       await expect(e.concat('still', ' alive')).resolves.toBe('still alive');
     });

@@ -42,7 +42,7 @@ describe('async: streams from the host', () => {
 
   it('reads a host stream() pair with backpressure', async () => {
     const inst = await instantiate(STREAM_SUM);
-    const [w, r] = stream<number>();
+    const { writer: w, reader: r } = stream<number>();
     const p = inst.exports.sum(r);
     expect(await w.write(new Uint8Array([5, 5, 5, 5, 5, 5, 5, 5, 5, 5]))).toBe(10);
     expect(await w.write([1])).toBe(1);
@@ -58,7 +58,7 @@ describe('async: streams from the host', () => {
   });
 
   it('exposes StreamReader as an AsyncIterable', async () => {
-    const [w, r] = stream<number>({ kind: 'u8' });
+    const { writer: w, reader: r } = stream<number>({ kind: 'u8' });
     void (async () => {
       await w.write(Uint8Array.of(1, 2));
       await w.write(Uint8Array.of(3));

@@ -74,7 +74,7 @@ async function otherStoreWorks(jspi: boolean, isBlocked: () => boolean): Promise
   expect(await within(cb.exports.run(2), 'a second async call')).toBe(9);
   // host → guest stream<u8>, written by a host StreamWriter.
   const summer = await sum.instantiate({}, { jspi });
-  const [w, r] = stream<number>(U8);
+  const { writer: w, reader: r } = stream<number>(U8);
   const total = summer.exports.sum(r);
   expect(await w.write(Uint8Array.of(1, 2, 3))).toBe(3);
   expect(await w.write(Uint8Array.of(4))).toBe(1);
@@ -150,12 +150,12 @@ describe('stores: without JSPI (callback ABI)', () => {
     const t = track(a.exports.run(1) as Promise<number>);
     // A guest reading a stream nobody will write: deadlocked, though another store waits on host work.
     const stuck = await sum.instantiate({}, noJspi);
-    const [w0, r0] = stream<number>(U8);
+    const { writer: w0, reader: r0 } = stream<number>(U8);
     await expect(within(stuck.exports.sum(r0), 'deadlock detection')).rejects.toThrow(/deadlock/);
     w0.close();
     // holdHost(end): the writer's store (once its reader is in a guest) is not deadlocked while held.
     const held = await sum.instantiate({}, noJspi);
-    const [w1, r1] = stream<number>(U8);
+    const { writer: w1, reader: r1 } = stream<number>(U8);
     const release1 = holdHost(w1);
     const total1 = track(held.exports.sum(r1) as Promise<number>);
     await later(0, 20);
@@ -168,8 +168,8 @@ describe('stores: without JSPI (callback ABI)', () => {
     const heldInst = await sum.instantiate({}, noJspi);
     const other = await sum.instantiate({}, noJspi);
     const release2 = holdHost(heldInst);
-    const [w2, r2] = stream<number>(U8);
-    const [w3, r3] = stream<number>(U8);
+    const { writer: w2, reader: r2 } = stream<number>(U8);
+    const { writer: w3, reader: r3 } = stream<number>(U8);
     const total2 = track(heldInst.exports.sum(r2) as Promise<number>);
     await expect(within(other.exports.sum(r3), 'deadlock detection beside a held store')).rejects.toThrow(/deadlock/);
     expect(total2.settled).toBe(false);

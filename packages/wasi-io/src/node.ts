@@ -48,7 +48,7 @@ export function toNodeReadable(reader: StreamReader): Readable {
       );
     },
     destroy(err, cb) {
-      reader.drop();
+      reader.cancel();
       cb(err);
     },
   });

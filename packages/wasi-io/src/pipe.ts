@@ -53,7 +53,7 @@ export class PipeWriter implements ByteSink {
     return this.broken;
   }
 
-  /** Settles when the pipe is finished: everything was read after close(), or the reader went away, or abort(). */
+  /** Settles when the pipe is finished: everything was read after close(), or the reader went away, or cancel(). */
   get finished(): Promise<void> {
     return this.doneP;
   }
@@ -85,6 +85,16 @@ export class PipeWriter implements ByteSink {
     this.kick();
   }
 
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+
+  /** Closes, then waits until the reader has taken everything (or went away). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.finished;
+  }
+
   /** Ends the stream once the buffered bytes have been read. */
   close(): void {
     if (this.state !== 'open') return;
@@ -93,8 +103,8 @@ export class PipeWriter implements ByteSink {
     this.wakeWriters();
   }
 
-  /** Ends the stream now, discarding buffered bytes. */
-  abort(): void {
+  /** Ends the stream now, discarding buffered bytes (a StreamWriter's `cancel(reason)`). */
+  cancel(_reason?: unknown): void {
     if (this.state === 'done') return;
     this.queue.length = this.head = 0;
     this.bufferedBytes = 0;
@@ -109,7 +119,9 @@ export class PipeWriter implements ByteSink {
     if (this.state === 'done') return;
     this.state = 'done';
     this.release();
-    this.out.close();
+    // Nothing is pending after a close (run() wrote it all); after cancel() a
+    // blocked write is abandoned with the rest.
+    this.out.cancel();
     this.wakeWriters();
     const d = this.dataWaiter;
     this.dataWaiter = undefined;
@@ -181,6 +193,6 @@ export interface Pipe {
 export function pipe(options: PipeOptions = {}): Pipe {
   const hwm = options.highWaterMark ?? 64 * 1024;
   if (!(hwm > 0)) throw new RangeError('highWaterMark must be positive');
-  const [w, reader] = byteStream();
+  const { writer: w, reader } = byteStream();
   return { reader, writer: new PipeWriter(w, hwm) };
 }

@@ -4,7 +4,7 @@
 
 import type { ValType } from '@weft/core';
 import { ABORTED, type ByteChunk, isBrokenPipe, raceAbort, toBytes } from './bytes.ts';
-import { holdHost, type StreamReader, type StreamWriter, stream } from './core.ts';
+import { holdHost, type StreamPair, type StreamReader, type StreamWriter, stream } from './core.ts';
 import type { ByteSink, ByteSource } from './sink.ts';
 
 /** How a transfer ended. */
@@ -55,7 +55,7 @@ export async function pump(
   let bytes = 0;
   let reason: EndReason = 'end';
   // An abort while a write is blocked cancels it (the write returns what it copied).
-  const onAbort = () => writer.cancel();
+  const onAbort = () => writer.cancelWrite();
   signal?.addEventListener('abort', onAbort, { once: true });
   // While we wait on the producer, a guest reading this stream is not deadlocked
   // (only that guest's store is held).
@@ -112,7 +112,7 @@ export interface SourceOptions {
 const U8: ValType = { kind: 'u8' };
 
 /** A fresh host stream<u8>: the writer end and the reader end. */
-export function byteStream(): [StreamWriter<number>, StreamReader<number>] {
+export function byteStream(): StreamPair<number> {
   return stream<number>(U8);
 }
 
@@ -121,7 +121,7 @@ export function byteStream(): [StreamWriter<number>, StreamReader<number>] {
  * read it on the host. The producer runs at most one chunk ahead of the reader.
  */
 export function fromAsyncIterable(src: ByteProducer, options: SourceOptions = {}): StreamReader<number> {
-  const [writer, reader] = byteStream();
+  const { writer, reader } = byteStream();
   pump(src, writer, { signal: options.signal }).then(
     (r) => options.onDone?.(r),
     (e) => options.onError?.(e),
@@ -161,7 +161,7 @@ export async function pipeToSink(
   let reason: EndReason = 'end';
   const sr = isStreamReader(reader) ? reader : undefined;
   const it = sr === undefined ? (reader as ByteSource)[Symbol.asyncIterator]() : undefined;
-  const onAbort = () => sr?.cancel();
+  const onAbort = () => sr?.cancelRead();
   signal?.addEventListener('abort', onAbort, { once: true });
   let buf =
     sr !== undefined && sink.releasesChunks === true && typeof sr.readInto === 'function'
@@ -214,7 +214,7 @@ export async function pipeToSink(
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (sr !== undefined) sr.drop();
+    if (sr !== undefined) sr.cancel();
     else if (reason !== 'end') void Promise.resolve(it!.return?.()).catch(() => {});
   }
   if (close && reason !== 'closed') await sink.close?.();
@@ -234,6 +234,6 @@ export function isStreamReader(v: unknown): v is StreamReader {
     v !== null &&
     typeof v === 'object' &&
     typeof (v as StreamReader).read === 'function' &&
-    typeof (v as StreamReader).drop === 'function'
+    typeof (v as StreamReader).cancelRead === 'function'
   );
 }

@@ -26,7 +26,7 @@ export function toReadableStream(reader: StreamReader): ReadableStream<Uint8Arra
         }
       },
       cancel() {
-        reader.drop();
+        reader.cancel();
       },
     },
     { highWaterMark: 0 },
@@ -66,10 +66,10 @@ export function toWritableStream(writer: StreamWriter): WritableStream<ByteChunk
         if (n < bytes.length) throw new BrokenPipeError();
       },
       close() {
-        writer.close();
+        return writer.close();
       },
-      abort() {
-        writer.close();
+      abort(reason) {
+        writer.cancel(reason);
       },
     },
     { highWaterMark: 1 },

@@ -111,7 +111,8 @@ describe('pipeToSink from a StreamReader', () => {
         t.set(c);
         return c.length;
       },
-      drop() {
+      cancelRead() {},
+      cancel() {
         r.dropped = true;
       },
     };

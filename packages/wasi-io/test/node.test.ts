@@ -50,7 +50,7 @@ describe('fromNodeReadable / toNodeReadable', () => {
     a.write('1');
     const ra = fromNodeReadable(a);
     await ra.read();
-    ra.drop();
+    ra.cancel();
     a.write('2');
     await tick(10);
     expect(a.destroyed).toBe(true);
@@ -59,7 +59,7 @@ describe('fromNodeReadable / toNodeReadable', () => {
     b.write('1');
     const rb = fromNodeReadable(b, { destroyOnCancel: false });
     await rb.read();
-    rb.drop();
+    rb.cancel();
     b.write('2');
     await tick(10);
     expect(b.destroyed).toBe(false);
@@ -82,7 +82,7 @@ describe('fromNodeReadable / toNodeReadable', () => {
     }
     // Node fills to its highWaterMark (plus a read-ahead chunk or two), never more
     expect(pushed - got).toBeLessThanOrEqual(1024 + 3 * 256);
-    r.drop();
+    r.cancel();
   });
 
   it('toNodeReadable is pulled lazily and drops the reader on destroy', async () => {
@@ -237,12 +237,12 @@ describe('nodeSink / toNodeWritable', () => {
   });
 
   it('toNodeWritable writes into a stream<u8> with backpressure, EPIPE after drop', async () => {
-    const [sw, r] = byteStream();
+    const { writer: sw, reader: r } = byteStream();
     const nw = toNodeWritable(sw, { highWaterMark: 8 });
     expect(nw.write('0123456789')).toBe(false); // over the 8-byte mark: Node asks us to wait
     expect(text((await r.read())! as Uint8Array)).toBe('0123456789');
     await new Promise((res) => nw.once('drain', res));
-    r.drop();
+    r.cancel();
     const err = await new Promise<NodeJS.ErrnoException>((res) => {
       nw.on('error', res);
       nw.write('x');
@@ -251,7 +251,7 @@ describe('nodeSink / toNodeWritable', () => {
   });
 
   it('toNodeWritable end() closes the stream', async () => {
-    const [sw, r] = byteStream();
+    const { writer: sw, reader: r } = byteStream();
     const nw = toNodeWritable(sw);
     const all = readAll(r);
     nw.write('a');

@@ -73,7 +73,7 @@ describe('pipe()', () => {
   it('fails writes with EPIPE once the reader dropped its end', async () => {
     const { reader, writer } = pipe({ highWaterMark: 4 });
     expect((await Promise.all([reader.read(2), writer.write('ab')]))[0]!.length).toBe(2);
-    reader.drop();
+    reader.cancel();
     // the drop is noticed when the pipe next hands bytes over
     await writer.write('cd').catch(() => {});
     await writer.finished;
@@ -86,14 +86,14 @@ describe('pipe()', () => {
     await writer.write('abcd');
     const blocked = writer.write('efgh');
     await tick();
-    reader.drop();
+    reader.cancel();
     await expect(blocked).rejects.toMatchObject({ code: 'EPIPE' });
   });
 
-  it('abort() discards buffered bytes and ends the stream', async () => {
+  it('cancel() discards buffered bytes and ends the stream', async () => {
     const { reader, writer } = pipe();
     await writer.write('lost');
-    writer.abort();
+    writer.cancel();
     expect(await reader.read()).toBeUndefined();
     await expect(writer.write('x')).rejects.toThrow();
   });

@@ -79,7 +79,7 @@ describe('fromGenerator', () => {
       }
     });
     expect(text((await r.read())! as Uint8Array)).toBe('data');
-    r.drop();
+    r.cancel();
     await tick(20);
     expect(cleaned).toBe(true);
     expect(sawAbort).toBe(true);
@@ -110,12 +110,12 @@ describe('fromGenerator', () => {
 
 describe('pump / drain', () => {
   it('pump reports end, bytes and closed-by-reader', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const p = pump(['abc', 'de'], w);
     expect(text(await readAll(r))).toBe('abcde');
     expect(await p).toEqual({ bytes: 5, reason: 'end' });
 
-    const [w2, r2] = byteStream();
+    const { writer: w2, reader: r2 } = byteStream();
     let returned = false;
     const p2 = pump(
       (function* () {
@@ -128,7 +128,7 @@ describe('pump / drain', () => {
       w2,
     );
     await r2.read(3);
-    r2.drop();
+    r2.cancel();
     const res = await p2;
     expect(res.reason).toBe('closed');
     await tick();
@@ -136,7 +136,7 @@ describe('pump / drain', () => {
   });
 
   it('pump rejects with the producer error and closes the writer', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const p = pump(
       (async function* () {
         yield 'a';
@@ -150,7 +150,7 @@ describe('pump / drain', () => {
   });
 
   it('pipeToSink stops at a broken pipe and drops the reader', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const p = pump(['1', '2', '3', '4'], w);
     const seen: string[] = [];
     const res = await pipeToSink(r, {
@@ -164,7 +164,7 @@ describe('pump / drain', () => {
   });
 
   it('pipeToSink aborts a blocked read via AbortSignal', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const ac = new AbortController();
     const p = pipeToSink(r, discardSink, { signal: ac.signal });
     await tick(5);

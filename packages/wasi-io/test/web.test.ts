@@ -66,7 +66,7 @@ describe('fromReadableStream', () => {
     for (let i = 0; i < 5; i++) expect((await reader.read(1000))!.length).toBe(1000);
     await tick(10);
     expect(pulls).toBeLessThanOrEqual(8);
-    reader.drop();
+    reader.cancel();
     await tick(10);
     expect(cancelled).toBe(true);
   });
@@ -85,7 +85,7 @@ describe('fromReadableStream', () => {
 
 describe('toWritableStream / toReadableStream(...).pipeTo', () => {
   it('writes resolve as the reader consumes; EPIPE once it dropped', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const ws = toWritableStream(w);
     const writer = ws.getWriter();
     let wrote = false;
@@ -94,12 +94,12 @@ describe('toWritableStream / toReadableStream(...).pipeTo', () => {
     expect(wrote).toBe(false); // nobody read yet
     expect(text((await r.read())! as Uint8Array)).toBe('hello');
     await p;
-    r.drop();
+    r.cancel();
     await expect(writer.write('more')).rejects.toMatchObject({ code: 'EPIPE' });
   });
 
   it('close() ends the stream', async () => {
-    const [w, r] = byteStream();
+    const { writer: w, reader: r } = byteStream();
     const writer = toWritableStream(w).getWriter();
     const all = readAll(r);
     await writer.write('a');

@@ -258,7 +258,10 @@ export class SharedFutureImpl extends GuestEnds implements FutureProducer, Futur
   }
 
   read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
-    if (this.pendingBuffer === undefined) {
+    // Only a host writer can go without a value (a guest's traps): no value will come.
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
       this.setPending(inst, dst, onCopyDone);
     } else {
       if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))

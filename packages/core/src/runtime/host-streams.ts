@@ -92,18 +92,25 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     });
   }
 
-  /** Cancels a read in progress (it resolves with what was copied so far). */
-  cancel(): void {
+  /** Cancels a read in progress (it resolves with what was copied so far); the stream stays open. */
+  cancelRead(): void {
     if (this.pending) this.shared?.cancel();
   }
 
-  /** Drops the readable end: the writer sees DROPPED. */
-  drop(): void {
+  /**
+   * Abandons the stream, as a web ReadableStream's `cancel(reason)`: a read in
+   * progress resolves with what it has, and the writer sees DROPPED.
+   */
+  cancel(_reason?: unknown): void {
     const s = this.shared;
     if (s === undefined) return;
     this.shared = undefined;
     if (this.pending) s.cancel();
     s.drop();
+  }
+
+  [Symbol.dispose](): void {
+    this.cancel();
   }
 
   /**
@@ -117,7 +124,7 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     const step = (): Promise<IteratorResult<unknown>> =>
       this.read().then((chunk) => {
         if (chunk === undefined) {
-          this.drop();
+          this.cancel();
           return DONE;
         }
         if (chunk instanceof Uint8Array) return chunk.length > 0 ? { value: chunk, done: false } : step();
@@ -129,7 +136,7 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     return {
       next: () => (qi < queue.length ? Promise.resolve({ value: queue[qi++], done: false }) : step()),
       return: () => {
-        this.drop();
+        this.cancel();
         return Promise.resolve(DONE);
       },
     };
@@ -143,6 +150,9 @@ export class StreamWriter<T = unknown> {
   /** @internal */ shared: SharedStreamImpl | undefined;
   private pending = false;
   private closed = false;
+  private closing = false;
+  /** Settles when the last write did (close() waits for it). */
+  private settled: Promise<void> = Promise.resolve();
 
   constructor(shared: SharedStreamImpl) {
     this.shared = shared;
@@ -158,9 +168,18 @@ export class StreamWriter<T = unknown> {
    * otherwise), resolving with how many the reader took: fewer only if it
    * dropped its end. Resolves as the reader consumes (backpressure).
    */
-  async write(values: Values | Iterable<T>): Promise<number> {
+  write(values: Values | Iterable<T>): Promise<number> {
+    const p = this.writeAll(values);
+    this.settled = p.then(
+      () => {},
+      () => {},
+    );
+    return p;
+  }
+
+  private async writeAll(values: Values | Iterable<T>): Promise<number> {
     const s = this.shared;
-    if (s === undefined) throw new TypeError('this StreamWriter was closed');
+    if (s === undefined || this.closing) throw new TypeError('this StreamWriter was closed');
     if (this.pending) throw new TypeError('a write is already in progress on this StreamWriter');
     const vals: Values = values instanceof Uint8Array || Array.isArray(values) ? values : [...(values as Iterable<T>)];
     if (this.closed) return 0;
@@ -186,13 +205,36 @@ export class StreamWriter<T = unknown> {
     return buf.progress;
   }
 
-  /** Cancels a write in progress. */
-  cancel(): void {
+  /** Cancels a write in progress (it resolves with what the reader took); the stream stays open. */
+  cancelWrite(): void {
     if (this.pending) this.shared?.cancel();
   }
 
-  /** Drops the writable end: the reader sees the end of the stream. */
-  close(): void {
+  /**
+   * Finishes the stream, as a web WritableStream's `close()`: a write in
+   * progress completes first, then the reader sees the end of the stream.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.pending) await this.settled;
+    this.end();
+  }
+
+  /** Abandons the stream: a write in progress stops where it is and the reader sees the end now. */
+  cancel(_reason?: unknown): void {
+    this.closing = true;
+    this.end();
+  }
+
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private end(): void {
     const s = this.shared;
     if (s === undefined) return;
     this.shared = undefined;
@@ -245,10 +287,15 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
     return this.read().then(onOk, onErr);
   }
 
-  drop(): void {
+  /** Abandons the future: its writer sees DROPPED. */
+  cancel(_reason?: unknown): void {
     const s = this.shared;
     this.shared = undefined;
     s?.drop();
+  }
+
+  [Symbol.dispose](): void {
+    this.cancel();
   }
 }
 
@@ -275,22 +322,39 @@ export class FutureWriter<T = unknown> {
     });
   }
 
-  drop(): void {
+  /** Abandons the future without a value: its reader sees it dropped. */
+  cancel(_reason?: unknown): void {
     const s = this.shared;
     this.shared = undefined;
     s?.drop();
   }
+
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+}
+
+/** A stream's two ends, the shape `pipe()` of @weft/wasi-io returns too. */
+export interface StreamPair<T> {
+  reader: StreamReader<T>;
+  writer: StreamWriter<T>;
+}
+
+export interface FuturePair<T> {
+  reader: FutureReader<T>;
+  writer: FutureWriter<T>;
 }
 
 /** A new stream whose both ends the host holds; pass the reader to a component (or keep it). */
-export function stream<T = unknown>(elemType?: ValType): [StreamWriter<T>, StreamReader<T>] {
+export function stream<T = unknown>(elemType?: ValType): StreamPair<T> {
   const s = new SharedStreamImpl(elemType);
   (s as { untyped?: boolean }).untyped = elemType === undefined;
-  return [new StreamWriter<T>(s), new StreamReader<T>(s)];
+  return { reader: new StreamReader<T>(s), writer: new StreamWriter<T>(s) };
 }
 
-export function future<T = unknown>(elemType?: ValType): [FutureWriter<T>, FutureReader<T>] {
+/** A new future whose both ends the host holds. */
+export function future<T = unknown>(elemType?: ValType): FuturePair<T> {
   const s = new SharedFutureImpl(elemType);
   (s as { untyped?: boolean }).untyped = elemType === undefined;
-  return [new FutureWriter<T>(s), new FutureReader<T>(s)];
+  return { reader: new FutureReader<T>(s), writer: new FutureWriter<T>(s) };
 }
