@@ -415,7 +415,7 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
       reclaim();
       // DROPPED is delivered promptly: a peer that dropped before this event
       // was delivered wins over a COMPLETED copy (component-model #719).
-      if ((e.shared as { dropped?: boolean }).dropped === true) result = CopyResult.DROPPED;
+      if (e.shared.dropped === true) result = CopyResult.DROPPED;
       e.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
       return [eventCode, i, result | (buffer.progress << 4)];
     };

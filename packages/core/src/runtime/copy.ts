@@ -23,12 +23,15 @@ type Inst = ComponentInstance | undefined;
  */
 export interface StreamProducer {
   readonly t: ValType | undefined;
+  /** The other side dropped (a SharedStreamImpl says; a host source need not). */
+  readonly dropped?: boolean;
   read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
 }
 export interface StreamConsumer {
   readonly t: ValType | undefined;
+  readonly dropped?: boolean;
   write(inst: Inst, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
