@@ -85,29 +85,23 @@ export class HostWork {
 }
 
 /**
- * The guest-held ends of a shared stream or future (none for a side the host
- * holds): told when the other side drops while they are idle.
+ * What definitions.py's SharedStreamImpl and SharedFutureImpl share (merged
+ * into one in component-model #719): the rendezvous of a reader and a writer,
+ * the copy pending on one side, and the guest-held ends (none for a side the
+ * host holds), told when the other side drops while they are idle.
  */
-class GuestEnds extends HostWork {
-  readerEnd: CopyEnd | undefined = undefined;
-  writerEnd: CopyEnd | undefined = undefined;
-
-  /** DROPPED reaches an idle end promptly, as an event (component-model #720). */
-  notifyIdle(): void {
-    this.readerEnd?.peerDroppedWhileIdle();
-    this.writerEnd?.peerDroppedWhileIdle();
-  }
-}
-
-export class SharedStreamImpl extends GuestEnds implements StreamProducer, StreamConsumer {
+class SharedCopy extends HostWork {
   readonly t: ValType | undefined;
   dropped = false;
   pendingInst: Inst = undefined;
   pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
+  /** Streams only: a copy that moved some values but leaves the other side pending. */
   pendingOnCopy: OnCopy | undefined = undefined;
   pendingOnCopyDone: OnCopyDone | undefined = undefined;
   /** Lets a host end learn that the other side is waiting (host-streams.ts). */
   onPending: (() => void) | undefined = undefined;
+  readerEnd: CopyEnd | undefined = undefined;
+  writerEnd: CopyEnd | undefined = undefined;
 
   constructor(t: ValType | undefined) {
     super();
@@ -137,19 +131,28 @@ export class SharedStreamImpl extends GuestEnds implements StreamProducer, Strea
     done(result);
   }
 
-  readonly resetPendingBound = (): void => this.resetPending();
-
   cancel(): void {
     if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.CANCELLED);
   }
 
+  // Either side's pending copy learns of the drop: a future writer whose
+  // reader went away gets DROPPED (component-model #708; definitions.py before
+  // it asserted a pending reader there, which a guest could reach); an idle
+  // end gets a DROPPED event (#720).
   drop(): void {
     if (!this.dropped) {
       this.dropped = true;
       if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
-      else this.notifyIdle();
+      else {
+        this.readerEnd?.peerDroppedWhileIdle();
+        this.writerEnd?.peerDroppedWhileIdle();
+      }
     }
   }
+}
+
+export class SharedStreamImpl extends SharedCopy implements StreamProducer, StreamConsumer {
+  readonly resetPendingBound = (): void => this.resetPending();
 
   read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.dropped) {
@@ -211,61 +214,13 @@ export interface FutureConsumer {
   drop(): void;
 }
 
-export class SharedFutureImpl extends GuestEnds implements FutureProducer, FutureConsumer {
-  readonly t: ValType | undefined;
-  dropped = false;
-  pendingInst: Inst = undefined;
-  pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
-  pendingOnCopyDone: OnCopyDone | undefined = undefined;
-  onPending: (() => void) | undefined = undefined;
-
-  constructor(t: ValType | undefined) {
-    super();
-    this.t = t;
-  }
-
-  resetPending(): void {
-    this.setPending(undefined, undefined, undefined);
-  }
-
-  setPending(
-    inst: Inst,
-    buffer: ReadableBuffer | WritableBuffer | undefined,
-    onCopyDone: OnCopyDone | undefined,
-  ): void {
-    this.pendingInst = inst;
-    this.pendingBuffer = buffer;
-    this.pendingOnCopyDone = onCopyDone;
-    if (buffer !== undefined) this.onPending?.();
-  }
-
-  resetAndNotifyPending(result: number): void {
-    const done = this.pendingOnCopyDone!;
-    this.resetPending();
-    done(result);
-  }
-
-  cancel(): void {
-    if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.CANCELLED);
-  }
-
-  // Either side's pending copy learns of the drop: a writer whose reader went
-  // away gets DROPPED (component-model #708; definitions.py before it asserted
-  // a pending reader here, which a guest could reach).
-  drop(): void {
-    if (!this.dropped) {
-      this.dropped = true;
-      if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
-      else this.notifyIdle();
-    }
-  }
-
+export class SharedFutureImpl extends SharedCopy implements FutureProducer, FutureConsumer {
   read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
     // Only a host writer can go without a value (a guest's traps): no value will come.
     if (this.dropped) {
       onCopyDone(CopyResult.DROPPED);
     } else if (this.pendingBuffer === undefined) {
-      this.setPending(inst, dst, onCopyDone);
+      this.setPending(inst, dst, undefined, onCopyDone);
     } else {
       if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
         throw intraComponentTrap('future');
@@ -279,7 +234,7 @@ export class SharedFutureImpl extends GuestEnds implements FutureProducer, Futur
     if (this.dropped) {
       onCopyDone(CopyResult.DROPPED);
     } else if (this.pendingBuffer === undefined) {
-      this.setPending(inst, src, onCopyDone);
+      this.setPending(inst, src, undefined, onCopyDone);
     } else {
       if (inst !== undefined && inst === this.pendingInst && !noneOrNumberType(this.t))
         throw intraComponentTrap('future');
@@ -302,7 +257,7 @@ export class CopyEnd extends Waitable {
     super(store);
     this.shared = shared;
     if (shared instanceof HostWork) shared.attach(store);
-    if (shared instanceof GuestEnds) {
+    if (shared instanceof SharedCopy) {
       if (this.isReadable()) shared.readerEnd = this;
       else shared.writerEnd = this;
     }
@@ -316,7 +271,7 @@ export class CopyEnd extends Waitable {
   /** The end leaves the guest (dropped, or lifted to the host): no more events for it. */
   detach(): void {
     const s = this.shared;
-    if (s instanceof GuestEnds) {
+    if (s instanceof SharedCopy) {
       if (s.readerEnd === this) s.readerEnd = undefined;
       if (s.writerEnd === this) s.writerEnd = undefined;
     }
