@@ -98,6 +98,17 @@ describe('elaborate: defined types', () => {
     await invalid('(type (enum "up" "UP"))', 'conflicts with previous');
   });
 
+  it('bounds how deeply value types nest (a chain of 5000 definitions is a ValidationError, not a stack overflow)', async () => {
+    const chain = (n: number) => {
+      let t = '(type $t0 (list u8))';
+      for (let i = 1; i < n; i++) t += ` (type $t${i} (list $t${i - 1}))`;
+      return t;
+    };
+    await build(chain(99)); // 100 levels: list × 99 over u8
+    await invalid(chain(100), 'type nesting is too deep (more than 100 levels)');
+    await invalid(chain(5000), 'type nesting is too deep (more than 100 levels)');
+  });
+
   it('checks handle and valtype references', async () => {
     await invalid('(type $r (record (field "a" u8))) (type (own $r))', 'not a resource type');
     await invalid('(type $f (func)) (type (list $f))', 'not a defined type');

@@ -103,3 +103,23 @@ export function containsBorrow(t: ValType): boolean {
   if (r === undefined) borrowMemo.set(t, (r = someChild(t, containsBorrow)));
   return r;
 }
+
+const depthMemo = new TypeMemo<number>();
+/**
+ * How deeply a value type nests (a primitive or handle is 1). Types are
+ * defined children first, so each call finds its children's depths memoised.
+ */
+export function typeDepth(t: ValType): number {
+  if (isPrim(t)) return 1;
+  let d = depthMemo.get(t);
+  if (d === undefined) {
+    let max = 0;
+    someChild(t, (c) => {
+      const cd = typeDepth(c);
+      if (cd > max) max = cd;
+      return false;
+    });
+    depthMemo.set(t, (d = max + 1));
+  }
+  return d;
+}
