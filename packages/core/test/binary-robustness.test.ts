@@ -114,3 +114,46 @@ describe('decoder robustness', () => {
     }
   });
 });
+
+describe('definition counts (wasmparser limits)', () => {
+  const leb = (n: number): number[] => {
+    const o: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) b |= 0x80;
+      o.push(b);
+    } while (n !== 0);
+    return o;
+  };
+  const section = (id: number, count: number, entry: number[]) => {
+    const body = [...leb(count)];
+    for (let i = 0; i < count; i++) body.push(...entry);
+    return [id, ...leb(body.length), ...body];
+  };
+  const component = (...sections: number[][]) =>
+    Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, ...sections.flat()]);
+  const decodeError = (bytes: Uint8Array) => {
+    try {
+      decodeComponent(bytes);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+
+  it('refuses more than 1,000,000 definitions while reading, before they cost gigabytes', () => {
+    const listU8 = [0x70, 0x7d];
+    expect(decodeComponent(component(section(7, 1000, listU8))).definitions).toHaveLength(1000);
+    const e = decodeError(component(section(7, 1_000_001, listU8)));
+    expect(e).toBeInstanceOf(DecodeError);
+    expect((e as Error).message).toMatch(/^definitions count exceeds limit of 1000000/);
+  });
+
+  it('refuses more than 1000 instances in one component', () => {
+    const emptyInstance = [0x01, 0x00]; // (instance) of no exports
+    expect(decodeComponent(component(section(5, 1000, emptyInstance))).definitions).toHaveLength(1000);
+    const e = decodeError(component(section(5, 1001, emptyInstance)));
+    expect((e as Error).message).toMatch(/^instances count exceeds limit of 1000/);
+  });
+});

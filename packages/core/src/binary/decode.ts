@@ -51,6 +51,19 @@ function preamble(r: Reader): void {
   r.pos = start + 8;
 }
 
+/**
+ * Counts one component may define, as wasmparser's (Wasmtime's) limits: a
+ * hostile binary of millions of tiny definitions is refused while reading,
+ * before it costs gigabytes.
+ */
+const MAX_DEFINITIONS = 1_000_000;
+const LIMITS: Partial<Record<Definition['kind'], [number, string]>> = {
+  'core-module': [1000, 'modules'],
+  component: [1000, 'components'],
+  instance: [1000, 'instances'],
+  'core-instance': [1000, 'core instances'],
+};
+
 function component(r: Reader, depth: number): ComponentIR {
   enter(r, depth);
   preamble(r);
@@ -59,7 +72,15 @@ function component(r: Reader, depth: number): ComponentIR {
   const customs: CustomSection[] = [];
   const ir: ComponentIR = { definitions, offsets, customs };
   const outerEnd = r.end;
+  const counts = new Map<string, number>();
   const push = (d: Definition, at: number) => {
+    const limit = LIMITS[d.kind];
+    if (limit !== undefined) {
+      const n = (counts.get(d.kind) ?? 0) + 1;
+      if (n > limit[0]) r.fail(`${limit[1]} count exceeds limit of ${limit[0]}`, at);
+      counts.set(d.kind, n);
+    }
+    if (definitions.length >= MAX_DEFINITIONS) r.fail(`definitions count exceeds limit of ${MAX_DEFINITIONS}`, at);
     definitions.push(d);
     offsets.push(at);
   };
