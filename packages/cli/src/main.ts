@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { runCommand } from './commands/run.ts';
 import { parseRunArgs } from './commands/run-args.ts';
-import { UsageError, oneLine } from './errors.ts';
+import { elide, MAX_MESSAGE, UsageError, oneLine } from './errors.ts';
 import { type Io, processIo } from './io.ts';
 
 /** Exit status after a guest trap (as Wasmtime: 128 + SIGABRT). */
@@ -56,17 +56,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           },
         });
         if (values.help) return help(io);
-        const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+        const timeoutMs = intOption('--timeout', values.timeout, 1, 'a positive number of ms') ?? 10_000;
+        const fileTimeoutMs = intOption('--file-timeout', values['file-timeout'], 1, 'a positive number of ms');
+        const jobsOpt = intOption('-j', values.jobs, 0, 'a number (0 = in-process)');
+        const legacyCancellable = values['legacy-cancellable'] === true;
         // Loaded only for its command: `weft run` should not pay for the wast runner.
         const { defaultJobs, wastCommand } = await import('./commands/wast.ts');
-        const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
-        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-          throw new UsageError('--timeout must be a positive number of ms');
-        if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError('-j must be a number (0 = in-process)');
-        const fileTimeoutMs = values['file-timeout'] === undefined ? undefined : Number(values['file-timeout']);
-        if (fileTimeoutMs !== undefined && !(fileTimeoutMs > 0))
-          throw new UsageError('--file-timeout must be a positive number of ms');
-        const legacyCancellable = values['legacy-cancellable'] === true;
+        const jobs = jobsOpt ?? defaultJobs();
         return await wastCommand({ files: positionals, timeoutMs, jobs, fileTimeoutMs, legacyCancellable }, io);
       }
       case 'run': {
@@ -96,7 +92,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`weft: ${(e as Error).message}`);
+      // parseArgs' messages run over several lines: keep them, on one.
+      io.err(`weft: ${elide((e as Error).message.replace(/\s*\n\s*/g, ' '), MAX_MESSAGE)}`);
       io.err("Run 'weft --help' for usage.");
       return 2;
     }
@@ -108,4 +105,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 function help(io: Io): number {
   io.out(USAGE);
   return 0;
+}
+
+/** An integer option of at least `min`, or undefined when absent; anything else is a usage error. */
+function intOption(flag: string, value: string | undefined, min: number, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*$/.test(value) ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be ${what}, not ${JSON.stringify(value)}`);
+  return n;
 }

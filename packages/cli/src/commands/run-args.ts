@@ -1,6 +1,7 @@
 // `weft run` argument parsing: options come before the component; everything
 // after it (or after `--`) belongs to the guest, even if it looks like an option.
 
+import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 
 export interface RunArgs {
@@ -55,7 +56,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         break;
       case '--env': {
         const k = value!.indexOf('=');
-        if (k === 0) throw new UsageError(`--env ${value}: the variable needs a name`);
+        if (k === 0 || value === '') throw new UsageError(`--env ${JSON.stringify(value)}: the variable needs a name`);
         r.env.push(k < 0 ? [value!, undefined] : [value!.slice(0, k), value!.slice(k + 1)]);
         break;
       }
@@ -63,6 +64,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
         const sep = value!.indexOf('::');
         const host = sep < 0 ? value! : value!.slice(0, sep);
         const guest = sep < 0 ? value! : value!.slice(sep + 2);
+        if (guest === '' && host !== '')
+          throw new UsageError(`--dir ${JSON.stringify(value)}: the guest path is empty`);
         r.dirs[guest] = host;
         break;
       }
@@ -76,6 +79,22 @@ export function parseRunArgs(argv: string[]): RunArgs {
   r.file = file;
   r.args = argv.slice(i + 1);
   return r;
+}
+
+/** Each `--dir` HOST must be an existing directory: a usage error (exit 2) names the flag and path. */
+export function checkDirs(dirs: Record<string, string>): void {
+  for (const host of Object.values(dirs)) {
+    const flag = `--dir ${JSON.stringify(host)}`;
+    if (host === '') throw new UsageError(`${flag}: the host path is empty`);
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(host, { throwIfNoEntry: false });
+    } catch (e) {
+      throw new UsageError(`${flag}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (st === undefined) throw new UsageError(`${flag}: no such directory`);
+    if (!st.isDirectory()) throw new UsageError(`${flag}: not a directory`);
+  }
 }
 
 /** The guest's argv: argv[0] names the component without leaking a host path. */

@@ -8,7 +8,7 @@ import { camelCase } from '@weft/core';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';
-import { guestArgs, guestEnv, type RunArgs } from './run-args.ts';
+import { checkDirs, guestArgs, guestEnv, type RunArgs } from './run-args.ts';
 import { blockingStdioFor } from './run-stdio.ts';
 
 const TYPE = Symbol.for('weft.type');
@@ -45,6 +45,7 @@ export function findExport(
 export type RunOptions = Pick<RunArgs, 'file'> & Partial<Omit<RunArgs, 'file'>>;
 
 export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
+  checkDirs(opts.dirs ?? {});
   const component = await loadComponent(opts.file);
   // @weft/wasi/load brings in WASI 0.2 (preview2-shim) only if the component imports it.
   const { loadWasiHost } = await import('@weft/wasi/load');

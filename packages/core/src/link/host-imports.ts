@@ -3,6 +3,7 @@
 // `[method]r.m` as a prototype method, `[static]r.s` as a static, `[constructor]r` as `new`).
 
 import { LinkError } from '../host/errors.ts';
+import { shortName } from '../host/short-name.ts';
 import type { ExternType, FuncType, InstanceType, ResourceType } from '../types/model.ts';
 import { fromHostImport } from './host-convention.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
@@ -24,12 +25,12 @@ export function hostExtern(scope: LinkScope, name: string, expected: ExternType,
   switch (expected.kind) {
     case 'func': {
       if (typeof value !== 'function')
-        throw new LinkError(`import \`${name}\`: expected a function, got ${kindOf(value)}`);
+        throw new LinkError(`import \`${shortName(name)}\`: expected a function, got ${kindOf(value)}`);
       return { kind: 'func', func: hostFunc(scope, expected.type, value as Function) };
     }
     case 'instance': {
       if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
-        throw new LinkError(`import \`${name}\`: expected an object (an instance), got ${kindOf(value)}`);
+        throw new LinkError(`import \`${shortName(name)}\`: expected an object (an instance), got ${kindOf(value)}`);
       }
       return { kind: 'instance', instance: hostInstance(scope, name, expected.type, value as Obj) };
     }
@@ -39,12 +40,12 @@ export function hostExtern(scope: LinkScope, name: string, expected: ExternType,
     }
     case 'component': {
       const def = (value as Obj | null)?.[COMPONENT_DEF];
-      if (!def) throw new LinkError(`import \`${name}\`: expected a Component, got ${kindOf(value)}`);
+      if (!def) throw new LinkError(`import \`${shortName(name)}\`: expected a Component, got ${kindOf(value)}`);
       return { kind: 'component', component: def as never };
     }
     case 'module':
       if (!(value instanceof WebAssembly.Module))
-        throw new LinkError(`import \`${name}\`: expected a WebAssembly.Module, got ${kindOf(value)}`);
+        throw new LinkError(`import \`${shortName(name)}\`: expected a WebAssembly.Module, got ${kindOf(value)}`);
       return { kind: 'module', module: value };
     case 'value':
       return { kind: 'value', value };
@@ -80,7 +81,8 @@ function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj)
       exports.set(n, { kind: 'func', func: hostFunc(scope, e.type, fn) });
     } else {
       const v = e.kind === 'instance' ? (obj[camelCase(n)] ?? obj[n]) : obj[n];
-      if (v === undefined && e.kind !== 'type') throw new LinkError(`import \`${name}\` is missing \`${n}\``);
+      if (v === undefined && e.kind !== 'type')
+        throw new LinkError(`import \`${shortName(name)}\` is missing \`${shortName(n)}\``);
       exports.set(n, hostExtern(scope, `${name}#${n}`, e, v));
     }
   }
@@ -90,7 +92,9 @@ function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj)
 function findFunc(iface: string, n: string, obj: Obj): Function {
   const p = parseFuncName(n);
   const missing = (js: string) =>
-    new LinkError(`import \`${iface}\` is missing function \`${n}\` (looked for \`${js}\`)`);
+    new LinkError(
+      `import \`${shortName(iface)}\` is missing function \`${shortName(n)}\` (looked for \`${shortName(js)}\`)`,
+    );
   if (p.kind === 'plain') {
     const f = obj[camelCase(n)] ?? obj[n];
     if (typeof f !== 'function') throw missing(camelCase(n));
@@ -116,7 +120,7 @@ function resourceFrom(name: string, value: unknown): ResourceType {
     return hostResource(value, name);
   }
   if (value === undefined) return hostResource(undefined, name);
-  throw new LinkError(`import \`${name}\`: expected a resource class, got ${kindOf(value)}`);
+  throw new LinkError(`import \`${shortName(name)}\`: expected a resource class, got ${kindOf(value)}`);
 }
 
 function kindOf(v: unknown): string {

@@ -5,6 +5,7 @@ import type { Alias, CoreSort, Definition, ExternName, Sort, SortIdx } from '../
 import { poisonWith } from '../runtime/errors.ts';
 import type { Store } from '../runtime/store.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
+import { shortName } from '../host/short-name.ts';
 import type { ExternType, InstanceType, Type } from '../types/model.ts';
 import { buildCanon, type CoreSpaces } from './canon.ts';
 import { ComponentInstance } from '../runtime/component-instance.ts';
@@ -63,7 +64,7 @@ export function instantiateComponent(
       define(state, d, i, source, exports);
     } catch (e) {
       if (e instanceof WeftError) throw e;
-      if (e instanceof WebAssembly.LinkError) throw new LinkError(`${label}: ${e.message}`);
+      if (e instanceof WebAssembly.LinkError) throw new LinkError(`${shortName(label)}: ${shortName(e.message, 2048)}`);
       if (e instanceof WebAssembly.RuntimeError) throw poisonWith(state.inst, e);
       throw e;
     }
@@ -165,18 +166,18 @@ function define(
 
 function resolveImport(state: LinkState, name: ExternName, source: ImportSource): RuntimeExtern {
   const expected = state.def.elab.type.imports.get(name.name);
-  if (!expected) throw new LinkError(`import \`${name.name}\` has no type (validation bug)`);
+  if (!expected) throw new LinkError(`import \`${shortName(name.name)}\` has no type (validation bug)`);
   if (source.kind === 'args') {
     const key = findImportKey(name.name, source.args.keys());
     const got = key === undefined ? undefined : source.args.get(key);
-    if (!got) throw new LinkError(`missing import \`${name.name}\`: expected ${describeExtern(expected)}`);
+    if (!got) throw new LinkError(`missing import \`${shortName(name.name)}\`: expected ${describeExtern(expected)}`);
     return got;
   }
   const key = findImportKey(name.name, Object.keys(source.imports));
   if (key === undefined) {
     if (expected.kind === 'type' && expected.type.kind !== 'resource') return { kind: 'type', type: expected.type };
     throw new LinkError(
-      `missing import \`${name.name}\`: expected ${describeExtern(expected)}, but the import object has no such key`,
+      `missing import \`${shortName(name.name)}\`: expected ${describeExtern(expected)}, but the import object has no such key`,
     );
   }
   return hostExtern(state, name.name, expected, source.imports[key]);
@@ -187,7 +188,7 @@ export function describeExtern(e: ExternType): string {
     case 'func':
       return 'a function';
     case 'instance':
-      return `an instance exporting ${[...e.type.exports.keys()].map((k) => `\`${k}\``).join(', ') || 'nothing'}`;
+      return `an instance exporting ${shortName([...e.type.exports.keys()].map((k) => `\`${shortName(k, 128)}\``).join(', ')) || 'nothing'}`;
     case 'type':
       return e.type.kind === 'resource' ? 'a resource class' : 'a type';
     case 'component':
@@ -205,13 +206,13 @@ function defineAlias(state: LinkState, a: Alias): void {
   if (a.kind === 'export') {
     const inst = state.instances[a.instance];
     const ext = inst.exports.get(a.name);
-    if (!ext) throw new LinkError(`instance ${a.instance} has no export \`${a.name}\``);
+    if (!ext) throw new LinkError(`instance ${a.instance} has no export \`${shortName(a.name)}\``);
     pushExtern(state, a.sort, ext);
   } else if (a.kind === 'core-export') {
     const inst = state.coreInstances[a.instance];
     const sort = (a.sort as { core: CoreSort }).core;
     const v = inst[a.name];
-    if (v === undefined) throw new LinkError(`core instance ${a.instance} has no export \`${a.name}\``);
+    if (v === undefined) throw new LinkError(`core instance ${a.instance} has no export \`${shortName(a.name)}\``);
     pushCore(state, sort, v);
   } else {
     let scope: LinkScope = state;
