@@ -3,11 +3,11 @@
 
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
-import { HostValueError, poisonWith } from '../runtime/errors.ts';
+import { HostValueError, hostErrorPayload, hostTrap, poisonWith, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
-import { ComponentError, Trap } from '../host/errors.ts';
+import { Trap } from '../host/errors.ts';
 import { tableOf } from '../runtime/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
 import { asyncState } from '../runtime/instance-state.ts';
@@ -18,13 +18,6 @@ import type { Store } from '../runtime/store.ts';
 import { currentThread, mayBlock, mustBlock } from '../runtime/thread.ts';
 import { EventCode, Subtask, SubtaskState } from '../runtime/waitable.ts';
 
-function errorPayload(e: unknown): unknown {
-  if (e instanceof ComponentError) return e.payload;
-  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'payload')) return (e as { payload: unknown }).payload;
-  if (e instanceof Error) throw e;
-  return e;
-}
-
 /**
  * A host (or sync-lifted) function seen as a FuncInst: a returned Promise
  * makes the call block (host work of the caller's `store` until it settles).
@@ -33,33 +26,43 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
   const isResult = ft.result?.kind === 'result';
   return (onStart, onResolve, _caller, onTrap) => {
     const args = onStart();
+    // Anything the host throws or rejects with (any value, a revoked Proxy)
+    // is a trap of the caller (hostTrap never throws), and every look at what
+    // it returned is guarded: nothing escapes as a raw error or an unhandled rejection.
     let v: unknown;
+    let thenable: boolean;
     try {
       v = callee(...args);
+      thenable =
+        v !== null &&
+        (typeof v === 'object' || typeof v === 'function') &&
+        typeof (v as PromiseLike<unknown>).then === 'function';
     } catch (e) {
-      onTrap(e);
+      onTrap(hostTrap(e));
       return () => {};
     }
-    if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') {
+    if (thenable) {
       store.hostPending++;
       Promise.resolve(v).then(
         (r) => {
           store.hostPending--;
-          onResolve(ft.result === undefined ? [] : [isResult && !isTagged(r) ? { tag: 'ok', val: r } : r]);
+          let tagged: boolean;
+          try {
+            tagged = !isResult || isTagged(r);
+          } catch (e) {
+            onTrap(hostTrap(e));
+            return;
+          }
+          onResolve(ft.result === undefined ? [] : [tagged ? r : { tag: 'ok', val: r }]);
         },
         (e) => {
           store.hostPending--;
           if (isResult) {
-            let payload: unknown;
-            try {
-              payload = errorPayload(e);
-            } catch (err) {
-              onTrap(err);
-              return;
-            }
-            onResolve([{ tag: 'err', val: payload }]);
+            const p = hostErrorPayload(e);
+            if (p instanceof Trap) onTrap(p);
+            else onResolve([{ tag: 'err', val: p.payload }]);
           } else {
-            onTrap(e);
+            onTrap(hostTrap(e));
           }
         },
       );
@@ -167,8 +170,9 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
             }
           }
         } catch (e) {
-          const t =
-            e instanceof HostValueError ? new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e }) : e;
+          const t = safeInstanceOf(e, HostValueError)
+            ? new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e })
+            : e;
           onTrap(t);
           return;
         }

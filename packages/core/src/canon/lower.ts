@@ -16,7 +16,7 @@ import type { FuncType, ValType } from '../types/model.ts';
 import { isLifted, type ComponentFunc } from './lift.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { LiftLowerContext } from '../abi/context.ts';
-import { HostValueError } from '../runtime/errors.ts';
+import { HostValueError, hostThrew, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave, setCaller } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
@@ -59,7 +59,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       return resultToCore!(cx, v);
     } catch (e) {
       // A bad value from the callee traps the calling guest like any other trap.
-      if (e instanceof HostValueError) throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
+      if (safeInstanceOf(e, HostValueError))
+        throw new Trap(`${name} returned an invalid value: ${e.message}`, { cause: e });
       throw e;
     }
   };
@@ -104,7 +105,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
         cx.lenders = lenders;
         cx.lent = lent;
         try {
-          if (state === 2) throw value;
+          // What the host's Promise rejected with traps, and poisons, the caller.
+          if (state === 2) throw hostThrew(inst, value);
           const ret = lowerResult(value, flat);
           releaseLends(cx);
           return ret;
@@ -143,12 +145,17 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
       let v: unknown;
       try {
         v = callee.apply(undefined, args);
+      } catch (e) {
+        // A guest callee's trap is on its way already; anything host code
+        // threw (any value, a revoked Proxy) traps and poisons the caller now.
+        if (fused) throw e;
+        throw hostThrew(inst, e);
       } finally {
         setCaller(prevCaller);
       }
       // A Promise is the value itself when the result is a future; otherwise
       // the host wants the guest to wait.
-      if (v instanceof Promise && !resultIsFuture) return waitForHost(v, flat);
+      if (safeInstanceOf(v, Promise) && !resultIsFuture) return waitForHost(v, flat);
       const ret = lowerResult(v, flat);
       releaseLends(cx);
       return ret;

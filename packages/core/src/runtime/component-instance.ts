@@ -3,7 +3,7 @@
 // extend it; the linker creates it.
 
 import type { Trap } from '../host/errors.ts';
-import { CopyEnd } from './copy.ts';
+import { CopyEnd, SharedCopy } from './copy.ts';
 import { Store } from './store.ts';
 import type { Table } from './table.ts';
 
@@ -51,7 +51,7 @@ export class ComponentInstance {
   poison(t: Trap): Trap {
     if (!this.poisoned) {
       this.poisoned = t;
-      this.releaseCopyEnds();
+      this.releaseCopyEnds(t);
     }
     return t;
   }
@@ -60,14 +60,18 @@ export class ComponentInstance {
    * The spec aborts the whole store on a trap; Weft keeps the host and other
    * instances running, so the streams and futures this instance held must
    * end: their other ends (host readers, other guests) see them dropped
-   * instead of waiting forever.
+   * instead of waiting forever. A reader whose writer this instance held
+   * (a stream or future returned by `task.return` before the trap) learns
+   * the trap: host reads and awaits reject with it rather than end cleanly.
    */
-  private releaseCopyEnds(): void {
+  private releaseCopyEnds(t: Trap): void {
     const table = this.table;
     if (table === undefined) return;
     for (const e of table) {
       if (!(e instanceof CopyEnd)) continue;
       try {
+        const s = e.shared;
+        if (!e.isReadable() && s instanceof SharedCopy && !s.dropped) s.poisoned ??= t;
         e.shared.drop();
       } catch {
         // the other end may have gone already; nothing more to release

@@ -25,6 +25,8 @@ export interface StreamProducer {
   readonly t: ValType | undefined;
   /** The other side dropped (a SharedStreamImpl says; a host source need not). */
   readonly dropped?: boolean;
+  /** The trap of the instance that held the writer, if that is why it dropped (a SharedStreamImpl says). */
+  readonly poisoned?: Trap;
   read(inst: Inst, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;
@@ -90,9 +92,14 @@ export class HostWork {
  * the copy pending on one side, and the guest-held ends (none for a side the
  * host holds), told when the other side drops while they are idle.
  */
-class SharedCopy extends HostWork {
+export class SharedCopy extends HostWork {
   readonly t: ValType | undefined;
   dropped = false;
+  /**
+   * Set when the instance holding the writable end trapped (component-instance.ts
+   * releaseCopyEnds): a host reader's reads, and its awaits of a future, reject with it.
+   */
+  poisoned: Trap | undefined = undefined;
   pendingInst: Inst = undefined;
   pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
   /** Streams only: a copy that moved some values but leaves the other side pending. */
@@ -203,6 +210,8 @@ export class SharedStreamImpl extends SharedCopy implements StreamProducer, Stre
 
 export interface FutureProducer {
   readonly t: ValType | undefined;
+  /** As StreamProducer.poisoned. */
+  readonly poisoned?: Trap;
   read(inst: Inst, dst: WritableBuffer, onCopyDone: OnCopyDone): void;
   cancel(): void;
   drop(): void;

@@ -148,7 +148,12 @@ export class IterableSource extends HostWork implements StreamProducer {
     const settle = (r: IteratorResult<unknown>) => {
       this.pulling = false;
       this.addHostPending(-1);
-      this.accept(r);
+      try {
+        this.accept(r);
+      } catch {
+        // Not an iterator result (a revoked Proxy, a throwing getter): the stream ends.
+        this.ended = true;
+      }
       const dst = this.pendingDst;
       const done = this.pendingDone;
       if (dst === undefined || done === undefined) return;
@@ -178,7 +183,10 @@ export class IterableSource extends HostWork implements StreamProducer {
     this.ended = true;
     this.leftover = undefined;
     try {
-      void (this.it as Iterator<unknown>).return?.();
+      const r: unknown = (this.it as Iterator<unknown>).return?.();
+      // An async iterator's cleanup may reject: that does not concern the guest either.
+      if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function')
+        Promise.resolve(r).catch(() => {});
     } catch {
       // the iterator's cleanup failing does not concern the guest
     }
@@ -199,8 +207,7 @@ export class PromiseSource extends HostWork implements FutureProducer {
     this.addHostPending(1);
     Promise.resolve(p).then(
       (v) => this.settle(t?.kind === 'result' ? { tag: 'ok', val: v } : v),
-      (e) =>
-        this.settle(t?.kind === 'result' ? { tag: 'err', val: (e as { payload?: unknown })?.payload ?? e } : undefined),
+      (e) => this.settle(t?.kind === 'result' ? { tag: 'err', val: rejectionPayload(e) } : undefined),
     );
   }
 
@@ -234,6 +241,15 @@ export class PromiseSource extends HostWork implements FutureProducer {
   }
 
   drop(): void {}
+}
+
+/** A rejection's `payload` (or the value itself); never throws, whatever the host rejected with. */
+function rejectionPayload(e: unknown): unknown {
+  try {
+    return (e as { payload?: unknown })?.payload ?? e;
+  } catch {
+    return e;
+  }
 }
 
 /** What a host value passed as `stream<T>` becomes. */

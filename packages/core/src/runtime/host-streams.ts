@@ -45,10 +45,12 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
 
   /**
    * Reads up to `max` values: a Uint8Array for stream<u8>, an array otherwise;
-   * `undefined` once the writer has dropped its end.
+   * `undefined` once the writer has dropped its end. Rejects with the `Trap`
+   * if the writer's instance trapped while holding it.
    */
   read(max?: number): Promise<Values | undefined> {
     const s = this.shared;
+    if (s?.poisoned !== undefined) return Promise.reject(s.poisoned);
     if (s === undefined || this.ended) return Promise.resolve(undefined);
     const n = max ?? (s.t?.kind === 'u8' ? DEFAULT_BYTES : DEFAULT_VALUES);
     return this.copy(new HostWritableBuffer(s.t, n), false) as Promise<Values | undefined>;
@@ -62,6 +64,7 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
    */
   readInto(target: Uint8Array): Promise<number | undefined> {
     const s = this.shared;
+    if (s?.poisoned !== undefined) return Promise.reject(s.poisoned);
     if (s === undefined || this.ended) return Promise.resolve(undefined);
     if (s.t?.kind !== 'u8') return Promise.reject(new TypeError('readInto needs a stream<u8>'));
     return this.copy(new HostWritableBuffer(s.t, target.length, target), true) as Promise<number | undefined>;
@@ -73,7 +76,7 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     const work = s instanceof HostWork ? s : undefined;
     this.pending = true;
     work?.addHostWaits(1);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       let done = false;
       const finish = (result: number) => {
         if (done) return;
@@ -81,7 +84,9 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
         this.pending = false;
         work?.addHostWaits(-1);
         if (result === CopyResult.DROPPED) this.ended = true;
-        if (buf.progress === 0 && result === CopyResult.DROPPED) resolve(undefined);
+        // The writer's instance trapped (after task.return): not a clean end.
+        if (buf.progress === 0 && result === CopyResult.DROPPED && s.poisoned !== undefined) reject(s.poisoned);
+        else if (buf.progress === 0 && result === CopyResult.DROPPED) resolve(undefined);
         else resolve(count ? buf.progress : buf.take());
       };
       const onCopy: OnCopy = (reclaim) => {
@@ -274,6 +279,8 @@ export class FutureReader<T = unknown> implements PromiseLike<T> {
         this.shared = undefined;
         s.drop();
         if (result === CopyResult.COMPLETED) resolve(buf.take()[0] as T);
+        // The writer's instance trapped (after task.return): its trap, not a drop.
+        else if (s.poisoned !== undefined) reject(s.poisoned);
         else reject(new Error('the future was dropped without a value'));
       });
     });

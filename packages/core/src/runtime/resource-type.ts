@@ -3,7 +3,7 @@
 // instances carry {rep, state} and drop the resource on [Symbol.dispose]().
 
 import { enterFrom, leaveTo, setCaller } from './instance-entry.ts';
-import { HostValueError, poisonWith } from './errors.ts';
+import { HostValueError, hostThrew, poisonWith } from './errors.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { pascalCase } from '../host/js-names.ts';
 import type { ResourceType } from '../types/model.ts';
@@ -107,15 +107,17 @@ export function assertUsable(rt: ResourceType, w: GuestResource): void {
 export function runDtor(rt: ResourceRuntimeType, rep: any, caller: ComponentInstance | undefined): void {
   const impl = rt.impl;
   if (impl === undefined) {
-    // Host-defined: the rep is the host object.
-    const d = rep?.[Symbol.dispose];
-    if (typeof d === 'function') {
-      const prev = setCaller(undefined);
-      try {
-        d.call(rep);
-      } finally {
-        setCaller(prev);
-      }
+    // Host-defined: the rep is the host object. Whatever its disposer throws
+    // (any value, a revoked Proxy) traps and poisons a guest that dropped it.
+    const prev = setCaller(undefined);
+    try {
+      const d = rep?.[Symbol.dispose];
+      if (typeof d === 'function') d.call(rep);
+    } catch (e) {
+      if (caller === undefined) throw e;
+      throw hostThrew(caller, e);
+    } finally {
+      setCaller(prev);
     }
     return;
   }
