@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { runCommand } from './commands/run.ts';
 import { parseRunArgs } from './commands/run-args.ts';
-import { elide, MAX_MESSAGE, UsageError, oneLine } from './errors.ts';
+import { shortName } from '@weft/core';
+import { MAX_MESSAGE, UsageError, oneLine } from './errors.ts';
 import { type Io, processIo } from './io.ts';
 
 /** Exit status after a guest trap (as Wasmtime: 128 + SIGABRT). */
@@ -93,7 +94,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
       // parseArgs' messages run over several lines: keep them, on one.
-      io.err(`weft: ${elide((e as Error).message.replace(/\s*\n\s*/g, ' '), MAX_MESSAGE)}`);
+      io.err(`weft: ${shortName((e as Error).message.replace(/\s*\n\s*/g, ' '), MAX_MESSAGE)}`);
       io.err("Run 'weft --help' for usage.");
       return 2;
     }

@@ -18,3 +18,4 @@ export {
   stream,
 } from './runtime/host-streams.ts';
 export { HAS_JSPI } from './runtime/jspi.ts';
+export { shortName } from './host/short-name.ts';

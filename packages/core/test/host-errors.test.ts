@@ -5,7 +5,7 @@
 // rejection. A trap after `task.return` makes the host's reads of the
 // returned stream, and its await of a returned future, reject with the trap.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ComponentError, Trap } from '../src/index.ts';
+import { ComponentError, type StreamReader, Trap } from '../src/index.ts';
 import { compile } from './helpers/wat.ts';
 
 const escaped: unknown[] = [];
@@ -347,7 +347,7 @@ const UNREACHABLE = /wasm `unreachable` instruction executed/;
 describe('a trap after task.return', () => {
   it('a returned stream that was never written: for await rejects with the Trap', async () => {
     const x = await afterReturn();
-    const r = await within(x['give-s']!(0), 2000);
+    const r = (await within(x['give-s']!(0), 2000)) as StreamReader<number>;
     const chunks: Uint8Array[] = [];
     const got = await within(
       outcome(async () => {
@@ -365,7 +365,7 @@ describe('a trap after task.return', () => {
 
   it('a read pending when the trap comes rejects with it', async () => {
     const x = await afterReturn();
-    const r = await within(x['give-s']!(0), 2000);
+    const r = (await within(x['give-s']!(0), 2000)) as StreamReader<number>;
     const got = await within(
       outcome(() => r.read()),
       2000,
@@ -376,7 +376,7 @@ describe('a trap after task.return', () => {
 
   it('after some bytes: they arrive, then the reads reject with the Trap', async () => {
     const x = await afterReturn();
-    const r = await within(x['give-s']!(64), 2000);
+    const r = (await within(x['give-s']!(64), 2000)) as StreamReader<number>;
     const buf = new Uint8Array(16);
     // The first read takes 16 of the 64 bytes; reporting that to the guest runs its callback, which traps.
     expect(await within(r.readInto(buf), 2000)).toBe(16);

@@ -1,16 +1,28 @@
 // Every error Weft throws is one of these, so embedders can tell a bad
 // binary from a bad link from a guest trap.
 
+import { shortName } from './short-name.ts';
+
 export class WeftError extends Error {
   override name = 'WeftError';
+  /**
+   * Messages quote guest-controlled strings (names, debug messages) that may
+   * be megabytes long: past MAX_MESSAGE they keep their head and tail.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message === undefined ? undefined : shortName(message, MAX_MESSAGE), options);
+  }
 }
+
+/** The longest message a WeftError carries (its quoted names are shortened first where they are built). */
+export const MAX_MESSAGE = 4096;
 
 /** Malformed binary: where in the bytes, and why. */
 export class DecodeError extends WeftError {
   override name = 'DecodeError';
   readonly offset: number;
   constructor(message: string, offset: number) {
-    super(`${message} (at offset ${offset})`);
+    super(`${shortName(message, MAX_MESSAGE - 40)} (at offset ${offset})`);
     this.offset = offset;
   }
 }

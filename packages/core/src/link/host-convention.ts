@@ -1,9 +1,10 @@
 // The host's view of component functions (DESIGN.md conventions, as jco):
 // a `result<T, E>` return value is T, and E travels as a thrown ComponentError.
 
-import { ComponentError } from '../host/errors.ts';
+import { ComponentError, Trap } from '../host/errors.ts';
 import type { FuncType } from '../types/model.ts';
 import type { ComponentFunc } from '../canon/lift.ts';
+import { hostErrorPayload } from '../runtime/errors.ts';
 import { setCaller } from '../runtime/instance-entry.ts';
 
 /** Export side: `{tag:'ok', val}` → val; `{tag:'err', val}` → throw ComponentError(val). */
@@ -27,14 +28,15 @@ function unwrapResult(r: { tag: 'ok' | 'err'; val: unknown }): unknown {
 }
 
 /**
- * jco's getErrorPayload: an error carrying `payload` gives that; another Error
- * is a real failure (rethrown); any other thrown value is the payload itself.
+ * jco's getErrorPayload, made safe to run on anything a host throws: an error
+ * carrying `payload` gives that; another Error (or a value that cannot be
+ * looked at, such as a revoked Proxy) is a real failure, thrown as a Trap;
+ * any other thrown value is the payload itself.
  */
 function errorPayload(e: unknown): unknown {
-  if (e instanceof ComponentError) return e.payload;
-  if (e !== null && typeof e === 'object' && Object.hasOwn(e, 'payload')) return (e as { payload: unknown }).payload;
-  if (e instanceof Error) throw e;
-  return e;
+  const r = hostErrorPayload(e);
+  if (r instanceof Trap) throw r;
+  return r.payload;
 }
 
 /**
