@@ -39,6 +39,11 @@ export interface InstantiateOptions {
    * Default 2^20; the spec's own limit is 2^28 - 1.
    */
   maxHandles?: number;
+  /**
+   * Most component and core instances this instantiation may create, nested
+   * ones included (default 10 000, Wasmtime's default). Past it, a LinkError.
+   */
+  maxInstances?: number;
 }
 
 export interface CompileOptions {
@@ -96,7 +101,11 @@ export class Component {
     if (imports === null || typeof imports !== 'object') throw new TypeError('imports must be an object');
     const name = options.name ?? this.#def.elab.ir.names?.component ?? 'root';
     // Each top-level instantiation has its own store (definitions.py inst.store, Wasmtime's Store).
-    const store = new Store({ jspi: options.jspi, hostImportsMaySuspend: options.hostImportsMaySuspend });
+    const store = new Store({
+      jspi: options.jspi,
+      hostImportsMaySuspend: options.hostImportsMaySuspend,
+      maxInstances: options.maxInstances,
+    });
     const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles, store);
     const instance: Instance = { exports: hostExports(inst) };
     Object.defineProperty(instance, STORE, { value: store });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ComponentError, LinkError, Trap, ValidationError } from '../src/index.ts';
-import { instantiate } from './helpers/wat.ts';
+import { compile, instantiate } from './helpers/wat.ts';
 
 const ADD = `(component
   (core module $m (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
@@ -111,5 +111,27 @@ describe('linking and calling', () => {
       expect(e).toBeInstanceOf(ComponentError);
       expect((e as ComponentError).payload).toBe(9);
     }
+  });
+});
+
+describe('instance limit', () => {
+  // Each level instantiates the one inside it twice: 2^30 instances at 30 levels.
+  const bomb = (levels: number) => {
+    let c = '(component)';
+    for (let k = 0; k < levels; k++) c = `(component ${c} (instance (instantiate 0)) (instance (instantiate 0)))`;
+    return `(component ${c} (instance (instantiate 0)))`;
+  };
+
+  it('stops a component that would make 2^30 instances with a LinkError naming the limit', async () => {
+    const c = await compile(bomb(30));
+    const t0 = performance.now();
+    await expect(c.instantiate({})).rejects.toThrow(
+      'instance count exceeds the limit of 10000 (instantiate option maxInstances)',
+    );
+    expect(performance.now() - t0).toBeLessThan(5000);
+    // the limit is per instantiation and settable
+    await c.instantiate({}, { maxInstances: 1 }).catch((e: Error) => expect(e.name).toBe('LinkError'));
+    await (await compile(bomb(3))).instantiate({}, { maxInstances: 16 });
+    await expect((await compile(bomb(3))).instantiate({}, { maxInstances: 15 })).rejects.toThrow('limit of 15');
   });
 });

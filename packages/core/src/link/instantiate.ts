@@ -56,6 +56,7 @@ export function instantiateComponent(
   store?: Store,
 ): RuntimeInstance {
   const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles, store));
+  state.inst.store.countInstance();
   const { ir } = def.elab;
   const exports = new Map<string, RuntimeExtern>();
   for (let i = 0; i < ir.definitions.length; i++) {
@@ -92,6 +93,7 @@ function define(
         const importObject: Record<string, Record<string, unknown>> = {};
         for (const a of e.args) importObject[a.name] = state.coreInstances[a.instance] as Record<string, unknown>;
         let inst: WebAssembly.Instance;
+        state.inst.store.countInstance();
         try {
           inst = new WebAssembly.Instance(state.coreModules[e.module], importObject as WebAssembly.Imports);
         } catch (err) {

@@ -9,7 +9,7 @@
 // wait for each other: a sync call blocked in one leaves every other running.
 
 import { poisonWith } from './errors.ts';
-import { Trap } from '../host/errors.ts';
+import { LinkError, Trap } from '../host/errors.ts';
 import type { CoreValType } from '../types/model.ts';
 import { HAS_JSPI, Suspender } from './jspi.ts';
 import type { Task } from './task.ts';
@@ -45,7 +45,12 @@ export interface StoreOptions {
   jspi?: boolean;
   /** Host functions lowered synchronously may return a Promise the guest waits for (on JSPI). */
   hostImportsMaySuspend?: boolean;
+  /** Most component and core instances one instantiation may create (default 10 000). */
+  maxInstances?: number;
 }
+
+/** Wasmtime's default for a store's instances (ResourceLimiter::instances). */
+export const DEFAULT_MAX_INSTANCES = 10_000;
 
 /**
  * What runs on the JS stack now. Only one JS stack runs at a time in a realm,
@@ -68,9 +73,26 @@ export class Store {
   inflight: Thread | undefined = undefined;
   private suspenderOf: Suspender | undefined = undefined;
 
+  /** Component and core instances made so far, against `maxInstances`. */
+  private instanceCount = 0;
+  readonly maxInstances: number;
+
   constructor(options: StoreOptions = {}) {
     this.jspi = HAS_JSPI && options.jspi !== false;
     this.hostImportsMaySuspend = options.hostImportsMaySuspend === true;
+    const max = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxInstances must be a positive integer');
+    this.maxInstances = max;
+  }
+
+  /**
+   * One more component or core instance: a component that instantiates a
+   * nested component twice, thirty levels deep, stops here instead of
+   * running for hours.
+   */
+  countInstance(): void {
+    if (++this.instanceCount > this.maxInstances)
+      throw new LinkError(`instance count exceeds the limit of ${this.maxInstances} (instantiate option maxInstances)`);
   }
 
   /** This store's JSPI suspension machinery (only a store with `jspi` asks for it). */
