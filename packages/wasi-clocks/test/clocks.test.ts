@@ -82,8 +82,8 @@ describe('VirtualClock', () => {
     const mono = createClocks({ virtual: vc })[MONO];
     expect(mono.now()).toBe(100n);
     const done: string[] = [];
-    const a = mono.waitFor(50n).then(() => done.push('a'));
-    const b = mono.waitUntil(120n).then(() => done.push('b'));
+    const a = mono.waitFor(50n)!.then(() => done.push('a'));
+    const b = mono.waitUntil(120n)!.then(() => done.push('b'));
     expect(vc.pendingWaits).toBe(2);
     expect(vc.nextDeadline).toBe(120n);
     expect(vc.advance(19n)).toBe(0);
