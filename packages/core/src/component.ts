@@ -44,6 +44,16 @@ export interface InstantiateOptions {
    * ones included (default 10 000, Wasmtime's default). Past it, a LinkError.
    */
   maxInstances?: number;
+  /**
+   * Most host bytes one lift may create: a call's results or parameters, or
+   * one stream/future copy out of a guest (also between two guests). Every
+   * list, map and string lifted counts, aliases of one buffer each time: a
+   * `list<u8>` or `string` its bytes, other lists and maps an estimate of
+   * their JS values. Past it the guest traps "lifted values exceed the limit
+   * of N bytes (instantiate option maxLiftBytes)". Default 2^28 (256 MiB, the
+   * spec's largest list).
+   */
+  maxLiftBytes?: number;
 }
 
 export interface CompileOptions {
@@ -105,6 +115,7 @@ export class Component {
       jspi: options.jspi,
       hostImportsMaySuspend: options.hostImportsMaySuspend,
       maxInstances: options.maxInstances,
+      maxLiftBytes: options.maxLiftBytes,
     });
     const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles, store);
     const instance: Instance = { exports: hostExports(inst) };

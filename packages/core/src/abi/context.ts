@@ -7,8 +7,9 @@ import { SyncFrame } from '../runtime/thread.ts';
 import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../runtime/component-instance.ts';
 import type { ResourceHandle } from '../runtime/handle.ts';
-import type { FuncType } from '../types/model.ts';
+import type { FuncType, ValType } from '../types/model.ts';
 import type { CanonOptions, StringEncoding } from './options.ts';
+import { hostSize } from './host-size.ts';
 
 /** definitions.py Task.num_borrows: borrow handles lent to a callee for one call. */
 export interface BorrowScope {
@@ -51,12 +52,39 @@ export class LiftLowerContext {
   /** Flat-value iterator (CoreValueIter) used by liftFlat. */
   flat: ArrayLike<unknown> = [];
   fi = 0;
+  /**
+   * Host bytes one lift may create (the store's `maxLiftBytes`, instantiate
+   * option): the lists, maps and strings of a call's results or parameters,
+   * or of one stream/future copy, each counted as it is lifted, aliases too.
+   */
+  readonly maxLiftBytes: number;
+  /** What the current lift may still create; reset by refresh(), which every lift site calls first. */
+  liftBudget: number;
 
   constructor(opts: CanonOptions) {
     this.opts = opts;
     this.inst = opts.instance;
     this.encoding = opts.stringEncoding ?? 'utf8';
     this.memory = opts.memory;
+    this.maxLiftBytes = this.inst.store.maxLiftBytes;
+    this.liftBudget = this.maxLiftBytes;
+  }
+
+  /**
+   * Counts `bytes` of host memory about to be created by this lift, before it
+   * is: past the budget, a trap naming the limit (the instance is poisoned).
+   */
+  charge(bytes: number): void {
+    if ((this.liftBudget -= bytes) < 0) this.liftLimitExceeded();
+  }
+
+  /** charge() for `n` lifted values of type `t` in a JS array (a stream or future copy). */
+  chargeValues(t: ValType, n: number): void {
+    this.charge(n * hostSize(t));
+  }
+
+  private liftLimitExceeded(): never {
+    throw new Trap(`lifted values exceed the limit of ${this.maxLiftBytes} bytes (instantiate option maxLiftBytes)`);
   }
 
   /** strings.ts's Node Buffer view over `buffer`, and the buffer it views. */
@@ -67,8 +95,11 @@ export class LiftLowerContext {
    * Re-derive the views if memory grew. Growing a non-shared memory detaches
    * its old buffer (byteLength 0), which is much cheaper to test than reading
    * `memory.buffer` on every call; shared buffers never detach, so ask those.
+   * Callers refresh once before each lift (and lower), so this also starts
+   * a fresh lift budget.
    */
   refresh(): void {
+    this.liftBudget = this.maxLiftBytes;
     const m = this.memory;
     if (m === undefined) return;
     if (this.buffer.byteLength !== 0 && !this.shared) return;

@@ -67,6 +67,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, tagged: n
     throw new Trap(cx.fused ? 'string content out-of-bounds' : 'string pointer/length out of bounds of memory');
   }
   cx.checkGuestRange(ptr, align, byteLength, 'string');
+  // Its bytes in guest memory (the JS string of UTF-8 with non-Latin-1 characters may take twice).
+  cx.charge(byteLength);
   if (byteLength === 0) return '';
   const u8 = cx.u8;
   if (enc === 2) {

@@ -92,6 +92,8 @@ export class ReadableBufferGuestImpl extends BufferGuestImpl implements Readable
         // A view, not a copy: every WritableBuffer copies what it is given before returning.
         vs = cx.u8.subarray(this.ptr, this.ptr + n);
       } else {
+        // refresh() started this copy's lift budget (maxLiftBytes): the array, then each value's lists and strings.
+        cx.chargeValues(c.type, n);
         vs = new Array(n);
         for (let i = 0; i < n; i++) vs[i] = c.load(cx, this.ptr + i * size);
       }

@@ -47,6 +47,8 @@ export interface StoreOptions {
   hostImportsMaySuspend?: boolean;
   /** Most component and core instances one instantiation may create (default 10 000). */
   maxInstances?: number;
+  /** Host bytes one lift (a call's results or parameters, one stream/future copy) may create (default 2^28). */
+  maxLiftBytes?: number;
 }
 
 /** Wasmtime's default for a store's instances (ResourceLimiter::instances). */
@@ -76,6 +78,7 @@ export class Store {
   /** Component and core instances made so far, against `maxInstances`. */
   private instanceCount = 0;
   readonly maxInstances: number;
+  readonly maxLiftBytes: number;
 
   constructor(options: StoreOptions = {}) {
     this.jspi = HAS_JSPI && options.jspi !== false;
@@ -83,6 +86,10 @@ export class Store {
     const max = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxInstances must be a positive integer');
     this.maxInstances = max;
+    // 2^28: the spec's largest byte length of one list or string.
+    const lift = options.maxLiftBytes ?? 2 ** 28;
+    if (!Number.isSafeInteger(lift) || lift < 0) throw new RangeError('maxLiftBytes must be a non-negative integer');
+    this.maxLiftBytes = lift;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ValType } from '../../types/model.ts';
 import type { LiftLowerContext } from '../context.ts';
 import { badValue } from '../../runtime/errors.ts';
 import { MAX_LIST_BYTE_LENGTH } from '../layout.ts';
+import { hostSize } from '../host-size.ts';
 import { type Codec, composite } from './codec.ts';
 import { codecFor } from './index.ts';
 import { pairCodec, rangeStored } from './pair.ts';
@@ -50,7 +51,12 @@ export function checkListRange(cx: LiftLowerContext, ptr: number, n: number, siz
   cx.checkGuestRange(ptr, align, bytes, 'list');
 }
 
-/** load_list_from_valid_range / store_list_into_valid_range for one element codec. */
+/**
+ * load_list_from_valid_range / store_list_into_valid_range for one element
+ * codec. loadRange charges the lift budget first: a typed array its bytes,
+ * an Array its elements' estimated host size (their own lists and strings
+ * are charged as they are lifted).
+ */
 interface RangeOps {
   loadRange(cx: LiftLowerContext, ptr: number, n: number): unknown;
   storeRange(cx: LiftLowerContext, v: ArrayLike<unknown>, ptr: number): void;
@@ -68,6 +74,7 @@ function rangeOps(e: Codec): RangeOps {
     const isFloat = Ctor === Float32Array || Ctor === Float64Array;
     return {
       loadRange(cx, ptr, n) {
+        cx.charge(n * size);
         // One copy into a fresh buffer (the result must not alias guest memory).
         const a =
           Ctor === Uint8Array
@@ -82,8 +89,10 @@ function rangeOps(e: Codec): RangeOps {
       },
     };
   }
+  const cost = hostSize(e.type);
   return {
     loadRange(cx, ptr, n) {
+      cx.charge(n * cost);
       const a = new Array(n);
       for (let i = 0; i < n; i++) a[i] = ld(cx, ptr + i * size);
       return a;

@@ -5,6 +5,7 @@ import type { ValType } from '../../types/model.ts';
 import type { LiftLowerContext } from '../context.ts';
 import { badValue } from '../../runtime/errors.ts';
 import { alignment, elemSize, fieldOffsets } from '../layout.ts';
+import { hostSize } from '../host-size.ts';
 import type { Codec } from './codec.ts';
 import { codecFor } from './index.ts';
 import { checkListRange } from './lists.ts';
@@ -19,8 +20,11 @@ export function mapCodec(t: ValType & { kind: 'map' }): Codec {
   const tuple: ValType = { kind: 'tuple', types: [t.key, t.value] };
   const size = elemSize(tuple);
   const align = alignment(tuple);
+  // A Map entry: key and value (slots included) and the hash table's own words.
+  const cost = hostSize(t.key) + hostSize(t.value) + 16;
   const loadFromRange = (cx: LiftLowerContext, ptr: number, n: number): Map<unknown, unknown> => {
     checkListRange(cx, ptr, n, size, align);
+    cx.charge(n * cost);
     const m = new Map();
     let all: [unknown, unknown][] | undefined;
     for (let i = 0; i < n; i++) {
