@@ -157,6 +157,16 @@ describe('maxLiftBytes', () => {
     expect(g.bytes(31, 8 * MiB)).toHaveLength(31);
   });
 
+  it('the budget is per lift: calls and copies that together pass the limit do not trap', async () => {
+    const g = await instance(64 * 1024);
+    for (let i = 0; i < 20; i++) {
+      expect(g.bytes(4, 8 * 1024)).toHaveLength(4);
+      expect(g.strings(4, 8 * 1024)).toHaveLength(4);
+    }
+    const p = await pair(64 * 1024);
+    for (let i = 0; i < 20; i++) expect(p.run(4, 8 * 1024)).toBe(4 << 4);
+  });
+
   it('list<list<u8>>: a lower maxLiftBytes trips on a smaller list', async () => {
     const g = await instance(64 * 1024);
     expect(g.bytes(4, 8 * 1024)).toHaveLength(4);
