@@ -6,6 +6,8 @@ import { ValidationError, WeftError } from './host/errors.ts';
 import { STORE, Store } from './runtime/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
+import { createGuard } from './link/guard.ts';
+import { instrument } from './instrument/index.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
 import { elaborate } from './types/elaborate.ts';
 import type { ElaboratedComponent } from './types/elaborated.ts';
@@ -54,6 +56,28 @@ export interface InstantiateOptions {
    * spec's largest list).
    */
   maxLiftBytes?: number;
+  /**
+   * The fuel budget of this instantiation (all its core instances together),
+   * for a component compiled with `{ fuel: true }`; default unlimited (2^63 - 1).
+   * Every function entry and loop iteration costs 1; when it runs out the
+   * guest traps "fuel exhausted" and its instance is poisoned.
+   */
+  fuel?: bigint | number;
+  /**
+   * Milliseconds after instantiation when guest code of this instantiation
+   * stops with the trap "deadline exceeded" (at its next function entry or loop
+   * iteration, even in a tight loop: a watchdog worker sets a shared flag).
+   * Needs a component compiled with `{ interruptible: true }`.
+   */
+  timeout?: number;
+  /**
+   * Aborting stops guest code of this instantiation with the trap
+   * "interrupted" at its next function entry or loop iteration. Needs a
+   * component compiled with `{ interruptible: true }`. (Abort runs on the
+   * host's thread, so it reaches a guest that returns to the event loop; a
+   * tight loop is stopped by `timeout`.)
+   */
+  signal?: AbortSignal;
 }
 
 export interface CompileOptions {
@@ -64,13 +88,28 @@ export interface CompileOptions {
    * made before #716 (the spec's own August 2026 tests are such).
    */
   legacyCancellable?: boolean;
+  /**
+   * Instrument every core module for fuel: a check at each function entry and
+   * loop header (as Wasmtime's `consume_fuel`), so that `instantiate`'s `fuel`
+   * option bounds the work a guest does. Costs run time; off by default, and
+   * then nothing is rewritten.
+   */
+  fuel?: boolean;
+  /**
+   * Instrument every core module with an interrupt check at each function
+   * entry and loop header (as Wasmtime's epoch interruption): enables
+   * `instantiate`'s `timeout` and `signal` options. Off by default.
+   */
+  interruptible?: boolean;
 }
 
 export class Component {
   readonly #def: ComponentDef;
+  readonly #instrumented: { fuel: boolean; interruptible: boolean };
 
-  private constructor(def: ComponentDef) {
+  private constructor(def: ComponentDef, instrumented: { fuel: boolean; interruptible: boolean }) {
     this.#def = def;
+    this.#instrumented = instrumented;
     Object.defineProperty(this, COMPONENT_DEF, { value: def });
   }
 
@@ -84,7 +123,8 @@ export class Component {
     // Start compiling every core module first: V8 compiles off the main thread
     // while we elaborate, and compile's validation replaces WebAssembly.validate.
     const modules = new Map<Definition, WebAssembly.Module>();
-    const compiled = compileModules(ir, modules);
+    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const compiled = compileModules(ir, modules, instrumented);
     let elab: ElaboratedComponent;
     try {
       elab = elaborate(ir, undefined, { coreModulesValidatedByCaller: true });
@@ -94,7 +134,7 @@ export class Component {
       throw e;
     }
     await compiled;
-    return new Component({ elab, modules });
+    return new Component({ elab, modules }, instrumented);
   }
 
   /** The component's type: its imports and exports. */
@@ -117,7 +157,16 @@ export class Component {
       maxInstances: options.maxInstances,
       maxLiftBytes: options.maxLiftBytes,
     });
-    const inst = instantiateComponent(this.#def, { kind: 'host', imports }, name, undefined, options.maxHandles, store);
+    const guard = createGuard(this.#instrumented, options);
+    const inst = instantiateComponent(
+      this.#def,
+      { kind: 'host', imports },
+      name,
+      undefined,
+      options.maxHandles,
+      store,
+      guard,
+    );
     const instance: Instance = { exports: hostExports(inst) };
     Object.defineProperty(instance, STORE, { value: store });
     return instance;
@@ -132,13 +181,25 @@ function toBytes(b: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
 }
 
 /** Compiles every core module of `ir` and its nested components; rejects with the first failure. */
-async function compileModules(ir: ComponentIR, out: Map<Definition, WebAssembly.Module>): Promise<void> {
+async function compileModules(
+  ir: ComponentIR,
+  out: Map<Definition, WebAssembly.Module>,
+  instrumented: { fuel: boolean; interruptible: boolean },
+): Promise<void> {
   const jobs: Promise<void>[] = [];
   const walk = (c: ComponentIR) => {
     for (const d of c.definitions) {
       if (d.kind === 'core-module') {
+        let bytes: Uint8Array;
+        try {
+          // An invalid module is left for WebAssembly.compile to explain.
+          bytes = instrument(d.module, instrumented);
+        } catch (e) {
+          if (!(e instanceof ValidationError) || WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>)) throw e;
+          bytes = d.module;
+        }
         jobs.push(
-          WebAssembly.compile(d.module as Uint8Array<ArrayBuffer>).then(
+          WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
             (m) => void out.set(d, m),
             (err: Error) => {
               throw new ValidationError(`invalid core module at offset ${d.offset}: ${err.message}`);

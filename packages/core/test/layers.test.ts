@@ -15,7 +15,7 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
  * it defines first, then lifting and lowering, then the canon definitions);
  * `(root)` is component.ts and index.ts.
  */
-const LAYERS = ['host', 'binary', 'types', 'runtime', 'abi', 'canon', 'link', '(root)'];
+const LAYERS = ['host', 'binary', 'instrument', 'types', 'runtime', 'abi', 'canon', 'link', '(root)'];
 
 /** Files that may import each other in a loop: the codecs of recursive types build each other's. */
 const FILE_CYCLES_ALLOWED = /^abi\/codecs\//;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Component } from '@weft/core';
+import type { CompileOptions, Component } from '@weft/core';
 
 /** Reads and compiles a component; @weft/core loads lazily so `--help` never depends on it. */
-export async function loadComponent(path: string): Promise<Component> {
+export async function loadComponent(path: string, options: CompileOptions = {}): Promise<Component> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -10,5 +10,5 @@ export async function loadComponent(path: string): Promise<Component> {
     throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const { Component } = await import('@weft/core');
-  return Component.compile(bytes);
+  return Component.compile(bytes, options);
 }

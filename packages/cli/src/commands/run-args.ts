@@ -16,10 +16,23 @@ export interface RunArgs {
   dirs: Record<string, string>;
   /** `--argv0 NAME`: the guest's argv[0] (default: the component file's basename, as `wasmtime run`). */
   argv0?: string;
+  /** `--fuel N`: instrument the component and give it N units of fuel (a function entry or loop iteration each). */
+  fuel?: bigint;
+  /** `--timeout DURATION` in ms: the guest traps "deadline exceeded" after it, even in a tight loop. */
+  timeoutMs?: number;
   help: boolean;
 }
 
-const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0']);
+/** `500ms`, `5s`, `2m`, or a bare number of milliseconds. */
+export function parseDuration(flag: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
+  if (!m) throw new UsageError(`${flag} ${JSON.stringify(v)}: expected a duration such as 500ms, 5s or 2m`);
+  const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+  if (!Number.isFinite(n) || n > 2 ** 31 - 1) throw new UsageError(`${flag} ${JSON.stringify(v)}: too long`);
+  return n;
+}
+
+const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0', '--fuel', '--timeout']);
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: {}, help: false };
@@ -53,6 +66,14 @@ export function parseRunArgs(argv: string[]): RunArgs {
         break;
       case '--argv0':
         r.argv0 = value;
+        break;
+      case '--fuel':
+        if (!/^\d+$/.test(value!) || BigInt(value!) >= 2n ** 63n)
+          throw new UsageError(`--fuel ${JSON.stringify(value)}: expected a whole number below 2^63`);
+        r.fuel = BigInt(value!);
+        break;
+      case '--timeout':
+        r.timeoutMs = parseDuration('--timeout', value!);
         break;
       case '--env': {
         const k = value!.indexOf('=');

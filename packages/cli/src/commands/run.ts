@@ -46,7 +46,10 @@ export type RunOptions = Pick<RunArgs, 'file'> & Partial<Omit<RunArgs, 'file'>>;
 
 export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   checkDirs(opts.dirs ?? {});
-  const component = await loadComponent(opts.file);
+  const component = await loadComponent(opts.file, {
+    fuel: opts.fuel !== undefined,
+    interruptible: opts.timeoutMs !== undefined,
+  });
   // @weft/wasi/load brings in WASI 0.2 (preview2-shim) only if the component imports it.
   const { loadWasiHost } = await import('@weft/wasi/load');
   const host = await loadWasiHost(
@@ -62,7 +65,11 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   // WASI 0.2's blocking calls (stdin's blocking-read) are synchronous for the
   // guest but wait on the event loop here: let the guest suspend on them.
   const importsP2 = [...component.type.imports.keys()].some((k) => /^wasi:[^/]+\/[^@]+@0\.2\./.test(k));
-  const instance = await component.instantiate(host.imports, { hostImportsMaySuspend: importsP2 });
+  const instance = await component.instantiate(host.imports, {
+    hostImportsMaySuspend: importsP2,
+    fuel: opts.fuel,
+    timeout: opts.timeoutMs,
+  });
   // Only with the process's own stdio (tests and embedders pass theirs).
   if (io.stdio === undefined) blockingStdioFor(component.type.imports.keys());
   if (!opts.invoke) {

@@ -6,6 +6,7 @@ import { poisonWith } from '../runtime/errors.ts';
 import type { Store } from '../runtime/store.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
 import { shortName } from '../host/short-name.ts';
+import { GUARD_MODULE } from '../instrument/index.ts';
 import type { ExternType, InstanceType, Type } from '../types/model.ts';
 import { buildCanon, type CoreSpaces } from './canon.ts';
 import { ComponentInstance } from '../runtime/component-instance.ts';
@@ -39,11 +40,14 @@ export class LinkState implements LinkScope, CoreSpaces {
   types: Type[] = [];
   components: ComponentDef[] = [];
   instances: RuntimeInstance[] = [];
+  /** The `weft:guard` imports of instrumented core modules (fuel, interrupt flag), shared by the whole instantiation. */
+  readonly guard: Record<string, unknown> | undefined;
 
-  constructor(def: ComponentDef, inst: ComponentInstance) {
+  constructor(def: ComponentDef, inst: ComponentInstance, guard?: Record<string, unknown>) {
     this.def = def;
     this.outer = def.outer;
     this.inst = inst;
+    this.guard = guard;
   }
 }
 
@@ -54,8 +58,9 @@ export function instantiateComponent(
   parent?: ComponentInstance,
   maxHandles?: number,
   store?: Store,
+  guard?: Record<string, unknown>,
 ): RuntimeInstance {
-  const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles, store));
+  const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles, store), guard);
   state.inst.store.countInstance();
   const { ir } = def.elab;
   const exports = new Map<string, RuntimeExtern>();
@@ -92,6 +97,7 @@ function define(
       if (e.kind === 'instantiate') {
         const importObject: Record<string, Record<string, unknown>> = {};
         for (const a of e.args) importObject[a.name] = state.coreInstances[a.instance] as Record<string, unknown>;
+        if (state.guard) importObject[GUARD_MODULE] = state.guard;
         let inst: WebAssembly.Instance;
         state.inst.store.countInstance();
         try {
@@ -121,7 +127,10 @@ function define(
         for (const a of e.args) args.set(a.name, getExtern(state, a.sortIdx));
         const child = state.components[e.component];
         const label = `${state.inst.label}/${state.instances.length}`;
-        pushInstance(state, instantiateComponent(child, { kind: 'args', args }, label, state.inst));
+        pushInstance(
+          state,
+          instantiateComponent(child, { kind: 'args', args }, label, state.inst, undefined, undefined, state.guard),
+        );
       } else {
         const ex = new Map<string, RuntimeExtern>();
         for (const x of e.exports) ex.set(x.name.name, getExtern(state, x.sortIdx));
