@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 import { asyncSummary, printAsyncTable, runAsyncBench } from './async.ts';
+import { guardSummary, runGuardBench } from './guard.ts';
 
 type Fn = (...args: any[]) => any;
 interface Side {
@@ -197,6 +198,9 @@ for (const g of guests) {
   summary.push(`${g.name}: ${rows.map((r) => `${r.op.split('(')[0]!.trim()} ${ratio(r)}`).join(', ')}`);
 }
 console.log(`\nratios weft/jco (lower is better) — ${summary.join('; ')}`);
+
+// Fuel and deadline checks: bench/guard.ts.
+console.log(`\n${guardSummary(await runGuardBench(valuesBytes, measure, str100))}`);
 
 // The async ABI: bench/async.ts (streams.wat and the componentize-qjs async guest).
 const asyncRows = await runAsyncBench();
