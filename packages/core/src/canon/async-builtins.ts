@@ -190,12 +190,22 @@ export function canonWaitableSetPoll(
     checkMayLeave(inst);
     const thread = currentThread(inst);
     const wset = getWset(inst, si);
-    let e: EventTuple;
-    if (thread.task.deliverPendingCancel(cancellable)) e = [EventCode.TASK_CANCELLED, 0, 0];
-    else if (!wset.hasPendingEvent()) e = [EventCode.NONE, 0, 0];
-    else e = wset.getPendingEvent();
-    return storeEvent(cx, ptr >>> 0, e);
+    // A guest looping on poll on a JSPI stack lets host timers and I/O run now
+    // and then (poll is wrapped as blockable where its instance runs on JSPI);
+    // no other guest thread runs meanwhile, so the poll stays atomic.
+    if (thread.jspi && thread.store.fairnessDue() && asyncState(inst).jspi) {
+      return thread.pauseJspi(() => pollOnce(cx, thread, wset, cancellable, ptr), 'i32');
+    }
+    return pollOnce(cx, thread, wset, cancellable, ptr);
   };
+}
+
+function pollOnce(cx: LiftLowerContext, thread: Thread, wset: WaitableSet, cancellable: boolean, ptr: number): number {
+  let e: EventTuple;
+  if (thread.task.deliverPendingCancel(cancellable)) e = [EventCode.TASK_CANCELLED, 0, 0];
+  else if (!wset.hasPendingEvent()) e = [EventCode.NONE, 0, 0];
+  else e = wset.getPendingEvent();
+  return storeEvent(cx, ptr >>> 0, e);
 }
 
 export function canonWaitableSetDrop(inst: ComponentInstance) {
@@ -634,8 +644,13 @@ export function canonThreadSwitch(inst: ComponentInstance, kind: string, cancell
     if (thread.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
     if (other === undefined) {
       if (isYield) {
-        // Nothing to switch to and no stack to park: yielding is a no-op here.
-        if (!thread.jspi || !mayBlock(thread)) return Cancelled.FALSE;
+        // Nothing to switch to and no stack to park: yielding is a no-op here,
+        // except that a JSPI stack looping on it lets host timers and I/O run
+        // now and then (atomically: no other guest thread runs meanwhile).
+        if (!thread.jspi) return Cancelled.FALSE;
+        if (!mayBlock(thread)) {
+          return thread.store.fairnessDue() ? thread.pauseJspi(() => Cancelled.FALSE, 'i32') : Cancelled.FALSE;
+        }
       } else {
         mustBlock(thread, kind);
       }

@@ -181,6 +181,9 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
       break;
     case 'waitable-set.poll':
       f = B.canonWaitableSetPoll(inst, c.cancellable, s.coreMemories[c.memory]);
+      // Never blocks, but a JSPI stack looping on it pauses now and then for
+      // the event loop (fairness): blockable only where the instance runs on JSPI.
+      if (asyncState(inst).jspi) f = maySuspend(f, 2);
       break;
     case 'waitable-set.drop':
       f = B.canonWaitableSetDrop(inst);

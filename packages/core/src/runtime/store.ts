@@ -19,8 +19,12 @@ import type { Thread } from './thread.ts';
 const TICKS_PER_MACROTASK = 64;
 /** Threads resumed in one tick before the next tick is scheduled. */
 const RESUMES_PER_TICK = 256;
+/** A busy guest loop (poll, a yield that switches to nothing) looks at the clock once per this many calls. */
+const FAIR_CHECK_EVERY = 32;
+/** Longest a busy guest loop on a JSPI stack keeps the JS event loop from a macrotask turn (ms). */
+const FAIR_SLICE_MS = 4;
 
-const macrotask: (f: () => void) => void =
+export const macrotask: (f: () => void) => void =
   typeof setImmediate === 'function'
     ? (f) => {
         setImmediate(f);
@@ -173,6 +177,42 @@ export class Store {
     }
   }
 
+  /**
+   * Fairness (issue 9). `waitable-set.poll` never blocks and `thread.yield`
+   * with nothing else ready is a no-op, so a guest looping on them never
+   * reaches the scheduler, whose ticks take a macrotask turn every
+   * TICKS_PER_MACROTASK. Such a loop on a JSPI stack asks `fairnessDue()` on
+   * each call; once every FAIR_CHECK_EVERY calls it arms a probe (a macrotask)
+   * and, if the probe has not run FAIR_SLICE_MS later, the event loop is being
+   * starved: the caller pauses its stack until a macrotask has run
+   * (Thread.pauseJspi). A sync-lifted call not on a JSPI stack cannot pause:
+   * only instrumentation (deadlines, fuel) stops it.
+   */
+  fairnessDue(): boolean {
+    if (++this.busyCalls < FAIR_CHECK_EVERY) return false;
+    this.busyCalls = 0;
+    const t = performance.now();
+    if (!this.probing) {
+      this.probing = true;
+      this.probeArmed = t;
+      macrotask(this.probeRan);
+      return false;
+    }
+    return t - this.probeArmed > FAIR_SLICE_MS;
+  }
+  private busyCalls = 0;
+  private probing = false;
+  private probeArmed = 0;
+  private readonly probeRan = (): void => {
+    this.probing = false;
+  };
+  /**
+   * Stacks paused for a macrotask turn (Thread.pauseJspi): while one is, the
+   * scheduler resumes nothing (a poll stays atomic for the store's other
+   * threads) and no deadlock is reported.
+   */
+  pausing = 0;
+
   private readonly runTick = (): void => {
     this.queued = false;
     this.tick();
@@ -237,7 +277,7 @@ export class Store {
   }
 
   tick(): void {
-    if (this.inflight !== undefined) return;
+    if (this.inflight !== undefined || this.pausing > 0) return;
     if (
       this.waitCount > 0 ||
       this.pendingCount > 0 ||
@@ -279,7 +319,14 @@ export class Store {
     // Host work may still arrive in a later macrotask; look again after one.
     macrotask(() => {
       this.idleCheck = false;
-      if (this.inflight !== undefined || this.queued || this.pendingCount > 0 || realmHolds.count > 0) return;
+      if (
+        this.inflight !== undefined ||
+        this.pausing > 0 ||
+        this.queued ||
+        this.pendingCount > 0 ||
+        realmHolds.count > 0
+      )
+        return;
       if (this.pick() !== undefined) return;
       const sync = this.syncCall();
       if (sync !== undefined) {

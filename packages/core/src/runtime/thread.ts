@@ -7,7 +7,7 @@ import type { CanonOptions } from '../abi/options.ts';
 import type { CoreValType, FuncType } from '../types/model.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { jspiRequired } from './jspi.ts';
-import { running, type Store, trapThread } from './store.ts';
+import { macrotask, running, type Store, trapThread } from './store.ts';
 import { Cancelled, Task, TaskState } from './task.ts';
 
 export class Thread {
@@ -121,6 +121,31 @@ export class Thread {
   suspendUntilSettled<R>(other: Thread, finish: () => R | Promise<R>, result: CoreValType | undefined): R {
     other.onSettle = () => this.resume(0);
     return this.store.suspender().suspendWith(this.park(false, finish, true), result);
+  }
+
+  /**
+   * Fairness (Store.fairnessDue): suspends this running JSPI stack (the caller
+   * is a plain built-in inside `blockable`) until the JS event loop has run a
+   * macrotask (host timers, I/O), then returns `finish()`. Invisible to the
+   * guest: the thread stays running (not waiting, not settled) and the store
+   * resumes none of its other threads meanwhile (`store.pausing`).
+   */
+  pauseJspi<R>(finish: () => R, result: CoreValType | undefined): R {
+    const store = this.store;
+    // Its entry (runOnStack) must see a suspension, not a trap on its way.
+    this.suspensions++;
+    store.pausing++;
+    if (running.current === this) running.current = undefined;
+    const p = new Promise<void>((resolve) => macrotask(resolve)).then(() => {
+      store.pausing--;
+      running.current = this;
+      store.inflight = this;
+      // Its instance trapped meanwhile: unwind the stack, run no more of it.
+      const poisoned = this.task.inst.poisoned;
+      if (poisoned !== undefined) throw poisoned;
+      return finish();
+    });
+    return store.suspender().suspendWith(p, result);
   }
 
   /** Called once when this thread next blocks or exits (suspendUntilSettled). */
