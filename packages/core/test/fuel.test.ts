@@ -1,5 +1,5 @@
 // Fuel and deadlines (issue 9): core modules instrumented at compile time with a
-// check at every function entry and loop header. A stopped guest traps, its
+// check at every loop header and at the entry of functions that make tail calls. A stopped guest traps, its
 // instance is poisoned, and the host and other instances carry on.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const GUEST = `(component
     (type $t (func (param i32 i32) (result i32)))
     (data (i32.const 16) "\\2a")
     (func $step (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
-    (func $init (global.set $g (i32.add (global.get $g) (i32.load8_u (i32.const 16)))))
+    (func $init (loop) (global.set $g (i32.add (global.get $g) (i32.load8_u (i32.const 16)))))
     (start $init)
     (func (export "spin") (loop $l (br $l)))
     (func (export "sum") (param $n i32) (result i32)
@@ -34,13 +34,17 @@ const GUEST = `(component
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l)))
       (i32.add (i32.load (i32.const 0)) (i32.sub (global.get $g) (i32.const 49))))
-    (func (export "g") (result i32) (i32.add (global.get $g) (call $get))))
+    (func (export "g") (result i32) (i32.add (global.get $g) (call $get)))
+    ;; endless without a loop: tail calls back and forth
+    (func $ping (export "ping") (return_call $pong))
+    (func $pong (return_call $ping)))
   (core module $H (func (export "get") (result i32) (i32.const 1000)))
   (core instance $h (instantiate $H))
   (core instance $m (instantiate $M (with "" (instance $h))))
   (func (export "spin") (canon lift (core func $m "spin")))
   (func (export "sum") (param "n" u32) (result u32) (canon lift (core func $m "sum")))
   (func (export "g") (result u32) (canon lift (core func $m "g")))
+  (func (export "ping") (canon lift (core func $m "ping")))
 )`;
 
 describe('fuel', () => {
@@ -65,9 +69,9 @@ describe('fuel', () => {
 
   it('a terminating function with enough fuel returns; the same with too little traps', async () => {
     const c = await Component.compile(await assemble(GUEST), { fuel: true });
-    // start: 1; sum(n): entry 1 + (n + 1) loop iterations + n calls of $step
-    expect((await c.instantiate({}, { fuel: 1 + 1 + 11 + 10 })).exports.sum(10)).toBe(45);
-    expect(() => c.instantiateSync({}, { fuel: 1 + 1 + 11 + 9 }).exports.sum(10)).toThrow('fuel exhausted');
+    // start: its one loop; sum(n): n + 1 loop iterations (calls without tail calls cost nothing)
+    expect((await c.instantiate({}, { fuel: 1 + 11 })).exports.sum(10)).toBe(45);
+    expect(() => c.instantiateSync({}, { fuel: 1 + 10 }).exports.sum(10)).toThrow('fuel exhausted');
     // unlimited by default
     expect((await c.instantiate({})).exports.sum(1000)).toBe(499500);
   });
@@ -75,6 +79,11 @@ describe('fuel', () => {
   it('fuel is spent by the whole instantiation, start functions included', async () => {
     const c = await Component.compile(await assemble(GUEST), { fuel: true });
     expect(() => c.instantiateSync({}, { fuel: 0 })).toThrow('fuel exhausted');
+  });
+
+  it('an endless chain of tail calls (no loop) runs out of fuel too', async () => {
+    const c = await Component.compile(await assemble(GUEST), { fuel: true });
+    expect(() => c.instantiateSync({}, { fuel: 10_000 }).exports.ping()).toThrow('wasm trap: fuel exhausted');
   });
 
   it('without the compile option nothing is instrumented', async () => {
@@ -123,12 +132,12 @@ describe('fuel', () => {
     const big = await c.instantiate({}, { fuel: 10n ** 12n });
     expect(big.exports.add(2, 3)).toBe(5);
     expect(big.exports.echo('héllo 🌍')).toBe('héllo 🌍');
-    // add costs about 140 units in QuickJS, echo of 1000 characters about 780
+    // QuickJS's loops: add costs about 74 units, echo of 1000 characters about 700
     const small = await c.instantiate({}, { fuel: 500 });
     expect(small.exports.add(2, 3)).toBe(5);
     expect(() => small.exports.echo('x'.repeat(1000))).toThrow('wasm trap: fuel exhausted');
     expect(() => small.exports.add(2, 3)).toThrow(Trap);
-    expect(() => c.instantiateSync({}, { fuel: 1 })).toThrow('wasm trap: fuel exhausted');
+    expect(() => c.instantiateSync({}, { fuel: 10 }).exports.add(2, 3)).toThrow('wasm trap: fuel exhausted');
   });
 });
 

@@ -12,6 +12,8 @@ export interface Remap {
   globalShift: number;
   memImports: number;
   memShift: number;
+  /** Set when the function copied last makes a tail call (it then checks on entry). */
+  tailCalls?: boolean;
 }
 
 export const fn = (r: Remap, i: number) => (i >= r.funcImports ? i + r.funcShift : i);
@@ -112,13 +114,16 @@ export function copyExpr(inp: In, out: Out, r: Remap, onLoop?: Uint8Array): void
       case 0xd3:
       case 0xd4:
         break;
+      case 0x15: // return_call_ref type
+        r.tailCalls = true;
+        inp.u32();
+        break;
       case 0x07: // catch tag
       case 0x08: // throw tag
       case 0x09: // rethrow
       case 0x0c:
       case 0x0d:
       case 0x14: // call_ref type
-      case 0x15: // return_call_ref type
       case 0x18: // delegate
       case 0x20:
       case 0x21:
@@ -134,13 +139,20 @@ export function copyExpr(inp: In, out: Out, r: Remap, onLoop?: Uint8Array): void
         for (let i = 0; i <= n; i++) inp.u32();
         break;
       }
-      case 0x10: // call
       case 0x12: // return_call
+        r.tailCalls = true;
+        idx((i) => fn(r, i));
+        break;
+      case 0x10: // call
       case 0xd2: // ref.func
         idx((i) => fn(r, i));
         break;
+      case 0x13: // return_call_indirect
+        r.tailCalls = true;
+        inp.u32();
+        inp.u32();
+        break;
       case 0x11:
-      case 0x13:
         inp.u32();
         inp.u32();
         break;

@@ -1,6 +1,8 @@
 // Compile-time instrumentation of core modules for fuel and interruption
 // (issue 9), as Wasmtime's fuel and epoch interruption: a check at every
-// function entry and every `loop` header.
+// `loop` header and at the entry of every function that makes a tail call
+// (without loops only a chain of tail calls can run forever; plain recursion
+// overflows the stack), so call-heavy code does not pay a check per call.
 //
 // The rewritten module imports, from the core module `weft:guard` (added at
 // the END of its import section, so imported items keep their indices and
@@ -8,7 +10,7 @@
 //   fuel:          global `fuel` (mut i64) and func `out-of-fuel` () -> ()
 //   interruptible: memory `flag` (shared, 1 page) and func `interrupted` () -> ()
 // The checks:
-//   fuel:      fuel -= 1; if (fuel < 0) out-of-fuel()          (1 unit per check)
+//   fuel:      fuel -= 1; if (fuel < 0) out-of-fuel()          (1 unit per check: a loop iteration or a tail-calling entry)
 //   interrupt: if (i32.atomic.load flag[0]) interrupted()
 // The host functions throw the trap; the flag is a word another thread (a
 // watchdog worker) may set while a tight loop runs.
@@ -320,9 +322,15 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
             fin.valtype();
           }
           body.bytes(bytes.subarray(inp.pos, fin.pos));
-          body.bytes(checkBytes);
-          copyExpr(fin, body, r, checkBytes);
+          const code = new Out();
+          r.tailCalls = false;
+          copyExpr(fin, code, r, checkBytes);
           if (fin.pos !== end) fail('function body size mismatch', fin.pos);
+          // Without loops, only a chain of tail calls runs forever (plain
+          // recursion overflows the stack): a function that makes a tail call
+          // checks on entry, the others need not pay for it.
+          if (r.tailCalls) body.bytes(checkBytes);
+          body.bytes(code.buf.subarray(0, code.len));
           o.u32(body.len);
           o.bytes(body.buf.subarray(0, body.len));
           inp.pos = end;
