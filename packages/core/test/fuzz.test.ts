@@ -110,6 +110,17 @@ const TEXTS: Record<string, string> = {
       (func (export "run") (param i32) (result i32) local.get 0 call $log local.get 0 i32.const 1 i32.add))
     (core instance $i (instantiate $m (with "host" (instance (export "log" (func $log_lowered))))))
     (func (export "run") (param "x" u32) (result u32) (canon lift (core func $i "run"))))`,
+  // Near the limits (issue 9): mutations may push them over; each must still end in a WeftError.
+  typeChain: (() => {
+    let t = '(type $t0 (list u8))';
+    for (let k = 1; k < 99; k++) t += ` (type $t${k} (list $t${k - 1}))`;
+    return `(component ${t})`;
+  })(),
+  instanceTree: (() => {
+    let c = '(component)';
+    for (let k = 0; k < 12; k++) c = `(component ${c} (instance (instantiate 0)) (instance (instantiate 0)))`;
+    return `(component ${c} (instance (instantiate 0)))`;
+  })(),
 };
 
 const GUESTS: Record<string, URL> = {
