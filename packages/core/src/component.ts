@@ -8,6 +8,7 @@ import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { createGuard } from './link/guard.ts';
 import { instrument } from './instrument/index.ts';
+import { limitResources, type ResourceLimits } from './instrument/limits.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
 import { elaborate } from './types/elaborate.ts';
 import type { ElaboratedComponent } from './types/elaborated.ts';
@@ -89,18 +90,27 @@ export interface CompileOptions {
    */
   legacyCancellable?: boolean;
   /**
-   * Instrument every core module for fuel: a check at each function entry and
-   * loop header (as Wasmtime's `consume_fuel`), so that `instantiate`'s `fuel`
-   * option bounds the work a guest does. Costs run time; off by default, and
-   * then nothing is rewritten.
+   * Instrument every core module for fuel: a check at each loop header and at
+   * the entry of each function that makes a tail call (as Wasmtime's
+   * `consume_fuel`), so that `instantiate`'s `fuel` option bounds the work a
+   * guest does. Costs run time; off by default, and then nothing is rewritten.
    */
   fuel?: boolean;
   /**
-   * Instrument every core module with an interrupt check at each function
-   * entry and loop header (as Wasmtime's epoch interruption): enables
-   * `instantiate`'s `timeout` and `signal` options. Off by default.
+   * Instrument every core module with an interrupt check at the same places
+   * (as Wasmtime's epoch interruption): enables `instantiate`'s `timeout` and
+   * `signal` options. Off by default.
    */
   interruptible?: boolean;
+  /**
+   * Most 64 KiB pages any one memory of the component may have (as Wasmtime's
+   * ResourceLimiter): `memory.grow` past it fails (-1), and a module that needs
+   * more from the start is a ValidationError naming the limit. Default: none
+   * beyond the engine's.
+   */
+  maxMemoryPages?: number;
+  /** Most elements any one table may have; `table.grow` past it fails (-1). Default: none. */
+  maxTableElements?: number;
 }
 
 export class Component {
@@ -124,7 +134,10 @@ export class Component {
     // while we elaborate, and compile's validation replaces WebAssembly.validate.
     const modules = new Map<Definition, WebAssembly.Module>();
     const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
-    const compiled = compileModules(ir, modules, instrumented);
+    const compiled = compileModules(ir, modules, instrumented, {
+      maxMemoryPages: positiveLimit(options.maxMemoryPages, 'maxMemoryPages'),
+      maxTableElements: positiveLimit(options.maxTableElements, 'maxTableElements'),
+    });
     let elab: ElaboratedComponent;
     try {
       elab = elaborate(ir, undefined, { coreModulesValidatedByCaller: true });
@@ -181,10 +194,17 @@ function toBytes(b: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
 }
 
 /** Compiles every core module of `ir` and its nested components; rejects with the first failure. */
+function positiveLimit(v: number | undefined, name: string): number | undefined {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 0 || v > 0xffff_ffff))
+    throw new RangeError(`${name} must be an integer from 0 to 2^32 - 1`);
+  return v;
+}
+
 async function compileModules(
   ir: ComponentIR,
   out: Map<Definition, WebAssembly.Module>,
   instrumented: { fuel: boolean; interruptible: boolean },
+  limits: ResourceLimits,
 ): Promise<void> {
   const jobs: Promise<void>[] = [];
   const walk = (c: ComponentIR) => {
@@ -193,7 +213,7 @@ async function compileModules(
         let bytes: Uint8Array;
         try {
           // An invalid module is left for WebAssembly.compile to explain.
-          bytes = instrument(d.module, instrumented);
+          bytes = instrument(limitResources(d.module, limits), instrumented);
         } catch (e) {
           if (!(e instanceof ValidationError) || WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>)) throw e;
           bytes = d.module;

@@ -42,7 +42,7 @@ export class Out {
 }
 
 export function fail(msg: string, at: number): never {
-  throw new ValidationError(`cannot instrument core module (fuel/interruptible): ${msg} at offset ${at}`);
+  throw new ValidationError(`cannot instrument core module: ${msg} at offset ${at}`);
 }
 
 export class In {
