@@ -70,3 +70,19 @@ describe('weft run --fuel / --timeout', () => {
     expect(() => parseRunArgs(['--fuel', '-1', 'x.wasm'])).toThrow(/whole number/);
   });
 });
+
+describe('weft run --max-memory', () => {
+  const C = new URL('../../wasi-cli/test/guests/command.wasm', import.meta.url).pathname;
+
+  it('parses sizes into 64 KiB pages and refuses bad ones (exit 2)', async () => {
+    expect(parseRunArgs(['--max-memory', '64MiB', 'x.wasm']).maxMemoryPages).toBe(1024);
+    expect(parseRunArgs(['--max-memory', '131072', 'x.wasm']).maxMemoryPages).toBe(2);
+    for (const bad of ['0', '1KiB', '5GiB', 'lots']) expect((await run('--max-memory', bad, C)).code).toBe(2);
+  });
+
+  it('a component needing more memory than allowed fails to compile, naming the limit', async () => {
+    const r = await run('--max-memory', '64KiB', C, 'hello');
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/more than the limit of 1 \(option maxMemoryPages\)/);
+  });
+});

@@ -16,10 +16,12 @@ export interface RunArgs {
   dirs: Record<string, string>;
   /** `--argv0 NAME`: the guest's argv[0] (default: the component file's basename, as `wasmtime run`). */
   argv0?: string;
-  /** `--fuel N`: instrument the component and give it N units of fuel (a function entry or loop iteration each). */
+  /** `--fuel N`: instrument the component and give it N units of fuel (a loop iteration or tail-calling entry each). */
   fuel?: bigint;
   /** `--timeout DURATION` in ms: the guest traps "deadline exceeded" after it, even in a tight loop. */
   timeoutMs?: number;
+  /** `--max-memory SIZE` in 64 KiB pages: no memory of the component grows past it. */
+  maxMemoryPages?: number;
   help: boolean;
 }
 
@@ -32,7 +34,7 @@ export function parseDuration(flag: string, v: string): number {
   return n;
 }
 
-const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0', '--fuel', '--timeout']);
+const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0', '--fuel', '--timeout', '--max-memory']);
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: {}, help: false };
@@ -74,6 +76,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
         break;
       case '--timeout':
         r.timeoutMs = parseDuration('--timeout', value!);
+        break;
+      case '--max-memory':
+        r.maxMemoryPages = parseSize('--max-memory', value!);
         break;
       case '--env': {
         const k = value!.indexOf('=');
@@ -133,4 +138,15 @@ export function guestEnv(r: RunArgs, hostEnv: Record<string, string | undefined>
     if (val !== undefined) env.set(k, val);
   }
   return [...env];
+}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+/** `64MiB`, `1GiB`, `65536` (bytes) → whole 64 KiB pages, at least one. */
+export function parseSize(flag: string, value: string): number {
+  const m = /^(\d+)(B|KiB|MiB|GiB)?$/.exec(value);
+  const bytes = m ? Number(m[1]) * UNITS[m[2] ?? '']! : Number.NaN;
+  if (!(bytes >= 65536) || bytes > 2 ** 32)
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a size from 64KiB to 4GiB, e.g. 64MiB`);
+  return Math.floor(bytes / 65536);
 }

@@ -49,6 +49,7 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const component = await loadComponent(opts.file, {
     fuel: opts.fuel !== undefined,
     interruptible: opts.timeoutMs !== undefined,
+    maxMemoryPages: opts.maxMemoryPages,
   });
   // @weft/wasi/load brings in WASI 0.2 (preview2-shim) only if the component imports it.
   const { loadWasiHost } = await import('@weft/wasi/load');
