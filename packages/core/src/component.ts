@@ -111,6 +111,10 @@ export interface CompileOptions {
   maxMemoryPages?: number;
   /** Most elements any one table may have; `table.grow` past it fails (-1). Default: none. */
   maxTableElements?: number;
+  /** How deeply value types may nest (default 100): deeper is a ValidationError naming the limit. */
+  maxTypeDepth?: number;
+  /** Most definitions one component may have (default 1,000,000): more is a DecodeError naming the limit. */
+  maxDefinitions?: number;
 }
 
 export class Component {
@@ -129,6 +133,7 @@ export class Component {
     options: CompileOptions = {},
   ): Promise<Component> {
     const u8 = toBytes(bytes);
+    positiveLimit(options.maxDefinitions, 'maxDefinitions');
     const ir = decodeComponent(u8, options);
     // Start compiling every core module first: V8 compiles off the main thread
     // while we elaborate, and compile's validation replaces WebAssembly.validate.
@@ -140,7 +145,10 @@ export class Component {
     });
     let elab: ElaboratedComponent;
     try {
-      elab = elaborate(ir, undefined, { coreModulesValidatedByCaller: true });
+      elab = elaborate(ir, undefined, {
+        coreModulesValidatedByCaller: true,
+        maxTypeDepth: positiveLimit(options.maxTypeDepth, 'maxTypeDepth'),
+      });
     } catch (e) {
       // An invalid core module explains more than what elaborating it led to.
       await compiled;

@@ -148,6 +148,10 @@ describe('definition counts (wasmparser limits)', () => {
     const e = decodeError(component(section(7, 1_000_001, listU8)));
     expect(e).toBeInstanceOf(DecodeError);
     expect((e as Error).message).toMatch(/^definitions count exceeds limit of 1000000/);
+    // settable (compile option maxDefinitions)
+    expect(() => decodeComponent(component(section(7, 11, listU8)), { maxDefinitions: 10 })).toThrow(
+      /^definitions count exceeds limit of 10 \(compile option maxDefinitions\)/,
+    );
   });
 
   it('refuses more than 1000 instances in one component', () => {

@@ -70,7 +70,7 @@ describe('hostile components', () => {
     await contained(
       () => Component.compile(bytes),
       ValidationError,
-      /type nesting is too deep \(more than 100 levels\)/,
+      /type nesting is too deep \(more than 100 levels; compile option maxTypeDepth\)/,
     );
   });
 

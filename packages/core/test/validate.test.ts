@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '@bytecodealliance/jco';
 import { decodeComponent } from '../src/binary/decode.ts';
 import { ValidationError } from '../src/host/errors.ts';
+import { Component } from '../src/index.ts';
 import { elaborate } from '../src/types/elaborate.ts';
 import type { ElaboratedComponent } from '../src/types/elaborated.ts';
 
@@ -105,8 +106,14 @@ describe('elaborate: defined types', () => {
       return t;
     };
     await build(chain(99)); // 100 levels: list × 99 over u8
-    await invalid(chain(100), 'type nesting is too deep (more than 100 levels)');
-    await invalid(chain(5000), 'type nesting is too deep (more than 100 levels)');
+    await invalid(chain(100), /type nesting is too deep \(more than 100 levels; compile option maxTypeDepth\)/);
+    await invalid(chain(5000), /type nesting is too deep \(more than 100 levels; compile option maxTypeDepth\)/);
+    // settable: a lower limit trips sooner, a higher one lets deeper types through
+    const lower = await Component.compile(await parse(`(component ${chain(10)})`), { maxTypeDepth: 5 }).catch(
+      (e: Error) => e,
+    );
+    expect((lower as Error).message).toMatch(/more than 5 levels/);
+    await Component.compile(await parse(`(component ${chain(150)})`), { maxTypeDepth: 200 });
   });
 
   it('checks handle and valtype references', async () => {

@@ -16,12 +16,15 @@ import { parseComponentNames } from './name-section.ts';
 export interface DecodeOptions {
   /** Accept `cancellable` = 1, which component-model #716 removed (binaries made before it). */
   legacyCancellable?: boolean;
+  /** Most definitions one component may have (default 1,000,000, wasmparser's). */
+  maxDefinitions?: number;
 }
 
 export function decodeComponent(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): ComponentIR {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const r = new Reader(u8);
   r.legacyCancellable = options.legacyCancellable === true;
+  r.maxDefinitions = options.maxDefinitions ?? MAX_DEFINITIONS;
   return component(r, 0);
 }
 
@@ -80,7 +83,8 @@ function component(r: Reader, depth: number): ComponentIR {
       if (n > limit[0]) r.fail(`${limit[1]} count exceeds limit of ${limit[0]}`, at);
       counts.set(d.kind, n);
     }
-    if (definitions.length >= MAX_DEFINITIONS) r.fail(`definitions count exceeds limit of ${MAX_DEFINITIONS}`, at);
+    if (definitions.length >= r.maxDefinitions)
+      r.fail(`definitions count exceeds limit of ${r.maxDefinitions} (compile option maxDefinitions)`, at);
     definitions.push(d);
     offsets.push(at);
   };

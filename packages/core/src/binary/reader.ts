@@ -13,6 +13,8 @@ export class Reader {
   private dv: DataView | undefined;
   /** Accept the `cancellable` flag that component-model #716 removed (see CompileOptions). */
   legacyCancellable = false;
+  /** Most definitions one component may have (DecodeOptions.maxDefinitions). */
+  maxDefinitions = Number.POSITIVE_INFINITY;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;

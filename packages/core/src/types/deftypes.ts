@@ -93,16 +93,11 @@ const nameOf = (x: { name: string }): string => x.name;
 const itself = (x: string): string => x;
 
 const MAX_TYPE_SIZE = 2 ** 28;
-/**
- * How deeply value types may nest. No real program comes near; a hostile one
- * chaining thousands of definitions would otherwise overflow the stack of
- * every recursive walk (validation, layout, codecs).
- */
-export const MAX_TYPE_DEPTH = 100;
 
 export function defValType(s: Scope, d: DefValType): ValType {
   const t = defValTypeUnchecked(s, d);
-  if (typeDepth(t) > MAX_TYPE_DEPTH) s.fail(`type nesting is too deep (more than ${MAX_TYPE_DEPTH} levels)`);
+  if (typeDepth(t) > s.maxTypeDepth)
+    s.fail(`type nesting is too deep (more than ${s.maxTypeDepth} levels; compile option maxTypeDepth)`);
   if (elemSize(t, 'i64') >= MAX_TYPE_SIZE)
     s.fail(`value type exceeds maximum byte size (elem_size must be less than 2^28)`);
   return t;

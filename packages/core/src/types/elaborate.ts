@@ -27,6 +27,8 @@ export interface ElaborateOptions {
    * large module twice, synchronously, was most of compile's time).
    */
   coreModulesValidatedByCaller?: boolean;
+  /** How deeply value types may nest (default MAX_TYPE_DEPTH, 100). */
+  maxTypeDepth?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function elaborate(ir: ComponentIR, outer?: Scope, options: ElaborateOpti
 
 function elaborateIn(ir: ComponentIR, outer: Scope | undefined, options: ElaborateOptions): ElaboratedComponent {
   const s: Scope = new Scope('component', outer);
+  if (options.maxTypeDepth !== undefined) s.maxTypeDepth = options.maxTypeDepth;
   const nested = new Map<number, ElaboratedComponent>();
   const definedResources = new Map<number, ResourceType>();
   const importedResources = new Map<number, ResourceType>();

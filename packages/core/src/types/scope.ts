@@ -22,6 +22,13 @@ import type { NameToken } from './tokens.ts';
 /** What the core type index space holds: func types, module types, or opaque GC types. */
 export type CoreTypeEntry = CoreFuncType | CoreModuleType | { kind: 'other' };
 
+/**
+ * How deeply value types may nest by default. No real program comes near; a
+ * hostile one chaining thousands of definitions would otherwise overflow the
+ * stack of every recursive walk (validation, layout, codecs).
+ */
+export const MAX_TYPE_DEPTH = 100;
+
 export class Scope {
   readonly kind: 'component' | 'type';
   readonly parent: Scope | undefined;
@@ -103,9 +110,13 @@ export class Scope {
   /** Instance types defer external-visibility checks until used by a concrete import/export. */
   deferVisibility = false;
 
+  /** How deeply value types may nest (compile option maxTypeDepth); inner scopes inherit it. */
+  maxTypeDepth: number;
+
   constructor(kind: 'component' | 'type', parent?: Scope) {
     this.kind = kind;
     this.parent = parent;
+    this.maxTypeDepth = parent?.maxTypeDepth ?? MAX_TYPE_DEPTH;
   }
 
   fail(message: string): never {
