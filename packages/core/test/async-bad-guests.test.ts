@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trap } from '../src/index.ts';
 import { instantiate } from './helpers/wat.ts';
+import { within } from './helpers/within.ts';
 
 const MiB = 1024 * 1024;
 const BIG = 2 ** 28; // one more than Buffer.MAX_LENGTH
@@ -11,17 +12,6 @@ const MAX = 2 ** 28 - 1;
 
 function rss(): number {
   return process.memoryUsage().rss;
-}
-
-/** Rejects if `p` has not settled within `ms`: a hang is a failure, not a stuck test run. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, rej) => {
-      t = setTimeout(() => rej(new Error(`no result within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
 }
 
 // `copy(n: u32) -> u32` on a stream of element type $T: stream.read or stream.write of n

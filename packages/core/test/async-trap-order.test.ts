@@ -3,28 +3,13 @@
 // thread.new-indirect (or raised when such a thread exits) reaches the export
 // call that owns its task, poisoning that instance only. None escapes the
 // scheduler as an uncaught exception or an unhandled rejection.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Trap } from '../src/index.ts';
+import { failOnEscapes } from './helpers/escapes.ts';
 import { instantiate } from './helpers/wat.ts';
+import { within } from './helpers/within.ts';
 
-const escaped: unknown[] = [];
-const onEscape = (e: unknown) => {
-  escaped.push(e);
-};
-beforeAll(() => {
-  process.on('unhandledRejection', onEscape);
-  process.on('uncaughtException', onEscape);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onEscape);
-  process.off('uncaughtException', onEscape);
-});
-afterEach(async () => {
-  // Let stray microtasks and macrotasks run, then check nothing escaped.
-  await new Promise((res) => setTimeout(res, 20));
-  const e = escaped.splice(0);
-  expect(e).toEqual([]);
-});
+failOnEscapes();
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -41,16 +26,6 @@ async function outcome(f: () => unknown): Promise<{ ok: unknown } | { err: unkno
   } catch (err) {
     return { err };
   }
-}
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, rej) => {
-      t = setTimeout(() => rej(new Error(`no result within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
 }
 
 const DIV0 = /integer divide by zero/;

@@ -4,38 +4,13 @@
 // nothing escapes as a raw error, an uncaught exception or an unhandled
 // rejection. A trap after `task.return` makes the host's reads of the
 // returned stream, and its await of a returned future, reject with the trap.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComponentError, type StreamReader, Trap } from '../src/index.ts';
+import { failOnEscapes } from './helpers/escapes.ts';
 import { compile } from './helpers/wat.ts';
+import { within } from './helpers/within.ts';
 
-const escaped: unknown[] = [];
-const onEscape = (e: unknown) => {
-  escaped.push(e);
-};
-beforeAll(() => {
-  process.on('unhandledRejection', onEscape);
-  process.on('uncaughtException', onEscape);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onEscape);
-  process.off('uncaughtException', onEscape);
-});
-afterEach(async () => {
-  // Let stray microtasks and macrotasks run, then check nothing escaped.
-  await new Promise((res) => setTimeout(res, 20));
-  const e = escaped.splice(0);
-  expect(e.length).toBe(0);
-});
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, rej) => {
-      t = setTimeout(() => rej(new Error(`no result within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
-}
+failOnEscapes();
 
 /** Awaits `f()`, giving what it returned or threw. */
 async function outcome(f: () => unknown): Promise<{ ok: unknown } | { err: unknown }> {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HAS_JSPI, holdHost, stream, type StreamReader, type ValType } from '../src/index.ts';
 import { CALLBACK, STREAM_PRODUCE, STREAM_SUM, SYNC_CALLS_HOST } from './helpers/guests.ts';
 import { compile } from './helpers/wat.ts';
+import { within } from './helpers/within.ts';
 
 const U8: ValType = { kind: 'u8' };
 
@@ -17,14 +18,6 @@ function deferred<T>() {
 const later = <T>(v: T, ms = 5) => new Promise<T>((r) => setTimeout(() => r(v), ms));
 
 /** Fails clearly (rather than by the test timeout) if `p` is still pending after `ms`. */
-function within<T>(p: Promise<T>, what: string, ms = 2000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 /** Tracks whether a Promise has settled. */
 function track<T>(p: Promise<T>) {
   const s = { settled: false, p };
@@ -66,12 +59,12 @@ async function otherStoreWorks(jspi: boolean, isBlocked: () => boolean): Promise
     );
     const r = suspends.exports.run(4);
     expect(r).toBeInstanceOf(Promise);
-    expect(await within(r, 'a sync call of another store')).toBe(41);
+    expect(await within(r, 2000, 'a sync call of another store')).toBe(41);
   }
   // Another component: async calls on a host subtask.
   const cb = await callback.instantiate({ get: () => later(7) }, { jspi });
-  expect(await within(cb.exports.run(1), 'an async call')).toBe(8);
-  expect(await within(cb.exports.run(2), 'a second async call')).toBe(9);
+  expect(await within(cb.exports.run(1), 2000, 'an async call')).toBe(8);
+  expect(await within(cb.exports.run(2), 2000, 'a second async call')).toBe(9);
   // host → guest stream<u8>, written by a host StreamWriter.
   const summer = await sum.instantiate({}, { jspi });
   const { writer: w, reader: r } = stream<number>(U8);
@@ -79,11 +72,11 @@ async function otherStoreWorks(jspi: boolean, isBlocked: () => boolean): Promise
   expect(await w.write(Uint8Array.of(1, 2, 3))).toBe(3);
   expect(await w.write(Uint8Array.of(4))).toBe(1);
   w.close();
-  expect(await within(total, 'a host → guest stream')).toBe(10);
+  expect(await within(total, 2000, 'a host → guest stream')).toBe(10);
   // guest → host stream<u8>.
   const producer = await produce.instantiate({}, { jspi });
-  const out = await within<StreamReader<number>>(producer.exports.produce(), 'a guest → host stream');
-  expect(await within(readAll(out), 'reading a guest → host stream')).toEqual([1, 2, 3, 4, 5]);
+  const out = await within<StreamReader<number>>(producer.exports.produce(), 2000, 'a guest → host stream');
+  expect(await within(readAll(out), 2000, 'reading a guest → host stream')).toEqual([1, 2, 3, 4, 5]);
   expect(isBlocked()).toBe(true);
 }
 
@@ -117,12 +110,12 @@ describe('stores: an export of one instantiation imported by another', () => {
     expect(r).toBeInstanceOf(Promise);
     const t = track(r as Promise<number>);
     const d = await callback.instantiate({ get: () => later(1) });
-    expect(await within(d.exports.run(1), 'a third store')).toBe(2);
+    expect(await within(d.exports.run(1), 2000, 'a third store')).toBe(2);
     await later(0, 20);
     // Neither store took the other's pending work for a deadlock.
     expect(t.settled).toBe(false);
     slow.resolve(10);
-    expect(await within(t.p, 'the cross-store call')).toBe(12);
+    expect(await within(t.p, 2000, 'the cross-store call')).toBe(12);
     // Once b is done waiting, calls through c complete (b answers at once now).
     const b2 = await syncCalls.instantiate({ get: (x: number) => x });
     const c2 = await syncCalls.instantiate({ get: b2.exports.run });
@@ -151,7 +144,7 @@ describe('stores: without JSPI (callback ABI)', () => {
     // A guest reading a stream nobody will write: deadlocked, though another store waits on host work.
     const stuck = await sum.instantiate({}, noJspi);
     const { writer: w0, reader: r0 } = stream<number>(U8);
-    await expect(within(stuck.exports.sum(r0), 'deadlock detection')).rejects.toThrow(/deadlock/);
+    await expect(within(stuck.exports.sum(r0), 2000, 'deadlock detection')).rejects.toThrow(/deadlock/);
     w0.close();
     // holdHost(end): the writer's store (once its reader is in a guest) is not deadlocked while held.
     const held = await sum.instantiate({}, noJspi);
@@ -163,7 +156,7 @@ describe('stores: without JSPI (callback ABI)', () => {
     await w1.write(Uint8Array.of(2, 3));
     w1.close();
     release1();
-    expect(await within(total1.p, 'a held stream')).toBe(5);
+    expect(await within(total1.p, 2000, 'a held stream')).toBe(5);
     // holdHost(instance): that store only.
     const heldInst = await sum.instantiate({}, noJspi);
     const other = await sum.instantiate({}, noJspi);
@@ -171,13 +164,15 @@ describe('stores: without JSPI (callback ABI)', () => {
     const { writer: w2, reader: r2 } = stream<number>(U8);
     const { writer: w3, reader: r3 } = stream<number>(U8);
     const total2 = track(heldInst.exports.sum(r2) as Promise<number>);
-    await expect(within(other.exports.sum(r3), 'deadlock detection beside a held store')).rejects.toThrow(/deadlock/);
+    await expect(within(other.exports.sum(r3), 2000, 'deadlock detection beside a held store')).rejects.toThrow(
+      /deadlock/,
+    );
     expect(total2.settled).toBe(false);
     await w2.write(Uint8Array.of(7));
     w2.close();
     w3.close();
     release2();
-    expect(await within(total2.p, 'a held instance')).toBe(7);
+    expect(await within(total2.p, 2000, 'a held instance')).toBe(7);
     expect(t.settled).toBe(false);
     slow.resolve(1);
     expect(await t.p).toBe(2);

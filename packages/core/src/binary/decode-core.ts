@@ -279,7 +279,7 @@ function moduleDecl(r: Reader): CoreModuleDecl {
 
 // Core module section order (custom sections may appear anywhere). Tag (13)
 // sits between memory and global; data count (12) between element and code.
-const coreSectionRank: Record<number, number> = {
+export const coreSectionRank: Record<number, number> = {
   1: 1,
   2: 2,
   3: 3,

@@ -20,6 +20,7 @@
 // (never a silent miscompile). The `name` custom section is dropped (its
 // function indices would be stale).
 
+import { coreSectionRank } from '../binary/decode-core.ts';
 import { fail, In, Out } from './bytes.ts';
 import { copyExpr, fn, gl, mem, type Remap } from './code.ts';
 
@@ -30,22 +31,6 @@ export interface InstrumentOptions {
 
 /** The core module name of the instrumentation's imports. */
 export const GUARD_MODULE = 'weft:guard';
-
-const SECTION_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 
 /** Rewrites a core module's bytes; `opts` with neither flag returns `bytes` itself. */
 export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Array {
@@ -205,7 +190,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
   let importDone = false;
   for (const s of sections) {
     const inp = new In(bytes, s.start, s.end);
-    const order = SECTION_ORDER[s.id];
+    const order = coreSectionRank[s.id];
     if (s.id === 0) {
       const nameStart = inp.pos;
       const len = inp.u32();

@@ -6,6 +6,10 @@
 // component's imported ones are defined by another of its modules.
 
 import { fail, In, Out } from './bytes.ts';
+import { copyExpr, type Remap } from './code.ts';
+
+/** No index moves: limits add no imports. */
+const UNCHANGED: Remap = { funcImports: 0, funcShift: 0, globalImports: 0, globalShift: 0, memImports: 0, memShift: 0 };
 
 export interface ResourceLimits {
   /** Most 64 KiB pages one memory may have. */
@@ -47,7 +51,7 @@ export function limitResources(bytes: Uint8Array, limits: ResourceLimits): Uint8
           rewritten.byte(body.byte());
           copyRefType(body, rewritten);
           clampLimits(body, rewritten, tab, 'table elements', 'maxTableElements');
-          copyConstExpr(body, rewritten);
+          copyExpr(body, rewritten, UNCHANGED); // the table's initial value
         } else {
           copyRefType(body, rewritten);
           clampLimits(body, rewritten, tab, 'table elements', 'maxTableElements');
@@ -97,39 +101,5 @@ function u64(inp: In): number {
 function copyRefType(inp: In, out: Out): void {
   const start = inp.pos;
   inp.valtype();
-  out.bytes(inp.b.subarray(start, inp.pos));
-}
-
-/** A constant expression, up to and including its `end`. */
-function copyConstExpr(inp: In, out: Out): void {
-  const start = inp.pos;
-  for (;;) {
-    const op = inp.byte();
-    if (op === 0x0b) break;
-    switch (op) {
-      case 0x41: // i32.const
-      case 0x42: // i64.const
-      case 0x23: // global.get
-      case 0xd2: // ref.func
-      case 0xd0: // ref.null
-        inp.leb();
-        break;
-      case 0x43:
-        inp.skip(4);
-        break;
-      case 0x44:
-        inp.skip(8);
-        break;
-      case 0x6a: // i32.add / sub / mul, i64.add / sub / mul (extended constants)
-      case 0x6b:
-      case 0x6c:
-      case 0x7c:
-      case 0x7d:
-      case 0x7e:
-        break;
-      default:
-        fail(`unsupported constant instruction 0x${op.toString(16)} in a table's initial value`, inp.pos - 1);
-    }
-  }
   out.bytes(inp.b.subarray(start, inp.pos));
 }
