@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Backend, FsError, type Handle, MemoryBackend, NodeBackend } from '../src/index.ts';
+import { type Backend, type Handle, MemoryBackend, NodeBackend } from '../src/index.ts';
+import { code } from './helpers.ts';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -28,16 +29,6 @@ const backends: [string, () => Backend][] = [
     },
   ],
 ];
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof FsError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe.each(backends)('%s backend', (_name, make) => {
   function setup() {

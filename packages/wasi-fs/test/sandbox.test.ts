@@ -3,23 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsError, type Handle, NodeBackend } from '../src/index.ts';
+import { type Handle, NodeBackend } from '../src/index.ts';
+import { code } from './helpers.ts';
 
 const FOLLOW = { symlinkFollow: true };
 const NOFOLLOW = {};
 const RW = { read: true, write: true };
 const DIR = { read: true, mutateDirectory: true };
 const ETC = `${'../'.repeat(12)}etc`;
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof FsError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 let tmp: string;
 let pre: string;
