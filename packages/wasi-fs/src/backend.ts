@@ -102,6 +102,9 @@ export interface DirectoryEntry {
   name: string;
 }
 
+/** How `setTimes` changes one timestamp (wasi:filesystem `new-timestamp`). */
+export type NewTimestamp = { tag: 'no-change' } | { tag: 'now' } | { tag: 'timestamp'; val: Datetime };
+
 export interface MetadataHashValue {
   lower: bigint;
   upper: bigint;
@@ -135,8 +138,14 @@ export interface Backend {
   readlinkAt(dir: Handle, path: string): string;
   linkAt(oldDir: Handle, oldPathFlags: PathFlags, oldPath: string, newDir: Handle, newPath: string): void;
   setSize(h: Handle, size: bigint): void;
-  /** Up to `max` bytes at `offset`; an empty array at or past the end. */
-  read(h: Handle, offset: bigint, max: number): Uint8Array;
+  /** Sets the access and modification times of the object `h` refers to. */
+  setTimes(h: Handle, atime: NewTimestamp, mtime: NewTimestamp): void;
+  setTimesAt(dir: Handle, pathFlags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void;
+  /**
+   * Reads at `offset` into `target` (up to its length) and returns the count; 0 at or past the
+   * end. `target` may be a view of guest memory: this is the one copy a read makes.
+   */
+  readInto(h: Handle, offset: bigint, target: Uint8Array): number;
   /** Writes all of `bytes` at `offset` (a gap past the end reads as zeros); returns the count. */
   write(h: Handle, offset: bigint, bytes: Uint8Array): number;
   /** Writes all of `bytes` at the end of the file; returns the count. */
@@ -152,6 +161,20 @@ export interface Backend {
 }
 
 // ---- helpers shared by the backends ----
+
+/** Up to `max` bytes at `offset`, as a new array (empty at or past the end). */
+export function readAt(b: Backend, h: Handle, offset: bigint, max: number): Uint8Array {
+  const buf = new Uint8Array(max);
+  const n = b.readInto(h, offset, buf);
+  return n === max ? buf : buf.slice(0, n);
+}
+
+/** A `new-timestamp` as ns since the epoch: `current` for no-change, `now` for now. */
+export function timestampNs(t: NewTimestamp, current: bigint, now: bigint): bigint {
+  if (t.tag === 'no-change') return current;
+  if (t.tag === 'now') return now;
+  return t.val.seconds * 1_000_000_000n + BigInt(t.val.nanoseconds);
+}
 
 /** Longest name of one path component, in UTF-16 code units (the bindings pass USV strings). */
 export const NAME_MAX = 255;

@@ -12,10 +12,12 @@ import {
   type Handle,
   hashMetadata,
   type MetadataHashValue,
+  type NewTimestamp,
   nsToDatetime,
   type OpenFlags,
   type PathFlags,
   requireMutate,
+  timestampNs,
   type Walker,
   walk,
 } from './backend.ts';
@@ -283,12 +285,26 @@ export class MemoryBackend implements Backend {
     f.mtime = f.ctime = this.#now();
   }
 
-  read(h: Handle, offset: bigint, max: number): Uint8Array {
+  setTimes(h: Handle, atime: NewTimestamp, mtime: NewTimestamp): void {
+    const mh = this.#handle(h);
+    if (!(mh.flags.write || (mh.node.kind === 'directory' && mh.flags.mutateDirectory)))
+      throw new FsError('bad-descriptor', 'not opened for writing');
+    this.#setTimes(mh.node, atime, mtime);
+  }
+
+  setTimesAt(dir: Handle, pathFlags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
+    requireMutate(dir);
+    this.#setTimes(this.#resolve(dir, path, !!pathFlags.symlinkFollow), atime, mtime);
+  }
+
+  readInto(h: Handle, offset: bigint, target: Uint8Array): number {
     const f = this.#file(h, 'read');
     f.atime = this.#now();
-    if (offset >= BigInt(f.size)) return new Uint8Array(0);
+    if (offset >= BigInt(f.size)) return 0;
     const start = Number(offset);
-    return f.data.slice(start, Math.min(f.size, start + max));
+    const n = Math.min(f.size - start, target.length);
+    target.set(f.data.subarray(start, start + n));
+    return n;
   }
 
   write(h: Handle, offset: bigint, bytes: Uint8Array): number {
@@ -392,6 +408,13 @@ export class MemoryBackend implements Backend {
       mtime: t,
       ctime: t,
     };
+  }
+
+  #setTimes(n: MemNode, atime: NewTimestamp, mtime: NewTimestamp): void {
+    const now = this.#now();
+    n.atime = timestampNs(atime, n.atime, now);
+    n.mtime = timestampNs(mtime, n.mtime, now);
+    n.ctime = now;
   }
 
   #touch(d: DirNode): void {

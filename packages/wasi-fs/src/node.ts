@@ -18,10 +18,12 @@ import {
   type Handle,
   hashMetadata,
   type MetadataHashValue,
+  type NewTimestamp,
   nsToDatetime,
   type OpenFlags,
   type PathFlags,
   requireMutate,
+  timestampNs,
   type Walker,
   walk,
 } from './backend.ts';
@@ -66,6 +68,13 @@ class NodeHandle implements Handle {
     this.flags = flags;
     this.fd = fd;
   }
+}
+
+/** Node's utimes arguments (seconds, as fractions) for two `new-timestamp`s. */
+function times(st: BigIntStats, atime: NewTimestamp, mtime: NewTimestamp): [number, number] {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const sec = (ns: bigint) => Number(ns) / 1e9;
+  return [sec(timestampNs(atime, st.atimeNs, now)), sec(timestampNs(mtime, st.mtimeNs, now))];
 }
 
 const ERRNO: Record<string, ErrorCode> = {
@@ -292,11 +301,27 @@ export class NodeBackend implements Backend {
     host(() => fs.ftruncateSync(fd, Number(size)));
   }
 
-  read(h: Handle, offset: bigint, max: number): Uint8Array {
+  setTimes(h: Handle, atime: NewTimestamp, mtime: NewTimestamp): void {
+    const nh = this.#handle(h);
+    if (!(nh.flags.write || (nh.type === 'directory' && nh.flags.mutateDirectory)))
+      throw new FsError('bad-descriptor', 'not opened for writing');
+    const st = this.#statHandle(h);
+    const [a, m] = times(st, atime, mtime);
+    if (nh.fd !== undefined) host(() => fs.futimesSync(nh.fd as number, a, m));
+    else host(() => fs.utimesSync(this.#dir(h).path, a, m));
+  }
+
+  setTimesAt(dir: Handle, pathFlags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
+    requireMutate(dir);
+    const follow = !!pathFlags.symlinkFollow;
+    const e = this.#resolve(dir, path, follow);
+    const [a, m] = times(e.st, atime, mtime);
+    host(() => (e.st.isSymbolicLink() ? fs.lutimesSync(e.path, a, m) : fs.utimesSync(e.path, a, m)));
+  }
+
+  readInto(h: Handle, offset: bigint, target: Uint8Array): number {
     const fd = this.#fd(h, 'read');
-    const buf = new Uint8Array(max);
-    const n = host(() => fs.readSync(fd, buf, 0, max, offset));
-    return n === max ? buf : buf.slice(0, n);
+    return host(() => fs.readSync(fd, target, 0, target.length, offset));
   }
 
   write(h: Handle, offset: bigint, bytes: Uint8Array): number {

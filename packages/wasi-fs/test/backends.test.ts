@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Backend, type Handle, MemoryBackend, NodeBackend } from '../src/index.ts';
+import { type Backend, type Handle, MemoryBackend, NodeBackend, readAt } from '../src/index.ts';
 import { code } from './helpers.ts';
 
 const te = new TextEncoder();
@@ -39,39 +39,39 @@ describe.each(backends)('%s backend', (_name, make) => {
       if (text) b.write(h, 0n, te.encode(text));
       return h;
     };
-    const readAll = (h: Handle) => td.decode(b.read(h, 0n, 1 << 16));
-    const readAt = (p: string) => {
+    const readAll = (h: Handle) => td.decode(readAt(b, h, 0n, 1 << 16));
+    const readPath = (p: string) => {
       const h = b.openAt(root, p, FOLLOW, {}, { read: true });
       const s = readAll(h);
       b.close(h);
       return s;
     };
-    return { b, root, create, readAll, readAt };
+    return { b, root, create, readAll, readPath };
   }
 
   it('creates, writes, reads at offsets, truncates and appends', () => {
-    const { b, root, create, readAll, readAt } = setup();
+    const { b, root, create, readAll, readPath } = setup();
     const h = create('a.txt', 'hello world');
     expect(readAll(h)).toBe('hello world');
-    expect(td.decode(b.read(h, 6n, 3))).toBe('wor');
-    expect(b.read(h, 11n, 10).length).toBe(0);
-    expect(b.read(h, 100n, 10).length).toBe(0);
+    expect(td.decode(readAt(b, h, 6n, 3))).toBe('wor');
+    expect(readAt(b, h, 11n, 10).length).toBe(0);
+    expect(readAt(b, h, 100n, 10).length).toBe(0);
     expect(b.write(h, 6n, te.encode('WORLD!'))).toBe(6);
     expect(readAll(h)).toBe('hello WORLD!');
     expect(b.append(h, te.encode('!!'))).toBe(2);
-    expect(readAt('a.txt')).toBe('hello WORLD!!!');
+    expect(readPath('a.txt')).toBe('hello WORLD!!!');
     b.setSize(h, 5n);
     expect(readAll(h)).toBe('hello');
     b.setSize(h, 7n);
-    expect([...b.read(h, 5n, 10)]).toEqual([0, 0]);
+    expect([...readAt(b, h, 5n, 10)]).toEqual([0, 0]);
     b.write(h, 10n, te.encode('x'));
     expect(b.stat(h).size).toBe(11n);
-    expect([...b.read(h, 7n, 3)]).toEqual([0, 0, 0]);
+    expect([...readAt(b, h, 7n, 3)]).toEqual([0, 0, 0]);
     b.sync(h);
     b.close(h);
     const t = b.openAt(root, 'a.txt', NOFOLLOW, { truncate: true }, RW);
     expect(b.stat(t).size).toBe(0n);
-    expect(readAt('a.txt')).toBe('');
+    expect(readPath('a.txt')).toBe('');
   });
 
   it('open-at flags: create, exclusive, directory and missing files', () => {
@@ -102,14 +102,14 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(code(() => b.write(ro, 0n, te.encode('x')))).toBe('bad-descriptor');
     expect(code(() => b.setSize(ro, 0n))).toBe('bad-descriptor');
     const wo = b.openAt(root, 'f', NOFOLLOW, {}, { write: true });
-    expect(code(() => b.read(wo, 0n, 1))).toBe('bad-descriptor');
+    expect(code(() => readAt(b, wo, 0n, 1))).toBe('bad-descriptor');
     const rdir = b.root({ read: true });
     expect(code(() => b.createDirectoryAt(rdir, 'x'))).toBe('read-only');
     expect(code(() => b.openAt(rdir, 'f', NOFOLLOW, {}, RW))).toBe('read-only');
     expect(code(() => b.openAt(rdir, 'g', NOFOLLOW, { create: true }, { read: true }))).toBe('read-only');
     expect(code(() => b.unlinkFileAt(rdir, 'f'))).toBe('read-only');
-    expect(td.decode(b.read(b.openAt(rdir, 'f', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('abc');
-    expect(code(() => b.read(root, 0n, 1))).toBe('is-directory');
+    expect(td.decode(readAt(b, b.openAt(rdir, 'f', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('abc');
+    expect(code(() => readAt(b, root, 0n, 1))).toBe('is-directory');
     expect(code(() => b.readDirectory(ro))).toBe('not-directory');
     b.close(ro);
     expect(code(() => b.stat(ro))).toBe('bad-descriptor');
@@ -144,23 +144,23 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   it('unlink and rename', () => {
-    const { b, root, create, readAt } = setup();
+    const { b, root, create, readPath } = setup();
     const h = create('f', 'data');
     b.unlinkFileAt(root, 'f');
     expect(code(() => b.statAt(root, NOFOLLOW, 'f'))).toBe('no-entry');
-    expect(td.decode(b.read(h, 0n, 9))).toBe('data'); // an open descriptor keeps the file
+    expect(td.decode(readAt(b, h, 0n, 9))).toBe('data'); // an open descriptor keeps the file
     expect(code(() => b.unlinkFileAt(root, 'f'))).toBe('no-entry');
 
     create('x', 'x');
     create('y', 'y');
     b.renameAt(root, 'x', root, 'y'); // replaces a file
-    expect(readAt('y')).toBe('x');
+    expect(readPath('y')).toBe('x');
     expect(code(() => b.statAt(root, NOFOLLOW, 'x'))).toBe('no-entry');
     b.createDirectoryAt(root, 'd1');
     b.createDirectoryAt(root, 'd2');
     create('d1/in', 'in');
     b.renameAt(root, 'd1', root, 'd2'); // replaces an empty directory
-    expect(readAt('d2/in')).toBe('in');
+    expect(readPath('d2/in')).toBe('in');
     b.createDirectoryAt(root, 'full');
     create('full/z');
     expect(code(() => b.renameAt(root, 'd2', root, 'full'))).toBe('not-empty');
@@ -170,13 +170,13 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(code(() => b.renameAt(root, 'missing', root, 'z'))).toBe('no-entry');
     const d2 = b.openAt(root, 'd2', NOFOLLOW, { directory: true }, DIR);
     b.renameAt(d2, 'in', root, 'moved'); // across directories
-    expect(readAt('moved')).toBe('in');
+    expect(readPath('moved')).toBe('in');
     b.renameAt(root, 'moved', root, 'moved'); // onto itself: nothing
-    expect(readAt('moved')).toBe('in');
+    expect(readPath('moved')).toBe('in');
   });
 
   it('symlinks: create, readlink, follow or not', () => {
-    const { b, root, create, readAt } = setup();
+    const { b, root, create, readPath } = setup();
     b.createDirectoryAt(root, 'd');
     create('d/target', 'T');
     b.symlinkAt(root, 'd/target', 'l1');
@@ -185,8 +185,8 @@ describe.each(backends)('%s backend', (_name, make) => {
     b.symlinkAt(root, 'nowhere', 'dangling');
     expect(b.readlinkAt(root, 'l1')).toBe('d/target');
     expect(b.readlinkAt(root, 'ld/l2')).toBe('target');
-    expect(readAt('l1')).toBe('T');
-    expect(readAt('ld/l2')).toBe('T');
+    expect(readPath('l1')).toBe('T');
+    expect(readPath('ld/l2')).toBe('T');
     expect(b.statAt(root, FOLLOW, 'l1').type).toBe('regular-file');
     const ls = b.statAt(root, NOFOLLOW, 'l1');
     expect(ls.type).toBe('symbolic-link');
@@ -198,7 +198,7 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(code(() => b.openAt(root, 'l1', NOFOLLOW, {}, { read: true }))).toBe('loop');
     expect(code(() => b.symlinkAt(root, 'x', 'l1'))).toBe('exist');
     b.unlinkFileAt(root, 'l1'); // removes the link, not its target
-    expect(readAt('d/target')).toBe('T');
+    expect(readPath('d/target')).toBe('T');
     b.symlinkAt(root, 'a', 'b');
     b.symlinkAt(root, 'b', 'a');
     expect(code(() => b.statAt(root, FOLLOW, 'a'))).toBe('loop');
@@ -209,18 +209,18 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   it('hard links share data and count links', () => {
-    const { b, root, create, readAt } = setup();
+    const { b, root, create, readPath } = setup();
     const h = create('orig', 'one');
     b.linkAt(root, NOFOLLOW, 'orig', root, 'copy');
     expect(b.statAt(root, NOFOLLOW, 'orig').linkCount).toBe(2n);
     b.write(h, 0n, te.encode('two'));
-    expect(readAt('copy')).toBe('two');
+    expect(readPath('copy')).toBe('two');
     const c = b.openAt(root, 'copy', NOFOLLOW, {}, { read: true });
     expect(b.isSameObject(h, c)).toBe(true);
     expect(b.metadataHash(h)).toEqual(b.metadataHash(c));
     expect(b.metadataHashAt(root, NOFOLLOW, 'copy')).toEqual(b.metadataHash(c));
     b.unlinkFileAt(root, 'orig');
-    expect(readAt('copy')).toBe('two');
+    expect(readPath('copy')).toBe('two');
     expect(b.stat(c).linkCount).toBe(1n);
     b.createDirectoryAt(root, 'd');
     expect(code(() => b.linkAt(root, NOFOLLOW, 'd', root, 'd2'))).toBe('not-permitted');
@@ -250,11 +250,11 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   it('paths: `..` inside the directory works, past it and absolute paths are not-permitted', () => {
-    const { b, root, create, readAt } = setup();
+    const { b, root, create, readPath } = setup();
     b.createDirectoryAt(root, 'a');
     b.createDirectoryAt(root, 'a/b');
     create('top', 'top');
-    expect(readAt('a/b/../../top')).toBe('top');
+    expect(readPath('a/b/../../top')).toBe('top');
     expect(code(() => b.statAt(root, FOLLOW, '..'))).toBe('not-permitted');
     expect(code(() => b.statAt(root, FOLLOW, 'a/../../top'))).toBe('not-permitted');
     expect(code(() => b.statAt(root, FOLLOW, '/top'))).toBe('not-permitted');
@@ -276,14 +276,14 @@ describe('memory backend extras', () => {
     b.write(h, 0n, te.encode('v2'));
     b.unlinkFileAt(root, 'g');
     b.restore(snap);
-    expect(code(() => b.read(h, 0n, 9))).toBe('bad-descriptor');
+    expect(code(() => readAt(b, h, 0n, 9))).toBe('bad-descriptor');
     const r = b.root();
     const f = b.openAt(r, 'f', NOFOLLOW, {}, RW);
-    expect(td.decode(b.read(f, 0n, 9))).toBe('v1');
+    expect(td.decode(readAt(b, f, 0n, 9))).toBe('v1');
     b.write(f, 0n, te.encode('v3')); // hard links survive the round trip
-    expect(td.decode(b.read(b.openAt(r, 'g', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('v3');
+    expect(td.decode(readAt(b, b.openAt(r, 'g', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('v3');
     b.restore(snap); // a snapshot can be restored again, unchanged
-    expect(td.decode(b.read(b.openAt(b.root(), 'g', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('v1');
+    expect(td.decode(readAt(b, b.openAt(b.root(), 'g', NOFOLLOW, {}, { read: true }), 0n, 9))).toBe('v1');
   });
 
   it('quota: insufficient-space past the limit, freed by unlink and truncate', () => {
