@@ -13,14 +13,16 @@ export const TRAP_EXIT = 134;
 export const USAGE = `Usage: weft <command> [options]
 
 Commands:
-  weft run [--env K=V]... [--inherit-env] [--dir HOST[::GUEST]]... [--argv0 NAME]
-           [--fuel N] [--timeout DURATION] [--max-memory SIZE] [--] COMPONENT.wasm [ARGS...]
+  weft run [--env K=V]... [--inherit-env] [--dir HOST[::GUEST]]... [--dir-ro HOST[::GUEST]]...
+           [--argv0 NAME] [--fuel N] [--timeout DURATION] [--max-memory SIZE] [--] COMPONENT.wasm [ARGS...]
       Run a command component's wasi:cli/run (0.3.x, else 0.2.x) with this
       process's stdin/stdout/stderr; exits with its code (0 ok, 1 err, the
       exit-with-code value; 134 after a trap). Options go before the file;
       everything after it is the component's argv, after argv[0] (the
       file's basename, or --argv0). --env K (no =) copies K from this
-      process; --dir preopens a directory (WASI 0.2 filesystem).
+      process; --dir preopens a host directory for wasi:filesystem (0.3 and
+      0.2) as GUEST (default: the same path), sandboxed to it; --dir-ro
+      the same, read-only.
       --fuel N: the guest may run N loop iterations (and tail-calling
       function entries), then traps "fuel exhausted"; --timeout
       500ms|5s|2m: it stops with the trap "deadline exceeded" after that

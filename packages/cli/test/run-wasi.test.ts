@@ -37,9 +37,15 @@ describe('weft run', () => {
         ['B', undefined],
       ],
       inheritEnv: true,
-      dirs: { '/t': '/tmp' },
+      dirs: [{ host: '/tmp', guest: '/t', readOnly: false }],
     });
     expect(parseRunArgs(['--', '-odd.wasm', 'a']).file).toBe('-odd.wasm');
+    // --dir-ro is read-only; `::` separates (the last one), a single `:` belongs to the path
+    expect(parseRunArgs(['--dir-ro', 'C:\\x::/ro', '--dir=/a:b', 'f.wasm']).dirs).toEqual([
+      { host: 'C:\\x', guest: '/ro', readOnly: true },
+      { host: '/a:b', guest: '/a:b', readOnly: false },
+    ]);
+    expect(() => parseRunArgs(['--dir', '/a::/x', '--dir-ro', '/b::/x', 'f.wasm'])).toThrow(/given twice/);
   });
 
   it('runs wasi:cli/run@0.3 with args and env, exit code 0', async () => {

@@ -169,6 +169,11 @@ export function readAt(b: Backend, h: Handle, offset: bigint, max: number): Uint
   return n === max ? buf : buf.slice(0, n);
 }
 
+/** A file offset must fit a signed 64-bit host offset (as `pread`'s `off_t`), else `invalid`. */
+export function checkOffset(offset: bigint): void {
+  if (offset < 0n || offset > 0x7fff_ffff_ffff_ffffn) throw new FsError('invalid', 'offset out of range');
+}
+
 /** A `new-timestamp` as ns since the epoch: `current` for no-change, `now` for now. */
 export function timestampNs(t: NewTimestamp, current: bigint, now: bigint): bigint {
   if (t.tag === 'no-change') return current;
@@ -214,10 +219,13 @@ export interface Walked<N> {
  * Resolves `path` from `start` one component at a time. `..` pops a stack that begins at
  * `start`, so it can never go above it (`not-permitted`); a symlink's target is spliced into the
  * remaining components and resolved the same way (an absolute target is `not-permitted`).
- * The final component is followed only when `followLast`.
+ * The final component is followed only when `followLast` or the path ends in `/`.
  */
 export function walk<N>(w: Walker<N>, start: N, path: string, followLast: boolean): Walked<N> {
   const queue = splitPath(path);
+  // A trailing slash names a directory: the last component is followed, and must be one (POSIX).
+  const dirOnly = path.endsWith('/');
+  if (dirOnly) followLast = true;
   const stack: N[] = [start];
   let links = 0;
   while (queue.length > 0) {
@@ -238,7 +246,10 @@ export function walk<N>(w: Walker<N>, start: N, path: string, followLast: boolea
       queue.unshift(...splitPath(target));
       continue;
     }
-    if (last) return { parent: cur, name: c, node };
+    if (last) {
+      if (dirOnly && node !== undefined && w.kind(node) !== 'directory') throw new FsError('not-directory');
+      return { parent: cur, name: c, node };
+    }
     if (node === undefined) throw new FsError('no-entry');
     stack.push(node);
   }
@@ -253,7 +264,16 @@ export function requireMutate(dir: Handle): void {
 export function checkOpen(dir: Handle, openFlags: OpenFlags, flags: DescriptorFlags): void {
   if (dir.type !== 'directory') throw new FsError('not-directory');
   if (openFlags.create || openFlags.truncate || flags.write || flags.mutateDirectory) requireMutate(dir);
-  if (openFlags.exclusive && !openFlags.create) throw new FsError('invalid', 'exclusive without create');
+}
+
+/**
+ * The rights a descriptor `open-at` made gets, as Wasmtime gives them (wasi-testsuite checks
+ * them with `get-flags`): a directory is always readable; a file asked for neither read nor
+ * write is opened for reading, and `create` implies write.
+ */
+export function openedFlags(kind: 'directory' | 'file', openFlags: OpenFlags, flags: DescriptorFlags): DescriptorFlags {
+  if (kind === 'directory') return { ...flags, read: true };
+  return { ...flags, read: !!flags.read || !flags.write, write: !!flags.write || !!openFlags.create };
 }
 
 export function nsToDatetime(ns: bigint): Datetime {

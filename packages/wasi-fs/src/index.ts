@@ -1,4 +1,11 @@
 export * from './backend.ts';
 export { MemoryBackend, type MemoryBackendOptions, type MemorySnapshot } from './memory.ts';
 export { NodeBackend, type NodeBackendOptions } from './node.ts';
-export { type Preopen, type PreopensOption, resolvePreopens } from './preopens.ts';
+export {
+  createFilesystem,
+  type FilesystemOptions,
+  type Preopen,
+  type PreopensOption,
+  resolvePreopens,
+} from './preopens.ts';
+export * from './p3/index.ts';

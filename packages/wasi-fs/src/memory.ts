@@ -3,6 +3,7 @@
 
 import {
   type Backend,
+  checkOffset,
   checkOpen,
   type DescriptorFlags,
   type DescriptorStat,
@@ -15,6 +16,7 @@ import {
   type NewTimestamp,
   nsToDatetime,
   type OpenFlags,
+  openedFlags,
   type PathFlags,
   requireMutate,
   timestampNs,
@@ -156,9 +158,13 @@ export class MemoryBackend implements Backend {
       if (openFlags.directory && node.kind !== 'directory') throw new FsError('not-directory');
       if (node.kind === 'directory' && (flags.write || openFlags.truncate)) throw new FsError('is-directory');
       if (node.kind === 'file' && flags.mutateDirectory) throw new FsError('not-directory');
-      if (openFlags.truncate && node.kind === 'file') this.#resize(node, 0);
+      if (openFlags.truncate && node.kind === 'file') {
+        this.#resize(node, 0);
+        node.mtime = node.ctime = this.#now(); // as O_TRUNC marks both for update
+      }
     }
-    return new MemHandle(this, this.#generation, node, { ...flags });
+    const kind = node.kind === 'directory' ? 'directory' : 'file';
+    return new MemHandle(this, this.#generation, node, openedFlags(kind, openFlags, flags));
   }
 
   stat(h: Handle): DescriptorStat {
@@ -288,7 +294,7 @@ export class MemoryBackend implements Backend {
   setTimes(h: Handle, atime: NewTimestamp, mtime: NewTimestamp): void {
     const mh = this.#handle(h);
     if (!(mh.flags.write || (mh.node.kind === 'directory' && mh.flags.mutateDirectory)))
-      throw new FsError('bad-descriptor', 'not opened for writing');
+      throw new FsError('not-permitted', 'not opened for writing');
     this.#setTimes(mh.node, atime, mtime);
   }
 
@@ -298,6 +304,7 @@ export class MemoryBackend implements Backend {
   }
 
   readInto(h: Handle, offset: bigint, target: Uint8Array): number {
+    checkOffset(offset);
     const f = this.#file(h, 'read');
     f.atime = this.#now();
     if (offset >= BigInt(f.size)) return 0;
@@ -308,6 +315,7 @@ export class MemoryBackend implements Backend {
   }
 
   write(h: Handle, offset: bigint, bytes: Uint8Array): number {
+    checkOffset(offset);
     const f = this.#file(h, 'write');
     if (offset < 0n || offset + BigInt(bytes.length) > BigInt(Number.MAX_SAFE_INTEGER))
       throw new FsError('file-too-large');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import {
   type Backend,
+  checkOffset,
   checkOpen,
   type DescriptorFlags,
   type DescriptorStat,
@@ -21,6 +22,7 @@ import {
   type NewTimestamp,
   nsToDatetime,
   type OpenFlags,
+  openedFlags,
   type PathFlags,
   requireMutate,
   timestampNs,
@@ -189,11 +191,13 @@ export class NodeBackend implements Backend {
       if (openFlags.directory && !node.st.isDirectory()) throw new FsError('not-directory');
       if (node.st.isDirectory()) {
         if (flags.write || openFlags.truncate) throw new FsError('is-directory');
-        return new NodeHandle(this, node.path, node.st.dev, node.st.ino, 'directory', { ...flags }, undefined);
+        const dirFlags = openedFlags('directory', openFlags, flags);
+        return new NodeHandle(this, node.path, node.st.dev, node.st.ino, 'directory', dirFlags, undefined);
       }
       if (flags.mutateDirectory) throw new FsError('not-directory');
     }
     const hostPath = node ? node.path : nodePath.join((r.parent as Entry).path, r.name as string);
+    flags = openedFlags('file', openFlags, flags);
     let mode = flags.read && flags.write ? O_RDWR : flags.write ? O_WRONLY : O_RDONLY;
     mode |= O_NOFOLLOW;
     if (openFlags.create) mode |= O_CREAT;
@@ -204,7 +208,7 @@ export class NodeBackend implements Backend {
       // O_TRUNC needs a writable descriptor: a read-only open with `truncate` truncates here.
       if (openFlags.truncate && !flags.write) host(() => fs.truncateSync(hostPath, 0));
       const st = host(() => fs.fstatSync(fd, { bigint: true }));
-      return new NodeHandle(this, hostPath, st.dev, st.ino, typeOf(st), { ...flags }, fd);
+      return new NodeHandle(this, hostPath, st.dev, st.ino, typeOf(st), flags, fd);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
@@ -298,13 +302,14 @@ export class NodeBackend implements Backend {
 
   setSize(h: Handle, size: bigint): void {
     const fd = this.#fd(h, 'write');
+    if (size < 0n || size > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError('file-too-large');
     host(() => fs.ftruncateSync(fd, Number(size)));
   }
 
   setTimes(h: Handle, atime: NewTimestamp, mtime: NewTimestamp): void {
     const nh = this.#handle(h);
     if (!(nh.flags.write || (nh.type === 'directory' && nh.flags.mutateDirectory)))
-      throw new FsError('bad-descriptor', 'not opened for writing');
+      throw new FsError('not-permitted', 'not opened for writing');
     const st = this.#statHandle(h);
     const [a, m] = times(st, atime, mtime);
     if (nh.fd !== undefined) host(() => fs.futimesSync(nh.fd as number, a, m));
@@ -320,11 +325,13 @@ export class NodeBackend implements Backend {
   }
 
   readInto(h: Handle, offset: bigint, target: Uint8Array): number {
+    checkOffset(offset);
     const fd = this.#fd(h, 'read');
     return host(() => fs.readSync(fd, target, 0, target.length, offset));
   }
 
   write(h: Handle, offset: bigint, bytes: Uint8Array): number {
+    checkOffset(offset);
     const fd = this.#fd(h, 'write');
     let done = 0;
     while (done < bytes.length)

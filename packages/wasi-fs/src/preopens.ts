@@ -3,6 +3,7 @@
 
 import type { Backend } from './backend.ts';
 import { NodeBackend } from './node.ts';
+import { type FilesystemImports, filesystemP3 } from './p3/index.ts';
 
 /** One preopened directory: the guest's name for it and the backend that serves it. */
 export interface Preopen {
@@ -24,4 +25,14 @@ export function resolvePreopens(option: PreopensOption | undefined): Preopen[] {
     guestPath,
     backend: typeof b === 'string' ? new NodeBackend(b) : b,
   }));
+}
+
+export interface FilesystemOptions {
+  /** The directories the guest starts with. Default: none. */
+  preopens?: PreopensOption;
+}
+
+/** The wasi:filesystem@0.3.0 import entries (`types`, `preopens`). */
+export function createFilesystem(options: FilesystemOptions = {}): FilesystemImports {
+  return filesystemP3(resolvePreopens(options.preopens));
 }

@@ -41,6 +41,12 @@ export type ByteSource = AsyncIterable<Uint8Array>;
  */
 export interface SyncReadable {
   readSync(max: number): Uint8Array | null;
+  /**
+   * Optional: the same, written into `target` (a 0.3 guest's read buffer, in its
+   * linear memory: the bytes' one copy). Returns the count, 0 when nothing is
+   * available yet, or null at end of input.
+   */
+  readSyncInto?(target: Uint8Array): number | null;
 }
 
 /** Anything `toSink` makes a ByteSink of. */

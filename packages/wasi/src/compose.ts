@@ -13,6 +13,7 @@ import {
   runCommand,
 } from '@weft/wasi-cli';
 import { type ClocksImports, type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
+import { type FilesystemImports, filesystemP3, type PreopensOption, resolvePreopens } from '@weft/wasi-fs';
 import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
 
@@ -21,7 +22,13 @@ export interface WasiOptions extends CliOptions {
   clocks?: ClocksOptions;
   /** wasi:random options (0.3 and 0.2 share the sources), e.g. `{ seed: 1 }` for deterministic runs. */
   random?: RandomOptions;
-  /** WASI 0.2 (preview2-shim) options: preopens, network, http. `false` leaves 0.2 out. */
+  /**
+   * The directories the guest may open, for both versions: guest path → a host directory
+   * (served read-write by a sandboxed NodeBackend) or any `Backend` (e.g.
+   * `new NodeBackend(dir, { readOnly: true })`, `new MemoryBackend()`). Default: none.
+   */
+  preopens?: PreopensOption;
+  /** WASI 0.2 options: network, http. `false` leaves 0.2 out. */
   p2?: WasiP2Options | false;
 }
 
@@ -30,7 +37,7 @@ export interface WasiOptions extends CliOptions {
  * plus the WASI 0.2 interfaces (`wasi:…@0.2.x`, preview2-shim's shapes) unless
  * 0.2 was left out.
  */
-export type WasiImports = CliImports & ClocksImports & RandomImports & WasiP2Imports;
+export type WasiImports = CliImports & ClocksImports & RandomImports & FilesystemImports & WasiP2Imports;
 
 export interface WasiHost {
   /** Pass to `component.instantiate`. */
@@ -48,12 +55,14 @@ export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => WasiP2Imp
 
 /** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
 export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
-  const { clocks, random, p2, ...cliOptions } = options;
+  const { clocks, random, p2, preopens: preopensOption, ...cliOptions } = options;
   const resolved = resolveCliOptions(cliOptions);
   const cli = createCliHost(resolved);
   // One clock and one random source serve both versions.
   const clock = clocks?.clock ?? clocks?.virtual ?? realClock();
   const randomHost = createRandom(random);
+  // One list of backends serves both versions: a mixed component sees one set of directories.
+  const preopens = resolvePreopens(preopensOption);
   const p2Imports =
     p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, ...p2 });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
@@ -61,6 +70,7 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
     ...p2Imports,
     ...createClocks({ ...clocks, clock }),
     ...randomHost,
+    ...filesystemP3(preopens),
     ...cli.imports,
   };
   const drain = () => cli.drain();

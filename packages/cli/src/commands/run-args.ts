@@ -4,6 +4,13 @@
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 
+/** One preopened directory: the host directory, the guest's path for it, and its rights. */
+export interface DirArg {
+  host: string;
+  guest: string;
+  readOnly: boolean;
+}
+
 export interface RunArgs {
   file: string;
   /** argv after the component file. */
@@ -12,8 +19,8 @@ export interface RunArgs {
   /** `--env K=V` pairs, and bare `--env K` names to copy from the host. */
   env: [string, string | undefined][];
   inheritEnv: boolean;
-  /** `--dir HOST[::GUEST]`: guest path → host path. */
-  dirs: Record<string, string>;
+  /** `--dir HOST[::GUEST]` (read-write) and `--dir-ro HOST[::GUEST]`, in order. */
+  dirs: DirArg[];
   /** `--argv0 NAME`: the guest's argv[0] (default: the component file's basename, as `wasmtime run`). */
   argv0?: string;
   /** `--fuel N`: instrument the component and give it N units of fuel (a loop iteration or tail-calling entry each). */
@@ -34,10 +41,10 @@ export function parseDuration(flag: string, v: string): number {
   return n;
 }
 
-const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--argv0', '--fuel', '--timeout', '--max-memory']);
+const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--dir-ro', '--argv0', '--fuel', '--timeout', '--max-memory']);
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: {}, help: false };
+  const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: [], help: false };
   let i = 0;
   for (; i < argv.length; i++) {
     let a = argv[i]!;
@@ -86,13 +93,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
         r.env.push(k < 0 ? [value!, undefined] : [value!.slice(0, k), value!.slice(k + 1)]);
         break;
       }
-      case '--dir': {
-        const sep = value!.indexOf('::');
+      case '--dir':
+      case '--dir-ro': {
+        // `::` separates (a single `:` is part of a path, as in `C:\data`); the last one wins.
+        const sep = value!.lastIndexOf('::');
         const host = sep < 0 ? value! : value!.slice(0, sep);
         const guest = sep < 0 ? value! : value!.slice(sep + 2);
         if (guest === '' && host !== '')
-          throw new UsageError(`--dir ${JSON.stringify(value)}: the guest path is empty`);
-        r.dirs[guest] = host;
+          throw new UsageError(`${a} ${JSON.stringify(value)}: the guest path is empty`);
+        if (r.dirs.some((d) => d.guest === guest))
+          throw new UsageError(`${a} ${JSON.stringify(value)}: guest path ${JSON.stringify(guest)} is given twice`);
+        r.dirs.push({ host, guest, readOnly: a === '--dir-ro' });
         break;
       }
       default:
@@ -108,9 +119,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
 }
 
 /** Each `--dir` HOST must be an existing directory: a usage error (exit 2) names the flag and path. */
-export function checkDirs(dirs: Record<string, string>): void {
-  for (const host of Object.values(dirs)) {
-    const flag = `--dir ${JSON.stringify(host)}`;
+export function checkDirs(dirs: readonly DirArg[]): void {
+  for (const { host, readOnly } of dirs) {
+    const flag = `${readOnly ? '--dir-ro' : '--dir'} ${JSON.stringify(host)}`;
     if (host === '') throw new UsageError(`${flag}: the host path is empty`);
     let st: ReturnType<typeof statSync>;
     try {

@@ -5,6 +5,7 @@
 
 import type { ComponentType, FuncType } from '@weft/core';
 import { camelCase } from '@weft/core';
+import { NodeBackend } from '@weft/wasi-fs';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';
@@ -45,7 +46,8 @@ export function findExport(
 export type RunOptions = Pick<RunArgs, 'file'> & Partial<Omit<RunArgs, 'file'>>;
 
 export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
-  checkDirs(opts.dirs ?? {});
+  const dirs = opts.dirs ?? [];
+  checkDirs(dirs);
   const component = await loadComponent(opts.file, {
     fuel: opts.fuel !== undefined,
     interruptible: opts.timeoutMs !== undefined,
@@ -56,10 +58,11 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   const host = await loadWasiHost(
     {
       args: guestArgs(opts),
-      env: guestEnv({ env: [], inheritEnv: false, dirs: {}, help: false, args: [], ...opts }, process.env),
-      cwd: Object.keys(opts.dirs ?? {}).length > 0 ? '/' : undefined,
+      env: guestEnv({ env: [], inheritEnv: false, dirs: [], help: false, args: [], ...opts }, process.env),
+      cwd: dirs.length > 0 ? '/' : undefined,
       ...io.stdio,
-      p2: { preopens: opts.dirs ?? {} },
+      // Each directory is served by a sandboxed NodeBackend, for 0.3 and 0.2 alike.
+      preopens: dirs.map((d) => ({ guestPath: d.guest, backend: new NodeBackend(d.host, { readOnly: d.readOnly }) })),
     },
     component.type.imports.keys(),
   );

@@ -30,6 +30,12 @@ export interface ReadableBuffer extends Buffer {
 export interface WritableBuffer extends Buffer {
   write(vs: Values): void;
   readonly raw?: GuestRaw;
+  /**
+   * u8 guest buffers only: hands `produce` a view of the rest of the destination in guest
+   * memory to fill in place (a file read lands there with no copy of its own), and advances
+   * by the count it returns.
+   */
+  fill?(produce: (view: Uint8Array) => number): number;
 }
 
 export interface GuestRaw {
@@ -105,6 +111,25 @@ export class ReadableBufferGuestImpl extends BufferGuestImpl implements Readable
 }
 
 export class WritableBufferGuestImpl extends BufferGuestImpl implements WritableBuffer {
+  readonly fill: ((produce: (view: Uint8Array) => number) => number) | undefined;
+
+  constructor(t: ValType | undefined, codec: Codec | undefined, cx: LiftLowerContext, ptr: number, length: number) {
+    super(t, codec, cx, ptr, length);
+    this.fill = t?.kind === 'u8' ? this.fillBytes : undefined;
+  }
+
+  private fillBytes(produce: (view: Uint8Array) => number): number {
+    const cx = this.cx;
+    cx.refresh();
+    const n = this.length - this.progress;
+    const got = n === 0 ? 0 : produce(cx.u8.subarray(this.ptr, this.ptr + n));
+    // What the producer claims is bounded by the view it was given.
+    const k = Math.max(0, Math.min(n, got | 0));
+    this.ptr += k;
+    this.progress += k;
+    return k;
+  }
+
   write(vs: Values): void {
     const n = vs.length;
     const c = this.codec;

@@ -43,25 +43,32 @@ export class IterableSource extends HostWork implements StreamProducer {
   private pendingDone: OnCopyDone | undefined = undefined;
   /** stream<u8> only: the source's synchronous side (bytes at hand, empty if none, null at the end). */
   private readonly readSync: ((max: number) => Uint8Array | null) | undefined;
+  /** stream<u8> only: the same, written straight into the reader's buffer (a count, 0 if none, null at the end). */
+  private readonly readSyncInto: ((target: Uint8Array) => number | null) | undefined;
 
   constructor(
     t: ValType | undefined,
     it: AsyncIterator<unknown> | Iterator<unknown>,
     sync = false,
     readSync?: (max: number) => Uint8Array | null,
+    readSyncInto?: (target: Uint8Array) => number | null,
   ) {
     super();
     this.t = t;
     this.it = it;
     this.sync = sync;
     this.readSync = t?.kind === 'u8' ? readSync : undefined;
+    this.readSyncInto = t?.kind === 'u8' ? readSyncInto : undefined;
     this.bytes = t?.kind === 'u8';
   }
 
   read(_inst: unknown, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.leftover === undefined && !this.ended) {
       if (this.sync) this.nextSync();
-      else if (!this.tryReadSync(dst.remain())) {
+      else if (this.tryFill(dst)) {
+        onCopyDone(CopyResult.COMPLETED);
+        return;
+      } else if (!this.ended && !this.tryReadSync(dst.remain())) {
         this.pendingDst = dst;
         this.pendingDone = onCopyDone;
         this.pull();
@@ -69,6 +76,25 @@ export class IterableSource extends HostWork implements StreamProducer {
       }
     }
     this.complete(dst, onCopyDone);
+  }
+
+  /** The source writes what it has at hand straight into guest memory; true if it wrote any. */
+  private tryFill(dst: WritableBuffer): boolean {
+    const into = this.readSyncInto;
+    if (into === undefined || dst.fill === undefined || this.pulling) return false;
+    let end = false;
+    const n = dst.fill((view) => {
+      let got: number | null;
+      try {
+        got = into(view);
+      } catch {
+        got = null;
+      }
+      if (got === null) end = true;
+      return got ?? 0;
+    });
+    if (end) this.ended = true;
+    return n > 0;
   }
 
   /**
@@ -264,7 +290,12 @@ export function streamSource(t: ValType | undefined, v: unknown): StreamProducer
     if (typeof o[Symbol.asyncIterator] === 'function') {
       const readSync =
         typeof o.readSync === 'function' ? (o.readSync as (max: number) => Uint8Array | null).bind(v) : undefined;
-      return new IterableSource(t, (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v), false, readSync);
+      const readSyncInto =
+        typeof o.readSyncInto === 'function'
+          ? (o.readSyncInto as (target: Uint8Array) => number | null).bind(v)
+          : undefined;
+      const it = (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>).call(v);
+      return new IterableSource(t, it, false, readSync, readSyncInto);
     }
     if (typeof o.getReader === 'function') {
       const r = (o.getReader as () => { read(): Promise<IteratorResult<unknown>>; cancel(): unknown })();
