@@ -89,6 +89,33 @@ describe('eager completion of reads of host streams', () => {
     expect(inst.exports.readNow()).toBe(1);
   });
 
+  it('readSyncInto writes straight into the guest buffer; a count past it is clamped', async () => {
+    let view: Uint8Array | undefined;
+    const into = (n: number) => ({
+      readSync: () => {
+        throw new Error('readSync must not be used when readSyncInto is offered');
+      },
+      readSyncInto: (t: Uint8Array) => {
+        view = t;
+        t.fill(9, 0, Math.min(n, t.length));
+        return n;
+      },
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => {}) }),
+    });
+    const inst: any = await instantiate(READ_NOW, { get: () => into(5) });
+    expect(inst.exports.readNow()).toBe(5 << 4);
+    // a view of the guest's linear memory at the read's pointer, as long as the read
+    expect(view?.length).toBe(64);
+    expect(view?.byteOffset).toBe(0);
+    expect(view?.buffer.byteLength).toBe(65536);
+    const liar: any = await instantiate(READ_NOW, { get: () => into(1 << 20) });
+    expect(liar.exports.readNow()).toBe(64 << 4);
+    const ended: any = await instantiate(READ_NOW, {
+      get: () => ({ ...into(0), readSyncInto: () => null }),
+    });
+    expect(ended.exports.readNow()).toBe(1);
+  });
+
   it('with nothing at hand, or no synchronous side, the read blocks', async () => {
     const empty: any = await instantiate(READ_NOW, { get: () => source(() => new Uint8Array(0)) });
     expect(empty.exports.readNow()).toBe(BLOCKED);
