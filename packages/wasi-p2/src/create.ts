@@ -1,14 +1,16 @@
 // createWasiP2: the WASI 0.2 half of a mixed host. wasi:cli (with the stdio
-// streams), clocks and random are Weft's, over the state shared with the 0.3
-// host (resolved CLI options, one clock, one random source); the rest comes
-// straight from preview2-shim (jco's shapes, which Weft's linker takes as-is).
+// streams), clocks, random and filesystem are Weft's, over the state shared
+// with the 0.3 host (resolved CLI options, one clock, one random source, one
+// preopen list); the rest comes straight from preview2-shim (jco's shapes,
+// which Weft's linker takes as-is).
 
-import * as shimFs from '@bytecodealliance/preview2-shim/filesystem';
 import { error, poll, streams } from '@bytecodealliance/preview2-shim/io';
 import * as shimSockets from '@bytecodealliance/preview2-shim/sockets';
 import { cliImports } from './cli.ts';
 import { createRandom } from '@weft/wasi-random';
 import { clockImports, randomImports } from './clocks-random.ts';
+import { filesystemImports } from './filesystem.ts';
+import { resolvePreopens } from '@weft/wasi-fs';
 import { pollList } from './pollables.ts';
 import type { P2Cli, WasiP2Imports, WasiP2Options } from './types.ts';
 
@@ -18,12 +20,9 @@ import type { P2Cli, WasiP2Imports, WasiP2Options } from './types.ts';
  */
 export const WASI_P2_VERSION = '0.2.3';
 
-// TypeScript resolves the shim's browser typings; these are its Node factories
-// (per-call preopens and a per-call network capability).
+// TypeScript resolves the shim's browser typings; this is its Node factory
+// (a per-call network capability).
 type Namespaces = Record<string, Record<string, unknown>>;
-const createFilesystem = (
-  shimFs as unknown as { createFilesystem(c: { preopens: Record<string, string> }): Namespaces }
-).createFilesystem;
 const createSockets = (shimSockets as unknown as { createSockets(c: { enableNetwork?: boolean }): Namespaces })
   .createSockets;
 
@@ -46,7 +45,6 @@ function loadShimHttp(): { types: unknown; outgoingHandler: unknown } {
 
 export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Imports {
   const v = WASI_P2_VERSION;
-  const fs = createFilesystem({ preopens: opts.preopens ?? {} });
   const net = createSockets({ enableNetwork: opts.network === true });
   const imports: Record<string, unknown> = {
     ...cliImports(cli, v),
@@ -54,8 +52,7 @@ export function createWasiP2(cli: P2Cli, opts: WasiP2Options = {}): WasiP2Import
     [`wasi:io/poll@${v}`]: { Pollable: poll.Pollable, poll: pollList },
     [`wasi:io/streams@${v}`]: streams,
     ...clockImports(opts.clock, v),
-    [`wasi:filesystem/types@${v}`]: fs.types,
-    [`wasi:filesystem/preopens@${v}`]: fs.preopens,
+    ...filesystemImports(resolvePreopens(opts.preopens), v),
     ...randomImports(opts.random ?? createRandom(), v),
     [`wasi:sockets/instance-network@${v}`]: net.instanceNetwork,
     [`wasi:sockets/network@${v}`]: net.network,

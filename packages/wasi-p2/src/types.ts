@@ -4,6 +4,7 @@
 // sources are @weft/wasi-io's.
 
 import type { Clock } from '@weft/wasi-clocks';
+import type { PreopensOption } from '@weft/wasi-fs';
 import type { ByteSink, ByteSource } from '@weft/wasi-io';
 import type { RandomImports } from '@weft/wasi-random';
 
@@ -37,10 +38,13 @@ export interface WasiP2Options {
    */
   random?: RandomImports;
   /**
-   * Directories the guest may open, virtual path → host path. Default: none
-   * (the guest sees no filesystem). Each createWasiP2 call gets its own set.
+   * Directories the guest may open: `@weft/wasi-fs`'s `Preopen[]` (pass the
+   * list the 0.3 host serves, so both versions see the same directories), or
+   * `{ [guestPath]: hostPath | Backend }`, resolved with `resolvePreopens` (a
+   * host path becomes a read-write NodeBackend). Default: none (the guest sees
+   * no filesystem).
    */
-  preopens?: Record<string, string>;
+  preopens?: PreopensOption;
   /**
    * Let `wasi:sockets/*@0.2` reach the network (TCP, UDP, name lookup through
    * Node). Default false: the interfaces are served, so guests that import
