@@ -2,6 +2,9 @@
 // guest built in packages/wasi-cli/test/guests).
 
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaptureSink } from '@weft/wasi-cli';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +92,30 @@ describe('weft run', () => {
     const io: Io = { out: () => {}, err: () => {}, stdio: { stdin: slowStdin(), stdout, stderr } };
     expect(await main(['run', p2, '--cat'], io)).toBe(0);
     expect(stdout.text()).toContain('late line\ndone\n');
+  });
+
+  it('--dir and --dir-ro preopen a sandboxed host directory (the 0.2 escape guest of wasi-p2)', async () => {
+    const escape = fileURLToPath(new URL('../../wasi-p2/test/guests/escape/escape.wasm', import.meta.url));
+    const top = mkdtempSync(join(tmpdir(), 'weft-cli-dir-'));
+    try {
+      const sandbox = join(top, 'x/y/z/sandbox');
+      mkdirSync(sandbox, { recursive: true });
+      mkdirSync(join(top, 'etc'));
+      writeFileSync(join(top, 'etc/hostname'), 'DECOY');
+      const rw = await weft(['--dir', `${sandbox}::/sandbox`, escape]);
+      expect(rw.code).toBe(0);
+      expect(rw.out).toContain('read note: ok inside the sandbox\n');
+      expect(rw.out).toContain('held sub: read hostname: no-entry\n');
+      expect(rw.out).toContain('read out/hostname: not-permitted\n');
+      expect(readdirSync(join(top, 'etc'))).toEqual(['hostname']);
+      rmSync(sandbox, { recursive: true });
+      mkdirSync(sandbox);
+      const ro = await weft(['--dir-ro', `${sandbox}::/sandbox`, escape]);
+      expect(ro.out).toMatch(/^preopen is a directory: ok\nwrite note: read-only\n/);
+      expect(readdirSync(sandbox)).toEqual([]);
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
   });
 
   it('--invoke still works, with WASI imports available', async () => {

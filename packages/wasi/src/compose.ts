@@ -64,7 +64,7 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
   // One list of backends serves both versions: a mixed component sees one set of directories.
   const preopens = resolvePreopens(preopensOption);
   const p2Imports =
-    p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, ...p2 });
+    p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, preopens, ...p2 });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
   const imports: WasiImports = {
     ...p2Imports,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Component } from '@weft/core';
 import { CaptureSink, createWasi, createWasiHost, VirtualClock } from '@weft/wasi';
+import { MemoryBackend } from '@weft/wasi-fs';
 import { describe, expect, it } from 'vitest';
 
 const guest = (name: string) => readFileSync(new URL(`../../wasi-cli/test/guests/${name}`, import.meta.url));
@@ -24,6 +25,19 @@ describe('createWasi', () => {
       expect(imports[k], k).toBeTypeOf('object');
     expect(Object.keys(imports).some((k) => k.startsWith('wasi:cli/stdout@0.2.'))).toBe(true);
     expect(Object.keys(imports).some((k) => k.startsWith('wasi:io/streams@0.2.'))).toBe(true);
+  });
+
+  it('serves one set of preopens to wasi:filesystem 0.3 and 0.2', async () => {
+    const imports = createWasi({ stdout: 'ignore', preopens: { '/data': new MemoryBackend() } }) as Record<string, any>;
+    const p2Key = Object.keys(imports).find((k) => k.startsWith('wasi:filesystem/preopens@0.2.'))!;
+    const [[d3, name3]] = imports['wasi:filesystem/preopens@0.3.0'].getDirectories();
+    const [[d2, name2]] = imports[p2Key].getDirectories();
+    expect([name3, name2]).toEqual(['/data', '/data']);
+    // A file made through 0.3 is there for 0.2, and the other way round.
+    d3.openAt({}, 'from-p3', { create: true }, { write: true });
+    d2.createDirectoryAt('from-p2');
+    expect(d2.statAt({}, 'from-p3').type).toBe('regular-file');
+    expect(d3.statAt({}, 'from-p2').type).toEqual({ tag: 'directory' });
   });
 
   it('runs the 0.3 C command with a virtual clock', async () => {
