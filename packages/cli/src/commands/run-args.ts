@@ -41,7 +41,16 @@ export function parseDuration(flag: string, v: string): number {
   return n;
 }
 
-const VALUE_OPTS = new Set(['--invoke', '--env', '--dir', '--dir-ro', '--argv0', '--fuel', '--timeout', '--max-memory']);
+const VALUE_OPTS = new Set([
+  '--invoke',
+  '--env',
+  '--dir',
+  '--dir-ro',
+  '--argv0',
+  '--fuel',
+  '--timeout',
+  '--max-memory',
+]);
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const r: RunArgs = { file: '', args: [], env: [], inheritEnv: false, dirs: [], help: false };
@@ -99,8 +108,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         const sep = value!.lastIndexOf('::');
         const host = sep < 0 ? value! : value!.slice(0, sep);
         const guest = sep < 0 ? value! : value!.slice(sep + 2);
-        if (guest === '' && host !== '')
-          throw new UsageError(`${a} ${JSON.stringify(value)}: the guest path is empty`);
+        if (guest === '' && host !== '') throw new UsageError(`${a} ${JSON.stringify(value)}: the guest path is empty`);
         if (r.dirs.some((d) => d.guest === guest))
           throw new UsageError(`${a} ${JSON.stringify(value)}: guest path ${JSON.stringify(guest)} is given twice`);
         r.dirs.push({ host, guest, readOnly: a === '--dir-ro' });
