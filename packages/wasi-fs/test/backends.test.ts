@@ -2,8 +2,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Backend, type Handle, MemoryBackend, NodeBackend, readAt } from '../src/index.ts';
-import { code } from './helpers.ts';
+import {
+  type Backend,
+  type Datetime,
+  type Handle,
+  MemoryBackend,
+  type NewTimestamp,
+  NodeBackend,
+  OverlayBackend,
+  readAt,
+} from '../src/index.ts';
+import { code, near, pattern, populate, toNs } from './helpers.ts';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -17,18 +26,36 @@ afterEach(() => {
   for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
   temps = [];
 });
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-fs-'));
+  temps.push(dir);
+  return dir;
+}
 
+// Every backend starts with the same tree (helpers' SEED): memory and node have it written into
+// them, the overlays have it as their lower layer, so each test below checks that a tree bundled
+// under an overlay behaves as one written into an ordinary backend.
 const backends: [string, () => Backend][] = [
-  ['memory', () => new MemoryBackend()],
+  ['memory', () => populate(new MemoryBackend())],
+  ['node', () => populate(new NodeBackend(tempDir()))],
+  ['overlay (memory over memory)', () => new OverlayBackend(populate(new MemoryBackend()), new MemoryBackend())],
+  ['overlay (node upper)', () => new OverlayBackend(populate(new MemoryBackend()), new NodeBackend(tempDir()))],
   [
-    'node',
+    'overlay (read-only node lower)',
     () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-fs-'));
-      temps.push(dir);
-      return new NodeBackend(dir);
+      const dir = tempDir();
+      populate(new NodeBackend(dir));
+      return new OverlayBackend(new NodeBackend(dir, { readOnly: true }), new MemoryBackend());
     },
   ],
 ];
+
+const T1: Datetime = { seconds: 1_000_000_000n, nanoseconds: 0 };
+const T2: Datetime = { seconds: 1_234_567_890n, nanoseconds: 500_000_000 };
+const at = (val: Datetime): NewTimestamp => ({ tag: 'timestamp', val });
+const NOW: NewTimestamp = { tag: 'now' };
+const KEEP: NewTimestamp = { tag: 'no-change' };
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 describe.each(backends)('%s backend', (_name, make) => {
   function setup() {
@@ -262,6 +289,247 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(code(() => b.statAt(a, FOLLOW, '../top'))).toBe('not-permitted');
     expect(code(() => b.statAt(root, FOLLOW, `${'x'.repeat(256)}`))).toBe('name-too-long');
     expect(code(() => b.statAt(root, FOLLOW, 'top/x'))).toBe('not-directory');
+  });
+
+  it('readInto: into a caller buffer (or a view of a larger one), at offsets; readAt on top', () => {
+    const { b, root, create } = setup();
+    const h = create('r.txt', 'abcdefghij');
+    const buf = new Uint8Array(4);
+    expect(b.readInto(h, 0n, buf)).toBe(4);
+    expect(td.decode(buf)).toBe('abcd');
+    expect(b.readInto(h, 8n, buf)).toBe(2); // short at the end; the rest of the buffer is untouched
+    expect(td.decode(buf)).toBe('ijcd');
+    expect(b.readInto(h, 10n, buf)).toBe(0);
+    expect(b.readInto(h, 99n, buf)).toBe(0);
+    expect(b.readInto(h, 0n, new Uint8Array(0))).toBe(0);
+    const mem = new Uint8Array(16).fill(0xee); // as guest memory: a view at an offset
+    expect(b.readInto(h, 3n, mem.subarray(5, 9))).toBe(4);
+    expect([...mem]).toEqual([...new Array(5).fill(0xee), ...te.encode('defg'), ...new Array(7).fill(0xee)]);
+    expect(td.decode(readAt(b, h, 2n, 3))).toBe('cde');
+    expect(readAt(b, h, 0n, 0).length).toBe(0);
+    expect(td.decode(readAt(b, h, 7n, 100))).toBe('hij');
+    expect(readAt(b, h, 7n, 100).buffer.byteLength).toBe(3); // a short read is trimmed to its bytes
+    // a large file that was there before, in chunks that do not divide it
+    const big = b.openAt(root, 'seed/big.bin', NOFOLLOW, {}, { read: true });
+    const got = new Uint8Array(200_000);
+    let off = 0;
+    for (;;) {
+      const n = b.readInto(big, BigInt(off), got.subarray(off, Math.min(off + 65_000, got.length)));
+      if (n === 0) break;
+      off += n;
+    }
+    expect(off).toBe(200_000);
+    expect(got).toEqual(pattern(200_000));
+    expect(b.readInto(big, 199_999n, new Uint8Array(10))).toBe(1);
+    // errors
+    const wo = b.openAt(root, 'r.txt', NOFOLLOW, {}, { write: true });
+    expect(code(() => b.readInto(wo, 0n, buf))).toBe('bad-descriptor');
+    expect(code(() => b.readInto(root, 0n, buf))).toBe('is-directory');
+    expect(code(() => b.readInto(h, -1n, buf))).toBe('invalid');
+    b.close(big);
+    expect(code(() => b.readInto(big, 0n, buf))).toBe('bad-descriptor');
+  });
+
+  it('setTimes / setTimesAt: a timestamp, now, or no change; stat shows them', () => {
+    const { b, root, create, readPath } = setup();
+    const h = create('t', 'x');
+    b.setTimes(h, at(T1), at(T2));
+    let st = b.stat(h);
+    expect(st.dataAccessTimestamp).toEqual(T1);
+    expect(st.dataModificationTimestamp).toEqual(T2);
+    expect(b.statAt(root, NOFOLLOW, 't').dataModificationTimestamp).toEqual(T2);
+    b.setTimes(h, KEEP, at(T1)); // no-change keeps one, the other is set
+    st = b.stat(h);
+    expect(near(st.dataAccessTimestamp, T1)).toBe(true);
+    expect(st.dataModificationTimestamp).toEqual(T1);
+    b.setTimes(h, at(T2), KEEP);
+    st = b.stat(h);
+    expect(st.dataAccessTimestamp).toEqual(T2);
+    expect(near(st.dataModificationTimestamp, T1)).toBe(true);
+    const before = nowNs();
+    b.setTimes(h, KEEP, NOW);
+    const after = nowNs();
+    st = b.stat(h);
+    expect(toNs(st.dataModificationTimestamp)).toBeGreaterThanOrEqual(before - 1_000_000n);
+    expect(toNs(st.dataModificationTimestamp)).toBeLessThanOrEqual(after + 1_000_000n);
+    expect(near(st.dataAccessTimestamp, T2)).toBe(true);
+    // by path
+    b.setTimesAt(root, NOFOLLOW, 't', at(T2), at(T1));
+    st = b.statAt(root, NOFOLLOW, 't');
+    expect([st.dataAccessTimestamp, st.dataModificationTimestamp]).toEqual([T2, T1]);
+    // directories, through a descriptor with mutate-directory or by path
+    b.createDirectoryAt(root, 'td');
+    b.setTimesAt(root, NOFOLLOW, 'td', at(T1), at(T1));
+    expect(b.statAt(root, NOFOLLOW, 'td').dataModificationTimestamp).toEqual(T1);
+    const tdir = b.openAt(root, 'td', NOFOLLOW, { directory: true }, DIR);
+    b.setTimes(tdir, KEEP, at(T2));
+    expect(b.stat(tdir).dataModificationTimestamp).toEqual(T2);
+    // symlinks: followed, the target's times; not followed, the link's own
+    b.symlinkAt(root, 't', 'tl');
+    b.setTimesAt(root, FOLLOW, 'tl', at(T1), at(T1));
+    expect(b.statAt(root, NOFOLLOW, 't').dataModificationTimestamp).toEqual(T1);
+    b.setTimesAt(root, NOFOLLOW, 'tl', at(T2), at(T2));
+    expect(b.statAt(root, NOFOLLOW, 'tl').dataModificationTimestamp).toEqual(T2);
+    expect(b.statAt(root, NOFOLLOW, 't').dataModificationTimestamp).toEqual(T1);
+    // entries of the tree that was there before: times change, contents do not
+    b.setTimesAt(root, NOFOLLOW, 'seed/hello.txt', at(T1), at(T2));
+    st = b.statAt(root, NOFOLLOW, 'seed/hello.txt');
+    expect([st.dataAccessTimestamp, st.dataModificationTimestamp, st.size]).toEqual([T1, T2, 19n]);
+    expect(readPath('seed/hello.txt')).toBe('hello from the seed');
+    b.setTimesAt(root, NOFOLLOW, 'seed/docs', KEEP, at(T1));
+    expect(b.statAt(root, NOFOLLOW, 'seed/docs').dataModificationTimestamp).toEqual(T1);
+    expect(b.readDirectory(b.openAt(root, 'seed/docs', NOFOLLOW, {}, { read: true })).map((e) => e.name)).toEqual([
+      'a.md',
+      'b.md',
+      'deep',
+    ]);
+    b.setTimesAt(root, NOFOLLOW, 'seed/link', at(T2), at(T2));
+    expect(b.statAt(root, NOFOLLOW, 'seed/link').dataModificationTimestamp).toEqual(T2);
+    expect(b.readlinkAt(root, 'seed/link')).toBe('hello.txt');
+    // rights and paths
+    const ro = b.openAt(root, 't', NOFOLLOW, {}, { read: true });
+    expect(code(() => b.setTimes(ro, NOW, NOW))).toBe('not-permitted');
+    expect(code(() => b.setTimes(b.root({ read: true }), NOW, NOW))).toBe('not-permitted');
+    expect(code(() => b.setTimesAt(b.root({ read: true }), NOFOLLOW, 't', NOW, NOW))).toBe('read-only');
+    expect(code(() => b.setTimesAt(root, NOFOLLOW, 'missing', NOW, NOW))).toBe('no-entry');
+    expect(code(() => b.setTimesAt(root, NOFOLLOW, '../t', NOW, NOW))).toBe('not-permitted');
+    b.close(h);
+    expect(code(() => b.setTimes(h, NOW, NOW))).toBe('bad-descriptor');
+  });
+
+  it('opening with truncate marks the file modified', () => {
+    const { b, root, create } = setup();
+    const h = create('f', 'data');
+    b.setTimes(h, at(T1), at(T1));
+    b.openAt(root, 'f', NOFOLLOW, { truncate: true }, RW);
+    expect(toNs(b.stat(h).dataModificationTimestamp)).toBeGreaterThan(toNs(T1));
+    b.setTimesAt(root, NOFOLLOW, 'seed/docs/a.md', at(T1), at(T1));
+    const t = b.openAt(root, 'seed/docs/a.md', NOFOLLOW, { truncate: true }, RW);
+    expect(b.stat(t).size).toBe(0n);
+    expect(toNs(b.stat(t).dataModificationTimestamp)).toBeGreaterThan(toNs(T1));
+  });
+
+  it('a tree that was there before: read, list, follow its links', () => {
+    const { b, root, readPath } = setup();
+    expect(readPath('readme.txt')).toBe('top of the seed');
+    expect(readPath('seed/hello.txt')).toBe('hello from the seed');
+    expect(readPath('seed/link')).toBe('hello from the seed');
+    expect(readPath('seed/dirlink/deep/c.md')).toBe('C');
+    const seed = b.openAt(root, 'seed', NOFOLLOW, { directory: true }, DIR);
+    expect(b.readDirectory(seed)).toEqual([
+      { name: 'big.bin', type: 'regular-file' },
+      { name: 'dirlink', type: 'symbolic-link' },
+      { name: 'docs', type: 'directory' },
+      { name: 'empty', type: 'regular-file' },
+      { name: 'hello.txt', type: 'regular-file' },
+      { name: 'link', type: 'symbolic-link' },
+    ]);
+    expect(b.statAt(seed, NOFOLLOW, 'link')).toMatchObject({ type: 'symbolic-link', size: 9n });
+    expect(b.statAt(seed, FOLLOW, 'link')).toMatchObject({ type: 'regular-file', size: 19n });
+    expect(b.statAt(seed, NOFOLLOW, 'big.bin').size).toBe(200_000n);
+    expect(b.readlinkAt(seed, 'dirlink')).toBe('docs');
+    expect(code(() => b.openAt(seed, 'link', NOFOLLOW, {}, { read: true }))).toBe('loop');
+    expect(code(() => b.statAt(seed, FOLLOW, 'hello.txt/x'))).toBe('not-directory');
+    expect(code(() => b.createDirectoryAt(seed, 'docs'))).toBe('exist');
+    expect(code(() => b.openAt(seed, 'empty', NOFOLLOW, { create: true, exclusive: true }, RW))).toBe('exist');
+    expect(code(() => b.symlinkAt(seed, 'x', 'hello.txt'))).toBe('exist');
+  });
+
+  it('a tree that was there before: write, truncate, create in, unlink, remove and rename its entries', () => {
+    const { b, root, create, readAll, readPath } = setup();
+    const names = (p: string) => b.readDirectory(b.openAt(root, p, NOFOLLOW, {}, { read: true })).map((e) => e.name);
+    const r1 = b.openAt(root, 'seed/hello.txt', NOFOLLOW, {}, { read: true });
+    const w = b.openAt(root, 'seed/hello.txt', NOFOLLOW, {}, RW);
+    expect(b.isSameObject(r1, w)).toBe(true);
+    b.write(w, 0n, te.encode('HELLO'));
+    expect(readAll(r1)).toBe('HELLO from the seed'); // opened before the write, it sees it
+    expect(b.isSameObject(r1, w)).toBe(true);
+    expect(b.metadataHash(r1)).toEqual(b.metadataHash(w));
+    expect(b.metadataHashAt(root, FOLLOW, 'seed/link')).toEqual(b.metadataHash(r1));
+    expect(readPath('seed/link')).toBe('HELLO from the seed');
+    const e = b.openAt(root, 'seed/empty', NOFOLLOW, {}, RW);
+    b.append(e, te.encode('more'));
+    expect(readPath('seed/empty')).toBe('more');
+    const a = b.openAt(root, 'seed/docs/a.md', NOFOLLOW, {}, { read: true });
+    b.setSize(b.openAt(root, 'seed/docs/a.md', NOFOLLOW, {}, { write: true }), 3n);
+    expect([...readAt(b, a, 0n, 9)]).toEqual([65, 0, 0]);
+    // creating inside its directories
+    create('seed/docs/deep/new.md', 'N');
+    expect(names('seed/docs/deep')).toEqual(['c.md', 'new.md']);
+    b.createDirectoryAt(root, 'seed/docs/deep/sub');
+    b.symlinkAt(root, '../c.md', 'seed/docs/deep/sub/up');
+    expect(readPath('seed/docs/deep/sub/up')).toBe('C');
+    // unlinking, and a new file at the same name
+    const bm = b.openAt(root, 'seed/docs/b.md', NOFOLLOW, {}, { read: true });
+    b.unlinkFileAt(root, 'seed/docs/b.md');
+    expect(code(() => b.statAt(root, NOFOLLOW, 'seed/docs/b.md'))).toBe('no-entry');
+    expect(readAll(bm)).toBe('B'); // still readable through a descriptor
+    expect(names('seed/docs')).toEqual(['a.md', 'deep']);
+    create('seed/docs/b.md', 'new B');
+    expect(readPath('seed/docs/b.md')).toBe('new B');
+    expect(readAll(bm)).toBe('B');
+    // removing a directory: not while it has entries; recreated, it is empty
+    expect(code(() => b.removeDirectoryAt(root, 'seed/docs/deep'))).toBe('not-empty');
+    b.unlinkFileAt(root, 'seed/docs/deep/sub/up');
+    b.removeDirectoryAt(root, 'seed/docs/deep/sub');
+    b.unlinkFileAt(root, 'seed/docs/deep/c.md');
+    expect(code(() => b.removeDirectoryAt(root, 'seed/docs/deep'))).toBe('not-empty');
+    b.unlinkFileAt(root, 'seed/docs/deep/new.md');
+    b.removeDirectoryAt(root, 'seed/docs/deep');
+    expect(code(() => b.statAt(root, NOFOLLOW, 'seed/docs/deep'))).toBe('no-entry');
+    b.createDirectoryAt(root, 'seed/docs/deep');
+    expect(names('seed/docs/deep')).toEqual([]);
+    // renames: to another directory, and over another of its files
+    b.renameAt(root, 'seed/hello.txt', root, 'seed/docs/hello.txt');
+    expect(readPath('seed/docs/hello.txt')).toBe('HELLO from the seed');
+    expect(code(() => b.statAt(root, NOFOLLOW, 'seed/hello.txt'))).toBe('no-entry');
+    expect(code(() => b.statAt(root, FOLLOW, 'seed/link'))).toBe('no-entry'); // now dangling
+    b.write(w, 19n, te.encode('!'));
+    expect(readAll(r1)).toBe('HELLO from the seed!'); // descriptors follow the file
+    b.renameAt(root, 'readme.txt', root, 'seed/empty');
+    expect(readPath('seed/empty')).toBe('top of the seed');
+    expect(code(() => b.statAt(root, NOFOLLOW, 'readme.txt'))).toBe('no-entry');
+    b.renameAt(root, 'seed/link', root, 'seed/docs/link'); // a symlink moves as itself
+    expect(readPath('seed/docs/link')).toBe('HELLO from the seed!');
+    // a hard link to one of its files
+    b.linkAt(root, NOFOLLOW, 'seed/big.bin', root, 'seed/big-link');
+    expect(b.statAt(root, NOFOLLOW, 'seed/big.bin').linkCount).toBe(2n);
+    const bl = b.openAt(root, 'seed/big-link', NOFOLLOW, {}, RW);
+    b.write(bl, 0n, te.encode('Z'));
+    expect(td.decode(readAt(b, b.openAt(root, 'seed/big.bin', NOFOLLOW, {}, { read: true }), 0n, 1))).toBe('Z');
+    expect(b.statAt(root, NOFOLLOW, 'seed/big-link').size).toBe(200_000n);
+    expect(names('seed')).toEqual(['big-link', 'big.bin', 'dirlink', 'docs', 'empty']);
+    expect(names('seed/docs')).toEqual(['a.md', 'b.md', 'deep', 'hello.txt', 'link']);
+  });
+
+  it('a tree that was there before: identity of its directories and files', () => {
+    const { b, root, create } = setup();
+    const d1 = b.openAt(root, 'seed/docs', NOFOLLOW, { directory: true }, DIR);
+    const d2 = b.openAt(root, 'seed/dirlink', FOLLOW, { directory: true }, { read: true });
+    const d3 = b.openAt(root, 'seed/docs/deep/..', NOFOLLOW, { directory: true }, { read: true });
+    expect(b.isSameObject(d1, d2)).toBe(true);
+    expect(b.isSameObject(d1, d3)).toBe(true);
+    expect(b.metadataHash(d2)).toEqual(b.metadataHash(d1));
+    expect(b.metadataHashAt(root, FOLLOW, 'seed/dirlink')).toEqual(b.metadataHash(d1));
+    expect(b.isSameObject(d1, b.openAt(root, 'seed', NOFOLLOW, {}, { read: true }))).toBe(false);
+    create('seed/docs/new', 'n'); // its first change
+    const d4 = b.openAt(root, 'seed/docs', NOFOLLOW, { directory: true }, { read: true });
+    expect(b.isSameObject(d1, d4)).toBe(true);
+    expect(b.metadataHash(d4)).toEqual(b.metadataHash(d1));
+    expect(b.readDirectory(d2).map((e) => e.name)).toEqual(['a.md', 'b.md', 'deep', 'new']);
+    const f1 = b.openAt(root, 'seed/docs/a.md', NOFOLLOW, {}, { read: true });
+    const f2 = b.openAt(d1, 'a.md', NOFOLLOW, {}, { read: true });
+    expect(b.isSameObject(f1, f2)).toBe(true);
+    expect(b.metadataHash(f1)).toEqual(b.metadataHash(f2));
+    expect(b.metadataHash(f1)).toEqual(b.metadataHash(f1));
+    const other = b.openAt(root, 'seed/docs/b.md', NOFOLLOW, {}, { read: true });
+    expect(b.isSameObject(f1, other)).toBe(false);
+    expect(b.metadataHash(f1)).not.toEqual(b.metadataHash(other));
+    expect(b.isSameObject(f1, d1)).toBe(false);
+    b.write(b.openAt(root, 'seed/docs/a.md', NOFOLLOW, {}, RW), 1n, te.encode('+'));
+    const f3 = b.openAt(root, 'seed/docs/a.md', NOFOLLOW, {}, { read: true });
+    expect(b.isSameObject(f1, f3)).toBe(true);
+    expect(b.metadataHash(f1)).toEqual(b.metadataHash(f3));
   });
 });
 

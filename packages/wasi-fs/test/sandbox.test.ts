@@ -1,9 +1,10 @@
-// Every way out of a NodeBackend preopen we know of, each tried and refused.
+// Every way out of a NodeBackend preopen we know of, each tried and refused; then the same
+// through an OverlayBackend over it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Handle, NodeBackend } from '../src/index.ts';
+import { type Handle, NodeBackend, OverlayBackend } from '../src/index.ts';
 import { code } from './helpers.ts';
 
 const FOLLOW = { symlinkFollow: true };
@@ -185,5 +186,134 @@ describe('descriptors follow their directory, not its old path', () => {
     b.write(f, 0n, new TextEncoder().encode('mine'));
     expect(fs.readFileSync(path.join(pre, 'g'), 'utf8')).toBe('mine');
     expect(fs.readFileSync(path.join(tmp, 'a', 'b', 'secret'), 'utf8')).toBe('outside');
+  });
+});
+
+// The same routes through an OverlayBackend: a read-only NodeBackend lower (a host directory with
+// symlinks pointing out, as a bundled tree might carry) under a NodeBackend upper at `pre`.
+describe('overlay', () => {
+  let lowerDir: string;
+  let o: OverlayBackend;
+  let oroot: Handle;
+  const lowerListing = () => fs.readdirSync(lowerDir).sort();
+
+  beforeEach(() => {
+    lowerDir = path.join(tmp, 'lower');
+    fs.mkdirSync(path.join(lowerDir, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(lowerDir, 'sub', 'file'), 'lower file');
+    fs.symlinkSync('../secret', path.join(lowerDir, 'rel'));
+    fs.symlinkSync(path.join(tmp, 'secret'), path.join(lowerDir, 'abs'));
+    fs.symlinkSync('/etc', path.join(lowerDir, 'etc'));
+    fs.symlinkSync('..', path.join(lowerDir, 'up'));
+    fs.symlinkSync('../../a/b/secret', path.join(lowerDir, 'sub', 'deep'));
+    o = new OverlayBackend(new NodeBackend(lowerDir, { readOnly: true }), b);
+    oroot = o.root();
+  });
+  const LOWER = ['abs', 'etc', 'rel', 'sub', 'up'];
+
+  it('`..` chains and absolute paths never leave the overlay root', () => {
+    for (const p of [
+      '..',
+      '../secret',
+      'sub/../../secret',
+      'sub/../sub/../../pre',
+      `${ETC}/passwd`,
+      './..',
+      '/etc',
+      '/',
+    ])
+      expect(code(() => o.statAt(oroot, FOLLOW, p))).toBe('not-permitted');
+    expect(code(() => o.openAt(oroot, '../secret', FOLLOW, {}, { read: true }))).toBe('not-permitted');
+    expect(code(() => o.openAt(oroot, '../evil', FOLLOW, { create: true }, RW))).toBe('not-permitted');
+    expect(code(() => o.openAt(oroot, '/tmp/evil', FOLLOW, { create: true }, RW))).toBe('not-permitted');
+    expect(code(() => o.createDirectoryAt(oroot, 'sub/../../evil'))).toBe('not-permitted');
+    expect(code(() => o.unlinkFileAt(oroot, '../secret'))).toBe('not-permitted');
+    expect(code(() => o.renameAt(oroot, 'sub/file', oroot, '../stolen'))).toBe('not-permitted');
+    expect(code(() => o.renameAt(oroot, '../secret', oroot, 'stolen'))).toBe('not-permitted');
+    expect(code(() => o.linkAt(oroot, NOFOLLOW, '../secret', oroot, 'stolen'))).toBe('not-permitted');
+    expect(code(() => o.symlinkAt(oroot, 'x', '../evil'))).toBe('not-permitted');
+    expect(code(() => o.symlinkAt(oroot, '/etc', 'etc2'))).toBe('not-permitted');
+    const sub = o.openAt(oroot, 'sub', NOFOLLOW, { directory: true }, DIR);
+    expect(code(() => o.statAt(sub, FOLLOW, '..'))).toBe('not-permitted');
+    expect(code(() => o.openAt(sub, '../sub/x', FOLLOW, { create: true }, RW))).toBe('not-permitted');
+    expect(outside()).toEqual(['pre', 'secret']);
+    expect(lowerListing()).toEqual(LOWER);
+    expect(fs.readdirSync(pre)).toEqual([]);
+  });
+
+  it('lower symlinks pointing out are refused when followed, and still after a copy-up', () => {
+    for (const p of ['rel', 'abs', 'etc', 'etc/passwd', 'up', 'up/secret', 'up/lower/sub', 'sub/deep']) {
+      expect(code(() => o.statAt(oroot, FOLLOW, p))).toBe('not-permitted');
+      expect(code(() => o.openAt(oroot, p, FOLLOW, {}, { read: true }))).toBe('not-permitted');
+    }
+    expect(code(() => o.openAt(oroot, 'up/new', FOLLOW, { create: true }, RW))).toBe('not-permitted');
+    expect(code(() => o.createDirectoryAt(oroot, 'etc/new'))).toBe('not-permitted');
+    expect(code(() => o.setTimesAt(oroot, FOLLOW, 'rel', { tag: 'now' }, { tag: 'now' }))).toBe('not-permitted');
+    expect(code(() => o.linkAt(oroot, FOLLOW, 'sub/deep', oroot, 'stolen'))).toBe('not-permitted');
+    expect(o.readlinkAt(oroot, 'abs')).toBe(path.join(tmp, 'secret'));
+    expect(o.statAt(oroot, NOFOLLOW, 'etc').type).toBe('symbolic-link');
+    // copied up (renamed), a relative link is the same link, refused the same way
+    o.renameAt(oroot, 'sub/deep', oroot, 'deep2');
+    expect(fs.readlinkSync(path.join(pre, 'deep2'))).toBe('../../a/b/secret');
+    expect(code(() => o.statAt(oroot, FOLLOW, 'deep2'))).toBe('not-permitted');
+    // an absolute one cannot be copied into the upper layer at all
+    expect(code(() => o.renameAt(oroot, 'abs', oroot, 'abs2'))).toBe('not-permitted');
+    expect(code(() => o.setTimesAt(oroot, NOFOLLOW, 'etc', { tag: 'now' }, { tag: 'now' }))).toBe('not-permitted');
+    expect(outside()).toEqual(['pre', 'secret']);
+    expect(fs.readFileSync(path.join(tmp, 'a', 'b', 'secret'), 'utf8')).toBe('outside');
+    expect(lowerListing()).toEqual(LOWER);
+  });
+
+  it('guest-made and host-made symlinks out of the upper layer are refused', () => {
+    o.symlinkAt(oroot, ETC, 'sub/etc'); // in a lower directory: copied up, then made there
+    expect(fs.readlinkSync(path.join(pre, 'sub', 'etc'))).toBe(ETC);
+    expect(code(() => o.statAt(oroot, FOLLOW, 'sub/etc/passwd'))).toBe('not-permitted');
+    expect(code(() => o.openAt(oroot, 'sub/etc/evil', FOLLOW, { create: true }, RW))).toBe('not-permitted');
+    expect(code(() => o.createDirectoryAt(oroot, 'sub/etc/evil'))).toBe('not-permitted');
+    fs.symlinkSync('/etc', path.join(pre, 'hostetc'));
+    fs.symlinkSync('../secret', path.join(pre, 'hostrel'));
+    expect(code(() => o.statAt(oroot, FOLLOW, 'hostetc/passwd'))).toBe('not-permitted');
+    expect(code(() => o.openAt(oroot, 'hostrel', FOLLOW, {}, RW))).toBe('not-permitted');
+    expect(outside()).toEqual(['pre', 'secret']);
+  });
+
+  it('the preview2-shim escape: a held directory renamed, a symlink out put at its old name', () => {
+    // a directory only in the upper layer: the descriptor follows it
+    o.createDirectoryAt(oroot, 'mine');
+    o.close(o.openAt(oroot, 'mine/marker', NOFOLLOW, { create: true }, RW));
+    const mine = o.openAt(oroot, 'mine', NOFOLLOW, { directory: true }, DIR);
+    o.renameAt(oroot, 'mine', oroot, 'moved');
+    o.symlinkAt(oroot, ETC, 'mine');
+    expect(o.readDirectory(mine).map((e) => e.name)).toEqual(['marker']);
+    expect(code(() => o.statAt(mine, FOLLOW, 'passwd'))).toBe('no-entry');
+    o.close(o.openAt(mine, 'created', NOFOLLOW, { create: true }, RW));
+    expect(fs.readdirSync(path.join(pre, 'moved')).sort()).toEqual(['created', 'marker']);
+    // a lower directory cannot be renamed; emptied, removed and replaced by a symlink, its old
+    // descriptor sees nothing and makes nothing
+    const sub = o.openAt(oroot, 'sub', NOFOLLOW, { directory: true }, DIR);
+    expect(code(() => o.renameAt(oroot, 'sub', oroot, 'sub2'))).toBe('cross-device');
+    o.unlinkFileAt(oroot, 'sub/file');
+    o.unlinkFileAt(oroot, 'sub/deep');
+    o.removeDirectoryAt(oroot, 'sub');
+    o.symlinkAt(oroot, ETC, 'sub');
+    expect(o.readDirectory(sub)).toEqual([]);
+    expect(code(() => o.statAt(sub, FOLLOW, 'passwd'))).toBe('no-entry');
+    expect(code(() => o.openAt(sub, 'evil', NOFOLLOW, { create: true }, RW))).toBe('no-entry');
+    expect(code(() => o.createDirectoryAt(sub, 'evil'))).toBe('no-entry');
+    expect(outside()).toEqual(['pre', 'secret']);
+    expect(lowerListing()).toEqual(LOWER);
+    expect(fs.readdirSync(path.join(lowerDir, 'sub')).sort()).toEqual(['deep', 'file']);
+  });
+
+  it('the same when the host renames a held upper directory and leaves a symlink behind', () => {
+    o.createDirectoryAt(oroot, 'held');
+    const held = o.openAt(oroot, 'held', NOFOLLOW, { directory: true }, DIR);
+    fs.renameSync(path.join(pre, 'held'), path.join(pre, 'elsewhere'));
+    fs.symlinkSync('/etc', path.join(pre, 'held'));
+    expect(code(() => o.statAt(held, FOLLOW, 'passwd'))).toBe('no-entry');
+    o.createDirectoryAt(held, 'made');
+    expect(fs.existsSync(path.join(pre, 'elsewhere', 'made'))).toBe(true);
+    expect(code(() => o.statAt(oroot, FOLLOW, 'held/passwd'))).toBe('no-entry');
+    expect(outside()).toEqual(['pre', 'secret']);
   });
 });
