@@ -224,8 +224,13 @@ export interface Walked<N> {
 export function walk<N>(w: Walker<N>, start: N, path: string, followLast: boolean): Walked<N> {
   const queue = splitPath(path);
   // A trailing slash names a directory: the last component is followed, and must be one (POSIX).
+  // An operation on the entry itself (rmdir, unlink, rename, stat without symlink-follow:
+  // `followLast` false) cannot act through a symlink so named: once the link is checked (an escape is still `not-permitted`),
+  // that is `not-directory`, as Linux's ENOTDIR.
   const dirOnly = path.endsWith('/');
+  const entryOnly = dirOnly && !followLast;
   if (dirOnly) followLast = true;
+  let throughLink = false;
   const stack: N[] = [start];
   let links = 0;
   while (queue.length > 0) {
@@ -240,6 +245,7 @@ export function walk<N>(w: Walker<N>, start: N, path: string, followLast: boolea
     const node = w.lookup(cur, c);
     const last = queue.length === 0;
     if (node !== undefined && w.kind(node) === 'symlink' && (!last || followLast)) {
+      if (last && entryOnly) throughLink = true;
       if (++links > SYMLINK_MAX) throw new FsError('loop');
       const target = w.readlink(node);
       if (target.startsWith('/')) throw new FsError('not-permitted', 'symlink to an absolute path');
@@ -248,11 +254,13 @@ export function walk<N>(w: Walker<N>, start: N, path: string, followLast: boolea
     }
     if (last) {
       if (dirOnly && node !== undefined && w.kind(node) !== 'directory') throw new FsError('not-directory');
+      if (throughLink) throw new FsError('not-directory', 'a symlink named with a trailing slash');
       return { parent: cur, name: c, node };
     }
     if (node === undefined) throw new FsError('no-entry');
     stack.push(node);
   }
+  if (throughLink) throw new FsError('not-directory', 'a symlink named with a trailing slash');
   return { parent: undefined, name: undefined, node: stack[stack.length - 1] };
 }
 

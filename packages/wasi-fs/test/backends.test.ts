@@ -291,6 +291,26 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(code(() => b.statAt(root, FOLLOW, 'top/x'))).toBe('not-directory');
   });
 
+  it('a trailing slash names a directory: follows a symlink, but never removes through one', () => {
+    const { b, root, create } = setup();
+    b.createDirectoryAt(root, 'd');
+    create('f');
+    b.symlinkAt(root, 'd', 'ld');
+    b.symlinkAt(root, '..', 'up');
+    expect(b.statAt(root, FOLLOW, 'ld/').type).toBe('directory');
+    // without symlink-follow the call is about the entry itself, which a link named `ld/` is not
+    expect(code(() => b.statAt(root, NOFOLLOW, 'ld/'))).toBe('not-directory');
+    expect(code(() => b.statAt(root, FOLLOW, 'f/'))).toBe('not-directory');
+    expect(code(() => b.removeDirectoryAt(root, 'ld/'))).toBe('not-directory');
+    expect(code(() => b.unlinkFileAt(root, 'ld/'))).toBe('not-directory');
+    expect(code(() => b.removeDirectoryAt(root, 'up/'))).toBe('not-permitted');
+    expect(b.statAt(root, NOFOLLOW, 'd').type).toBe('directory');
+    b.removeDirectoryAt(root, 'd/');
+    expect(code(() => b.statAt(root, NOFOLLOW, 'd'))).toBe('no-entry');
+    b.createDirectoryAt(root, 'new/');
+    expect(b.statAt(root, NOFOLLOW, 'new').type).toBe('directory');
+  });
+
   it('readInto: into a caller buffer (or a view of a larger one), at offsets; readAt on top', () => {
     const { b, root, create } = setup();
     const h = create('r.txt', 'abcdefghij');
