@@ -6,7 +6,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ComponentError, stream } from '@weft/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Backend, createFilesystem, type Descriptor, MemoryBackend, NodeBackend } from '../src/index.ts';
+import {
+  type Backend,
+  createFilesystem,
+  type Descriptor,
+  MemoryBackend,
+  NodeBackend,
+  OverlayBackend,
+} from '../src/index.ts';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -57,6 +64,7 @@ const NONE = {};
 const backends: [string, () => Backend][] = [
   ['memory', () => new MemoryBackend()],
   ['node', () => new NodeBackend(tempDir())],
+  ['overlay', () => new OverlayBackend(new MemoryBackend(), new NodeBackend(tempDir()))],
 ];
 
 describe.each(backends)('wasi:filesystem@0.3.0 on the %s backend', (_name, make) => {
