@@ -34,6 +34,19 @@ describe('linking and calling', () => {
     await expect(instantiate(text, {})).rejects.toThrow(/wasi:cli\/stdout@0\.3\.0/);
   });
 
+  it('needs no host object for an imported instance of plain types only', async () => {
+    const types = `(import "wasi:clocks/system-clock@0.3.0" (instance $c
+        (type $i (record (field "seconds" s64) (field "nanoseconds" u32))) (export "instant" (type (eq $i)))))`;
+    const text = `(component ${types}
+      (core module $m (func (export "one") (result i32) i32.const 1))
+      (core instance $i (instantiate $m))
+      (func (export "one") (result u32) (canon lift (core func $i "one"))))`;
+    expect((await instantiate(text, {})).exports.one()).toBe(1);
+    // A resource type (or any function) still needs the host's.
+    const res = '(component (import "r" (instance (export "t" (type (sub resource))))))';
+    await expect(instantiate(res, {})).rejects.toThrow(/missing import `r`/);
+  });
+
   it('serves a versioned import from a compatible newer version', async () => {
     const text = `(component
       (import "ns:pkg/iface@0.3.0" (instance $i (export "get" (func (result u32)))))

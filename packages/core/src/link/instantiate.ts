@@ -187,11 +187,20 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource)
   const key = findImportKey(name.name, Object.keys(source.imports));
   if (key === undefined) {
     if (expected.kind === 'type' && expected.type.kind !== 'resource') return { kind: 'type', type: expected.type };
+    // An instance of types alone (wasi:clocks/system-clock's `instant`, imported for a record
+    // that uses it) carries nothing at run time: the host need not supply it.
+    if (expected.kind === 'instance' && onlyPlainTypes(expected.type.exports.values()))
+      return hostExtern(state, name.name, expected, {});
     throw new LinkError(
       `missing import \`${shortName(name.name)}\`: expected ${describeExtern(expected)}, but the import object has no such key`,
     );
   }
   return hostExtern(state, name.name, expected, source.imports[key]);
+}
+
+function onlyPlainTypes(exports: Iterable<ExternType>): boolean {
+  for (const e of exports) if (e.kind !== 'type' || e.type.kind === 'resource') return false;
+  return true;
 }
 
 export function describeExtern(e: ExternType): string {

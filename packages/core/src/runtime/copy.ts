@@ -15,7 +15,7 @@ export const CopyState = { IDLE: 1, COPYING: 2, CANCELLING_COPY: 3, DONE: 4 } as
 export type ReclaimBuffer = () => void;
 export type OnCopy = (reclaim: ReclaimBuffer) => void;
 export type OnCopyDone = (result: number) => void;
-type Inst = ComponentInstance | undefined;
+export type Inst = ComponentInstance | undefined;
 
 /**
  * What a readable end reads from (definitions.py ReadableStream; renamed so

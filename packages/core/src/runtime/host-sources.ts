@@ -8,11 +8,13 @@ import {
   CopyResult,
   type FutureProducer,
   HostWork,
+  type Inst,
   type OnCopy,
   type OnCopyDone,
   type StreamProducer,
 } from './copy.ts';
 import { FutureReader, StreamReader } from './host-streams.ts';
+import { macrotask } from './store.ts';
 
 function toBytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -45,6 +47,8 @@ export class IterableSource extends HostWork implements StreamProducer {
   private readonly readSync: ((max: number) => Uint8Array | null) | undefined;
   /** stream<u8> only: the same, written straight into the reader's buffer (a count, 0 if none, null at the end). */
   private readonly readSyncInto: ((target: Uint8Array) => number | null) | undefined;
+  /** Whether reads may complete without waiting (a sync iterator, readSync or readSyncInto). */
+  private readonly syncSide: boolean;
 
   constructor(
     t: ValType | undefined,
@@ -59,11 +63,19 @@ export class IterableSource extends HostWork implements StreamProducer {
     this.sync = sync;
     this.readSync = t?.kind === 'u8' ? readSync : undefined;
     this.readSyncInto = t?.kind === 'u8' ? readSyncInto : undefined;
+    this.syncSide = sync || this.readSync !== undefined || this.readSyncInto !== undefined;
     this.bytes = t?.kind === 'u8';
   }
 
-  read(_inst: unknown, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
+  read(inst: Inst, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.leftover === undefined && !this.ended) {
+      // Reads the source answers at once never reach the event loop: a guest streaming a large
+      // file would keep timers and I/O waiting (issue 9's fairness). When the store says the loop
+      // is starved, this read waits one macrotask turn first.
+      if (this.syncSide && inst?.store?.fairnessDue(true)) {
+        this.waitTurn(inst, dst, onCopyDone);
+        return;
+      }
       if (this.sync) this.nextSync();
       else if (this.tryFill(dst)) {
         onCopyDone(CopyResult.COMPLETED);
@@ -76,6 +88,18 @@ export class IterableSource extends HostWork implements StreamProducer {
       }
     }
     this.complete(dst, onCopyDone);
+  }
+
+  private waitTurn(inst: Inst, dst: WritableBuffer, done: OnCopyDone): void {
+    this.pendingDst = dst;
+    this.pendingDone = done;
+    this.addHostPending(1);
+    macrotask(() => {
+      this.addHostPending(-1);
+      if (this.pendingDone !== done) return; // cancelled meanwhile
+      this.pendingDst = this.pendingDone = undefined;
+      this.read(undefined, dst, () => {}, done);
+    });
   }
 
   /** The source writes what it has at hand straight into guest memory; true if it wrote any. */

@@ -188,8 +188,10 @@ export class Store {
    * (Thread.pauseJspi). A sync-lifted call not on a JSPI stack cannot pause:
    * only instrumentation (deadlines, fuel) stops it.
    */
-  fairnessDue(): boolean {
-    if (++this.busyCalls < FAIR_CHECK_EVERY) return false;
+  fairnessDue(heavy = false): boolean {
+    // A heavy call (a stream read the host answers at once, up to a buffer's worth of bytes)
+    // looks at the clock every time; a cheap one (poll, yield) every FAIR_CHECK_EVERY calls.
+    if (!heavy && ++this.busyCalls < FAIR_CHECK_EVERY) return false;
     this.busyCalls = 0;
     const t = performance.now();
     if (!this.probing) {
