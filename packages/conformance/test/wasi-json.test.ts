@@ -46,8 +46,71 @@ describe('parseSpec', () => {
     });
     expect(s.proposals).toEqual(['http']);
     expect(s.world).toBe('wasi:http/service');
-    expect(s.servers).toEqual(['main']);
+    expect(s.servers).toEqual([{ name: 'main', kind: 'listening', endpoints: [] }]);
     expect(s.operations[1]).toEqual({ type: 'kill', signal: 'SIGINT' });
+  });
+
+  it('reads servers: endpoint modes, fixed responses with chunks and trailers, closed servers', () => {
+    const s = parseSpec({
+      servers: [
+        {
+          name: 'main',
+          endpoints: [
+            { method: 'post', path: '/echo', mode: 'echo-body' },
+            { path: '/x', response: 'short' },
+            { method: 'GET', path: '/t', response: { status: 201, chunks: ['a', 'b'], trailers: { 'x-c': '1' } } },
+            {},
+          ],
+        },
+        { name: 'dead', kind: 'closed' },
+      ],
+    });
+    expect(s.servers).toEqual([
+      {
+        name: 'main',
+        kind: 'listening',
+        endpoints: [
+          { method: 'POST', path: '/echo', mode: 'echo-body' },
+          {
+            method: 'GET',
+            path: '/x',
+            mode: 'static',
+            response: { status: 200, headers: {}, body: 'short', trailers: {} },
+          },
+          {
+            method: 'GET',
+            path: '/t',
+            mode: 'static',
+            response: { status: 201, headers: {}, body: '', chunks: ['a', 'b'], trailers: { 'x-c': '1' } },
+          },
+          { method: 'GET', path: '/', mode: 'static', response: { status: 200, headers: {}, body: '', trailers: {} } },
+        ],
+      },
+      { name: 'dead', kind: 'closed', endpoints: [] },
+    ]);
+    const bad = (servers: unknown) => () => parseSpec({ servers });
+    expect(bad([{ name: 'a-b' }])).toThrow(/name must be letters, digits or _/);
+    expect(bad([{ name: 'a' }, { name: 'A' }])).toThrow(/duplicate name A/);
+    expect(bad([{ name: 'a', kind: 'closed', endpoints: [] }])).toThrow(/closed server takes no endpoints/);
+    expect(bad([{ name: 'a', kind: 'half-open' }])).toThrow(/kind must be listening or closed/);
+    expect(bad([{ name: 'a', endpoints: [{ method: 'BREW' }] }])).toThrow(/unknown method BREW/);
+    expect(bad([{ name: 'a', endpoints: [{ mode: 'echo' }] }])).toThrow(/unknown mode echo/);
+    expect(bad([{ name: 'a', endpoints: [{ mode: 'echo-body', response: '' }] }])).toThrow(/takes no response/);
+    expect(bad([{ name: 'a', endpoints: [{ response: { body: 'x', chunks: [] } }] }])).toThrow(/body or chunks/);
+    expect(bad([{ name: 'a', endpoints: [{ response: { trailers: { a: 'b' } } }] }])).toThrow(/trailers need chunks/);
+    expect(bad([{ name: 'a', endpoints: [{ response: { status: '200' } }] }])).toThrow(/status must be an integer/);
+  });
+
+  it("fills a request's defaults", () => {
+    const s = parseSpec({ operations: [{ type: 'run' }, { type: 'request' }, { type: 'wait' }] });
+    expect(s.operations[1]).toEqual({
+      type: 'request',
+      method: 'GET',
+      path: '/',
+      headers: {},
+      body: '',
+      response: { status: 200, headers: {}, body: '' },
+    });
   });
 
   it('enforces the rules', () => {

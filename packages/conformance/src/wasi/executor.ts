@@ -1,12 +1,18 @@
 // Runs one wasi-testsuite program the way doc/specification.md describes: the
 // operations in order, each checked as it runs; the first failed expectation
 // ends the test. The engine is a subprocess (stdin, stdout, stderr piped), so a
-// crash or a hang cannot take the test runner with it.
+// crash or a hang cannot take the test runner with it. A `wasi:http/service`
+// program is a server: its engine prints `... http://HOST:PORT/` on stderr once
+// listening (as `wasmtime serve` and `weft serve` do), and `request` operations
+// go there. The test's `servers` are stood up in this process before the first
+// `run` and their addresses given to the guest as `HTTP_SERVER_<NAME>`.
 
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { Operation, Proposal, TestSpec, World } from './spec.ts';
+import { mismatch, quote, send } from './request.ts';
+import { startServers, type TestServers } from './servers.ts';
 import { Incoming, Timeout, within } from './streams.ts';
 
 /** What an engine is asked to run: one `run` operation, resolved. */
@@ -40,6 +46,8 @@ export interface WasiTestOptions {
   baseDir?: string;
   /** For the whole test, from the first operation to the last (default 20 000). */
   timeoutMs?: number;
+  /** For one `request`, from connecting to the end of the response (default 10 000; the reference's is 5 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface WasiTestResult {
@@ -65,6 +73,8 @@ interface Proc {
   stderr: Incoming;
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** A service's address, from its `http://` line on stderr. */
+  url?: URL;
 }
 
 interface Connection {
@@ -74,10 +84,8 @@ interface Connection {
 
 /** Why this executor cannot run `spec` at all, if it cannot. */
 export function unsupported(spec: TestSpec): string | undefined {
-  if (spec.servers.length > 0) return 'outbound HTTP test servers (`servers`) are not implemented by this executor';
   for (const op of spec.operations) {
     if (op.type === 'connect' && op.protocol !== 'tcp') return `connect over ${op.protocol} is not implemented`;
-    if (op.type === 'request') return '`request` operations are not implemented by this executor';
   }
   return undefined;
 }
@@ -85,9 +93,11 @@ export function unsupported(spec: TestSpec): string | undefined {
 export async function runWasiTest(opts: WasiTestOptions): Promise<WasiTestResult> {
   const start = performance.now();
   const timeoutMs = opts.timeoutMs ?? 20_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   const connections = new Map<string, Connection>();
+  let servers: TestServers | undefined;
   /** The running program; `last` outlives its `wait`, for the report. */
   let proc: Proc | undefined;
   let last: Proc | undefined;
@@ -104,10 +114,16 @@ export async function runWasiTest(opts: WasiTestOptions): Promise<WasiTestResult
     const signal = deadline.signal;
     switch (op.type) {
       case 'run': {
+        // Started once, for every run of the test; the guest finds them in its environment.
+        if (!servers && opts.spec.servers.length > 0) {
+          servers = await startServers(opts.spec.servers).catch((e) => {
+            throw new Failed(`cannot start the test's servers: ${(e as Error).message}`);
+          });
+        }
         const launch = opts.engine({
           wasm: opts.wasm,
           args: op.args,
-          env: op.env,
+          env: { ...op.env, ...servers?.env },
           root: op.root === null ? null : resolve(opts.baseDir ?? dirname(opts.wasm), op.root),
           proposals: opts.spec.proposals,
           world: opts.spec.world,
@@ -192,8 +208,19 @@ export async function runWasiTest(opts: WasiTestOptions): Promise<WasiTestResult
         if (!program().child.kill(op.signal)) throw new Failed(`could not send ${op.signal}`);
         return;
       }
-      case 'request':
-        throw new Failed('`request` is not implemented by this executor');
+      case 'request': {
+        const p = program();
+        p.url ??= await serviceUrl(p, signal);
+        const own = AbortSignal.timeout(requestTimeoutMs);
+        const got = await send(p.url, op, AbortSignal.any([signal, own])).catch(async (e) => {
+          if (signal.aborted) throw new Timeout('timed out');
+          if (own.aborted) throw new Failed(`no response within ${requestTimeoutMs} ms`);
+          throw new Failed(`${errorText(e)}${await exited(p)}`);
+        });
+        const wrong = mismatch(op, got);
+        if (wrong) throw new Failed(wrong);
+        return;
+      }
     }
   };
 
@@ -213,6 +240,7 @@ export async function runWasiTest(opts: WasiTestOptions): Promise<WasiTestResult
     clearTimeout(timer);
     for (const c of connections.values()) c.socket.destroy();
   }
+  await servers?.close();
   if (last && !last.exit) {
     // A failure left the program running (or it outlived its test): stop it.
     last.child.kill('SIGKILL');
@@ -272,9 +300,37 @@ async function exited(p: Proc): Promise<string> {
   return p.exit.signal ? ` (the program was killed by ${p.exit.signal})` : ` (the program exited with ${p.exit.code})`;
 }
 
-function quote(b: Buffer): string {
-  const s = JSON.stringify(b.toString('utf8'));
-  return s.length > 200 ? `${s.slice(0, 200)}…" (${b.length} bytes)` : s;
+/**
+ * A service's address: the first stderr line with `http://` in it gives the
+ * URL, up to the next whitespace (the reference takes the first line only; a
+ * line before it, say a warning, is skipped here).
+ */
+async function serviceUrl(p: Proc, signal: AbortSignal): Promise<URL> {
+  const seen: string[] = [];
+  for (;;) {
+    const line = await p.stderr.line(signal);
+    const at = line.indexOf('http://');
+    if (at >= 0) {
+      const text = line.slice(at).split(/\s/)[0]!;
+      try {
+        return new URL(text);
+      } catch {
+        throw new Failed(`the service announced ${JSON.stringify(text)}, not a URL`);
+      }
+    }
+    if (p.stderr.done()) {
+      const got = seen.concat(line).join('\n').trim();
+      throw new Failed(
+        `expected the service to print its http:// address on stderr, got ${got ? JSON.stringify(got.slice(0, 300)) : 'nothing'}${await exited(p)}`,
+      );
+    }
+    seen.push(line);
+  }
+}
+
+function errorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
 }
 
 function describe(op: Operation): string {

@@ -60,12 +60,52 @@ export type Operation = RunOp | WaitOp | ReadOp | WriteOp | ConnectOp | SendOp |
 export type World = 'wasi:cli/command' | 'wasi:http/service';
 export type Proposal = 'http' | 'sockets';
 
+/**
+ * What a test server answers on one route: `static` sends `response`;
+ * `echo-body` sends the request's body back; `echo-headers` sends the request
+ * line and headers (and trailers) back as response headers.
+ */
+export type EndpointMode = 'static' | 'echo-body' | 'echo-headers';
+
+export interface EndpointResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Sent chunked, one chunk each (then `body` is empty). */
+  chunks?: string[];
+  /** After the last chunk (only with `chunks`). */
+  trailers: Record<string, string>;
+}
+
+export interface Endpoint {
+  /** Upper-case. */
+  method: string;
+  /** Request target, query included, matched exactly. */
+  path: string;
+  mode: EndpointMode;
+  /** Only in `static` mode. */
+  response?: EndpointResponse;
+}
+
+/** An HTTP server the executor stands up before `run` for the program's outbound requests. */
+export interface ServerSpec {
+  /** The guest learns `host:port` from `HTTP_SERVER_<NAME upper-cased>`. */
+  name: string;
+  /** `closed`: an address nothing listens on, so connecting is refused. */
+  kind: 'listening' | 'closed';
+  endpoints: Endpoint[];
+}
+
 export interface TestSpec {
   operations: Operation[];
   proposals: Proposal[];
   world: World;
-  /** Names of the HTTP servers the executor must stand up for outbound requests. */
-  servers: string[];
+  servers: ServerSpec[];
+}
+
+/** The guest environment variable that carries a server's address. */
+export function serverEnvVar(name: string): string {
+  return `HTTP_SERVER_${name.toUpperCase()}`;
 }
 
 export class SpecError extends Error {
@@ -77,6 +117,8 @@ const KEYS = new Set(['operations', 'proposals', 'world', 'servers', 'debug']);
 const WORLDS = new Set<string>(['wasi:cli/command', 'wasi:http/service']);
 const PROPOSALS = new Set<string>(['http', 'sockets']);
 const SIGNALS = new Set<string>(['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGQUIT']);
+const HTTP_METHODS = new Set<string>(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
+const MODES = new Set<string>(['static', 'echo-body', 'echo-headers']);
 
 /** The specification of a test without a .json file. */
 export function defaultSpec(): TestSpec {
@@ -243,17 +285,61 @@ export function validate(ops: Operation[]): void {
   if (running) throw new SpecError('the last run has no wait');
 }
 
-function servers(json: unknown): string[] {
-  const names = array(json, 'servers').map((s, i) => {
-    const name = object(s, `servers[${i}]`).name;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name))
-      throw new SpecError(`servers[${i}]: name must be letters, digits or _`);
-    return name;
-  });
-  const upper = names.map((n) => n.toUpperCase());
+function servers(json: unknown): ServerSpec[] {
+  const list = array(json, 'servers').map(server);
+  const upper = list.map((s) => s.name.toUpperCase());
   const dup = upper.find((n, i) => upper.indexOf(n) !== i);
   if (dup) throw new SpecError(`servers: duplicate name ${dup}`);
-  return names;
+  return list;
+}
+
+function server(json: unknown, i: number): ServerSpec {
+  const o = object(json, `servers[${i}]`);
+  const name = o.name;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name))
+    throw new SpecError(`servers[${i}]: name must be letters, digits or _`);
+  const where = `servers[${i}] (${name})`;
+  const kind = o.kind ?? 'listening';
+  if (kind !== 'listening' && kind !== 'closed') throw new SpecError(`${where}: kind must be listening or closed`);
+  if (kind === 'closed') {
+    if (o.endpoints !== undefined) throw new SpecError(`${where}: a closed server takes no endpoints`);
+    return { name, kind, endpoints: [] };
+  }
+  const endpoints = o.endpoints === undefined ? [] : array(o.endpoints, `${where}.endpoints`);
+  return { name, kind, endpoints: endpoints.map((e, j) => endpoint(e, `${where}.endpoints[${j}]`)) };
+}
+
+function endpoint(json: unknown, where: string): Endpoint {
+  const o = object(json, where);
+  const method = (o.method === undefined ? 'GET' : string(o.method, `${where}.method`)).toUpperCase();
+  if (!HTTP_METHODS.has(method)) throw new SpecError(`${where}: unknown method ${method}`);
+  const path = o.path === undefined ? '/' : string(o.path, `${where}.path`);
+  const mode = o.mode === undefined ? 'static' : string(o.mode, `${where}.mode`);
+  if (!MODES.has(mode)) throw new SpecError(`${where}: unknown mode ${mode}`);
+  if (mode !== 'static') {
+    if (o.response !== undefined) throw new SpecError(`${where}: an endpoint in ${mode} mode takes no response`);
+    return { method, path, mode: mode as EndpointMode };
+  }
+  return { method, path, mode: 'static', response: endpointResponse(o.response ?? '', `${where}.response`) };
+}
+
+function endpointResponse(json: unknown, where: string): EndpointResponse {
+  // A string is short for { status: 200, body: it }.
+  if (typeof json === 'string') return { status: 200, headers: {}, body: json, trailers: {} };
+  const o = object(json, where);
+  const r: EndpointResponse = {
+    status: o.status === undefined ? 200 : int(o.status, `${where}.status`),
+    headers: o.headers === undefined ? {} : stringMap(o.headers, `${where}.headers`),
+    body: o.body === undefined ? '' : string(o.body, `${where}.body`),
+    trailers: o.trailers === undefined ? {} : stringMap(o.trailers, `${where}.trailers`),
+  };
+  if (o.chunks !== undefined) {
+    if (o.body !== undefined) throw new SpecError(`${where}: takes body or chunks, not both`);
+    r.chunks = array(o.chunks, `${where}.chunks`).map((c, k) => string(c, `${where}.chunks[${k}]`));
+  } else if (Object.keys(r.trailers).length > 0) {
+    throw new SpecError(`${where}: trailers need chunks`);
+  }
+  return r;
 }
 
 function world(json: unknown): World {

@@ -41,6 +41,11 @@ export class Incoming {
     return this.bytes().toString('utf8');
   }
 
+  /** The source ended and every byte has been taken. */
+  done(): boolean {
+    return this.ended && this.pos >= this.length;
+  }
+
   /** The next `n` bytes, or fewer if the source ends first. */
   async take(n: number, signal: AbortSignal): Promise<Buffer> {
     await this.until(() => this.length - this.pos >= n || this.ended, signal);

@@ -81,15 +81,18 @@ async function removeCleanup(dir: string): Promise<void> {
 }
 
 /**
- * `node --conditions=weft-source packages/cli/src/bin.ts run [--env K=V]... [--dir ROOT::/] X.wasm args...`.
- * `weft run` gives the guest only the `--env` variables (no --inherit-env).
- * Proposals need no flags: Weft has no wasi:http or wasi:sockets host yet.
+ * A command: `node --conditions=weft-source packages/cli/src/bin.ts run [--env K=V]... [--dir ROOT::/] X.wasm args...`.
+ * A `wasi:http/service`: `... bin.ts serve --addr 127.0.0.1:0 [--env K=V]... [--dir ROOT::/] X.wasm [args...]`
+ * (as the reference runs `wasmtime serve --addr=127.0.0.1:0`); the executor
+ * learns the port from the `Serving HTTP on http://...` line on stderr.
+ * The guest gets only the `--env` variables (no --inherit-env). Proposals need
+ * no flags: Weft's hosts offer wasi:http (and whatever else it has) always.
  */
 export function weftEngine(node: string = process.execPath, bin: string = CLI_BIN): Engine {
   return (run) => {
-    if (run.world !== 'wasi:cli/command')
-      return { unsupported: `world ${run.world}: Weft has no HTTP service host (\`weft serve\`) yet` };
-    const args = ['--conditions=weft-source', bin, 'run'];
+    const args = ['--conditions=weft-source', bin];
+    if (run.world === 'wasi:http/service') args.push('serve', '--addr', '127.0.0.1:0');
+    else args.push('run');
     for (const [k, v] of Object.entries(run.env)) args.push('--env', `${k}=${v}`);
     if (run.root !== null) args.push('--dir', `${run.root}::/`);
     args.push(run.wasm, ...run.args);
