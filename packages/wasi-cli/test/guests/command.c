@@ -3,15 +3,9 @@
 // wait-for, exit-with-code, args, env, randomness. The first argument after
 // the program name picks what it does (see run below).
 
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-typedef long long i64;
-
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
 // ---- canon built-ins ----
+#include "cabi.h"
+
 IMPORT("wasi:cli/stdout@0.3.0", "[stream-new-0]write-via-stream") u64 stream_new(void);
 IMPORT("wasi:cli/stdout@0.3.0", "[stream-write-0]write-via-stream") u32 stream_write(u32 w, const void *p, u32 n);
 IMPORT("wasi:cli/stdout@0.3.0", "[stream-drop-writable-0]write-via-stream") void stream_drop_writable(u32 w);
@@ -41,34 +35,6 @@ IMPORT("wasi:random/random@0.3.0", "get-random-bytes") void get_random_bytes(u64
 
 #define BLOCKED 0xffffffffu
 #define COPY_DROPPED 1
-
-// ---- a bump allocator is all cabi_realloc needs here ----
-extern u8 __heap_base;
-static u32 heap_top;
-EXPORT("cabi_realloc") void *cabi_realloc(void *old, u32 old_size, u32 align, u32 new_size) {
-  if (heap_top == 0) heap_top = (u32)&__heap_base;
-  heap_top = (heap_top + align - 1) & ~(align - 1);
-  u32 need = heap_top + new_size;
-  u32 have = __builtin_wasm_memory_size(0) * 65536;
-  if (need > have) __builtin_wasm_memory_grow(0, (need - have + 65535) / 65536);
-  u8 *p = (u8 *)heap_top;
-  heap_top = need;
-  for (u32 i = 0; i < old_size && i < new_size; i++) p[i] = ((u8 *)old)[i];
-  return p;
-}
-
-// the compiler may still turn loops into calls to these
-void *memcpy(void *d, const void *s, unsigned long n) { u8 *a = d; const u8 *b = s; while (n--) *a++ = *b++; return d; }
-void *memset(void *d, int c, unsigned long n) { u8 *a = d; while (n--) *a++ = (u8)c; return d; }
-
-static u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
-static int seq(const u8 *a, u32 an, const char *b) {
-  u32 bn = slen(b);
-  if (an != bn) return 0;
-  for (u32 i = 0; i < an; i++) if (a[i] != (u8)b[i]) return 0;
-  return 1;
-}
-static u64 parse_u64(const u8 *s, u32 n) { u64 v = 0; for (u32 i = 0; i < n; i++) v = v * 10 + (s[i] - '0'); return v; }
 
 // ---- an output: a stream we write, plus the future that says how it ended ----
 struct out { u32 w; u32 fut; int closed; };
@@ -235,7 +201,7 @@ static u32 run_mode(void) {
 // wasi:cli/run is an async func: lifted with a callback; this body blocks
 // where it needs to (sync stream ops, wait-for), so it finishes in one go.
 EXPORT("[async-lift]wasi:cli/run@0.3.0#run") u32 run(void) {
-  heap_top = 0;
+  heap_reset();
   task_return(run_mode());
   return 0; // EXIT
 }

@@ -22,12 +22,8 @@
 // PATHs are relative to the first preopen. Results print as "ok" or the
 // error-code case name. Exit code 0 unless something failed outright.
 
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef unsigned long long u64;
+#include "cabi.h"
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
 #define FS "wasi:filesystem/types@0.3.0"
 #define RVS "[method]descriptor.read-via-stream"
 #define WVS "[method]descriptor.write-via-stream"
@@ -131,34 +127,6 @@ static const char *const TYPES[] = {
 static const char *const FLAG_NAMES[] = {
   "read", "write", "file-integrity-sync", "data-integrity-sync", "requested-write-sync", "mutate-directory",
 };
-
-// ---- a bump allocator is all cabi_realloc needs here ----
-extern u8 __heap_base;
-static u32 heap_top;
-EXPORT("cabi_realloc") void *cabi_realloc(void *old, u32 old_size, u32 align, u32 new_size) {
-  if (heap_top == 0) heap_top = (u32)&__heap_base;
-  heap_top = (heap_top + align - 1) & ~(align - 1);
-  u32 need = heap_top + new_size;
-  u32 have = __builtin_wasm_memory_size(0) * 65536;
-  if (need > have) __builtin_wasm_memory_grow(0, (need - have + 65535) / 65536);
-  u8 *p = (u8 *)heap_top;
-  heap_top = need;
-  for (u32 i = 0; i < old_size && i < new_size; i++) p[i] = ((u8 *)old)[i];
-  return p;
-}
-
-// the compiler may still turn loops into calls to these
-void *memcpy(void *d, const void *s, unsigned long n) { u8 *a = d; const u8 *b = s; while (n--) *a++ = *b++; return d; }
-void *memset(void *d, int c, unsigned long n) { u8 *a = d; while (n--) *a++ = (u8)c; return d; }
-
-static u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
-static int seq(const u8 *a, u32 an, const char *b) {
-  u32 bn = slen(b);
-  if (an != bn) return 0;
-  for (u32 i = 0; i < an; i++) if (a[i] != (u8)b[i]) return 0;
-  return 1;
-}
-static u64 parse_u64(const u8 *s, u32 n) { u64 v = 0; for (u32 i = 0; i < n; i++) v = v * 10 + (s[i] - '0'); return v; }
 
 // ---- stdout / stderr ----
 struct out { u32 w; u32 fut; int closed; };
@@ -684,7 +652,7 @@ static u32 run_mode(void) {
 // wasi:cli/run is an async func: lifted with a callback; this body blocks
 // where it needs to, so it finishes in one go.
 EXPORT("[async-lift]wasi:cli/run@0.3.0#run") u32 run(void) {
-  heap_top = 0;
+  heap_reset();
   u32 ret = run_mode();
   close_out(&err);
   close_out(&out);

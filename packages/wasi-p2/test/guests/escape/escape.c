@@ -6,12 +6,8 @@
 // Layout of a result<T, error-code> in the return area: the case byte at 0,
 // then T or the error-code byte at T's alignment (4, or 8 for a stat record).
 
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef unsigned long long u64;
+#include "cabi.h"
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
 #define FS "wasi:filesystem/types@0.2.3"
 #define STREAMS "wasi:io/streams@0.2.3"
 
@@ -52,29 +48,6 @@ static const char *const codes[] = {
   "read-only", "invalid-seek", "text-file-busy", "cross-device",
 };
 
-// ---- a bump allocator is all cabi_realloc needs here ----
-extern u8 __heap_base;
-static u32 heap_top;
-EXPORT("cabi_realloc") void *cabi_realloc(void *old, u32 old_size, u32 align, u32 new_size) {
-  if (heap_top == 0) heap_top = (u32)&__heap_base;
-  heap_top = (heap_top + align - 1) & ~(align - 1);
-  u32 need = heap_top + new_size;
-  u32 have = __builtin_wasm_memory_size(0) * 65536;
-  if (need > have) __builtin_wasm_memory_grow(0, (need - have + 65535) / 65536);
-  u8 *p = (u8 *)heap_top;
-  heap_top = need;
-  for (u32 i = 0; i < old_size && i < new_size; i++) p[i] = ((u8 *)old)[i];
-  return p;
-}
-void *memcpy(void *d, const void *s, unsigned long n) { u8 *a = d; const u8 *b = s; while (n--) *a++ = *b++; return d; }
-void *memset(void *d, int c, unsigned long n) { u8 *a = d; while (n--) *a++ = (u8)c; return d; }
-
-static u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
-static int seq(const char *a, u32 an, const char *b) {
-  if (an != slen(b)) return 0;
-  for (u32 i = 0; i < an; i++) if (a[i] != b[i]) return 0;
-  return 1;
-}
 #define S(s) s, slen(s)
 
 static _Alignas(8) u8 ret[128];
@@ -267,6 +240,6 @@ static int run_escapes(void) {
 }
 
 EXPORT("wasi:cli/run@0.2.3#run") u32 run(void) {
-  heap_top = 0;
+  heap_reset();
   return run_escapes();
 }
