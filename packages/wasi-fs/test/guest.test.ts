@@ -16,6 +16,7 @@ import {
   type Handle,
   MemoryBackend,
   NodeBackend,
+  OverlayBackend,
   type PreopensOption,
 } from '@weft/wasi-fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ function pattern(n: number, seed = 0): Uint8Array {
 // ---- the two backends, behind one fixture ----
 
 interface Fixture {
-  kind: 'node' | 'memory';
+  kind: 'node' | 'memory' | 'overlay';
   /** What goes into `preopens` for the guest's first directory. */
   preopen: Backend | string;
   put(p: string, data: Uint8Array | string): void;
@@ -104,7 +105,7 @@ function isLink(p: string): boolean {
   }
 }
 
-function memoryFixture(b = new MemoryBackend()): Fixture {
+function memoryFixture(b: Backend = new MemoryBackend()): Fixture {
   const root = b.root();
   const open = (p: string, write: boolean): Handle =>
     b.openAt(
@@ -151,7 +152,25 @@ function memoryFixture(b = new MemoryBackend()): Fixture {
   };
 }
 
-const fixtures = { node: nodeFixture, memory: () => memoryFixture() };
+/**
+ * A read-only host tree under an in-memory layer. The lower tree holds what a host could plant
+ * (symlinks to absolute paths and out of it); `tmp` is the temp dir holding `lower/` and
+ * `secret.txt`.
+ */
+function overlayFixture(): Fixture {
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'weft-fs-overlay-')));
+  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const lower = path.join(tmp, 'lower');
+  fs.mkdirSync(lower);
+  fs.writeFileSync(path.join(tmp, 'secret.txt'), 'top secret\n');
+  fs.symlinkSync('/etc/hostname', path.join(lower, 'host-abs'));
+  fs.symlinkSync('/etc', path.join(lower, 'host-etc'));
+  fs.symlinkSync('../secret.txt', path.join(lower, 'host-rel'));
+  const b = new OverlayBackend(new NodeBackend(lower, { readOnly: true }), new MemoryBackend());
+  return { ...memoryFixture(b), kind: 'overlay', tmp };
+}
+
+const fixtures = { node: nodeFixture, memory: () => memoryFixture(), overlay: overlayFixture };
 
 /** `Base` whose reads fail with `code` once they would reach past byte `limit` (a disk error mid-file). */
 function failingReads<B extends new (...args: any[]) => Backend>(Base: B, limit: number, code: 'io' = 'io') {
@@ -166,8 +185,8 @@ function failingReads<B extends new (...args: any[]) => Backend>(Base: B, limit:
 // ---- the escape suite ----
 
 /** What the guest must get on each route (fs.c `escape`); `host-*` depend on what the host could plant. */
-function expectedEscape(kind: 'node' | 'memory'): Record<string, string> {
-  const planted = kind === 'node' ? 'not-permitted' : 'no-entry';
+function expectedEscape(kind: Fixture['kind']): Record<string, string> {
+  const planted = kind === 'memory' ? 'no-entry' : 'not-permitted';
   return {
     'own-file': 'ok',
     'dotdot-open': 'not-permitted',
@@ -217,7 +236,7 @@ function expectedEscape(kind: 'node' | 'memory'): Record<string, string> {
     'shim2-read': 'no-entry',
     'shim2-create': 'ok',
     'shim2-list': 'ok planted.txt',
-    'root-list': `ok d,hello.txt,${kind === 'node' ? 'host-abs,host-etc,' : ''}host-rel,mine.txt,out,self,sub,sub-moved,sub2,sub2-moved,up,up2`,
+    'root-list': `ok d,hello.txt,${kind === 'memory' ? '' : 'host-abs,host-etc,'}host-rel,mine.txt,out,self,sub,sub-moved,sub2,sub2-moved,up,up2`,
   };
 }
 
@@ -242,43 +261,52 @@ function outsideState(tmp: string) {
   };
 }
 
-describe.each(['node', 'memory'] as const)('escape routes through wasi:filesystem@0.3.0 (%s backend)', (kind) => {
-  it('refuses every route with the right code and changes nothing outside', async () => {
-    const f = fixtures[kind]();
-    f.put('hello.txt', 'hello\n');
-    if (f.tmp) {
-      const sandbox = path.join(f.tmp, 'sandbox');
-      fs.symlinkSync('/etc/hostname', path.join(sandbox, 'host-abs'));
-      fs.symlinkSync('/etc', path.join(sandbox, 'host-etc'));
-      fs.symlinkSync('../secret.txt', path.join(sandbox, 'host-rel'));
-    } else {
-      const b = f.preopen as MemoryBackend;
-      b.symlinkAt(b.root(), '../secret.txt', 'host-rel');
-      // a MemoryBackend has no way to hold an absolute symlink
-      expect(() => b.symlinkAt(b.root(), '/etc', 'host-etc')).toThrow(/not-permitted/);
-    }
-    const before = f.tmp ? outsideState(f.tmp) : undefined;
+describe.each(['node', 'memory', 'overlay'] as const)(
+  'escape routes through wasi:filesystem@0.3.0 (%s backend)',
+  (kind) => {
+    it('refuses every route with the right code and changes nothing outside', async () => {
+      const f = fixtures[kind]();
+      f.put('hello.txt', 'hello\n');
+      if (kind === 'overlay') {
+        // planted in the lower tree by overlayFixture
+      } else if (f.tmp) {
+        const sandbox = path.join(f.tmp, 'sandbox');
+        fs.symlinkSync('/etc/hostname', path.join(sandbox, 'host-abs'));
+        fs.symlinkSync('/etc', path.join(sandbox, 'host-etc'));
+        fs.symlinkSync('../secret.txt', path.join(sandbox, 'host-rel'));
+      } else {
+        const b = f.preopen as MemoryBackend;
+        b.symlinkAt(b.root(), '../secret.txt', 'host-rel');
+        // a MemoryBackend has no way to hold an absolute symlink
+        expect(() => b.symlinkAt(b.root(), '/etc', 'host-etc')).toThrow(/not-permitted/);
+      }
+      const before = f.tmp ? outsideState(f.tmp) : undefined;
 
-    const r = await run(['escape'], { '/sandbox': f.preopen });
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const got = parseLines(r.out);
-    const want = expectedEscape(kind);
-    // route by route, so a failure names the route that escaped
-    for (const [route, code] of Object.entries(want)) expect({ route, code: got[route] }).toEqual({ route, code });
-    expect(Object.keys(got)).toEqual(Object.keys(want));
+      const r = await run(['escape'], { '/sandbox': f.preopen });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const got = parseLines(r.out);
+      const want = expectedEscape(kind);
+      // route by route, so a failure names the route that escaped
+      for (const [route, code] of Object.entries(want)) expect({ route, code: got[route] }).toEqual({ route, code });
+      expect(Object.keys(got)).toEqual(Object.keys(want));
 
-    // what the held descriptors did landed inside, in the renamed directories
-    expect(dec(f.get('sub-moved/weft-escape.txt'))).toBe('planted by the guest\n');
-    expect(dec(f.get('sub2-moved/planted.txt'))).toBe('planted by the guest\n');
-    expect(f.list('sub-moved')).toEqual(['weft-escape.txt']);
-    expect(dec(f.get('hello.txt'))).toBe('hello\n');
-    if (f.tmp) {
-      expect(outsideState(f.tmp)).toEqual(before);
-      expect(fs.readlinkSync(path.join(f.tmp, 'sandbox', 'sub'))).toBe(`${'../'.repeat(12)}etc`);
-    }
-  });
-});
+      // what the held descriptors did landed inside, in the renamed directories
+      expect(dec(f.get('sub-moved/weft-escape.txt'))).toBe('planted by the guest\n');
+      expect(dec(f.get('sub2-moved/planted.txt'))).toBe('planted by the guest\n');
+      expect(f.list('sub-moved')).toEqual(['weft-escape.txt']);
+      expect(dec(f.get('hello.txt'))).toBe('hello\n');
+      if (kind === 'overlay') {
+        expect(outsideState(f.tmp!)).toEqual(before);
+        // the lower tree is never written: everything the guest made is in the upper layer
+        expect(fs.readdirSync(path.join(f.tmp!, 'lower')).sort()).toEqual(['host-abs', 'host-etc', 'host-rel']);
+      } else if (f.tmp) {
+        expect(outsideState(f.tmp)).toEqual(before);
+        expect(fs.readlinkSync(path.join(f.tmp, 'sandbox', 'sub'))).toBe(`${'../'.repeat(12)}etc`);
+      }
+    });
+  },
+);
 
 // ---- streams ----
 
