@@ -8,3 +8,4 @@ export {
   type RequestOptions,
   type SendFn,
 } from './host.ts';
+export { type ClientOptions, createClient, defaultSend, errorCodeOf, type HttpClient } from './client/index.ts';
