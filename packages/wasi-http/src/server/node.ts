@@ -1,0 +1,246 @@
+// node:http ⇄ the host-side contract: an IncomingMessage becomes a HostRequest (its body pulled
+// as the guest reads it), a HostResponse is written to a ServerResponse (streamed, with
+// backpressure, trailers at the end of a chunked body).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FieldList, HostRequest, HostResponse } from '../host.ts';
+import { HttpError } from '../host.ts';
+
+/** Header lines as Node received them (`rawHeaders`), names lower-cased, values as bytes. */
+export function fieldsFromRaw(raw: readonly string[]): FieldList {
+  const out: FieldList = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), Buffer.from(raw[i + 1]!, 'latin1')]);
+  return out;
+}
+
+/** Fields as Node's flat raw header array (values as latin1, the bytes unchanged). */
+export function rawFromFields(fields: FieldList): string[] {
+  const out: string[] = [];
+  for (const [name, value] of fields)
+    out.push(name, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1'));
+  return out;
+}
+
+const terminated = (why: string) => new HttpError({ tag: 'connection-terminated' }, why);
+
+/**
+ * The host side of an incoming request. `scheme` is `https` on a TLS socket, else `http`;
+ * `authority` the Host header (else the local address the client reached); `pathWithQuery`
+ * the request target. The body is pulled from the socket as the guest reads it; a client that
+ * goes away mid-body makes the read fail with `connection-terminated`.
+ */
+export function toHostRequest(req: IncomingMessage): HostRequest {
+  const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean };
+  const scheme = socket?.encrypted ? 'https' : 'http';
+  let authority = req.headers.host;
+  if (authority === undefined && socket?.localAddress !== undefined) {
+    const a = socket.localAddress;
+    authority = `${a.includes(':') ? `[${a}]` : a}:${socket.localPort}`;
+  }
+  let trailersResolve!: (t: FieldList | undefined) => void;
+  let trailersReject!: (e: unknown) => void;
+  const trailers = new Promise<FieldList | undefined>((resolve, reject) => {
+    trailersResolve = resolve;
+    trailersReject = reject;
+  });
+  trailers.catch(() => {});
+  const endTrailers = () => {
+    const t = fieldsFromRaw(req.rawTrailers);
+    trailersResolve(t.length > 0 ? t : undefined);
+  };
+  if (req.readableEnded) endTrailers();
+  else {
+    req.once('end', endTrailers);
+    req.once('close', () => {
+      if (!req.readableEnded)
+        trailersReject(terminated('the client closed the connection before the request body ended'));
+    });
+  }
+  const contents: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      // Not req[Symbol.asyncIterator]: its return() destroys the socket, and the guest may stop
+      // reading a body and still answer.
+      const it = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+      return {
+        async next() {
+          try {
+            return await it.next();
+          } catch (e) {
+            throw e instanceof HttpError ? e : terminated((e as Error)?.message ?? String(e));
+          }
+        },
+        async return() {
+          await it.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+  return {
+    method: req.method ?? 'GET',
+    scheme,
+    authority,
+    pathWithQuery: req.url,
+    headers: fieldsFromRaw(req.rawHeaders),
+    contents,
+    trailers,
+  };
+}
+
+/** What writing a response found out, for the log. */
+export interface WriteOutcome {
+  /** The body was cut short (the client left, the guest failed, the deadline passed). */
+  aborted?: unknown;
+  /** Trailers arrived but could not be sent (a Content-Length body or HTTP/1.0). */
+  droppedTrailers?: boolean;
+}
+
+/** Resolves with a chunk read already pending, or `undefined` once the event loop turns. */
+function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
+  return new Promise((resolve, reject) => {
+    const t = setImmediate(() => resolve(undefined));
+    p.then(
+      (value) => {
+        clearImmediate(t);
+        resolve({ value });
+      },
+      (e) => {
+        clearImmediate(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+const BUFFER_LIMIT = 64 * 1024;
+
+/**
+ * Writes `response` to `res`. A body the guest has at hand at once (up to 64 KiB) goes out in
+ * one piece with a Content-Length; otherwise headers go first and the body follows as the
+ * guest writes it, chunked unless the guest set Content-Length, with `res.write`'s
+ * backpressure. Trailers are sent with `addTrailers` at the end of a chunked body (with a
+ * `Trailer` header when they were known before the headers went). Rejects if the guest's body
+ * fails; then the connection is destroyed (the client sees a cut-off message).
+ */
+export async function writeHostResponse(
+  res: ServerResponse,
+  response: HostResponse,
+  headersOnly = false,
+): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = {};
+  const raw = rawFromFields(response.headers);
+  const hasLength = response.headers.some(([n]) => n === 'content-length');
+  const source = response.contents;
+  const it = source?.[Symbol.asyncIterator]();
+  // Waits that end early when the client goes away (one listener, no growing race).
+  const stops = new Set<() => void>();
+  let closed = false;
+  const onClose = () => {
+    if (res.writableFinished) return;
+    closed = true;
+    for (const stop of stops) stop();
+    stops.clear();
+  };
+  res.once('close', onClose);
+  const unlessClosed = <T>(p: Promise<T>): Promise<T | undefined> => {
+    if (closed) {
+      p.catch(() => {});
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T | undefined>((resolve, reject) => {
+      const stop = () => resolve(undefined);
+      stops.add(stop);
+      p.then(
+        (v) => {
+          stops.delete(stop);
+          resolve(v);
+        },
+        (e) => {
+          stops.delete(stop);
+          reject(e);
+        },
+      );
+    });
+  };
+  try {
+    if (it === undefined || headersOnly) {
+      // No body to send (HEAD, or none at all): the guest's body is dropped unread.
+      void Promise.resolve(it?.return?.()).catch(() => {});
+      res.writeHead(response.status, raw);
+      if (it === undefined) {
+        const t = await unlessClosed(response.trailers);
+        if (t?.length) outcome.droppedTrailers = true;
+      }
+      res.end();
+      return outcome;
+    }
+    // What the guest has at hand now: a small body leaves in one write.
+    const early: Uint8Array[] = [];
+    let earlyBytes = 0;
+    let pending: Promise<IteratorResult<Uint8Array>> = it.next();
+    let ended = false;
+    while (earlyBytes < BUFFER_LIMIT) {
+      const r = await soon(pending);
+      if (r === undefined) break;
+      if (r.value.done) {
+        ended = true;
+        break;
+      }
+      early.push(r.value.value);
+      earlyBytes += r.value.value.byteLength;
+      pending = it.next();
+    }
+    if (ended) {
+      const t = await soon(response.trailers);
+      if (t !== undefined && !t.value?.length) {
+        // The whole message is known: one write, with a Content-Length.
+        const whole = early.length === 1 ? early[0]! : Buffer.concat(early);
+        if (!hasLength && !response.headers.some(([n]) => n === 'transfer-encoding'))
+          raw.push('content-length', String(whole.byteLength));
+        res.writeHead(response.status, raw);
+        res.end(whole);
+        return outcome;
+      }
+      if (t?.value?.length && !hasLength) raw.push('trailer', [...new Set(t.value.map(([n]) => n))].join(', '));
+    }
+    res.writeHead(response.status, raw);
+    // The client sees the status and headers now, even if the first chunk is a while coming.
+    if (early.length === 0) res.flushHeaders();
+    for (const chunk of early) res.write(chunk);
+    while (!ended && !closed) {
+      const r = await unlessClosed(pending);
+      if (r === undefined) break;
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      if (!res.write(r.value)) await unlessClosed(new Promise((resolve) => res.once('drain', resolve)));
+      pending = it.next();
+    }
+    if (!ended) {
+      // The client went away: stop the guest's body (its write sees the stream dropped).
+      void Promise.resolve(it.return?.()).catch(() => {});
+      outcome.aborted = terminated('the client closed the connection');
+      return outcome;
+    }
+    const t = await unlessClosed(response.trailers);
+    if (t?.length) {
+      if (hasLength || res.req?.httpVersion === '1.0') outcome.droppedTrailers = true;
+      else
+        res.addTrailers(
+          t.map(([n, v]): [string, string] => [
+            n,
+            Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1'),
+          ]),
+        );
+    }
+    res.end();
+    return outcome;
+  } catch (e) {
+    void Promise.resolve(it?.return?.()).catch(() => {});
+    throw e;
+  } finally {
+    res.off('close', onClose);
+    stops.clear();
+  }
+}

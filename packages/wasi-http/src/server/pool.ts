@@ -1,0 +1,624 @@
+// The instance pool behind `serve` and the fetch bridge: which instance of a component's
+// `wasi:http/handler@0.3.x` a request goes to, when instances are made and dropped, and the
+// deadline each request's guest work runs under.
+//
+// As `wasmtime serve` (its ProxyHandler), an instance takes requests concurrently: the
+// wasi:http/service world lets the host call `handle` again before earlier calls finished
+// (the core queues calls while the guest applies backpressure). An instance takes at most
+// `concurrencyPerInstance` requests at once and `requestsPerInstance` in its life, and is
+// dropped after `idleTimeout` without work. A trap, or any failure that is not the guest's own
+// `error-code`, poisons the instance: it takes no more requests and is dropped.
+//
+// Deadlines. A request's guest work (the `handle` call, its response body and trailers) has
+// `requestTimeout` ms. A guest that returns to the event loop is stopped then: the request
+// fails with a DeadlineError, its instance takes no more requests and is dropped once its
+// other requests are done, and its code traps "interrupted" if it runs again (the
+// instantiation's `signal`). A guest in a tight loop holds the thread, so no host timer can
+// run: the core's own deadline (a watchdog worker, `instantiate`'s `timeout`) stops it. That
+// deadline is per instantiation, so an instance takes new requests only during the first
+// quarter of `requestTimeout` of its life and its deadline is `1.25 × requestTimeout` after it
+// was made: every request on it gets at least `requestTimeout`, and a tight loop is cut off
+// at most `1.25 × requestTimeout` after its request began.
+
+import type { CompileOptions, Component, Instance, InstantiateOptions } from '@weft/core';
+import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
+
+/**
+ * Calls a guest's exported `handle` with a host request (the package's `callHandler`);
+ * `delivered` settles once the response was written out (ok) or could not be (why not).
+ */
+export type CallHandler = (
+  handle: (...args: any[]) => any,
+  request: HostRequest,
+  delivered?: PromiseLike<unknown>,
+) => Promise<HostResponse>;
+
+/** What a pool needs of a component: `Component` (or its bytes, compiled by the pool). */
+export type ComponentLike = Pick<Component, 'instantiate'>;
+
+export interface HandlerPoolOptions {
+  /**
+   * The imports of each new instance besides wasi:http (WASI, your own interfaces); called once
+   * per instance with its number (from 0). wasi:http entries given here replace the pool's own.
+   */
+  imports?: (instanceId: number) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** wasi:http imports for an instance (default: this package's `createHttp()`, one per instance). */
+  httpImports?: (instanceId: number) => Record<string, unknown>;
+  /** Passed to every `instantiate` (`fuel`, `maxHandles`, `hostImportsMaySuspend`, ...). */
+  instantiate?: Omit<InstantiateOptions, 'timeout' | 'signal'>;
+  /** Used when the pool is given bytes: `interruptible` is added when there is a deadline. */
+  compile?: CompileOptions;
+  /**
+   * Milliseconds of guest work per request: the `handle` call, the response body and its
+   * trailers (default 60 000; 0: no deadline). Past it the request fails with a DeadlineError
+   * (a server answers 504) and its instance is dropped. Stopping a guest in a tight loop needs
+   * a component compiled with `{ interruptible: true }` (the pool compiles bytes so).
+   */
+  requestTimeout?: number;
+  /** Most live instances (default 64). Requests wait for one when all are busy. */
+  maxInstances?: number;
+  /** Requests an instance takes in its life (default 128, as `wasmtime serve` for WASIp3). */
+  requestsPerInstance?: number;
+  /** Requests an instance takes at once (default 16, as `wasmtime serve` for WASIp3). */
+  concurrencyPerInstance?: number;
+  /** Requests in flight across the pool (default 1000, as `wasmtime serve`); the rest wait. */
+  maxConcurrent?: number;
+  /** Milliseconds an idle instance is kept for reuse (default 1000, as `wasmtime serve`). */
+  idleTimeout?: number;
+  /** Where failures are reported (default: a line on stderr). */
+  log?: (line: string) => void;
+  /** How `handle` is called (default: this package's `callHandler`). */
+  callHandler?: CallHandler;
+}
+
+export const POOL_DEFAULTS = {
+  requestTimeout: 60_000,
+  maxInstances: 64,
+  requestsPerInstance: 128,
+  concurrencyPerInstance: 16,
+  maxConcurrent: 1000,
+  idleTimeout: 1000,
+} as const;
+
+/** A request's guest work ran past its deadline (a server answers 504). */
+export class DeadlineError extends Error {
+  override name = 'DeadlineError';
+  constructor(message = 'the guest did not finish the request within its deadline') {
+    super(message);
+  }
+}
+
+/** The pool is closing: it takes no new requests (a server answers 503). */
+export class PoolClosedError extends Error {
+  override name = 'PoolClosedError';
+  constructor() {
+    super('the server is shutting down');
+  }
+}
+
+export interface PoolStats {
+  /** Live instances (instantiating, busy or idle). */
+  instances: number;
+  /** Instances made so far. */
+  created: number;
+  /** Instances dropped after a trap, a failure or a deadline. */
+  poisoned: number;
+  /** Requests whose guest work is in progress. */
+  active: number;
+  /** Requests waiting for an instance. */
+  queued: number;
+  /** Requests handed to an instance so far. */
+  dispatched: number;
+  /** The most requests one instance had at once so far. */
+  peakConcurrency: number;
+}
+
+const HANDLER = /^wasi:http\/handler@0\.3\./;
+
+function defaultLog(line: string): void {
+  (globalThis as { process?: { stderr?: { write(s: string): void } } }).process?.stderr?.write(`${line}\n`);
+}
+
+function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
+  if (v === undefined) return dflt;
+  if (
+    !(
+      typeof v === 'number' &&
+      (Number.isInteger(v) || v === Number.POSITIVE_INFINITY) &&
+      (v > 0 || (allowZero && v === 0))
+    )
+  )
+    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, not ${String(v)}`);
+  return v;
+}
+
+/** Whether `e` means the deadline ran out (ours, or the core's trap). */
+export function isDeadline(e: unknown): boolean {
+  if (e instanceof DeadlineError) return true;
+  return e instanceof Error && e.name === 'Trap' && /deadline exceeded|interrupted/.test(e.message);
+}
+
+class Slot {
+  instance: Instance | undefined;
+  handle: ((...args: any[]) => any) | undefined;
+  ready!: Promise<void>;
+  /** Requests in flight on it. */
+  active = 0;
+  /** Requests it has been given. */
+  given = 0;
+  /** Takes no more requests (used up, timed out, poisoned or the pool is closing). */
+  retired = false;
+  dead = false;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly controller = new AbortController();
+  readonly id: number;
+  readonly acceptUntil: number;
+  constructor(id: number, acceptUntil: number) {
+    this.id = id;
+    this.acceptUntil = acceptUntil;
+  }
+  accepts(now: number): boolean {
+    return !this.retired && !this.dead && now < this.acceptUntil;
+  }
+}
+
+interface Waiter {
+  resolve(slot: Slot): void;
+  reject(e: unknown): void;
+}
+
+type Deferred = (e: unknown) => void;
+
+/**
+ * Runs requests on a pool of instances of one component (see the file comment). `handle`
+ * resolves with the guest's response; its body and trailers are the guest's, guarded by the
+ * same deadline, and the request counts as in flight until they are done: read the body to
+ * its end (or stop iterating it) and await the trailers.
+ */
+export class HandlerPool {
+  readonly #component: ComponentLike | Promise<ComponentLike>;
+  readonly #opts: Required<
+    Pick<
+      HandlerPoolOptions,
+      | 'requestTimeout'
+      | 'maxInstances'
+      | 'requestsPerInstance'
+      | 'concurrencyPerInstance'
+      | 'maxConcurrent'
+      | 'idleTimeout'
+      | 'log'
+    >
+  > &
+    HandlerPoolOptions;
+  readonly #window: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Waiter[] = [];
+  #active = 0;
+  #nextId = 0;
+  #poisoned = 0;
+  #dispatched = 0;
+  #peak = 0;
+  #closing = false;
+  #drained: (() => void) | undefined;
+  /** The component was compiled without interruption: deadlines are kept on the host side only. */
+  #hostDeadlineOnly = false;
+  #callHandler: CallHandler | undefined;
+  #httpImports: ((id: number) => Record<string, unknown>) | undefined;
+
+  constructor(component: ComponentLike | Uint8Array | ArrayBuffer, options: HandlerPoolOptions = {}) {
+    const requestTimeout = positive('requestTimeout', options.requestTimeout, POOL_DEFAULTS.requestTimeout, true);
+    this.#opts = {
+      ...options,
+      requestTimeout,
+      maxInstances: positive('maxInstances', options.maxInstances, POOL_DEFAULTS.maxInstances),
+      requestsPerInstance: positive(
+        'requestsPerInstance',
+        options.requestsPerInstance,
+        POOL_DEFAULTS.requestsPerInstance,
+      ),
+      concurrencyPerInstance: positive(
+        'concurrencyPerInstance',
+        options.concurrencyPerInstance,
+        POOL_DEFAULTS.concurrencyPerInstance,
+      ),
+      maxConcurrent: positive('maxConcurrent', options.maxConcurrent, POOL_DEFAULTS.maxConcurrent),
+      idleTimeout: positive('idleTimeout', options.idleTimeout, POOL_DEFAULTS.idleTimeout, true),
+      log: options.log ?? defaultLog,
+    };
+    this.#window = requestTimeout > 0 ? Math.max(1, Math.floor(requestTimeout / 4)) : Number.POSITIVE_INFINITY;
+    this.#callHandler = options.callHandler;
+    this.#httpImports = options.httpImports;
+    if (component instanceof Uint8Array || component instanceof ArrayBuffer) {
+      const bytes = component;
+      this.#component = import('@weft/core').then(({ Component }) =>
+        Component.compile(bytes, {
+          ...options.compile,
+          interruptible: options.compile?.interruptible || requestTimeout > 0,
+        }),
+      );
+      // Compile errors surface from start() or the first request.
+      (this.#component as Promise<unknown>).catch(() => {});
+    } else this.#component = component;
+  }
+
+  /** The deadline per request in ms (0: none). */
+  get requestTimeout(): number {
+    return this.#opts.requestTimeout;
+  }
+
+  /**
+   * Makes one instance now, so that a component that cannot be instantiated (a missing import,
+   * no wasi:http/handler export) fails here rather than on the first request. It stays in the
+   * pool for the first requests.
+   */
+  async start(): Promise<void> {
+    if (this.#closing) throw new PoolClosedError();
+    if (this.#slots.some((s) => !s.dead)) return;
+    const slot = this.#spawn();
+    await slot.ready;
+    this.#settle(slot);
+  }
+
+  /**
+   * Runs one request: resolves with the guest's response (see the class comment).
+   * `delivered`: a promise that resolves once the response was written out, or rejects (an
+   * HttpError) with why it was not; the guest sees it as the response's transmission future.
+   */
+  async handle(request: HostRequest, delivered?: PromiseLike<unknown>): Promise<HostResponse> {
+    const slot = await this.#acquire();
+    const ex = new Exchange(this, slot, this.#opts.requestTimeout);
+    try {
+      await ex.guard(slot.ready);
+      const call = this.#callHandler ?? (await this.#loadCallHandler());
+      const response = await ex.guard(call(slot.handle!, request, delivered));
+      return ex.wrap(response);
+    } catch (e) {
+      throw ex.fail(e);
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      instances: this.#slots.length,
+      created: this.#nextId,
+      poisoned: this.#poisoned,
+      active: this.#active,
+      queued: this.#queue.length,
+      dispatched: this.#dispatched,
+      peakConcurrency: this.#peak,
+    };
+  }
+
+  /**
+   * Takes no new requests (queued ones fail with PoolClosedError), waits for those in flight,
+   * then drops every instance. `force` drops them at once (in-flight requests fail).
+   */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    this.#closing = true;
+    for (const w of this.#queue.splice(0)) w.reject(new PoolClosedError());
+    for (const s of this.#slots) s.retired = true;
+    if (!options.force && this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
+    for (const s of [...this.#slots]) this.#destroy(s);
+  }
+
+  // ---- internals (Exchange calls these) ----
+
+  /** A request on `slot` is over (guest work done, failed or timed out). */
+  release(slot: Slot): void {
+    slot.active--;
+    this.#active--;
+    this.#settle(slot);
+    this.#pump();
+    if (this.#active === 0 && this.#drained) {
+      const d = this.#drained;
+      this.#drained = undefined;
+      d();
+    }
+  }
+
+  /** The instance must take no more requests (timed out); dropped once idle. */
+  retire(slot: Slot): void {
+    slot.retired = true;
+  }
+
+  /** The instance failed (a trap): drop it now; requests still on it fail. */
+  poison(slot: Slot, e: unknown): void {
+    if (slot.dead) return;
+    this.#poisoned++;
+    this.#opts.log(`weft serve: instance ${slot.id} dropped: ${describe(e)}`);
+    this.#destroy(slot);
+  }
+
+  log(line: string): void {
+    this.#opts.log(line);
+  }
+
+  async #loadCallHandler(): Promise<CallHandler> {
+    // The handler module is loaded on first use: the pool itself needs only this file.
+    const mod = (await import('../index.ts')) as unknown as { callHandler?: CallHandler };
+    if (typeof mod.callHandler !== 'function') throw new Error('@weft/wasi-http has no callHandler');
+    this.#callHandler = mod.callHandler;
+    return mod.callHandler;
+  }
+
+  async #httpImportsFor(id: number): Promise<Record<string, unknown>> {
+    if (this.#httpImports) return this.#httpImports(id);
+    const mod = (await import('../index.ts')) as unknown as {
+      createHttp?: () => Record<string, unknown>;
+    };
+    if (typeof mod.createHttp !== 'function') return {};
+    this.#httpImports = () => mod.createHttp!();
+    return this.#httpImports(id);
+  }
+
+  #acquire(): Promise<Slot> {
+    if (this.#closing) return Promise.reject(new PoolClosedError());
+    if (this.#queue.length === 0) {
+      const slot = this.#assign();
+      if (slot) return Promise.resolve(slot);
+    }
+    return new Promise((resolve, reject) => this.#queue.push({ resolve, reject }));
+  }
+
+  /** An instance with room for one more request (made if need be and allowed), or none. */
+  #assign(): Slot | undefined {
+    if (this.#active >= this.#opts.maxConcurrent) return undefined;
+    const now = Date.now();
+    let best: Slot | undefined;
+    // Fill the busiest instance that has room: fewer instances, more reuse.
+    for (const s of this.#slots)
+      if (s.accepts(now) && s.active < this.#opts.concurrencyPerInstance && (!best || s.active > best.active)) best = s;
+    if (!best) {
+      // Idle instances past their window are dropped lazily (their timer may not have run yet).
+      for (const s of [...this.#slots]) if (s.active === 0 && !s.accepts(now)) this.#destroy(s);
+      if (this.#slots.length >= this.#opts.maxInstances) return undefined;
+      best = this.#spawn();
+    }
+    best.active++;
+    best.given++;
+    this.#active++;
+    this.#dispatched++;
+    if (best.active > this.#peak) this.#peak = best.active;
+    if (best.given >= this.#opts.requestsPerInstance) best.retired = true;
+    if (best.idleTimer !== undefined) {
+      clearTimeout(best.idleTimer);
+      best.idleTimer = undefined;
+    }
+    return best;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#assign();
+      if (!slot) return;
+      this.#queue.shift()!.resolve(slot);
+    }
+  }
+
+  #spawn(): Slot {
+    const id = this.#nextId++;
+    const slot = new Slot(id, Date.now() + this.#window);
+    this.#slots.push(slot);
+    slot.ready = this.#instantiate(slot);
+    slot.ready.catch((e) => {
+      // Requests waiting on it fail with the error; the instance is gone.
+      if (!slot.dead) this.#opts.log(`weft serve: instance ${id} could not be made: ${describe(e)}`);
+      this.#destroy(slot);
+    });
+    return slot;
+  }
+
+  async #instantiate(slot: Slot): Promise<void> {
+    const component = await this.#component;
+    const imports = {
+      ...(await this.#httpImportsFor(slot.id)),
+      ...(await this.#opts.imports?.(slot.id)),
+    };
+    const timeout = this.#opts.requestTimeout;
+    const base: InstantiateOptions = { ...this.#opts.instantiate };
+    let instance: Instance;
+    if (timeout > 0 && !this.#hostDeadlineOnly) {
+      const deadline = slot.acceptUntil - Date.now() + timeout;
+      try {
+        instance = await component.instantiate(imports, {
+          ...base,
+          timeout: Math.max(0, deadline),
+          signal: slot.controller.signal,
+        });
+      } catch (e) {
+        if (!(e instanceof TypeError && /interruptible/.test(e.message))) throw e;
+        this.#hostDeadlineOnly = true;
+        this.#opts.log(
+          'weft serve: the component was not compiled with { interruptible: true }: deadlines end requests on the host side only, and a guest in a tight loop is not stopped',
+        );
+        instance = await component.instantiate(imports, base);
+      }
+    } else instance = await component.instantiate(imports, base);
+    if (slot.dead) return;
+    const key = Object.keys(instance.exports).find((k) => HANDLER.test(k));
+    const handle = key === undefined ? undefined : (instance.exports[key] as { handle?: unknown })?.handle;
+    if (typeof handle !== 'function')
+      throw new TypeError(
+        `the component exports no wasi:http/handler@0.3.x handle (exports: ${Object.keys(instance.exports).join(', ') || 'none'})`,
+      );
+    slot.instance = instance;
+    slot.handle = handle as (...args: any[]) => any;
+  }
+
+  /** Idle bookkeeping after a slot's active count changed. */
+  #settle(slot: Slot): void {
+    if (slot.dead || slot.active > 0) return;
+    const now = Date.now();
+    if (!slot.accepts(now) || this.#closing) {
+      this.#destroy(slot);
+      return;
+    }
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const wait = Math.min(this.#opts.idleTimeout, slot.acceptUntil - now);
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.active === 0) this.#destroy(slot);
+    }, wait);
+    slot.idleTimer.unref?.();
+  }
+
+  #destroy(slot: Slot): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    slot.retired = true;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    // Any guest code of this instance that runs again traps "interrupted".
+    slot.controller.abort();
+    slot.instance = undefined;
+    slot.handle = undefined;
+    this.#pump();
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof HttpError) return `error-code ${formatCode(e.code)}`;
+  if (e instanceof Error) return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message.split('\n')[0]}`;
+  return String(e);
+}
+
+export function formatCode(code: { tag: string; val?: unknown }): string {
+  if (code.val === undefined) return code.tag;
+  let v: string;
+  try {
+    v = JSON.stringify(code.val, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  } catch {
+    v = String(code.val);
+  }
+  return `${code.tag}(${v})`;
+}
+
+/** Describes a failed request for the log: the guest's error-code, a trap, a deadline. */
+export { describe as describeError };
+
+/** One request's time on an instance: its deadline and when it is over. */
+class Exchange {
+  readonly #pool: HandlerPool;
+  readonly #slot: Slot;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #error: unknown;
+  #done = false;
+  readonly #pending = new Set<Deferred>();
+  #cancel: (() => void) | undefined;
+
+  constructor(pool: HandlerPool, slot: Slot, timeout: number) {
+    this.#pool = pool;
+    this.#slot = slot;
+    if (timeout > 0) this.#timer = setTimeout(() => this.#expire(), timeout);
+  }
+
+  /** `p`, unless the deadline passes first (then a DeadlineError). */
+  guard<T>(p: Promise<T>): Promise<T> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#timer === undefined) return p;
+    // Not Promise.race: a race with one long-lived promise keeps every racer reachable.
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.add(reject);
+      p.then(
+        (v) => {
+          this.#pending.delete(reject);
+          resolve(v);
+        },
+        (e) => {
+          this.#pending.delete(reject);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    if (this.#done) return;
+    this.#error = new DeadlineError();
+    this.#pool.retire(this.#slot);
+    this.#pool.log(`weft serve: instance ${this.#slot.id}: request cut off after its deadline`);
+    for (const reject of this.#pending) reject(this.#error);
+    this.#pending.clear();
+    this.#cancel?.();
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pool.release(this.#slot);
+  }
+
+  /** The request failed with `e`: bookkeeping, and the error to give the caller. */
+  fail(e: unknown): unknown {
+    const err = this.#error ?? e;
+    if (!this.#done) {
+      // The guest's own error-code leaves the instance fine; anything else (a trap, a host
+      // failure mid-call) may have left it in any state.
+      if (!(err instanceof HttpError) && !(err instanceof DeadlineError)) this.#pool.poison(this.#slot, err);
+      this.#finish();
+    }
+    return isDeadline(err) && !(err instanceof DeadlineError) ? new DeadlineError() : err;
+  }
+
+  /** The response, its body and trailers guarded by the deadline; done when both are. */
+  wrap(response: HostResponse): HostResponse {
+    let bodyDone = response.contents === undefined;
+    let trailersDone = false;
+    const maybeFinish = () => {
+      if (bodyDone && trailersDone) this.#finish();
+    };
+    const trailers = this.guard(response.trailers).then(
+      (t) => {
+        trailersDone = true;
+        maybeFinish();
+        return t;
+      },
+      (e) => {
+        throw this.fail(e);
+      },
+    );
+    trailers.catch(() => {});
+    const source = response.contents;
+    if (source === undefined) return { ...response, trailers };
+    let it: AsyncIterator<Uint8Array> | undefined;
+    this.#cancel = () => {
+      void Promise.resolve(it?.return?.()).catch(() => {});
+    };
+    const ex = this;
+    const contents: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        it ??= source[Symbol.asyncIterator]();
+        const inner = it;
+        return {
+          async next() {
+            let r: IteratorResult<Uint8Array>;
+            try {
+              r = await ex.guard(inner.next());
+            } catch (e) {
+              ex.#cancel?.();
+              throw ex.fail(e);
+            }
+            if (r.done) {
+              bodyDone = true;
+              maybeFinish();
+            }
+            return r;
+          },
+          async return() {
+            // The consumer stopped reading: the guest's write sees the stream dropped.
+            bodyDone = true;
+            ex.#cancel?.();
+            ex.#finish();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    return { ...response, contents, trailers };
+  }
+}
