@@ -188,10 +188,14 @@ async function* requestBody(
   const declared = target.contentLength;
   let total = 0;
   let ended = false;
+  // The exchange ended first (failed, aborted, or the response came and went): undici has
+  // already given up on this request. Fail rather than end the body, so that nothing could take
+  // a cut-off body for a whole one.
+  const stopped = () => new HttpError({ tag: 'internal-error', val: 'request aborted' });
   try {
     for (;;) {
       const r = await over.race(it.next());
-      if (r === STOP) return;
+      if (r === STOP) throw stopped();
       if (r.done) break;
       const chunk = r.value;
       if (chunk.byteLength === 0) continue;
@@ -205,7 +209,8 @@ async function* requestBody(
     ended = true;
     if (declared !== undefined && total !== declared) throw bodySize(total);
     const trailers = await over.race(request.trailers);
-    if (trailers === STOP || trailers === undefined) return;
+    if (trailers === STOP) throw stopped();
+    if (trailers === undefined) return;
     const lines = fieldStrings(trailers, 'trailer')
       .filter(([name]) => !NOT_TRAILERS.has(name))
       .map(([name, value]) => `${name}: ${value}\r\n`);
