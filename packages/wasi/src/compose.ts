@@ -14,6 +14,7 @@ import {
 } from '@weft/wasi-cli';
 import { type ClocksImports, type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
 import { type FilesystemImports, filesystemP3, type PreopensOption, resolvePreopens } from '@weft/wasi-fs';
+import { createHttp, type HttpImports, type HttpOptions } from '@weft/wasi-http/imports';
 import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
 
@@ -28,16 +29,18 @@ export interface WasiOptions extends CliOptions {
    * `new NodeBackend(dir, { readOnly: true })`, `new MemoryBackend()`). Default: none.
    */
   preopens?: PreopensOption;
+  /** wasi:http@0.3 options: `send`, where `client.send` goes (default: @weft/wasi-http's client). */
+  http?: HttpOptions;
   /** WASI 0.2 options: network, http. `false` leaves 0.2 out. */
   p2?: WasiP2Options | false;
 }
 
 /**
- * The import object: wasi:cli, wasi:clocks and wasi:random at 0.3.0 (typed),
+ * The import object: wasi:cli, wasi:clocks, wasi:random, wasi:filesystem and wasi:http at 0.3.0 (typed),
  * plus the WASI 0.2 interfaces (`wasi:…@0.2.x`, preview2-shim's shapes) unless
  * 0.2 was left out.
  */
-export type WasiImports = CliImports & ClocksImports & RandomImports & FilesystemImports & WasiP2Imports;
+export type WasiImports = CliImports & ClocksImports & RandomImports & FilesystemImports & HttpImports & WasiP2Imports;
 
 export interface WasiHost {
   /** Pass to `component.instantiate`. */
@@ -55,7 +58,7 @@ export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => WasiP2Imp
 
 /** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
 export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
-  const { clocks, random, p2, preopens: preopensOption, ...cliOptions } = options;
+  const { clocks, random, p2, preopens: preopensOption, http, ...cliOptions } = options;
   const resolved = resolveCliOptions(cliOptions);
   const cli = createCliHost(resolved);
   // One clock and one random source serve both versions.
@@ -71,6 +74,7 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
     ...createClocks({ ...clocks, clock }),
     ...randomHost,
     ...filesystemP3(preopens),
+    ...createHttp(http),
     ...cli.imports,
   };
   const drain = () => cli.drain();

@@ -1,0 +1,442 @@
+// The body of a request or response: its contents (`stream<u8>`) and its trailers
+// (`future<result<option<trailers>, error-code>>`), from one of two places:
+//
+// - made by `request.new` / `response.new` (a guest's stream and future, or a host's iterable
+//   and promise), with the transmission future `new` returned, which reports how the body went
+//   to whoever consumed it;
+// - from the host (an incoming request, a client's response): a HostBody, pulled only as its
+//   consumer reads.
+//
+// Either is consumed once: by `consume-body` (handed to a guest as a stream and a future) or
+// by a conversion to the host's side (toHost). Dropping an unconsumed body releases its source.
+
+import { FutureReader, StreamReader, Trap } from '@weft/core';
+import { type ErrorCode, type FieldList, type HostBody, HttpError } from '../host.ts';
+import { codeError, errorCode, toErrorCode, toHttpError } from './errors.ts';
+import { Fields } from './fields.ts';
+
+/** What `new` takes as contents: a guest's stream, or any byte source of the host's. */
+export type BodyContents =
+  | StreamReader<number>
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>
+  | ReadableStream<Uint8Array>
+  | Uint8Array;
+/** What `new` takes as trailers: a guest's future, or a host's promise (of Fields, a FieldList or nothing). */
+export type TrailersSource = FutureReader<unknown> | PromiseLike<unknown>;
+/** What `consume-body` takes as `res`: a guest's future, or a host's promise. */
+export type ResultSource = FutureReader<unknown> | PromiseLike<unknown> | undefined;
+/** What a guest reads from `consume-body`'s trailers future. */
+export type GuestTrailers = FutureReader<unknown> | Promise<Fields | undefined>;
+
+/** How a body's contents ended for the one consuming them. */
+type End = { how: 'done' } | { how: 'abandoned' } | { how: 'failed'; error: HttpError };
+const DONE_END: End = { how: 'done' };
+const ABANDONED: End = { how: 'abandoned' };
+const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined }) as IteratorResult<Uint8Array>;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** `p`, marked handled: whoever it reaches may ignore it without an unhandled rejection. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+function ignore(v: unknown): void {
+  try {
+    const then = (v as PromiseLike<unknown> | undefined)?.then;
+    if (typeof then === 'function') Promise.resolve(v).catch(() => {});
+  } catch {
+    // nothing to release
+  }
+}
+
+function isTagged(v: unknown): v is { tag: 'ok' | 'err'; val: unknown } {
+  if (v === null || typeof v !== 'object') return false;
+  const tag = (v as { tag?: unknown }).tag;
+  return tag === 'ok' || tag === 'err';
+}
+
+function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (typeof v === 'string') return new TextEncoder().encode(v);
+  throw new HttpError({ tag: 'internal-error', val: 'a body chunk must be bytes' });
+}
+
+/** An async iterator over any byte source a body may have. */
+function iteratorOf(src: BodyContents): AsyncIterator<unknown> {
+  const o = src as unknown as Record<symbol | string, unknown>;
+  if (typeof o[Symbol.asyncIterator] === 'function') return (o[Symbol.asyncIterator] as () => AsyncIterator<unknown>)();
+  if (src instanceof Uint8Array) return [src][Symbol.iterator]() as unknown as AsyncIterator<unknown>;
+  if (typeof o.getReader === 'function') {
+    const r = (src as ReadableStream<Uint8Array>).getReader();
+    return {
+      next: () => r.read() as Promise<IteratorResult<unknown>>,
+      return: async () => {
+        await r.cancel();
+        return DONE;
+      },
+    };
+  }
+  if (typeof o[Symbol.iterator] === 'function') {
+    const it = (o[Symbol.iterator] as () => Iterator<unknown>)();
+    return {
+      next: async () => it.next(),
+      return: async () => it.return?.() ?? DONE,
+    };
+  }
+  throw new TypeError('a body must be a stream, an (async) iterable of bytes or a ReadableStream');
+}
+
+/** Stops a byte source nobody will read: a guest's writer sees its stream dropped. */
+function release(src: BodyContents | undefined): void {
+  if (src === undefined) return;
+  try {
+    if (src instanceof StreamReader) src.cancel();
+    else ignore(iteratorOf(src).return?.());
+  } catch {
+    // a source that cannot be stopped has nothing to release
+  }
+}
+
+function releaseTrailers(t: TrailersSource): void {
+  if (t instanceof FutureReader) t.cancel();
+}
+
+/**
+ * The trailers a `new` was given, once they are there: Fields (immutable now), or undefined for
+ * none (also when a guest dropped its future without writing it). An `err` rejects with its
+ * HttpError; a trap of the writing guest rejects with internal-error.
+ */
+async function trailerFields(t: TrailersSource): Promise<Fields | undefined> {
+  let v: unknown;
+  try {
+    v = await t;
+  } catch (e) {
+    if (t instanceof FutureReader && !(e instanceof Trap)) return undefined;
+    throw toHttpError(e);
+  }
+  if (isTagged(v)) {
+    if (v.tag === 'err') throw new HttpError(errorCode(v.val));
+    v = v.val;
+  }
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Fields) return v.freeze();
+  if (Array.isArray(v)) return Fields.fromHost(v as FieldList);
+  throw new HttpError({ tag: 'internal-error', val: 'trailers must be a fields resource' });
+}
+
+/** How `consume-body`'s `res` says the consumer did: undefined for ok (or no word at all). */
+async function resultOf(res: ResultSource): Promise<ErrorCode | undefined> {
+  if (res === undefined || res === null) return undefined;
+  let v: unknown;
+  try {
+    v = await res;
+  } catch (e) {
+    if (res instanceof FutureReader && !(e instanceof Trap)) return undefined;
+    return toErrorCode(e);
+  }
+  return isTagged(v) && v.tag === 'err' ? errorCode(v.val) : undefined;
+}
+
+/** The guest's side of a host's trailers: Fields once there, a ComponentError for an err. */
+function guestTrailers(p: Promise<Fields | undefined>): Promise<Fields | undefined> {
+  return p.catch((e: unknown) => {
+    throw codeError(toErrorCode(e));
+  });
+}
+
+interface Made {
+  contents: BodyContents | undefined;
+  trailers: TrailersSource;
+  /** `new`'s transmission future: resolves when the body went through, rejects with a ComponentError. */
+  transmit: Deferred<void>;
+}
+
+/** The host's side of a body made by `new`, and how to settle its transmission. */
+export interface OutgoingBody {
+  body: HostBody;
+  /** Reads how the body was delivered once `delivered` settled (see Body.toHost). */
+  settle(delivered: PromiseLike<unknown>): void;
+}
+
+export class Body {
+  #made: Made | undefined;
+  #host: HostBody | undefined;
+  #onAbandon: (() => void) | undefined;
+  #state: 'ready' | 'taken' | 'dropped' = 'ready';
+
+  private constructor(made: Made | undefined, host: HostBody | undefined, onAbandon?: () => void) {
+    this.#made = made;
+    this.#host = host;
+    this.#onAbandon = onAbandon;
+  }
+
+  /** A body `new` made, and its transmission future. */
+  static made(contents: BodyContents | undefined, trailers: TrailersSource): [Body, Promise<void>] {
+    const transmit = deferred<void>();
+    quiet(transmit.promise);
+    return [new Body({ contents: contents ?? undefined, trailers, transmit }, undefined), transmit.promise];
+  }
+
+  /** A body from the host. `onAbandon` runs if a guest drops it before its end. */
+  static host(body: HostBody, onAbandon?: () => void): Body {
+    ignore(body.trailers);
+    return new Body(undefined, body, onAbandon);
+  }
+
+  /** Whether it was consumed or dropped already. */
+  get used(): boolean {
+    return this.#state !== 'ready';
+  }
+
+  #take(): void {
+    if (this.#state !== 'ready')
+      throw new TypeError(`the body was already ${this.#state === 'taken' ? 'consumed' : 'dropped'}`);
+    this.#state = 'taken';
+  }
+
+  /**
+   * `consume-body`: the contents as a stream for a guest (pulled as it reads) and the future of
+   * the trailers, which settles after the contents ended. For a body `new` made, `res` settles
+   * its transmission future; for a host's, `res` is read and dropped.
+   */
+  consume(res: ResultSource): [BodyContents, GuestTrailers] {
+    this.#take();
+    const made = this.#made;
+    if (made !== undefined) {
+      resultOf(res).then((code) =>
+        code === undefined ? made.transmit.resolve() : made.transmit.reject(codeError(code)),
+      );
+      const trailers =
+        made.trailers instanceof FutureReader ? made.trailers : guestTrailers(trailerFields(made.trailers));
+      return [made.contents ?? [], trailers];
+    }
+    ignore(resultOf(res));
+    return this.#incoming(this.#host!);
+  }
+
+  #incoming(host: HostBody): [BodyContents, Promise<Fields | undefined>] {
+    const end = deferred<End>();
+    let ended = false;
+    const finish = (e: End) => {
+      if (ended) return;
+      ended = true;
+      end.resolve(e);
+      if (e.how === 'abandoned') this.#onAbandon?.();
+    };
+    const trailers = guestTrailers(
+      end.promise.then(async (e) => {
+        if (e.how === 'failed') throw e.error;
+        if (e.how === 'abandoned') return undefined;
+        const list = await host.trailers;
+        return list === undefined ? undefined : Fields.fromHost(list);
+      }),
+    );
+    const src = host.contents;
+    if (src === undefined) {
+      finish(DONE_END);
+      return [[], trailers];
+    }
+    let it: AsyncIterator<unknown> | undefined;
+    const iter = () => (it ??= iteratorOf(src));
+    const contents: AsyncIterable<Uint8Array> & { readSync?: (max: number) => Uint8Array | null } = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          if (ended) return DONE;
+          let r: IteratorResult<unknown>;
+          try {
+            r = await iter().next();
+            if (!r.done) r = { done: false, value: toBytes(r.value) };
+          } catch (e) {
+            // The guest sees its stream end; the trailers future carries the error.
+            finish({ how: 'failed', error: toHttpError(e) });
+            return DONE;
+          }
+          if (r.done) finish(DONE_END);
+          return r as IteratorResult<Uint8Array>;
+        },
+        return: async () => {
+          if (!ended) {
+            try {
+              ignore(iter().return?.());
+            } catch {
+              // the source had nothing to stop
+            }
+            finish(ABANDONED);
+          }
+          return DONE;
+        },
+      }),
+    };
+    // A source with bytes at hand (a @weft/wasi-io source) answers guest reads at once.
+    const readSync = (src as { readSync?: (max: number) => Uint8Array | null }).readSync;
+    if (typeof readSync === 'function') {
+      contents.readSync = (max) => {
+        if (ended) return null;
+        let got: Uint8Array | null;
+        try {
+          got = readSync.call(src, max);
+        } catch (e) {
+          finish({ how: 'failed', error: toHttpError(e) });
+          return null;
+        }
+        if (got === null) finish(DONE_END);
+        return got;
+      };
+    }
+    return [contents, trailers];
+  }
+
+  /**
+   * The host's side of the body (to send a request, or write a response out). A body from the
+   * host is handed on as it is. A body `new` made is read only as the host iterates it: its
+   * contents are checked against `contentLength` (too many bytes, or too few at the end, fail
+   * with `sizeError`), and at their end the guest's trailers are read, so an `err` there makes
+   * the contents throw too (the host aborts the message rather than end it cleanly).
+   *
+   * `settle(delivered)` then settles `new`'s transmission future: ok once the host consumed the
+   * whole body and `delivered` resolved; otherwise the body's own failure, else `delivered`'s
+   * rejection as an error-code, else `connection-terminated` (the host stopped reading).
+   */
+  toHost(contentLength: bigint | undefined, sizeError: ErrorCode['tag']): OutgoingBody {
+    this.#take();
+    const made = this.#made;
+    if (made === undefined) return { body: this.#host!, settle: () => {} };
+    const end = deferred<End>();
+    let ended = false;
+    const finish = (e: End) => {
+      if (ended) return;
+      ended = true;
+      end.resolve(e);
+      if (e.how !== 'done') releaseTrailers(made.trailers);
+    };
+    let fields: Promise<FieldList | undefined> | undefined;
+    const readTrailers = () => (fields ??= quiet(trailerFields(made.trailers).then((f) => f?.toHost())));
+    const trailers = quiet(
+      end.promise.then((e) =>
+        e.how === 'done' ? readTrailers() : e.how === 'failed' ? Promise.reject(e.error) : undefined,
+      ),
+    );
+    const src = made.contents;
+    let contents: AsyncIterable<Uint8Array> | undefined;
+    let stop = () => finish(ABANDONED);
+    if (src === undefined) {
+      readTrailers().then(
+        () => finish(DONE_END),
+        (e: unknown) => finish({ how: 'failed', error: toHttpError(e) }),
+      );
+    } else {
+      let it: AsyncIterator<unknown> | undefined;
+      let sent = 0n;
+      const iter = () => (it ??= iteratorOf(src));
+      const close = () => {
+        try {
+          if (it === undefined && src instanceof StreamReader) src.cancel();
+          else ignore(iter().return?.());
+        } catch {
+          // nothing left to stop
+        }
+      };
+      const fail = (error: HttpError): HttpError => {
+        close();
+        finish({ how: 'failed', error });
+        return error;
+      };
+      const sizeFail = () => fail(new HttpError({ tag: sizeError, val: sent }));
+      stop = () => {
+        if (ended) return;
+        close();
+        finish(ABANDONED);
+      };
+      contents = {
+        [Symbol.asyncIterator]: () => ({
+          next: async (): Promise<IteratorResult<Uint8Array>> => {
+            if (ended) {
+              const e = await end.promise;
+              if (e.how === 'failed') throw e.error;
+              return DONE;
+            }
+            let r: IteratorResult<unknown>;
+            let chunk: Uint8Array;
+            try {
+              r = await iter().next();
+              chunk = r.done ? new Uint8Array(0) : toBytes(r.value);
+            } catch (e) {
+              throw fail(toHttpError(e));
+            }
+            if (ended) return DONE;
+            if (!r.done) {
+              sent += BigInt(chunk.length);
+              if (contentLength !== undefined && sent > contentLength) throw sizeFail();
+              return { done: false, value: chunk };
+            }
+            if (contentLength !== undefined && sent !== contentLength) throw sizeFail();
+            try {
+              await readTrailers();
+            } catch (e) {
+              throw fail(toHttpError(e));
+            }
+            finish(DONE_END);
+            return DONE;
+          },
+          return: async () => {
+            stop();
+            return DONE;
+          },
+        }),
+      };
+    }
+    const settle = (delivered: PromiseLike<unknown>) => {
+      Promise.resolve(delivered).then(
+        () =>
+          end.promise.then((e) => {
+            if (e.how === 'done') made.transmit.resolve();
+            else made.transmit.reject(codeError(e.how === 'failed' ? e.error.code : { tag: 'connection-terminated' }));
+          }),
+        (why: unknown) => {
+          // Nothing more goes anywhere: release what the host did not read.
+          stop();
+          end.promise.then((e) =>
+            made.transmit.reject(codeError(e.how === 'failed' ? e.error.code : toErrorCode(why))),
+          );
+        },
+      );
+    };
+    return { body: { contents, trailers }, settle };
+  }
+
+  /** The resource was dropped: release what nobody will read now. */
+  dispose(): void {
+    if (this.#state !== 'ready') return;
+    this.#state = 'dropped';
+    const made = this.#made;
+    if (made !== undefined) {
+      release(made.contents);
+      releaseTrailers(made.trailers);
+      made.transmit.reject(
+        codeError({ tag: 'internal-error', val: 'the request or response was dropped before its body was sent' }),
+      );
+      return;
+    }
+    release(this.#host!.contents);
+    this.#onAbandon?.();
+  }
+}
