@@ -32,7 +32,7 @@ export function fakeComponent(handler: FakeHandler): ComponentLike & { instances
 export const direct: CallHandler = (handle, req) => Promise.resolve(handle(req));
 
 /** Pool options for fake components. */
-export const fakeOptions = { callHandler: direct, httpImports: () => ({}), log: () => {} };
+export const fakeOptions = { callHandler: direct, log: () => {} };
 
 export function fields(h: Record<string, string>): FieldList {
   return Object.entries(h).map(([k, v]) => [k, enc.encode(v)]);
@@ -81,7 +81,13 @@ export function get(
   } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+    const body = opts.body;
+    const headers = { ...opts.headers };
+    // GET and HEAD bodies are neither chunked nor sized by Node's client unless told.
+    if ((typeof body === 'string' || body instanceof Uint8Array) && !opts.trailers)
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    else if (body !== undefined) headers['transfer-encoding'] = 'chunked';
+    const req = httpRequest(url, { method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('error', reject);
@@ -97,7 +103,6 @@ export function get(
       res.on('aborted', () => reject(new Error('response aborted')));
     });
     req.on('error', reject);
-    const body = opts.body;
     if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
       if (opts.trailers) req.addTrailers(opts.trailers);
       req.end(body);

@@ -21,7 +21,9 @@
 // at most `1.25 × requestTimeout` after its request began.
 
 import type { CompileOptions, Component, Instance, InstantiateOptions } from '@weft/core';
+import { callHandler } from '../handler.ts';
 import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
+import { createHttp, type HttpOptions } from '../imports.ts';
 
 /**
  * Calls a guest's exported `handle` with a host request (the package's `callHandler`);
@@ -42,8 +44,11 @@ export interface HandlerPoolOptions {
    * per instance with its number (from 0). wasi:http entries given here replace the pool's own.
    */
   imports?: (instanceId: number) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** wasi:http imports for an instance (default: this package's `createHttp()`, one per instance). */
-  httpImports?: (instanceId: number) => Record<string, unknown>;
+  /**
+   * Options of each instance's wasi:http imports (`createHttp(http)`): `send`, where the
+   * guest's outgoing requests go (default: this package's HTTP client).
+   */
+  http?: HttpOptions;
   /** Passed to every `instantiate` (`fuel`, `maxHandles`, `hostImportsMaySuspend`, ...). */
   instantiate?: Omit<InstantiateOptions, 'timeout' | 'signal'>;
   /** Used when the pool is given bytes: `interruptible` is added when there is a deadline. */
@@ -202,8 +207,7 @@ export class HandlerPool {
   #drained: (() => void) | undefined;
   /** The component was compiled without interruption: deadlines are kept on the host side only. */
   #hostDeadlineOnly = false;
-  #callHandler: CallHandler | undefined;
-  #httpImports: ((id: number) => Record<string, unknown>) | undefined;
+  readonly #callHandler: CallHandler;
 
   constructor(component: ComponentLike | Uint8Array | ArrayBuffer, options: HandlerPoolOptions = {}) {
     const requestTimeout = positive('requestTimeout', options.requestTimeout, POOL_DEFAULTS.requestTimeout, true);
@@ -226,8 +230,7 @@ export class HandlerPool {
       log: options.log ?? defaultLog,
     };
     this.#window = requestTimeout > 0 ? Math.max(1, Math.floor(requestTimeout / 4)) : Number.POSITIVE_INFINITY;
-    this.#callHandler = options.callHandler;
-    this.#httpImports = options.httpImports;
+    this.#callHandler = options.callHandler ?? (callHandler as CallHandler);
     if (component instanceof Uint8Array || component instanceof ArrayBuffer) {
       const bytes = component;
       this.#component = import('@weft/core').then(({ Component }) =>
@@ -269,8 +272,7 @@ export class HandlerPool {
     const ex = new Exchange(this, slot, this.#opts.requestTimeout);
     try {
       await ex.guard(slot.ready);
-      const call = this.#callHandler ?? (await this.#loadCallHandler());
-      const response = await ex.guard(call(slot.handle!, request, delivered));
+      const response = await ex.guard(this.#callHandler(slot.handle!, request, delivered));
       return ex.wrap(response);
     } catch (e) {
       throw ex.fail(e);
@@ -333,24 +335,6 @@ export class HandlerPool {
     this.#opts.log(line);
   }
 
-  async #loadCallHandler(): Promise<CallHandler> {
-    // The handler module is loaded on first use: the pool itself needs only this file.
-    const mod = (await import('../index.ts')) as unknown as { callHandler?: CallHandler };
-    if (typeof mod.callHandler !== 'function') throw new Error('@weft/wasi-http has no callHandler');
-    this.#callHandler = mod.callHandler;
-    return mod.callHandler;
-  }
-
-  async #httpImportsFor(id: number): Promise<Record<string, unknown>> {
-    if (this.#httpImports) return this.#httpImports(id);
-    const mod = (await import('../index.ts')) as unknown as {
-      createHttp?: () => Record<string, unknown>;
-    };
-    if (typeof mod.createHttp !== 'function') return {};
-    this.#httpImports = () => mod.createHttp!();
-    return this.#httpImports(id);
-  }
-
   #acquire(): Promise<Slot> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
     if (this.#queue.length === 0) {
@@ -410,10 +394,7 @@ export class HandlerPool {
 
   async #instantiate(slot: Slot): Promise<void> {
     const component = await this.#component;
-    const imports = {
-      ...(await this.#httpImportsFor(slot.id)),
-      ...(await this.#opts.imports?.(slot.id)),
-    };
+    const imports = { ...createHttp(this.#opts.http), ...(await this.#opts.imports?.(slot.id)) };
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
     let instance: Instance;

@@ -1,0 +1,259 @@
+// serve() with real guests: the wasi-testsuite's wasi:http/service programs (Rust, wasip3),
+// and a middleware in component text that spins forever on /loop, traps on /trap and else
+// forwards to an imported handler. Servers listen on 127.0.0.1 with a free port.
+
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { parse } from '@bytecodealliance/jco';
+import { CaptureSink, createCliHost } from '@weft/wasi-cli';
+import { createClocks } from '@weft/wasi-clocks';
+import { createWasiP2 } from '@weft/wasi-p2';
+import { createRandom } from '@weft/wasi-random';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { handlerImport } from '../src/handler.ts';
+import { serve, type ServeOptions, type WeftServer } from '../src/server/index.ts';
+import { dec, enc, get, readAll, sleep } from './server-helpers.ts';
+
+const SUITE = '/work/shared/conformance/wasi-testsuite/wasm32-wasip3';
+const suite = (name: string) => readFileSync(`${SUITE}/${name}.wasm`);
+
+/** WASI for a guest (0.3 cli, clocks, random; 0.2 for the Rust guests' libc); stderr captured. */
+function wasiImports(stderr: CaptureSink) {
+  return () => {
+    const cli = createCliHost({ stdin: 'ignore', stdout: 'ignore', stderr });
+    const random = createRandom();
+    return { ...createWasiP2(cli.resolved, { random }), ...createClocks(), ...random, ...cli.imports };
+  };
+}
+
+const servers: WeftServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function start(bytes: Uint8Array, opts: ServeOptions = {}): Promise<WeftServer> {
+  const s = await serve(bytes, { port: 0, log: () => {}, ...opts });
+  servers.push(s);
+  return s;
+}
+
+describe('wasi-testsuite http-service programs', { timeout: 30_000 }, () => {
+  it('http-service: GET / says hey, other paths 404/405, many requests on one instance', async () => {
+    const stderr = new CaptureSink();
+    const s = await start(suite('http-service'), {
+      imports: wasiImports(stderr),
+      instantiate: { hostImportsMaySuspend: true },
+    });
+    const r = await get(s.url);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/plain');
+    expect(r.body).toBe('hey\n');
+    expect((await get(`${s.url}whatever`)).status).toBe(404);
+    expect((await get(`${s.url}whatever`, { method: 'POST' })).status).toBe(405);
+    const many = await Promise.all(Array.from({ length: 20 }, () => get(s.url)));
+    expect(many.every((m) => m.body === 'hey\n')).toBe(true);
+    expect(s.pool.stats()).toMatchObject({ created: 1, poisoned: 0 });
+  });
+
+  it('http-service: a request that makes the guest trap gets 500; the server keeps serving', async () => {
+    const stderr = new CaptureSink();
+    const log: string[] = [];
+    const s = await start(suite('http-service'), {
+      imports: wasiImports(stderr),
+      instantiate: { hostImportsMaySuspend: true },
+      log: (l) => log.push(l),
+    });
+    expect((await get(s.url)).body).toBe('hey\n');
+    // The program asserts that GET / has an empty body: a body makes it panic (a trap).
+    const r = await get(s.url, { body: 'unexpected' });
+    expect(r.status).toBe(500);
+    expect(log.join('\n')).toMatch(/GET \/: Trap: wasm trap: wasm `unreachable` instruction executed/);
+    expect(stderr.text()).toMatch(/panicked/);
+    expect(s.pool.stats()).toMatchObject({ poisoned: 1 });
+    const again = await Promise.all([get(s.url), get(s.url), get(`${s.url}x`)]);
+    expect(again.map((a) => a.status)).toEqual([200, 200, 404]);
+    expect(s.pool.stats()).toMatchObject({ created: 2, poisoned: 1 });
+  });
+
+  it('http-service-echo: echoes a streamed 4 MiB body and reflects x-echo', async () => {
+    const s = await start(suite('http-service-echo'), {
+      imports: wasiImports(new CaptureSink()),
+      instantiate: { hostImportsMaySuspend: true },
+    });
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => (i * 7) & 0xff);
+    const r = await new Promise<{ res: IncomingMessage; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(`${s.url}echo`, { method: 'POST', agent: false }, async (res) => {
+        resolve({ res, body: Buffer.from(await readAll(res)) });
+      });
+      req.on('error', reject);
+      void (async () => {
+        for (let i = 0; i < 64; i++) if (!req.write(chunk)) await new Promise((d) => req.once('drain', d));
+        req.end();
+      })();
+    });
+    expect(r.res.statusCode).toBe(200);
+    expect(r.body.length).toBe(64 * chunk.length);
+    for (let i = 0; i < 64; i++)
+      expect(r.body.subarray(i * chunk.length, (i + 1) * chunk.length).equals(chunk)).toBe(true);
+    const h = await get(`${s.url}reflect-header`, { headers: { 'x-echo': 'ping' } });
+    expect(h.status).toBe(200);
+    expect(h.headers['x-echoed']).toBe('ping');
+    const empty = await get(`${s.url}echo`, { method: 'POST', body: '' });
+    expect(empty.status).toBe(200);
+    expect(empty.body).toBe('');
+  });
+
+  it('http-service-echo: requests in flight at once share one instance', async () => {
+    const s = await start(suite('http-service-echo'), {
+      imports: wasiImports(new CaptureSink()),
+      instantiate: { hostImportsMaySuspend: true },
+    });
+    // Eight echoes send half their bodies and wait: the guest is in eight handle calls (it
+    // reads a whole body before answering). Meanwhile other requests are answered by the same
+    // instance, so none of them holds it.
+    const open = Array.from({ length: 8 }, (_, i) => {
+      let req!: ReturnType<typeof httpRequest>;
+      const res = new Promise<IncomingMessage>((resolve, reject) => {
+        req = httpRequest(`${s.url}echo`, { method: 'POST', agent: false }, resolve);
+        req.on('error', reject);
+      });
+      req.write(`first-${i};`);
+      return { req, res };
+    });
+    for (let i = 0; i < 200 && s.pool.stats().active < 8; i++) await sleep(5);
+    expect(s.pool.stats()).toMatchObject({ created: 1, active: 8 });
+    const h = await get(`${s.url}reflect-header`, { headers: { 'x-echo': 'meanwhile' } });
+    expect(h.headers['x-echoed']).toBe('meanwhile');
+    expect((await get(`${s.url}nothing`)).status).toBe(404);
+    expect(s.pool.stats()).toMatchObject({ created: 1, active: 8, peakConcurrency: 9 });
+    for (const [i, { req }] of open.entries()) req.end(`second-${i}`);
+    const bodies = await Promise.all(open.map(async ({ res }) => dec.decode(await readAll(await res))));
+    expect(bodies).toEqual(Array.from({ length: 8 }, (_, i) => `first-${i};second-${i}`));
+    expect(s.pool.stats()).toMatchObject({ created: 1, poisoned: 0 });
+  });
+
+  it('respects concurrencyPerInstance and requestsPerInstance with a real guest', async () => {
+    const s = await start(suite('http-service'), {
+      imports: wasiImports(new CaptureSink()),
+      instantiate: { hostImportsMaySuspend: true },
+      requestsPerInstance: 3,
+    });
+    for (let i = 0; i < 7; i++) expect((await get(s.url)).body).toBe('hey\n');
+    expect(s.pool.stats()).toMatchObject({ created: 3, poisoned: 0 });
+  });
+});
+
+// A middleware (component text): handle() reads the path; "/loop…" spins in a tight loop,
+// "/trap…" executes `unreachable`, anything else goes to the imported wasi:http/handler (a
+// blocking call on the task's own stack, JSPI) and its answer is returned.
+const MIDDLEWARE = `(component
+  (import "wasi:http/types@0.3.0" (instance $types
+    (export "request" (type $req (sub resource)))
+    (export "response" (type $resp (sub resource)))
+    (export "[method]request.get-path-with-query" (func (param "self" (borrow $req)) (result (option string))))))
+  (alias export $types "request" (type $request))
+  (alias export $types "response" (type $response))
+  (alias export $types "[method]request.get-path-with-query" (func $path))
+  (import "wasi:http/handler@0.3.0" (instance $next
+    (export "request" (type $r (eq $request)))
+    (export "response" (type $s (eq $response)))
+    (export "handle" (func async (param "request" (own $r)) (result (result (own $s) (error u8)))))))
+  (alias export $next "handle" (func $next-handle))
+  (core module $Mem
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    (func (export "reset") (global.set $bump (i32.const 1024))))
+  (core instance $mem (instantiate $Mem))
+  (core func $path' (canon lower (func $path) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core func $next' (canon lower (func $next-handle) (memory (core memory $mem "mem"))))
+  (core func $ret (canon task.return (result (result (own $response) (error u8)))))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "reset" (func $reset))
+    (import "" "path" (func $path (param i32 i32)))
+    (import "" "next" (func $next (param i32 i32)))
+    (import "" "ret" (func $ret (param i32 i32)))
+    (func (export "handle") (param $req i32)
+      (local $c i32)
+      (call $reset)
+      (call $path (local.get $req) (i32.const 0))
+      (if (i32.load8_u (i32.const 0))
+        (then
+          (if (i32.ge_u (i32.load (i32.const 8)) (i32.const 2))
+            (then
+              (local.set $c (i32.load8_u offset=1 (i32.load (i32.const 4))))
+              (if (i32.eq (local.get $c) (i32.const 108)) (then (loop $spin (br $spin))))
+              (if (i32.eq (local.get $c) (i32.const 116)) (then unreachable))))))
+      (call $next (local.get $req) (i32.const 16))
+      (call $ret (i32.load8_u (i32.const 16)) (i32.load (i32.const 20)))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "reset" (func $mem "reset"))
+    (export "path" (func $path')) (export "next" (func $next')) (export "ret" (func $ret))))))
+  (func $handle async (param "request" (own $request)) (result (result (own $response) (error u8)))
+    (canon lift (core func $m "handle") async))
+  (instance $out (export "handle" (func $handle)))
+  (export "wasi:http/handler@0.3.0" (instance $out)))`;
+
+/** The handler behind the middleware: "next PATH". */
+const next = () =>
+  handlerImport(async (req) => ({
+    status: 200,
+    headers: [['content-type', enc.encode('text/plain')]],
+    contents: (async function* () {
+      yield enc.encode(`next ${req.pathWithQuery}`);
+    })(),
+    trailers: Promise.resolve(undefined),
+  }));
+
+describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
+  let bytes: Uint8Array;
+  beforeAll(async () => {
+    bytes = (await parse(MIDDLEWARE)) as Uint8Array;
+  });
+
+  it('forwards to the imported handler', async () => {
+    const s = await start(bytes, { imports: next });
+    const r = await get(`${s.url}hello?x=1`);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('next /hello?x=1');
+  });
+
+  it('a trap fails only its request (500); the next requests get a fresh instance', async () => {
+    const log: string[] = [];
+    const s = await start(bytes, { imports: next, log: (l) => log.push(l) });
+    expect((await get(`${s.url}a`)).status).toBe(200);
+    expect((await get(`${s.url}trap`)).status).toBe(500);
+    expect((await get(`${s.url}b`)).body).toBe('next /b');
+    expect(s.pool.stats()).toMatchObject({ created: 2, poisoned: 1 });
+    expect(log.join('\n')).toMatch(/GET \/trap: Trap: wasm trap: wasm `unreachable` instruction executed/);
+  });
+
+  it('a tight loop is cut off by the deadline (504); requests queued behind it are served', async () => {
+    const log: string[] = [];
+    const s = await start(bytes, { imports: next, requestTimeout: 400, log: (l) => log.push(l) });
+    expect((await get(`${s.url}warm`)).status).toBe(200);
+    const t0 = Date.now();
+    const loop = get(`${s.url}loop`).then((r) => ({ ...r, at: Date.now() - t0 }));
+    await sleep(20);
+    const others = Promise.all(['/a', '/b', '/c'].map((p) => get(`${s.url}${p.slice(1)}`)));
+    const l = await loop;
+    expect(l.status).toBe(504);
+    // At least the deadline, at most 1.25 × it after the instance was made (plus slack).
+    expect(l.at).toBeGreaterThanOrEqual(380);
+    expect(l.at).toBeLessThan(2000);
+    expect((await others).map((o) => o.body)).toEqual(['next /a', 'next /b', 'next /c']);
+    expect(log.join('\n')).toMatch(/instance 0 dropped: Trap: wasm trap: deadline exceeded/);
+    expect(log.join('\n')).toMatch(/GET \/loop: DeadlineError/);
+    expect((await get(`${s.url}after`)).status).toBe(200);
+  });
+
+  it('without a deadline (requestTimeout 0) the component is not instrumented and still serves', async () => {
+    const s = await start(bytes, { imports: next, requestTimeout: 0 });
+    expect((await get(`${s.url}z`)).body).toBe('next /z');
+  });
+});
