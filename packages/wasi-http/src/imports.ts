@@ -1,6 +1,7 @@
 // The wasi:http@0.3.0 import object: the resources of `types`, and `client.send` over a host
 // send function (SendFn).
 
+import { defaultSend } from './client/index.ts';
 import type { SendFn } from './host.ts';
 import { HttpError } from './host.ts';
 import { codeError, toErrorCode } from './types/errors.ts';
@@ -67,7 +68,7 @@ export function sendFrom(send: SendFn): (request: Request) => Promise<Response> 
  * Response) and `wasi:http/client@0.3.0` sending through `options.send`.
  */
 export function createHttp(options: HttpOptions = {}): HttpImports {
-  const send = sendFrom(options.send ?? noClient);
+  const send = sendFrom(options.send ?? defaultSend);
   return {
     'wasi:http/types@0.3.0': httpTypes,
     'wasi:http/client@0.3.0': { send },
