@@ -11,6 +11,7 @@ import {
   isDeadline,
   PoolClosedError,
 } from './pool.ts';
+import { concat, type Prefetched, prefetch, soon } from './prefetch.ts';
 
 export interface FetchHandlerOptions extends HandlerPoolOptions {
   /**
@@ -96,29 +97,53 @@ export function requestToHost(request: Request): HostRequest {
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** The most bytes of a body the guest has at hand that are gathered into one Response body. */
+const BUFFER_LIMIT = 64 * 1024;
+
 /**
- * The host side of a wasi:http response as a web Response: the body a ReadableStream that pulls
- * from the guest as it is read (cancelling it drops the guest's stream). Web Responses have no
- * trailers: they are awaited (so the guest's work is done) and dropped.
+ * The host side of a wasi:http response as a web Response. A body the guest has at hand at
+ * once (up to 64 KiB, then its end and trailers) becomes a complete body: the request is over
+ * when this resolves. Otherwise the body is a ReadableStream that pulls from the guest as it is
+ * read (cancelling it drops the guest's stream), and the request is over once it was read to
+ * the end or cancelled. Web Responses have no trailers: they are awaited (the guest's work is
+ * done) and dropped.
  */
-export function hostToResponse(response: HostResponse): Response {
+export async function hostToResponse(response: HostResponse): Promise<Response> {
   const headers = new Headers();
   for (const [name, value] of response.headers) headers.append(name, latin1.decode(value));
+  const status = response.status;
   const source = response.contents;
-  if (source === undefined || NULL_BODY.has(response.status)) {
+  if (source === undefined || NULL_BODY.has(status)) {
     if (source !== undefined) void source[Symbol.asyncIterator]().return?.();
     response.trailers.catch(() => {});
-    return new Response(null, { status: response.status, headers });
+    return new Response(null, { status, headers });
   }
-  let it: AsyncIterator<Uint8Array> | undefined;
+  const it = source[Symbol.asyncIterator]();
+  let got: Prefetched;
+  try {
+    got = await prefetch(it, BUFFER_LIMIT);
+    if (got.ended && (await soon(response.trailers)) !== undefined)
+      return new Response(concat(got.chunks, got.bytes) as Uint8Array<ArrayBuffer>, { status, headers });
+  } catch (e) {
+    void Promise.resolve(it.return?.()).catch(() => {});
+    throw e;
+  }
+  const early = got.chunks;
+  let pending = got.pending;
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        it ??= source[Symbol.asyncIterator]();
         try {
-          const r = await it.next();
+          const first = early.shift();
+          if (first !== undefined) {
+            controller.enqueue(first);
+            return;
+          }
+          const r = pending === undefined ? { done: true as const, value: undefined } : await pending;
+          pending = undefined;
           if (!r.done) {
             controller.enqueue(r.value);
+            pending = it.next();
             return;
           }
           await response.trailers;
@@ -128,12 +153,13 @@ export function hostToResponse(response: HostResponse): Response {
         }
       },
       async cancel() {
-        await (it ?? source[Symbol.asyncIterator]()).return?.();
+        pending?.catch(() => {});
+        await it.return?.();
       },
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: response.status, headers });
+  return new Response(body, { status, headers });
 }
 
 function errorResponse(status: number): Response {
@@ -168,12 +194,13 @@ export function toFetchHandler(
       return errorResponse(isDeadline(e) ? 504 : e instanceof PoolClosedError ? 503 : 500);
     }
     try {
-      return hostToResponse(response);
+      return await hostToResponse(response);
     } catch (e) {
-      // Headers or a status a web Response cannot carry.
+      // Headers or a status a web Response cannot carry, or the guest's body failed (or ran
+      // past the deadline) before the Response could begin.
       pool.log(`weft: ${request.method} ${request.url}: ${describeError(e)}`);
-      void response.contents?.[Symbol.asyncIterator]().return?.();
-      return errorResponse(500);
+      void Promise.resolve(response.contents?.[Symbol.asyncIterator]().return?.()).catch(() => {});
+      return errorResponse(isDeadline(e) ? 504 : 500);
     }
   };
   return Object.assign(handler, { pool, close: () => pool.close() });

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldList, HostRequest, HostResponse } from '../host.ts';
 import { HttpError } from '../host.ts';
+import { concat, prefetch, soon } from './prefetch.ts';
 
 /** Header lines as Node received them (`rawHeaders`), names lower-cased, values as bytes. */
 export function fieldsFromRaw(raw: readonly string[]): FieldList {
@@ -95,23 +96,6 @@ export interface WriteOutcome {
   droppedTrailers?: boolean;
 }
 
-/** Resolves with a chunk read already pending, or `undefined` once the event loop turns. */
-function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
-  return new Promise((resolve, reject) => {
-    const t = setImmediate(() => resolve(undefined));
-    p.then(
-      (value) => {
-        clearImmediate(t);
-        resolve({ value });
-      },
-      (e) => {
-        clearImmediate(t);
-        reject(e);
-      },
-    );
-  });
-}
-
 const BUFFER_LIMIT = 64 * 1024;
 
 /**
@@ -175,26 +159,15 @@ export async function writeHostResponse(
       return outcome;
     }
     // What the guest has at hand now: a small body leaves in one write.
-    const early: Uint8Array[] = [];
-    let earlyBytes = 0;
-    let pending: Promise<IteratorResult<Uint8Array>> = it.next();
-    let ended = false;
-    while (earlyBytes < BUFFER_LIMIT) {
-      const r = await soon(pending);
-      if (r === undefined) break;
-      if (r.value.done) {
-        ended = true;
-        break;
-      }
-      early.push(r.value.value);
-      earlyBytes += r.value.value.byteLength;
-      pending = it.next();
-    }
+    const got = await prefetch(it, BUFFER_LIMIT);
+    const early = got.chunks;
+    let pending = got.pending!;
+    let ended = got.ended;
     if (ended) {
       const t = await soon(response.trailers);
       if (t !== undefined && !t.value?.length) {
         // The whole message is known: one write, with a Content-Length.
-        const whole = early.length === 1 ? early[0]! : Buffer.concat(early);
+        const whole = concat(early, got.bytes);
         if (!hasLength && !response.headers.some(([n]) => n === 'transfer-encoding'))
           raw.push('content-length', String(whole.byteLength));
         res.writeHead(response.status, raw);

@@ -1,0 +1,66 @@
+// What a guest's body has at hand now: a small body the guest wrote before returning its
+// response goes out in one piece (node:http: with a Content-Length; fetch: a complete
+// Response that holds no instance), a streaming one goes out as it comes.
+
+const later: (f: () => void) => unknown =
+  (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
+const cancelLater: (t: unknown) => void =
+  (globalThis as { clearImmediate?: (t: unknown) => void }).clearImmediate ??
+  ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+
+/** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
+export function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
+  return new Promise((resolve, reject) => {
+    const t = later(() => resolve(undefined));
+    p.then(
+      (value) => {
+        cancelLater(t);
+        resolve({ value });
+      },
+      (e) => {
+        cancelLater(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export interface Prefetched {
+  /** Chunks already read. */
+  chunks: Uint8Array[];
+  bytes: number;
+  /** The body ended within them. */
+  ended: boolean;
+  /** The read in progress when not ended. */
+  pending: Promise<IteratorResult<Uint8Array>> | undefined;
+}
+
+/** Reads what `it` has at hand, up to about `limit` bytes. */
+export async function prefetch(it: AsyncIterator<Uint8Array>, limit: number): Promise<Prefetched> {
+  const out: Prefetched = { chunks: [], bytes: 0, ended: false, pending: it.next() };
+  while (out.bytes < limit) {
+    const r = await soon(out.pending!);
+    if (r === undefined) break;
+    if (r.value.done) {
+      out.ended = true;
+      out.pending = undefined;
+      break;
+    }
+    out.chunks.push(r.value.value);
+    out.bytes += r.value.value.byteLength;
+    out.pending = it.next();
+  }
+  return out;
+}
+
+/** The chunks as one array. */
+export function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
