@@ -227,7 +227,7 @@ describe('request bodies', () => {
   });
 
   it('a large request body is pulled only as fast as the server reads it', async () => {
-    const total = 64 << 20;
+    const total = 32 << 20;
     const size = 64 << 10;
     let received = 0;
     let reading = false;
@@ -357,7 +357,7 @@ describe('request bodies', () => {
 
 describe('response bodies', () => {
   it('a large response body is read from the socket only as the consumer reads', async () => {
-    const total = 64 << 20;
+    const total = 32 << 20;
     let written = 0;
     let done = false;
     const s = await serve(async (_q, r) => {
