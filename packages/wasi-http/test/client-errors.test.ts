@@ -271,7 +271,7 @@ describe('abort through the signal', () => {
     const t0 = Date.now();
     ac.abort();
     expect((await codeOf(pending)).tag).toBe('internal-error');
-    expect(Date.now() - t0).toBeLessThan(100);
+    expect(Date.now() - t0).toBeLessThan(1000);
     for (let i = 0; i < 50 && !closed; i++) await tick(10);
     expect(closed).toBe(true);
   });
