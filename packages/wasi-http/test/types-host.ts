@@ -2,7 +2,9 @@
 // runtimes' libc) with createHttp spread in, as @weft/wasi's createWasi serves it (that package
 // depends on this one, so the tests compose it here).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Component, type Instance } from '@weft/core';
 import { CaptureSink, createCliHost, runCommand } from '@weft/wasi-cli';
 import { createClocks } from '@weft/wasi-clocks';
@@ -10,7 +12,13 @@ import { createWasiP2 } from '@weft/wasi-p2';
 import { createRandom } from '@weft/wasi-random';
 import { createHttp, type HttpOptions } from '../src/imports.ts';
 
-export const SUITE = '/work/shared/conformance/wasi-testsuite/wasm32-wasip3';
+/** wasi-testsuite's programs, beside the repository as the conformance package finds them. */
+export const SUITE = join(
+  process.env.WEFT_CONFORMANCE_DIR ?? fileURLToPath(new URL('../../../../shared/conformance', import.meta.url)),
+  'wasi-testsuite/wasm32-wasip3',
+);
+/** Whether they are there (tests that need them are skipped otherwise). */
+export const HAVE_SUITE = existsSync(SUITE);
 export const suiteUrl = (name: string) => `${SUITE}/${name}.wasm`;
 
 const compiled = new Map<string, Promise<Component>>();
@@ -48,10 +56,20 @@ export function guestHost(http: HttpOptions = {}, env: [string, string][] = []):
   return { imports, stdout, stderr, drain: () => cli.drain() };
 }
 
-export async function instantiate(path: string | URL, http: HttpOptions = {}): Promise<[Instance, GuestHost]> {
-  const host = guestHost(http);
+export async function instantiate(
+  path: string | URL,
+  http: HttpOptions = {},
+  env: [string, string][] = [],
+): Promise<[Instance, GuestHost]> {
+  const host = guestHost(http, env);
   const instance = await (await compile(path)).instantiate(host.imports);
   return [instance, host];
+}
+
+/** A guest's exported wasi:http handler. */
+export function handleOf(instance: Instance): (request: unknown) => Promise<never> {
+  const iface = instance.exports['wasi:http/handler@0.3.0'] as { handle: (request: unknown) => Promise<never> };
+  return iface.handle;
 }
 
 /** Runs a command component; its exit code and output. */

@@ -246,8 +246,9 @@ export class Body {
       end.promise.then(async (e) => {
         if (e.how === 'failed') throw e.error;
         if (e.how === 'abandoned') return undefined;
+        // An empty trailer section is no trailer section (on the wire they are the same).
         const list = await host.trailers;
-        return list === undefined ? undefined : Fields.fromHost(list);
+        return list === undefined || list.length === 0 ? undefined : Fields.fromHost(list);
       }),
     );
     const src = host.contents;

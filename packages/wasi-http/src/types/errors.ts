@@ -129,8 +129,12 @@ export function errorCode(code: unknown): ErrorCode {
  * with its message.
  */
 export function toErrorCode(e: unknown): ErrorCode {
-  if (e instanceof HttpError) return errorCode(e.code);
-  if (e instanceof ComponentError) return errorCode(e.payload);
+  try {
+    if (e instanceof HttpError) return errorCode(e.code);
+    if (e instanceof ComponentError) return errorCode(e.payload);
+  } catch {
+    // a value that cannot be looked at (a revoked Proxy): below, as any other failure
+  }
   const code = get(e, 'code');
   if (typeof get(code, 'tag') === 'string') return errorCode(code);
   if (typeof get(e, 'tag') === 'string') return errorCode(e);
@@ -139,7 +143,12 @@ export function toErrorCode(e: unknown): ErrorCode {
 
 /** `e` as an HttpError (the host side's failures). */
 export function toHttpError(e: unknown): HttpError {
-  return e instanceof HttpError ? e : new HttpError(toErrorCode(e), e instanceof Error ? e.message : undefined);
+  try {
+    if (e instanceof HttpError) return e;
+  } catch {
+    // not one
+  }
+  return new HttpError(toErrorCode(e), safeMessage(e));
 }
 
 /** A `result<_, error-code>` failure for the guest: its `payload` is the code. */
