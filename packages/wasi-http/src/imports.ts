@@ -1,7 +1,6 @@
 // The wasi:http@0.3.0 import object: the resources of `types`, and `client.send` over a host
 // send function (SendFn).
 
-import { defaultSend } from './client/index.ts';
 import type { SendFn } from './host.ts';
 import { HttpError } from './host.ts';
 import { codeError, toErrorCode } from './types/errors.ts';
@@ -29,6 +28,15 @@ export type HttpImports = {
 
 /** The send of a host without an HTTP client: every request fails with internal-error. */
 export const noClient: SendFn = () => Promise.reject(new HttpError({ tag: 'internal-error', val: 'no client' }));
+
+/**
+ * The undici client's shared `defaultSend`, loaded on the first send: a component that sends
+ * nothing (most commands under `weft run`) does not pay for loading undici at start-up.
+ */
+const lazyDefaultSend: SendFn = async (request, signal) => {
+  const { defaultSend } = await import('./client/index.ts');
+  return defaultSend(request, signal);
+};
 
 /** The `types` interface: the resource classes. */
 export const httpTypes: HttpTypes = { Fields, Request, RequestOptions, Response };
@@ -65,10 +73,11 @@ export function sendFrom(send: SendFn): (request: Request) => Promise<Response> 
 
 /**
  * The wasi:http@0.3.0 imports: `wasi:http/types@0.3.0` (Fields, Request, RequestOptions,
- * Response) and `wasi:http/client@0.3.0` sending through `options.send`.
+ * Response) and `wasi:http/client@0.3.0` sending through `options.send`, by default the undici
+ * client's `defaultSend` (loaded on the first send).
  */
 export function createHttp(options: HttpOptions = {}): HttpImports {
-  const send = sendFrom(options.send ?? defaultSend);
+  const send = sendFrom(options.send ?? lazyDefaultSend);
   return {
     'wasi:http/types@0.3.0': httpTypes,
     'wasi:http/client@0.3.0': { send },
