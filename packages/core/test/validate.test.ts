@@ -303,6 +303,48 @@ describe('elaborate: external visibility and aliases', () => {
     );
   });
 
+  it('keeps a named type inside another visible through a nested instantiation (componentize-qjs re-exports its inner handler)', async () => {
+    // An imported instance's record `p`, inside its variant `e`; an inner component shims them
+    // into an instance (as wit-component does) and the outer one re-exports that instance.
+    const T = `(type $T (instance
+      (export "r" (type (sub resource)))
+      (type $pr (record (field "a" u8)))
+      (export "p" (type (eq $pr)))
+      (type $v (variant (case "x" 2) (case "y")))
+      (export "e" (type (eq $v)))))`;
+    const shim = `(component $shim
+      (import "ir" (type $ir (sub resource)))
+      (type $pr (record (field "a" u8)))
+      (import "ip" (type $ip (eq $pr)))
+      (type $v (variant (case "x" $ip) (case "y")))
+      (import "ie" (type $ie (eq $v)))
+      (type $o (own $ir))
+      (type $f (func (param "r" $o) (result $ie)))
+      (import "f" (func $f0 (type $f)))
+      (export $er "r" (type $ir))
+      (export $ee "e" (type $ie))
+      (type $o2 (own $er))
+      (type $f2 (func (param "r" $o2) (result $ee)))
+      (export "f" (func $f0) (func (type $f2))))`;
+    const inner = `${T}
+      (import "t" (instance $t (type $T)))
+      (alias export $t "r" (type $r))
+      (alias export $t "p" (type $p))
+      (alias export $t "e" (type $e))
+      (type $fty (func (param "r" (own $r)) (result $e)))
+      (import "impl" (func $impl (type $fty)))`;
+    await build(`${inner} ${shim}
+      (instance $si (instantiate $shim (with "ir" (type $r)) (with "ip" (type $p)) (with "ie" (type $e)) (with "f" (func $impl))))
+      (export "h" (instance $si))`);
+    await build(`${inner}
+      (component $mid ${inner} ${shim}
+        (instance $si (instantiate $shim (with "ir" (type $r)) (with "ip" (type $p)) (with "ie" (type $e)) (with "f" (func $impl))))
+        (export "h" (instance $si)))
+      (instance $m (instantiate $mid (with "t" (instance $t)) (with "impl" (func $impl))))
+      (alias export $m "h" (instance $h))
+      (export "h" (instance $h))`);
+  });
+
   it('checks outer aliases', async () => {
     await build('(type $t u32) (component (alias outer 1 $t (type)))');
     await invalid('(type $r (resource (rep i32))) (component (alias outer 1 $r (type)))', 'refers to resources');

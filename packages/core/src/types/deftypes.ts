@@ -180,7 +180,20 @@ export function funcType(s: Scope, d: FuncTypeIR): FuncType {
 export function renamed(t: Type): Type {
   if (!isNominal(t)) return t;
   const c = { ...t } as Type;
+  origins.set(c, t);
   return c;
+}
+
+/** A renamed copy's original: the same type, reached through another name. */
+const origins = new WeakMap<object, object>();
+
+/** `t`, or the type it is a renamed copy of (transitively) for which `pick` gives something. */
+export function viaOrigins<V>(t: object, pick: (o: object) => V | undefined): V | undefined {
+  for (let o: object | undefined = t; o; o = origins.get(o)) {
+    const v = pick(o);
+    if (v !== undefined) return v;
+  }
+  return undefined;
 }
 
 export { tokenOf };

@@ -43,9 +43,9 @@ export function instanceExpr(s: Scope, e: InstanceExpr): InstanceType {
     const want = substitute(imp, map);
     const err = checkExtern(arg, want);
     if (err) s.fail(`type mismatch for component instantiation argument \`${name}\`: ${err}`);
-    // Type imports are replaced by the supplied types in everything after them.
-    if (imp.kind === 'type' && arg.kind === 'type' && imp.type !== arg.type && !map.has(imp.type))
-      map.set(imp.type, arg.type);
+    // Type imports, and the types exported by imported instances, are replaced by the supplied
+    // types in everything after them.
+    bindTypes(imp, arg, map);
   }
   const fresh: ResourceType[] = [];
   for (const r of c.exportedResources ?? []) {
@@ -55,7 +55,7 @@ export function instanceExpr(s: Scope, e: InstanceExpr): InstanceType {
   }
   const exports = new Map<string, ExternType>();
   const memo = new Map<object, object>(); // one memo, so a type shared by several exports stays one object
-  for (const [name, ext] of c.exports) exports.set(name, substitute(ext, map, memo));
+  for (const [name, ext] of c.exports) exports.set(name, substitute(ext, map, memo, true));
   return { kind: 'instance', exports, exportedResources: fresh };
 }
 
@@ -78,6 +78,18 @@ function bindResources(
     for (const [n, w] of want.type.exports) {
       const g = got.type.exports.get(n);
       if (g) bindResources(s, w, g, abstract, map, `${path}.${n}`);
+    }
+  }
+}
+
+/** Maps the component's imported types (a type import, or an imported instance's type exports) to the argument's. */
+function bindTypes(want: ExternType, got: ExternType, map: ResourceMap): void {
+  if (want.kind === 'type' && got.kind === 'type') {
+    if (want.type !== got.type && !map.has(want.type)) map.set(want.type, got.type);
+  } else if (want.kind === 'instance' && got.kind === 'instance') {
+    for (const [n, w] of want.type.exports) {
+      const g = got.type.exports.get(n);
+      if (g) bindTypes(w, g, map);
     }
   }
 }

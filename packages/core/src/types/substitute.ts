@@ -14,25 +14,36 @@ import type {
 } from './model.ts';
 import { isPrim } from './model.ts';
 import { copyToken } from './tokens.ts';
+import { viaOrigins } from './deftypes.ts';
 
 /** Identity substitution: mostly resources, but instantiation also replaces imported (eq-bound) types. */
 export type ResourceMap = Map<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Replaces resource identities per `map`, sharing every unchanged subtree. */
-export function substitute<T extends Type | ExternType>(t: T, map: ResourceMap, memo?: Map<object, object>): T {
+/**
+ * Replaces resource identities per `map`, sharing every unchanged subtree. With `renamedToo`, a
+ * renamed copy of a mapped type (the same type under another name) is replaced as well.
+ */
+export function substitute<T extends Type | ExternType>(
+  t: T,
+  map: ResourceMap,
+  memo?: Map<object, object>,
+  renamedToo = false,
+): T {
   if (map.size === 0) return t;
-  return subst(t, { map, memo: memo ?? new Map() }) as T;
+  const lookup = renamedToo ? (x: object) => viaOrigins(x, (o) => map.get(o)) : (x: object) => map.get(x);
+  return subst(t, { map, memo: memo ?? new Map(), lookup }) as T;
 }
 
 interface SubstCtx {
   map: ResourceMap;
   memo: Map<object, object>;
+  lookup: (t: object) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 function subst(t: Type | ExternType, c: SubstCtx): Type | ExternType {
   // Leaves are replaced only when mapped themselves: no memo entry for them.
-  if (isLeaf(t)) return c.map.get(t) ?? t;
-  const hit = c.memo.get(t) ?? c.map.get(t);
+  if (isLeaf(t)) return c.lookup(t) ?? t;
+  const hit = c.memo.get(t) ?? c.lookup(t);
   if (hit) return hit as Type;
   const r = substUncached(t, c);
   copyToken(t, r);
