@@ -32,6 +32,23 @@ Commands:
       Instantiate a component (with the WASI imports) and call an export.
       Arguments and the result are written in WAVE (e.g. greet("World"),
       [1, 2], {a: 1}, some(x), ok(v)).
+  weft serve [--addr HOST:PORT] [--env K=V]... [--inherit-env] [--dir HOST[::GUEST]]...
+             [--dir-ro HOST[::GUEST]]... [--request-timeout DURATION] [--max-instances N]
+             [--requests-per-instance N] [--concurrency-per-instance N] [--max-concurrent N]
+             [--idle-timeout DURATION] [--max-memory SIZE] [--workers N] COMPONENT.wasm
+      Serve a wasi:http/service component (its wasi:http/handler@0.3.x) over
+      HTTP/1.1; prints "Serving HTTP on http://HOST:PORT/" to stderr once
+      listening (--addr default 127.0.0.1:8080; port 0 picks a free one).
+      SIGINT/SIGTERM: stop accepting, finish requests in flight, exit 0.
+      The guest's stdout/stderr are this process's. An instance takes up to
+      --concurrency-per-instance requests at once (16) and
+      --requests-per-instance in all (128); at most --max-instances live
+      (64), --max-concurrent requests in flight (1000), an idle instance
+      is dropped after --idle-timeout (1s). --request-timeout (60s; 0:
+      none): a request whose guest work runs longer gets 504 and its
+      instance is dropped (a tight loop is stopped by 1.25x the timeout);
+      a trap gets 500 and drops only that instance. --workers N: N
+      processes share the port (node:cluster).
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
   weft wast [--timeout MS] [--file-timeout MS] [-j N] [--legacy-cancellable] FILE.wast|DIR...
@@ -85,6 +102,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           io.err(`weft: ${oneLine(e)}`);
           return TRAP_EXIT;
         }
+      }
+      case 'serve': {
+        const { parseServeArgs } = await import('./commands/serve-args.ts');
+        const args = parseServeArgs(rest);
+        if (args.help) return help(io);
+        const { serveCommand } = await import('./commands/serve.ts');
+        return await serveCommand(args, io);
       }
       case 'inspect': {
         const { values, positionals } = parseArgs({
