@@ -41,8 +41,13 @@ export interface Served {
  * Starts `node --conditions=weft-source packages/cli/src/bin.ts serve --addr 127.0.0.1:0 ...args wasm`.
  * Rejects (and kills it) if it exits or prints no address within `timeoutMs`.
  */
-export async function serve(wasm: string, args: string[] = [], timeoutMs = 30_000): Promise<Served> {
+export function serve(wasm: string, args: string[] = [], timeoutMs = 30_000): Promise<Served> {
   const argv = ['--conditions=weft-source', BIN, 'serve', '--addr', '127.0.0.1:0', ...args, wasm];
+  return launch(argv, `weft serve ${wasm}`, timeoutMs);
+}
+
+/** Runs `node ...argv`, a server that prints `Serving HTTP on http://...` on stderr once listening. */
+export async function launch(argv: string[], what: string, timeoutMs = 30_000): Promise<Served> {
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8');
@@ -54,15 +59,19 @@ export async function serve(wasm: string, args: string[] = [], timeoutMs = 30_00
     child.once('exit', (code, signal) => res({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
+    let done = false;
     const timer = setTimeout(() => fail(`printed no address within ${timeoutMs} ms`), timeoutMs);
     const fail = (why: string) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`weft serve ${wasm}: ${why}\n${err}`));
+      reject(new Error(`${what}: ${why}\n${err}`));
     };
     const look = () => {
       const m = /Serving HTTP on (http:\/\/\S+)/.exec(err);
-      if (!m) return;
+      if (!m || done) return;
+      done = true;
       clearTimeout(timer);
       child.stderr!.off('data', look);
       resolve(m[1]!);
