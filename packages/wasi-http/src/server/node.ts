@@ -24,20 +24,38 @@ export function rawFromFields(fields: FieldList): string[] {
 
 const terminated = (why: string) => new HttpError({ tag: 'connection-terminated' }, why);
 
+const NO_TRAILERS: Promise<FieldList | undefined> = Promise.resolve(undefined);
+const NO_CONTENTS: AsyncIterable<Uint8Array> = {
+  [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }),
+};
+
 /**
  * The host side of an incoming request. `scheme` is `https` on a TLS socket, else `http`;
  * `authority` the Host header (else the local address the client reached); `pathWithQuery`
- * the request target. The body is pulled from the socket as the guest reads it; a client that
- * goes away mid-body makes the read fail with `connection-terminated`.
+ * the request target. The body is pulled from the socket as the guest reads it (and the
+ * trailers known once it ended); a client that goes away mid-body makes the read fail with
+ * `connection-terminated`. A request with neither Content-Length nor Transfer-Encoding has an
+ * empty body (RFC 9112 6.3) and touches no stream at all.
  */
 export function toHostRequest(req: IncomingMessage): HostRequest {
   const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean };
   const scheme = socket?.encrypted ? 'https' : 'http';
-  let authority = req.headers.host;
+  const h = req.headers;
+  let authority = h.host;
   if (authority === undefined && socket?.localAddress !== undefined) {
     const a = socket.localAddress;
     authority = `${a.includes(':') ? `[${a}]` : a}:${socket.localPort}`;
   }
+  const base = {
+    method: req.method ?? 'GET',
+    scheme,
+    authority,
+    pathWithQuery: req.url,
+    headers: fieldsFromRaw(req.rawHeaders),
+  };
+  const length = h['content-length'];
+  if (h['transfer-encoding'] === undefined && (length === undefined || length === '0'))
+    return { ...base, contents: NO_CONTENTS, trailers: NO_TRAILERS };
   let trailersResolve!: (t: FieldList | undefined) => void;
   let trailersReject!: (e: unknown) => void;
   const trailers = new Promise<FieldList | undefined>((resolve, reject) => {
@@ -45,18 +63,6 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
     trailersReject = reject;
   });
   trailers.catch(() => {});
-  const endTrailers = () => {
-    const t = fieldsFromRaw(req.rawTrailers);
-    trailersResolve(t.length > 0 ? t : undefined);
-  };
-  if (req.readableEnded) endTrailers();
-  else {
-    req.once('end', endTrailers);
-    req.once('close', () => {
-      if (!req.readableEnded)
-        trailersReject(terminated('the client closed the connection before the request body ended'));
-    });
-  }
   const contents: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]() {
       // Not req[Symbol.asyncIterator]: its return() destroys the socket, and the guest may stop
@@ -64,11 +70,19 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
       const it = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
       return {
         async next() {
+          let r: IteratorResult<Buffer>;
           try {
-            return await it.next();
+            r = await it.next();
           } catch (e) {
-            throw e instanceof HttpError ? e : terminated((e as Error)?.message ?? String(e));
+            const err = e instanceof HttpError ? e : terminated((e as Error)?.message ?? String(e));
+            trailersReject(err);
+            throw err;
           }
+          if (r.done) {
+            const t = fieldsFromRaw(req.rawTrailers);
+            trailersResolve(t.length > 0 ? t : undefined);
+          }
+          return r;
         },
         async return() {
           await it.return?.();
@@ -77,15 +91,7 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
       };
     },
   };
-  return {
-    method: req.method ?? 'GET',
-    scheme,
-    authority,
-    pathWithQuery: req.url,
-    headers: fieldsFromRaw(req.rawHeaders),
-    contents,
-    trailers,
-  };
+  return { ...base, contents, trailers };
 }
 
 /** What writing a response found out, for the log. */
@@ -98,6 +104,16 @@ export interface WriteOutcome {
 
 const BUFFER_LIMIT = 64 * 1024;
 
+export interface WriteOptions {
+  /** A HEAD request: the headers only (the guest's body is dropped unread). */
+  head?: boolean;
+  /**
+   * Called once the response was written out (no argument) or could not be (a
+   * connection-terminated HttpError): what the guest's transmission future reports.
+   */
+  delivered?: (error?: HttpError) => void;
+}
+
 /**
  * Writes `response` to `res`. A body the guest has at hand at once (up to 64 KiB) goes out in
  * one piece with a Content-Length; otherwise headers go first and the body follows as the
@@ -109,23 +125,27 @@ const BUFFER_LIMIT = 64 * 1024;
 export async function writeHostResponse(
   res: ServerResponse,
   response: HostResponse,
-  headersOnly = false,
+  options: WriteOptions = {},
 ): Promise<WriteOutcome> {
   const outcome: WriteOutcome = {};
   const raw = rawFromFields(response.headers);
   const hasLength = response.headers.some(([n]) => n === 'content-length');
   const source = response.contents;
   const it = source?.[Symbol.asyncIterator]();
+  const delivered = options.delivered;
   // Waits that end early when the client goes away (one listener, no growing race).
   const stops = new Set<() => void>();
   let closed = false;
-  const onClose = () => {
-    if (res.writableFinished) return;
+  res.on('close', () => {
+    if (res.writableFinished) {
+      delivered?.();
+      return;
+    }
     closed = true;
     for (const stop of stops) stop();
     stops.clear();
-  };
-  res.once('close', onClose);
+    delivered?.(terminated('the connection closed before the response was written out'));
+  });
   const unlessClosed = <T>(p: Promise<T>): Promise<T | undefined> => {
     if (closed) {
       p.catch(() => {});
@@ -147,7 +167,7 @@ export async function writeHostResponse(
     });
   };
   try {
-    if (it === undefined || headersOnly) {
+    if (it === undefined || options.head) {
       // No body to send (HEAD, or none at all): the guest's body is dropped unread.
       void Promise.resolve(it?.return?.()).catch(() => {});
       res.writeHead(response.status, raw);
@@ -212,8 +232,5 @@ export async function writeHostResponse(
   } catch (e) {
     void Promise.resolve(it?.return?.()).catch(() => {});
     throw e;
-  } finally {
-    res.off('close', onClose);
-    stops.clear();
   }
 }

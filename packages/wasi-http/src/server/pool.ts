@@ -196,6 +196,7 @@ export class HandlerPool {
   > &
     HandlerPoolOptions;
   readonly #window: number;
+  readonly #deadlines: Deadlines | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Waiter[] = [];
   #active = 0;
@@ -230,6 +231,7 @@ export class HandlerPool {
       log: options.log ?? defaultLog,
     };
     this.#window = requestTimeout > 0 ? Math.max(1, Math.floor(requestTimeout / 4)) : Number.POSITIVE_INFINITY;
+    this.#deadlines = requestTimeout > 0 ? new Deadlines(requestTimeout) : undefined;
     this.#callHandler = options.callHandler ?? (callHandler as CallHandler);
     if (component instanceof Uint8Array || component instanceof ArrayBuffer) {
       const bytes = component;
@@ -268,10 +270,11 @@ export class HandlerPool {
    * HttpError) with why it was not; the guest sees it as the response's transmission future.
    */
   async handle(request: HostRequest, delivered?: PromiseLike<unknown>): Promise<HostResponse> {
-    const slot = await this.#acquire();
-    const ex = new Exchange(this, slot, this.#opts.requestTimeout);
+    // An instance with room now, else a place in the queue.
+    const slot = (!this.#closing && this.#queue.length === 0 ? this.#assign() : undefined) ?? (await this.#wait());
+    const ex = new Exchange(this, slot, this.#deadlines);
     try {
-      await ex.guard(slot.ready);
+      if (slot.handle === undefined) await ex.guard(slot.ready);
       const response = await ex.guard(this.#callHandler(slot.handle!, request, delivered));
       return ex.wrap(response);
     } catch (e) {
@@ -335,12 +338,9 @@ export class HandlerPool {
     this.#opts.log(line);
   }
 
-  #acquire(): Promise<Slot> {
+  /** A place in the queue: resolves with an instance once one has room. */
+  #wait(): Promise<Slot> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
-    if (this.#queue.length === 0) {
-      const slot = this.#assign();
-      if (slot) return Promise.resolve(slot);
-    }
     return new Promise((resolve, reject) => this.#queue.push({ resolve, reject }));
   }
 
@@ -478,26 +478,73 @@ export function formatCode(code: { tag: string; val?: unknown }): string {
 /** Describes a failed request for the log: the guest's error-code, a trap, a deadline. */
 export { describe as describeError };
 
+/**
+ * The deadlines of a pool's requests. They all have one length, so they fall due in the order
+ * they were set: one timer, for the oldest, serves them all.
+ */
+class Deadlines {
+  readonly #ms: number;
+  /** In insertion order, which is due order. */
+  readonly #due = new Map<Exchange, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  add(ex: Exchange): void {
+    this.#due.set(ex, Date.now() + this.#ms);
+    if (this.#timer === undefined) this.#arm(this.#ms);
+  }
+
+  delete(ex: Exchange): void {
+    this.#due.delete(ex);
+    // Nothing left to time: no timer keeps the process up.
+    if (this.#due.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(this.#tick, ms);
+  }
+
+  readonly #tick = (): void => {
+    this.#timer = undefined;
+    const now = Date.now();
+    for (const [ex, at] of this.#due) {
+      if (at > now) {
+        this.#arm(at - now);
+        return;
+      }
+      this.#due.delete(ex);
+      ex.expire();
+    }
+  };
+}
+
 /** One request's time on an instance: its deadline and when it is over. */
 class Exchange {
   readonly #pool: HandlerPool;
   readonly #slot: Slot;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadlines: Deadlines | undefined;
   #error: unknown;
   #done = false;
   readonly #pending = new Set<Deferred>();
   #cancel: (() => void) | undefined;
 
-  constructor(pool: HandlerPool, slot: Slot, timeout: number) {
+  constructor(pool: HandlerPool, slot: Slot, deadlines: Deadlines | undefined) {
     this.#pool = pool;
     this.#slot = slot;
-    if (timeout > 0) this.#timer = setTimeout(() => this.#expire(), timeout);
+    this.#deadlines = deadlines;
+    deadlines?.add(this);
   }
 
   /** `p`, unless the deadline passes first (then a DeadlineError). */
   guard<T>(p: Promise<T>): Promise<T> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#timer === undefined) return p;
+    if (this.#deadlines === undefined || this.#done) return p;
     // Not Promise.race: a race with one long-lived promise keeps every racer reachable.
     return new Promise<T>((resolve, reject) => {
       this.#pending.add(reject);
@@ -514,8 +561,8 @@ class Exchange {
     });
   }
 
-  #expire(): void {
-    this.#timer = undefined;
+  /** The deadline passed (Deadlines calls this). */
+  expire(): void {
     if (this.#done) return;
     this.#error = new DeadlineError();
     this.#pool.retire(this.#slot);
@@ -529,8 +576,7 @@ class Exchange {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#deadlines?.delete(this);
     this.#pool.release(this.#slot);
   }
 

@@ -4,21 +4,39 @@
 
 const later: (f: () => void) => unknown =
   (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
-const cancelLater: (t: unknown) => void =
-  (globalThis as { clearImmediate?: (t: unknown) => void }).clearImmediate ??
-  ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+
+/** Callbacks for the next turn of the event loop: one timer for all of a turn's waits. */
+let turn: (() => void)[] | undefined;
+function nextTurn(f: () => void): void {
+  if (turn === undefined) {
+    const fs: (() => void)[] = (turn = []);
+    later(() => {
+      turn = undefined;
+      for (const g of fs) g();
+    });
+  }
+  turn.push(f);
+}
 
 /** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
 export function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
   return new Promise((resolve, reject) => {
-    const t = later(() => resolve(undefined));
+    let settled = false;
+    nextTurn(() => {
+      if (!settled) {
+        settled = true;
+        resolve(undefined);
+      }
+    });
     p.then(
       (value) => {
-        cancelLater(t);
+        if (settled) return;
+        settled = true;
         resolve({ value });
       },
       (e) => {
-        cancelLater(t);
+        if (settled) return;
+        settled = true;
         reject(e);
       },
     );

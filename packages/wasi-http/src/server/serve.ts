@@ -2,7 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError } from '../host.ts';
+import type { HttpError } from '../host.ts';
 import {
   type ComponentLike,
   describeError,
@@ -41,19 +41,6 @@ function failResponse(res: ServerResponse, status: number): void {
   res.end(body);
 }
 
-/** Resolves once `res` was written out; rejects with connection-terminated if it was cut. */
-function delivery(res: ServerResponse): Promise<void> {
-  const p = new Promise<void>((resolve, reject) => {
-    res.once('finish', () => resolve());
-    res.once('close', () => {
-      if (!res.writableFinished)
-        reject(new HttpError({ tag: 'connection-terminated' }, 'the response was not written out'));
-    });
-  });
-  p.catch(() => {});
-  return p;
-}
-
 /**
  * A `node:http` request listener that runs each request on `pool`: for your own `http.Server`
  * (or `https.Server`, which gives the guest `https` as the scheme). A failed request gets a
@@ -69,16 +56,22 @@ export function createRequestListener(
     void (async () => {
       const what = `${req.method} ${req.url}`;
       let response: Awaited<ReturnType<HandlerPool['handle']>>;
+      // The guest's transmission future: settled once the response was written out (or not).
+      let delivered!: (error?: HttpError) => void;
+      const outcome = new Promise<void>((resolve, reject) => {
+        delivered = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      outcome.catch(() => {});
       try {
-        response = await pool.handle(toHostRequest(req), delivery(res));
+        response = await pool.handle(toHostRequest(req), outcome);
       } catch (e) {
         if (!(e instanceof PoolClosedError)) log(`weft serve: ${what}: ${describeError(e)}`);
         failResponse(res, errorStatus(e));
         return;
       }
       try {
-        const outcome = await writeHostResponse(res, response, req.method === 'HEAD');
-        if (outcome.droppedTrailers) log(`weft serve: ${what}: trailers dropped (the body had a content-length)`);
+        const wrote = await writeHostResponse(res, response, { head: req.method === 'HEAD', delivered });
+        if (wrote.droppedTrailers) log(`weft serve: ${what}: trailers dropped (the body had a content-length)`);
       } catch (e) {
         log(`weft serve: ${what}: ${describeError(e)}`);
         failResponse(res, errorStatus(e));
