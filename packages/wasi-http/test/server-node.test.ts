@@ -255,6 +255,38 @@ describe('serve over node:http', { timeout: 15_000 }, () => {
     expect(s.server.listening).toBe(false);
   });
 
+  it('while shutting down, a request that arrives on an open connection gets 503 and Connection: close', async () => {
+    let started!: () => void;
+    const began = new Promise<void>((r) => (started = r));
+    const s = await serve(
+      fakeComponent(async (req) => {
+        if (req.pathWithQuery === '/slow') {
+          started();
+          await sleep(200);
+        }
+        return textResponse(`done ${req.pathWithQuery}`);
+      }),
+      { ...fakeOptions, port: 0 },
+    );
+    // A second request on the connection of one in flight, sent once the shutdown began.
+    const sock = connect(s.address().port, '127.0.0.1');
+    let data = '';
+    sock.on('data', (d) => (data += d));
+    const ended = new Promise<void>((r) => sock.on('close', () => r()));
+    sock.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await began;
+    const closed = s.close();
+    await sleep(20);
+    sock.write('GET /next HTTP/1.1\r\nHost: x\r\n\r\n');
+    await ended;
+    await closed;
+    const answers = data.split(/(?=HTTP\/1\.1 )/);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*done \/slow$/);
+    expect(answers[1]).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+    expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i);
+  });
+
   it('fails to start on a port in use', async () => {
     const s = await start(() => textResponse('x'));
     await expect(
