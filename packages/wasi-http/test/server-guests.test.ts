@@ -2,15 +2,17 @@
 // and a middleware in component text that spins forever on /loop, traps on /trap and else
 // forwards to an imported handler. Servers listen on 127.0.0.1 with a free port.
 
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Component } from '@weft/core';
 import { parse } from '@bytecodealliance/jco';
 import { CaptureSink, createCliHost } from '@weft/wasi-cli';
 import { createClocks } from '@weft/wasi-clocks';
 import { createWasiP2 } from '@weft/wasi-p2';
 import { createRandom } from '@weft/wasi-random';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { handlerImport } from '../src/handler.ts';
+import { callHandler, handlerImport } from '../src/handler.ts';
 import { serve, type ServeOptions, type WeftServer } from '../src/server/index.ts';
 import { dec, enc, get, readAll, sleep } from './server-helpers.ts';
 
@@ -255,5 +257,77 @@ describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
   it('without a deadline (requestTimeout 0) the component is not instrumented and still serves', async () => {
     const s = await start(bytes, { imports: next, requestTimeout: 0 });
     expect((await get(`${s.url}z`)).body).toBe('next /z');
+  });
+});
+
+// The componentize-qjs and C guests of test/guests (see its README).
+const guestBytes = (name: string) => readFileSync(new URL(`./guests/${name}.wasm`, import.meta.url));
+
+describe('toolchain guests (test/guests)', { timeout: 30_000 }, () => {
+  it('echo (componentize-qjs): a chunked body and trailers both ways, the status from the query', async () => {
+    const s = await start(guestBytes('echo'), {
+      imports: wasiImports(new CaptureSink()),
+      instantiate: { hostImportsMaySuspend: true },
+    });
+    const parts = Array.from({ length: 32 }, (_, i) => `${i}:${'z'.repeat(4000)};`);
+    const r = await get(`${s.url}up?trailers=1&status=201`, {
+      method: 'PUT',
+      headers: { 'x-up': 'yes' },
+      body: (async function* () {
+        for (const p of parts) {
+          yield enc.encode(p);
+          await sleep(0);
+        }
+      })(),
+      trailers: { 'x-client-trailer': 'sent' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.headers['x-up']).toBe('yes');
+    expect(r.headers['x-echo-method']).toBe('PUT');
+    expect(r.headers['x-echo-path']).toBe('/up?trailers=1&status=201');
+    expect(r.body).toBe(parts.join(''));
+    expect(r.trailers).toEqual({ 'x-client-trailer': 'sent', 'x-body-length': String(parts.join('').length) });
+    // Concurrent echoes on the one instance, each its own.
+    const many = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => get(`${s.url}m${i}`, { method: 'POST', body: `body ${i}` })),
+    );
+    expect(many.map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `body ${i}`));
+    expect(s.pool.stats()).toMatchObject({ created: 1, poisoned: 0 });
+  });
+
+  it('middleware (C) in front of hello-c (C) in the same process: headers and body through', async () => {
+    const hello = await Component.compile(guestBytes('hello-c'));
+    const downstream = await hello.instantiate({ ...(await import('../src/imports.ts')).createHttp() });
+    const handle = downstream.exports['wasi:http/handler@0.3.0'].handle;
+    const s = await start(guestBytes('middleware'), {
+      imports: () => handlerImport((req) => callHandler(handle, req)),
+    });
+    const r = await get(`${s.url}via`);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('hello');
+    expect(r.headers['content-type']).toBe('text/plain');
+    expect(r.headers['x-middleware']).toBe('weft-test');
+  });
+
+  it('fetch (C): an outgoing request of the guest reaches a local server through the default client', async () => {
+    const upstream = createServer((req, res) => {
+      res.writeHead(202, { 'content-type': 'text/plain', 'x-upstream': req.headers['x-pass'] ?? '' });
+      res.end(`upstream saw ${req.method} ${req.url}`);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (upstream.address() as AddressInfo).port;
+      const s = await start(guestBytes('fetch'), { imports: wasiImports(new CaptureSink()) });
+      const r = await get(s.url, { headers: { 'x-fetch-url': `http://127.0.0.1:${port}/up?q=1`, 'x-pass': 'along' } });
+      expect(r.status).toBe(202);
+      expect(r.body).toBe('upstream saw GET /up?q=1');
+      expect(r.headers['x-upstream']).toBe('along');
+      // A closed port: the guest answers 502 with the error-code's name.
+      const closed = await get(s.url, { headers: { 'x-fetch-url': 'http://127.0.0.1:1/' } });
+      expect(closed.status).toBe(502);
+      expect(closed.body).toBe('connection-refused');
+    } finally {
+      upstream.close();
+    }
   });
 });
