@@ -265,6 +265,7 @@ describe('weft serve', { timeout: 60_000 }, () => {
     expect(now).toHaveLength(2);
     s.child.kill('SIGINT');
     expect(await s.exited).toEqual({ code: 0, signal: null });
+    expect(s.stderr()).not.toMatch(/Error/);
     expect(now.filter(alive)).toEqual([]);
   });
 

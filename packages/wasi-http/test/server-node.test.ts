@@ -199,7 +199,12 @@ describe('serve over node:http', { timeout: 15_000 }, () => {
     const text = log.join('\n');
     expect(text).toMatch(/GET \/trap: Trap: wasm trap: unreachable/);
     expect(text).toMatch(/GET \/err: error-code internal-error\("bad"\)/);
-    expect(text).toMatch(/GET \/hang: DeadlineError/);
+    expect(text).toMatch(
+      /GET \/hang: DeadlineError: the guest did not finish the request within its deadline \(150 ms\) \(instance 1 dropped\)/,
+    );
+    expect(text).toMatch(/GET \/trap: Trap: wasm trap: unreachable \(instance 0 dropped\)/);
+    // One line per failed request.
+    expect(log).toHaveLength(3);
   });
 
   it('cuts the connection when the body fails after the headers went', async () => {

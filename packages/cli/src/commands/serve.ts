@@ -128,18 +128,23 @@ function primary(args: ServeArgs, io: Io, cluster: Cluster): Promise<number> {
     let failed = 0;
     const fork = () => {
       alive++;
-      cluster.fork({ [WORKER_ENV]: '1' });
+      // IPC errors (a worker that is gone) are seen through 'exit'.
+      cluster.fork({ [WORKER_ENV]: '1' }).on('error', () => {});
+    };
+    // A worker may be on its way out already: a message it can no longer take is no error.
+    const tellStop = (w: Worker | undefined) => {
+      if (w?.isConnected()) w.send({ weft: 'shutdown' }, undefined, undefined, () => {});
     };
     const stop = (code: number) => {
       if (stopping) return;
       stopping = true;
       failed = code;
-      for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ weft: 'shutdown' });
+      for (const w of Object.values(cluster.workers ?? {})) tellStop(w);
     };
     cluster.on('listening', (worker, address) => {
       listening.add(worker);
       // Forked before a shutdown and up only now: it stops too.
-      if (stopping) worker.send({ weft: 'shutdown' });
+      if (stopping) tellStop(worker);
       if (!printed && listening.size === args.workers) {
         printed = true;
         const host = address.address ?? args.host;

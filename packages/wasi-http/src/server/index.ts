@@ -4,6 +4,7 @@ export {
   type CallHandler,
   type ComponentLike,
   DeadlineError,
+  describeError,
   HandlerPool,
   type HandlerPoolOptions,
   POOL_DEFAULTS,

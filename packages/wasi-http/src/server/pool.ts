@@ -88,8 +88,8 @@ export const POOL_DEFAULTS = {
 /** A request's guest work ran past its deadline (a server answers 504). */
 export class DeadlineError extends Error {
   override name = 'DeadlineError';
-  constructor(message = 'the guest did not finish the request within its deadline') {
-    super(message);
+  constructor(ms?: number) {
+    super(`the guest did not finish the request within its deadline${ms ? ` (${ms} ms)` : ''}`);
   }
 }
 
@@ -330,7 +330,7 @@ export class HandlerPool {
   poison(slot: Slot, e: unknown): void {
     if (slot.dead) return;
     this.#poisoned++;
-    this.#opts.log(`weft serve: instance ${slot.id} dropped: ${describe(e)}`);
+    markDropped(e, slot.id);
     this.#destroy(slot);
   }
 
@@ -384,9 +384,8 @@ export class HandlerPool {
     const slot = new Slot(id, Date.now() + this.#window);
     this.#slots.push(slot);
     slot.ready = this.#instantiate(slot);
-    slot.ready.catch((e) => {
+    slot.ready.catch(() => {
       // Requests waiting on it fail with the error; the instance is gone.
-      if (!slot.dead) this.#opts.log(`weft serve: instance ${id} could not be made: ${describe(e)}`);
       this.#destroy(slot);
     });
     return slot;
@@ -458,10 +457,20 @@ export class HandlerPool {
   }
 }
 
+/** Failures that dropped (or retired) their instance: the instance's number, for the log. */
+const dropped = new WeakMap<object, number>();
+
+function markDropped(e: unknown, id: number): void {
+  if (typeof e === 'object' && e !== null) dropped.set(e, id);
+}
+
 function describe(e: unknown): string {
-  if (e instanceof HttpError) return `error-code ${formatCode(e.code)}`;
-  if (e instanceof Error) return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message.split('\n')[0]}`;
-  return String(e);
+  let line: string;
+  if (e instanceof HttpError) line = `error-code ${formatCode(e.code)}`;
+  else if (e instanceof Error) line = `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message.split('\n')[0]}`;
+  else line = String(e);
+  const id = typeof e === 'object' && e !== null ? dropped.get(e) : undefined;
+  return id === undefined ? line : `${line} (instance ${id} dropped)`;
 }
 
 export function formatCode(code: { tag: string; val?: unknown }): string {
@@ -564,9 +573,9 @@ class Exchange {
   /** The deadline passed (Deadlines calls this). */
   expire(): void {
     if (this.#done) return;
-    this.#error = new DeadlineError();
+    this.#error = new DeadlineError(this.#pool.requestTimeout);
     this.#pool.retire(this.#slot);
-    this.#pool.log(`weft serve: instance ${this.#slot.id}: request cut off after its deadline`);
+    markDropped(this.#error, this.#slot.id);
     for (const reject of this.#pending) reject(this.#error);
     this.#pending.clear();
     this.#cancel?.();
@@ -589,7 +598,11 @@ class Exchange {
       if (!(err instanceof HttpError) && !(err instanceof DeadlineError)) this.#pool.poison(this.#slot, err);
       this.#finish();
     }
-    return isDeadline(err) && !(err instanceof DeadlineError) ? new DeadlineError() : err;
+    if (!isDeadline(err) || err instanceof DeadlineError) return err;
+    // The core's deadline stopped the guest (a tight loop): the caller sees a DeadlineError.
+    const deadline = new DeadlineError(this.#pool.requestTimeout);
+    markDropped(deadline, this.#slot.id);
+    return deadline;
   }
 
   /** The response, its body and trailers guarded by the deadline; done when both are. */
