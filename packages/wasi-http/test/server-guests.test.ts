@@ -33,7 +33,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start(bytes: Uint8Array, opts: ServeOptions = {}): Promise<WeftServer> {
+async function start(bytes: Uint8Array | Component, opts: ServeOptions = {}): Promise<WeftServer> {
   const s = await serve(bytes, { port: 0, log: () => {}, ...opts });
   servers.push(s);
   return s;
@@ -254,6 +254,20 @@ describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
       'weft serve: GET /loop: DeadlineError: the guest did not finish the request within its deadline (400 ms) (instance 0 dropped)',
     ]);
     expect((await get(`${s.url}after`)).status).toBe(200);
+  });
+
+  it('a Component compiled without interruption gets host-side deadlines, said once', async () => {
+    const log: string[] = [];
+    const s = await start(await Component.compile(bytes), {
+      imports: next,
+      requestTimeout: 1000,
+      log: (l) => log.push(l),
+    });
+    expect((await get(`${s.url}a`)).body).toBe('next /a');
+    expect((await get(`${s.url}b`)).body).toBe('next /b');
+    expect(log).toEqual([
+      'weft serve: the component was not compiled with { interruptible: true }: deadlines end requests on the host side only, and a guest in a tight loop is not stopped',
+    ]);
   });
 
   it('without a deadline (requestTimeout 0) the component is not instrumented and still serves', async () => {
