@@ -137,6 +137,14 @@ describe('HandlerPool', { timeout: 10_000 }, () => {
     await pool.close();
   });
 
+  it('describes failures on one bounded line', () => {
+    const long = new HttpError({ tag: 'internal-error', val: `a\nb${'x'.repeat(100_000)}` });
+    const d = describeError(long);
+    expect(d).not.toMatch(/\n/);
+    expect(d.length).toBeLessThan(2100);
+    expect(d).toMatch(/^error-code internal-error\("a\\nbxxx.*…\(\d+ more\)…x+"\)$/);
+  });
+
   it('keeps an instance whose guest returned an error-code', async () => {
     const c = fakeComponent((req, ctx) => {
       if (req.pathWithQuery === '/err') throw new HttpError({ tag: 'internal-error', val: 'no' });

@@ -20,7 +20,7 @@
 // was made: every request on it gets at least `requestTimeout`, and a tight loop is cut off
 // at most `1.25 × requestTimeout` after its request began.
 
-import type { CompileOptions, Component, Instance, InstantiateOptions } from '@weft/core';
+import { type CompileOptions, type Component, type Instance, type InstantiateOptions, shortName } from '@weft/core';
 import { callHandler } from '../handler.ts';
 import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
 import { createHttp, type HttpOptions } from '../imports.ts';
@@ -469,6 +469,8 @@ function describe(e: unknown): string {
   if (e instanceof HttpError) line = `error-code ${formatCode(e.code)}`;
   else if (e instanceof Error) line = `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message.split('\n')[0]}`;
   else line = String(e);
+  // A guest chooses trap and error-code texts: a line stays a line.
+  line = shortName(line.replace(/[\r\n]+/g, ' '), 2048);
   const id = typeof e === 'object' && e !== null ? dropped.get(e) : undefined;
   return id === undefined ? line : `${line} (instance ${id} dropped)`;
 }

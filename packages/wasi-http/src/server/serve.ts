@@ -2,6 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shortName } from '@weft/core';
 import type { HttpError } from '../host.ts';
 import {
   type ComponentLike,
@@ -54,7 +55,7 @@ export function createRequestListener(
   const log = options.log ?? ((line: string) => pool.log(line));
   return (req, res) => {
     void (async () => {
-      const what = `${req.method} ${req.url}`;
+      const what = `${req.method} ${shortName(req.url ?? '', 512)}`;
       let response: Awaited<ReturnType<HandlerPool['handle']>>;
       // The guest's transmission future: settled once the response was written out (or not).
       let delivered!: (error?: HttpError) => void;
