@@ -115,6 +115,11 @@ function primary(args: ServeArgs, io: Io, cluster: Cluster): Promise<number> {
   const bin = fileURLToPath(new URL(self.endsWith('.ts') ? '../bin.ts' : './bin.js', self));
   const argv = process.argv.slice(2);
   const i = argv.indexOf('serve');
+  // Workers accept connections themselves (the kernel hands each to one that is waiting), so a
+  // worker held by a guest in a tight loop gets no new ones, where round-robin in this process
+  // would give it every other connection until its deadline. NODE_CLUSTER_SCHED_POLICY=rr
+  // chooses round-robin.
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
     exec: bin,
     args: i >= 0 ? argv.slice(i) : ['serve', ...argv],
