@@ -292,6 +292,26 @@ describe('serve over node:http', { timeout: 15_000 }, () => {
     expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i);
   });
 
+  it('close() cuts requests still in flight after shutdownTimeout', async () => {
+    const s = await serve(
+      fakeComponent(async () => {
+        await new Promise(() => {});
+        return textResponse('never');
+      }),
+      { ...fakeOptions, port: 0, shutdownTimeout: 200, requestTimeout: 0 },
+    );
+    const hung = get(s.url).catch((e: Error) => e);
+    for (let i = 0; i < 100 && s.pool.stats().active === 0; i++) await sleep(5);
+    const t0 = Date.now();
+    await s.close();
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2000);
+    // The client sees its connection end without an answer.
+    expect(await hung).toBeInstanceOf(Error);
+    expect(s.pool.stats()).toMatchObject({ instances: 0, active: 0 });
+  });
+
   it('fails to start on a port in use', async () => {
     const s = await start(() => textResponse('x'));
     await expect(

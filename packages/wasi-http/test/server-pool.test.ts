@@ -238,6 +238,48 @@ describe('HandlerPool', { timeout: 10_000 }, () => {
     expect(pool.stats().instances).toBe(0);
   });
 
+  it('close({ force }) fails requests whose guest waits forever, and ends a graceful close waiting on them', async () => {
+    for (const requestTimeout of [0, 60_000]) {
+      const c = fakeComponent(async (req) => {
+        if (req.pathWithQuery === '/forever') await new Promise(() => {});
+        return {
+          status: 200,
+          headers: [],
+          contents: (async function* () {
+            yield new TextEncoder().encode('first');
+            await new Promise(() => {});
+          })(),
+          trailers: new Promise(() => {}),
+        };
+      });
+      const pool = new HandlerPool(c, { ...fakeOptions, requestTimeout });
+      const forever = body(pool, '/forever');
+      const streaming = await pool.handle({
+        method: 'GET',
+        scheme: 'http',
+        authority: 'x',
+        pathWithQuery: '/',
+        headers: [],
+        contents: undefined,
+        trailers: Promise.resolve(undefined),
+      });
+      const it = streaming.contents![Symbol.asyncIterator]();
+      await it.next();
+      const next = it.next();
+      let gracefulDone = false;
+      const graceful = pool.close().then(() => (gracefulDone = true));
+      await sleep(20);
+      expect(gracefulDone).toBe(false);
+      await pool.close({ force: true });
+      await expect(forever).rejects.toBeInstanceOf(PoolClosedError);
+      await expect(next).rejects.toBeInstanceOf(PoolClosedError);
+      await graceful;
+      expect(pool.stats()).toMatchObject({ instances: 0, active: 0 });
+      // With a deadline the instance was made interruptible: its guest code would trap now.
+      if (requestTimeout > 0) expect(c.instances[0]!.signal?.aborted).toBe(true);
+    }
+  });
+
   it('checks its limits', () => {
     const c = fakeComponent(() => textResponse(''));
     expect(() => new HandlerPool(c, { concurrencyPerInstance: 0 })).toThrow(RangeError);

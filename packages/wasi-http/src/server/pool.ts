@@ -199,6 +199,8 @@ export class HandlerPool {
   readonly #deadlines: Deadlines | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Waiter[] = [];
+  /** Requests in flight. */
+  readonly #exchanges = new Set<Exchange>();
   #active = 0;
   #nextId = 0;
   #poisoned = 0;
@@ -302,14 +304,27 @@ export class HandlerPool {
     this.#closing = true;
     for (const w of this.#queue.splice(0)) w.reject(new PoolClosedError());
     for (const s of this.#slots) s.retired = true;
-    if (!options.force && this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
+    if (options.force) {
+      // Requests in flight fail now, whatever their guest is waiting on; a graceful close
+      // waiting for them is done too.
+      for (const ex of [...this.#exchanges]) ex.abort(new PoolClosedError());
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained?.();
+    } else if (this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
     for (const s of [...this.#slots]) this.#destroy(s);
   }
 
   // ---- internals (Exchange calls these) ----
 
+  /** A request began on `slot` (Exchange's constructor). */
+  began(ex: Exchange): void {
+    this.#exchanges.add(ex);
+  }
+
   /** A request on `slot` is over (guest work done, failed or timed out). */
-  release(slot: Slot): void {
+  release(slot: Slot, ex: Exchange): void {
+    this.#exchanges.delete(ex);
     slot.active--;
     this.#active--;
     this.#settle(slot);
@@ -518,7 +533,9 @@ class Deadlines {
   }
 
   #arm(ms: number): void {
+    // Requests keep the process up by their own sockets and guests, not by their deadlines.
     this.#timer = setTimeout(this.#tick, ms);
+    this.#timer.unref?.();
   }
 
   readonly #tick = (): void => {
@@ -550,12 +567,13 @@ class Exchange {
     this.#slot = slot;
     this.#deadlines = deadlines;
     deadlines?.add(this);
+    pool.began(this);
   }
 
   /** `p`, unless the deadline passes first (then a DeadlineError). */
   guard<T>(p: Promise<T>): Promise<T> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#deadlines === undefined || this.#done) return p;
+    if (this.#done) return p;
     // Not Promise.race: a race with one long-lived promise keeps every racer reachable.
     return new Promise<T>((resolve, reject) => {
       this.#pending.add(reject);
@@ -575,9 +593,16 @@ class Exchange {
   /** The deadline passed (Deadlines calls this). */
   expire(): void {
     if (this.#done) return;
-    this.#error = new DeadlineError(this.#pool.requestTimeout);
+    const error = new DeadlineError(this.#pool.requestTimeout);
     this.#pool.retire(this.#slot);
-    markDropped(this.#error, this.#slot.id);
+    markDropped(error, this.#slot.id);
+    this.abort(error);
+  }
+
+  /** Ends the request with `error`: what waits on the guest for it fails with that. */
+  abort(error: unknown): void {
+    if (this.#done) return;
+    this.#error = error;
     for (const reject of this.#pending) reject(this.#error);
     this.#pending.clear();
     this.#cancel?.();
@@ -588,7 +613,7 @@ class Exchange {
     if (this.#done) return;
     this.#done = true;
     this.#deadlines?.delete(this);
-    this.#pool.release(this.#slot);
+    this.#pool.release(this.#slot, this);
   }
 
   /** The request failed with `e`: bookkeeping, and the error to give the caller. */
