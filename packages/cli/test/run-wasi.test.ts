@@ -95,14 +95,14 @@ describe('weft run', () => {
   });
 
   it('--dir and --dir-ro preopen a sandboxed host directory (the 0.2 escape guest of wasi-p2)', async () => {
-    const escape = fileURLToPath(new URL('../../wasi-p2/test/guests/escape/escape.wasm', import.meta.url));
+    const escapeGuest = fileURLToPath(new URL('../../wasi-p2/test/guests/escape/escape.wasm', import.meta.url));
     const top = mkdtempSync(join(tmpdir(), 'weft-cli-dir-'));
     try {
       const sandbox = join(top, 'x/y/z/sandbox');
       mkdirSync(sandbox, { recursive: true });
       mkdirSync(join(top, 'etc'));
       writeFileSync(join(top, 'etc/hostname'), 'DECOY');
-      const rw = await weft(['--dir', `${sandbox}::/sandbox`, escape]);
+      const rw = await weft(['--dir', `${sandbox}::/sandbox`, escapeGuest]);
       expect(rw.code).toBe(0);
       expect(rw.out).toContain('read note: ok inside the sandbox\n');
       expect(rw.out).toContain('held sub: read hostname: no-entry\n');
@@ -110,7 +110,7 @@ describe('weft run', () => {
       expect(readdirSync(join(top, 'etc'))).toEqual(['hostname']);
       rmSync(sandbox, { recursive: true });
       mkdirSync(sandbox);
-      const ro = await weft(['--dir-ro', `${sandbox}::/sandbox`, escape]);
+      const ro = await weft(['--dir-ro', `${sandbox}::/sandbox`, escapeGuest]);
       expect(ro.out).toMatch(/^preopen is a directory: ok\nwrite note: read-only\n/);
       expect(readdirSync(sandbox)).toEqual([]);
     } finally {

@@ -73,7 +73,7 @@ export class IterableSource extends HostWork implements StreamProducer {
       // file would keep timers and I/O waiting (issue 9's fairness). When the store says the loop
       // is starved, this read waits one macrotask turn first.
       if (this.syncSide && inst?.store?.fairnessDue(true)) {
-        this.waitTurn(inst, dst, onCopyDone);
+        this.waitTurn(dst, onCopyDone);
         return;
       }
       if (this.sync) this.nextSync();
@@ -90,7 +90,7 @@ export class IterableSource extends HostWork implements StreamProducer {
     this.complete(dst, onCopyDone);
   }
 
-  private waitTurn(inst: Inst, dst: WritableBuffer, done: OnCopyDone): void {
+  private waitTurn(dst: WritableBuffer, done: OnCopyDone): void {
     this.pendingDst = dst;
     this.pendingDone = done;
     this.addHostPending(1);
