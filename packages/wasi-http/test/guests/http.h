@@ -10,16 +10,10 @@
 
 #pragma clang diagnostic ignored "-Wunused-function"
 
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-typedef long long i64;
-
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
+#define CABI_OWN_ALLOCATOR
+#include "cabi.h"
 
 // ---- memory: size classes of 16 B .. 1 MiB with free lists; larger is never freed ----
-extern u8 __heap_base;
 static u32 heap_top;
 static void *free_lists[17];
 
@@ -60,9 +54,6 @@ static void release(void *p) {
   free_lists[cls] = block;
 }
 
-void *memcpy(void *d, const void *s, unsigned long n) { u8 *a = d; const u8 *b = s; while (n--) *a++ = *b++; return d; }
-void *memset(void *d, int c, unsigned long n) { u8 *a = d; while (n--) *a++ = (u8)c; return d; }
-
 EXPORT("cabi_realloc") void *cabi_realloc(void *old, u32 old_size, u32 align, u32 new_size) {
   (void)align;
   if (new_size == 0) return (void *)8;
@@ -74,7 +65,6 @@ EXPORT("cabi_realloc") void *cabi_realloc(void *old, u32 old_size, u32 align, u3
   return p;
 }
 
-static u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
 /** Whether the `an` bytes at `a` start with the C string `b`. */
 static int starts(const void *a, u32 an, const char *b) {
   u32 bn = slen(b);
@@ -90,15 +80,6 @@ static int ieq(const void *a, u32 an, const char *b) {
     if (c != (u8)b[i]) return 0;
   }
   return 1;
-}
-static u64 parse_u64(const void *s, u32 n) {
-  u64 v = 0;
-  for (u32 i = 0; i < n; i++) {
-    u8 c = ((const u8 *)s)[i];
-    if (c < '0' || c > '9') break;
-    v = v * 10 + (c - '0');
-  }
-  return v;
 }
 
 // ---- canon built-ins ----
