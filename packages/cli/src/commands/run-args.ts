@@ -96,24 +96,13 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--max-memory':
         r.maxMemoryPages = parseSize('--max-memory', value!);
         break;
-      case '--env': {
-        const k = value!.indexOf('=');
-        if (k === 0 || value === '') throw new UsageError(`--env ${JSON.stringify(value)}: the variable needs a name`);
-        r.env.push(k < 0 ? [value!, undefined] : [value!.slice(0, k), value!.slice(k + 1)]);
+      case '--env':
+        r.env.push(parseEnvArg(value!));
         break;
-      }
       case '--dir':
-      case '--dir-ro': {
-        // `::` separates (a single `:` is part of a path, as in `C:\data`); the last one wins.
-        const sep = value!.lastIndexOf('::');
-        const host = sep < 0 ? value! : value!.slice(0, sep);
-        const guest = sep < 0 ? value! : value!.slice(sep + 2);
-        if (guest === '' && host !== '') throw new UsageError(`${a} ${JSON.stringify(value)}: the guest path is empty`);
-        if (r.dirs.some((d) => d.guest === guest))
-          throw new UsageError(`${a} ${JSON.stringify(value)}: guest path ${JSON.stringify(guest)} is given twice`);
-        r.dirs.push({ host, guest, readOnly: a === '--dir-ro' });
+      case '--dir-ro':
+        r.dirs.push(parseDirArg(a, value!, r.dirs));
         break;
-      }
       default:
         throw new UsageError(`unknown option ${a}`);
     }
@@ -124,6 +113,24 @@ export function parseRunArgs(argv: string[]): RunArgs {
   r.file = file;
   r.args = argv.slice(i + 1);
   return r;
+}
+
+/** `--env K=V`, or a bare `--env K` (copied from the host). */
+export function parseEnvArg(value: string): [string, string | undefined] {
+  const k = value.indexOf('=');
+  if (k === 0 || value === '') throw new UsageError(`--env ${JSON.stringify(value)}: the variable needs a name`);
+  return k < 0 ? [value, undefined] : [value.slice(0, k), value.slice(k + 1)];
+}
+
+/** `--dir`/`--dir-ro HOST[::GUEST]`: `::` separates (a single `:` is part of a path, as in `C:\data`); the last one wins. */
+export function parseDirArg(flag: string, value: string, seen: readonly DirArg[]): DirArg {
+  const sep = value.lastIndexOf('::');
+  const host = sep < 0 ? value : value.slice(0, sep);
+  const guest = sep < 0 ? value : value.slice(sep + 2);
+  if (guest === '' && host !== '') throw new UsageError(`${flag} ${JSON.stringify(value)}: the guest path is empty`);
+  if (seen.some((d) => d.guest === guest))
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: guest path ${JSON.stringify(guest)} is given twice`);
+  return { host, guest, readOnly: flag === '--dir-ro' };
 }
 
 /** Each `--dir` HOST must be an existing directory: a usage error (exit 2) names the flag and path. */

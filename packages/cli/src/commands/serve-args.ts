@@ -1,7 +1,7 @@
 // `weft serve` argument parsing: options anywhere, exactly one component file.
 
 import { UsageError } from '../errors.ts';
-import { type DirArg, parseDuration, parseSize, type RunArgs } from './run-args.ts';
+import { type DirArg, parseDirArg, parseDuration, parseEnvArg, parseSize, type RunArgs } from './run-args.ts';
 
 export interface ServeArgs {
   file: string;
@@ -125,23 +125,13 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--max-memory':
         r.maxMemoryPages = parseSize(a, v);
         break;
-      case '--env': {
-        const k = v.indexOf('=');
-        if (k === 0 || v === '') throw new UsageError(`--env ${JSON.stringify(v)}: the variable needs a name`);
-        r.env.push(k < 0 ? [v, undefined] : [v.slice(0, k), v.slice(k + 1)]);
+      case '--env':
+        r.env.push(parseEnvArg(v));
         break;
-      }
       case '--dir':
-      case '--dir-ro': {
-        const sep = v.lastIndexOf('::');
-        const host = sep < 0 ? v : v.slice(0, sep);
-        const guest = sep < 0 ? v : v.slice(sep + 2);
-        if (guest === '' && host !== '') throw new UsageError(`${a} ${JSON.stringify(v)}: the guest path is empty`);
-        if (r.dirs.some((d) => d.guest === guest))
-          throw new UsageError(`${a} ${JSON.stringify(v)}: guest path ${JSON.stringify(guest)} is given twice`);
-        r.dirs.push({ host, guest, readOnly: a === '--dir-ro' });
+      case '--dir-ro':
+        r.dirs.push(parseDirArg(a, v, r.dirs));
         break;
-      }
       default:
         throw new UsageError(`unknown option ${a}`);
     }
