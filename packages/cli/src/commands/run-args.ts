@@ -62,15 +62,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
       break;
     }
     if (!a.startsWith('-') || a === '-') break;
-    let value: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0 && VALUE_OPTS.has(a.slice(0, eq))) {
-      value = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    } else if (VALUE_OPTS.has(a)) {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`${a} needs a value`);
-    }
+    const opt = readOption(argv, i, VALUE_OPTS);
+    a = opt.name;
+    const value = opt.value;
+    i = opt.last;
     switch (a) {
       case '-h':
       case '--help':
@@ -113,6 +108,25 @@ export function parseRunArgs(argv: string[]): RunArgs {
   r.file = file;
   r.args = argv.slice(i + 1);
   return r;
+}
+
+/**
+ * The option at `argv[i]`: `--name=value`, or `--name value` for one of `withValue`
+ * (`last` is then the value's index), or a flag.
+ */
+export function readOption(
+  argv: readonly string[],
+  i: number,
+  withValue: ReadonlySet<string>,
+): { name: string; value: string | undefined; last: number } {
+  const a = argv[i]!;
+  const eq = a.indexOf('=');
+  if (a.startsWith('--') && eq > 0 && withValue.has(a.slice(0, eq)))
+    return { name: a.slice(0, eq), value: a.slice(eq + 1), last: i };
+  if (!withValue.has(a)) return { name: a, value: undefined, last: i };
+  const value = argv[i + 1];
+  if (value === undefined) throw new UsageError(`${a} needs a value`);
+  return { name: a, value, last: i + 1 };
 }
 
 /** `--env K=V`, or a bare `--env K` (copied from the host). */

@@ -1,7 +1,15 @@
 // `weft serve` argument parsing: options anywhere, exactly one component file.
 
 import { UsageError } from '../errors.ts';
-import { type DirArg, parseDirArg, parseDuration, parseEnvArg, parseSize, type RunArgs } from './run-args.ts';
+import {
+  type DirArg,
+  parseDirArg,
+  parseDuration,
+  parseEnvArg,
+  parseSize,
+  type RunArgs,
+  readOption,
+} from './run-args.ts';
 
 export interface ServeArgs {
   file: string;
@@ -80,16 +88,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       files.push(a);
       continue;
     }
-    let value: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0 && VALUE_OPTS.has(a.slice(0, eq))) {
-      value = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    } else if (VALUE_OPTS.has(a)) {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`${a} needs a value`);
-    }
-    const v = value!;
+    const opt = readOption(argv, i, VALUE_OPTS);
+    a = opt.name;
+    i = opt.last;
+    const v = opt.value!;
     switch (a) {
       case '-h':
       case '--help':
