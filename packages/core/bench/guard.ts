@@ -1,6 +1,7 @@
 // The cost of fuel and deadline checks (issue 9): the componentize-qjs values
 // guest compiled plain, interruptible (deadline checks), and with fuel, the
 // same calls timed in the same run. Goal: ≤ 10% slower with deadlines, ≤ 25% with fuel.
+// "sliced": interruptible with time slicing (every call enters through JSPI).
 
 import { Component } from '@weft/core';
 
@@ -8,6 +9,7 @@ export interface GuardRow {
   op: string;
   plain: number;
   deadline: number;
+  sliced: number;
   fuel: number;
 }
 
@@ -22,6 +24,7 @@ export async function runGuardBench(
     ((await (await Component.compile(bytes, opts)).instantiate({}, inst)) as { exports: Record<string, Fn> }).exports;
   const plain = await make({}, {});
   const deadline = await make({ interruptible: true }, { timeout: 3_600_000 });
+  const sliced = await make({ interruptible: true }, { timeout: 3_600_000, timeSlice: true });
   const fuel = await make({ fuel: true }, { fuel: 10n ** 15n });
   const ops: Array<[string, (e: Record<string, Fn>) => unknown, number]> = [
     ['add(u32, u32)', (e) => e.add!(20, 22), 20_000_000],
@@ -32,19 +35,20 @@ export async function runGuardBench(
     // interleaved, so drift in machine load hits every column alike
     const p1 = measure(() => run(plain), max);
     const d = measure(() => run(deadline), max);
+    const sl = measure(() => run(sliced), max);
     const f = measure(() => run(fuel), max);
     const p2 = measure(() => run(plain), max);
-    rows.push({ op, plain: (p1 + p2) / 2, deadline: d, fuel: f });
+    rows.push({ op, plain: (p1 + p2) / 2, deadline: d, sliced: sl, fuel: f });
   }
   return rows;
 }
 
 export function guardSummary(rows: GuardRow[]): string {
   const pct = (x: number, base: number) => `${x / base >= 1 ? '+' : ''}${((x / base - 1) * 100).toFixed(0)}%`;
-  return `instrumented values guest (plain / deadline / fuel ns): ${rows
+  return `instrumented values guest (plain / deadline / deadline+timeSlice / fuel ns): ${rows
     .map(
       (r) =>
-        `${r.op.split('(')[0]} ${r.plain.toFixed(0)} / ${r.deadline.toFixed(0)} (${pct(r.deadline, r.plain)}) / ${r.fuel.toFixed(0)} (${pct(r.fuel, r.plain)})`,
+        `${r.op.split('(')[0]} ${r.plain.toFixed(0)} / ${r.deadline.toFixed(0)} (${pct(r.deadline, r.plain)}) / ${r.sliced.toFixed(0)} (${pct(r.sliced, r.plain)}) / ${r.fuel.toFixed(0)} (${pct(r.fuel, r.plain)})`,
     )
     .join('; ')} — goals ≤ +10% deadline, ≤ +25% fuel`;
 }

@@ -6,7 +6,7 @@ import { ValidationError, WeftError } from './host/errors.ts';
 import { STORE, Store } from './runtime/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
-import { createGuard } from './link/guard.ts';
+import { createGuard, DEADLINE_CONTROL } from './link/guard.ts';
 import { instrument } from './instrument/index.ts';
 import { limitResources, type ResourceLimits } from './instrument/limits.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
@@ -79,6 +79,17 @@ export interface InstantiateOptions {
    * tight loop is stopped by `timeout`.)
    */
   signal?: AbortSignal;
+  /**
+   * Time slicing (needs a component compiled with `{ interruptible: true }`
+   * and JSPI; without JSPI it is ignored). Every call into the instance runs
+   * on a JSPI stack, and a guest that keeps the JS thread for more than about
+   * 4 ms without returning to the event loop (a long or endless loop) pauses
+   * at a loop header for one macrotask turn, so host timers, I/O and other
+   * instances run meanwhile (and `signal`, or `setDeadline`, reach it on the
+   * host's timers). The guest cannot tell. A sync-typed export that paused
+   * returns a Promise of its result. Costs a JSPI entry per export call.
+   */
+  timeSlice?: boolean;
 }
 
 export interface CompileOptions {
@@ -177,8 +188,9 @@ export class Component {
       hostImportsMaySuspend: options.hostImportsMaySuspend,
       maxInstances: options.maxInstances,
       maxLiftBytes: options.maxLiftBytes,
+      timeSlice: options.timeSlice,
     });
-    const guard = createGuard(this.#instrumented, options);
+    const guard = createGuard(this.#instrumented, options, store);
     const inst = instantiateComponent(
       this.#def,
       { kind: 'host', imports },
@@ -186,10 +198,11 @@ export class Component {
       undefined,
       options.maxHandles,
       store,
-      guard,
+      guard?.imports,
     );
     const instance: Instance = { exports: hostExports(inst) };
     Object.defineProperty(instance, STORE, { value: store });
+    if (guard?.deadline) Object.defineProperty(instance, DEADLINE_CONTROL, { value: guard.deadline });
     return instance;
   }
 }

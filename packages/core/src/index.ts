@@ -18,4 +18,5 @@ export {
   stream,
 } from './runtime/host-streams.ts';
 export { HAS_JSPI } from './runtime/jspi.ts';
+export { isSpinning, setDeadline } from './link/guard.ts';
 export { shortName } from './host/short-name.ts';

@@ -260,13 +260,14 @@ describe.skipIf(!serveExists())(title, () => {
         const what = `/loop: ${cut.status} after ${Math.round(cut.ms)} ms; others: ${others.map((o) => `${o.status} in ${Math.round(o.ms)} ms`).join(', ')}`;
         console.log(`load: deadline, round ${round + 1}: ${what}`);
         expect(cut.status, what).toBe(504);
-        // The pool's bound is 1.25 × the timeout; the rest is start-up and scheduling slack.
-        expect(cut.ms, what).toBeLessThan(1.25 * timeoutMs + 3000);
+        // The request's own deadline (time slicing lets the host's timer fire on time); the rest
+        // is start-up and scheduling slack.
+        expect(cut.ms, what).toBeLessThan(timeoutMs + 3000);
         expect(others.length, what).toBeGreaterThanOrEqual(6);
         for (const o of others) {
           expect(o.status, what).toBe(200);
           expect(o.body.toString(), what).toBe('ok');
-          expect(o.ms, what).toBeLessThan(1.25 * timeoutMs + 3000);
+          expect(o.ms, what).toBeLessThan(timeoutMs + 3000);
         }
       }
     } finally {

@@ -241,7 +241,8 @@ describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
     expect((await get(`${s.url}warm`)).status).toBe(200);
     const t0 = Date.now();
     const loop = get(`${s.url}loop`).then((r) => ({ ...r, at: Date.now() - t0 }));
-    await sleep(20);
+    // Long enough for the pool to see its instance spinning (time slicing keeps pausing it).
+    await sleep(60);
     const others = Promise.all(['/a', '/b', '/c'].map((p) => get(`${s.url}${p.slice(1)}`)));
     const l = await loop;
     expect(l.status).toBe(504);
@@ -253,6 +254,32 @@ describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
     expect(log).toEqual([
       'weft serve: GET /loop: DeadlineError: the guest did not finish the request within its deadline (400 ms) (instance 0 dropped)',
     ]);
+    expect((await get(`${s.url}after`)).status).toBe(200);
+  });
+
+  it('while a tight loop runs, other requests are answered at once (time slicing); the loop ends at the deadline', async () => {
+    const log: string[] = [];
+    const s = await start(bytes, { imports: next, requestTimeout: 2000, log: (l) => log.push(l) });
+    expect((await get(`${s.url}warm`)).status).toBe(200);
+    // The warm instance's age does not count: the deadline is the request's own.
+    await sleep(300);
+    const t0 = Date.now();
+    const loop = get(`${s.url}loop`).then((r) => ({ ...r, at: Date.now() - t0 }));
+    await sleep(60);
+    // Answered when, since the loop began (the server runs in this thread: without time
+    // slicing nothing here, not even the sleep, runs before the loop's end at 2 s).
+    const times: number[] = [];
+    for (const p of ['a', 'b', 'c']) {
+      expect((await get(`${s.url}${p}`)).body).toBe(`next /${p}`);
+      times.push(Date.now() - t0);
+    }
+    const l = await loop;
+    expect(l.status).toBe(504);
+    expect(Math.max(...times), `replies at ${times.join(', ')} ms`).toBeLessThan(60 + 200);
+    expect(l.at).toBeGreaterThanOrEqual(1980);
+    expect(l.at).toBeLessThan(2400);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/GET \/loop: DeadlineError/);
     expect((await get(`${s.url}after`)).status).toBe(200);
   });
 

@@ -1,27 +1,72 @@
 // The host half of instrumentation (instrument/): one `weft:guard` core
 // import object per top-level instantiation, shared by all its core instances
 // (nested components' too): the fuel global and the interrupt flag.
+//
+// The flag is word 0 of a one-page shared memory that every instrumented
+// loop header (and tail-calling function entry) loads; any non-zero value
+// calls `interrupted`:
+//   DEADLINE / INTERRUPTED: the guest traps ("deadline exceeded" / "interrupted").
+//   SLICE: time slicing (instantiate's `timeSlice`). The watchdog worker sets
+//     it every SLICE_MS in every slicing flag; `interrupted` clears it and, if
+//     the guest is on a JSPI stack of this store and has kept the JS event
+//     loop from a macrotask for about 4 ms (Store.fairnessDue), pauses that
+//     stack for one macrotask turn (Thread.pauseJspi) so timers, I/O and other
+//     instances run; else the loop just goes on.
+// Words 2-3 (a BigInt64 at byte 8) hold the current deadline (epoch ms, 0 for
+// none), which the host may move (`setDeadline`): the watchdog's timer reads
+// it when it fires, so a later deadline set meanwhile is never cut short.
 
 import { Trap } from '../host/errors.ts';
 import type { InstrumentOptions } from '../instrument/index.ts';
+import { running, STORE, type Store } from '../runtime/store.ts';
+import { Thread } from '../runtime/thread.ts';
 
 export interface GuardOptions {
   fuel?: bigint | number;
   timeout?: number;
   signal?: AbortSignal;
+  timeSlice?: boolean;
 }
 
 const MAX_FUEL = 2n ** 63n - 1n;
 const DEADLINE = 1;
 const INTERRUPTED = 2;
+const SLICE = 3;
+/** How often the watchdog asks a slicing guest to look at the clock (ms). */
+const SLICE_MS = 2;
 
-/** The import object of `weft:guard` for an instantiation of a component compiled with `compiled`. */
-export function createGuard(compiled: InstrumentOptions, o: GuardOptions): Record<string, unknown> | undefined {
+/** The (non-enumerable) key of an `Instance`'s deadline control. */
+export const DEADLINE_CONTROL = Symbol('weft.deadline');
+
+/** Moves an instantiation's deadline (see `setDeadline`). */
+export interface DeadlineControl {
+  set(ms: number | undefined): void;
+}
+
+/** The guard of an instantiation: its `weft:guard` imports and, if interruptible, its deadline control. */
+export interface Guard {
+  imports: Record<string, unknown>;
+  deadline: DeadlineControl | undefined;
+}
+
+/** Sets the flag unless it holds a trap already (a pending SLICE is overridden). */
+function raise(flag: Int32Array, v: number): void {
+  for (;;) {
+    const cur = Atomics.load(flag, 0);
+    if (cur === DEADLINE || cur === INTERRUPTED) return;
+    if (Atomics.compareExchange(flag, 0, cur, v) === cur) return;
+  }
+}
+
+let nextId = 0;
+
+/** The guard of an instantiation of a component compiled with `compiled`, in `store`. */
+export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?: Store): Guard | undefined {
   if (o.fuel !== undefined && !compiled.fuel)
     throw new TypeError('instantiate option fuel needs a component compiled with { fuel: true }');
-  if ((o.timeout !== undefined || o.signal !== undefined) && !compiled.interruptible)
+  if ((o.timeout !== undefined || o.signal !== undefined || o.timeSlice) && !compiled.interruptible)
     throw new TypeError(
-      'instantiate options timeout and signal need a component compiled with { interruptible: true }',
+      'instantiate options timeout, signal and timeSlice need a component compiled with { interruptible: true }',
     );
   if (!compiled.fuel && !compiled.interruptible) return undefined;
   const guard: Record<string, unknown> = {};
@@ -34,39 +79,164 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions): Recor
       throw new Trap('wasm trap: fuel exhausted');
     };
   }
-  if (compiled.interruptible) {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    const flag = new Int32Array(memory.buffer, 0, 1);
-    guard.flag = memory;
-    guard.interrupted = () => {
-      throw new Trap(`wasm trap: ${Atomics.load(flag, 0) === INTERRUPTED ? 'interrupted' : 'deadline exceeded'}`);
+  if (!compiled.interruptible) return { imports: guard, deadline: undefined };
+  if (o.timeout !== undefined && !(o.timeout >= 0)) throw new RangeError('timeout must be a number of milliseconds');
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const flag = new Int32Array(memory.buffer, 0, 1);
+  const at64 = new BigInt64Array(memory.buffer, 8, 1);
+  guard.flag = memory;
+  const slicing = store?.timeSlice === true;
+  const trap = () =>
+    new Trap(`wasm trap: ${Atomics.load(flag, 0) === INTERRUPTED ? 'interrupted' : 'deadline exceeded'}`);
+  if (slicing) {
+    const plain = () => {
+      if (Atomics.load(flag, 0) !== SLICE) throw trap();
+      // A deadline raised meanwhile stays: the next check traps.
+      Atomics.compareExchange(flag, 0, SLICE, 0);
+      const t = running.current;
+      if (!(t instanceof Thread) || !t.jspi || t.store !== store || t.done) return undefined;
+      // A call pauses only once it has run across two slice ticks (a short call never
+      // does, so it returns its value synchronously) and the event loop has been kept
+      // from a macrotask for a while (by it or by whatever ran before it).
+      const due = store.fairnessDue(true);
+      const now = performance.now();
+      const seen = t.sliceSeen;
+      if (seen === 0) t.sliceSeen = now;
+      if (seen !== 0 && now - seen >= SLICE_MS / 2 && due) {
+        t.sliceSeen = 0;
+        // Pauses close together are one long stretch of guest code.
+        if (now - store.slicedAt > SPIN_GAP_MS) store.spinSince = now;
+        store.slicedAt = now;
+        return t.pauseJspi(() => undefined, undefined);
+      }
+      return undefined;
     };
-    const set = (v: number) => void Atomics.compareExchange(flag, 0, 0, v);
-    if (o.signal) {
-      if (o.signal.aborted) set(INTERRUPTED);
-      else o.signal.addEventListener('abort', () => set(INTERRUPTED), { once: true });
-    }
-    if (o.timeout !== undefined) {
-      if (!(o.timeout >= 0)) throw new RangeError('timeout must be a number of milliseconds');
-      const at = Date.now() + o.timeout;
-      // On this thread for a guest that yields; from the watchdog for one in a tight loop.
-      const t = setTimeout(() => set(DEADLINE), o.timeout) as { unref?: () => void };
-      t.unref?.();
-      watchdog()?.postMessage({ buffer: memory.buffer, at });
-    }
+    guard.interrupted = store.blockable(plain, [], []);
+  } else {
+    guard.interrupted = () => {
+      // A SLICE cannot be set here (only slicing flags get one), but be safe.
+      if (Atomics.load(flag, 0) === SLICE) return void Atomics.compareExchange(flag, 0, SLICE, 0);
+      throw trap();
+    };
   }
-  return guard;
+  if (o.signal) {
+    if (o.signal.aborted) raise(flag, INTERRUPTED);
+    else o.signal.addEventListener('abort', () => raise(flag, INTERRUPTED), { once: true });
+  }
+  const id = nextId++;
+  const dog = watchdog();
+  let watching = false;
+  const watch = () => {
+    if (watching || dog === undefined) return;
+    watching = true;
+    dog.postMessage({ kind: 'add', id, buffer: memory.buffer, slice: slicing });
+    // When the instantiation is gone, so is its entry in the watchdog.
+    watched.register(memory, id);
+  };
+  // On this thread for a guest that yields; from the watchdog for one in a tight loop.
+  // Both timers re-read the shared deadline when they fire and re-arm for a later one, so
+  // moving it later needs neither touched: a host that moves it on every request (the
+  // wasi-http pool) posts to the watchdog only when it moves earlier than what the watchdog
+  // was last told, or that has passed.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = 0;
+  let posted = 0;
+  const fire = () => {
+    timer = undefined;
+    const at = Number(Atomics.load(at64, 0));
+    if (at === 0) return;
+    const left = at - Date.now();
+    if (left > 0) arm(at, left);
+    else raise(flag, DEADLINE);
+  };
+  const arm = (at: number, ms: number) => {
+    timerAt = at;
+    timer = setTimeout(fire, ms);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  const deadline: DeadlineControl = {
+    set(ms) {
+      if (ms !== undefined && !(ms >= 0)) throw new RangeError('a deadline must be a number of milliseconds');
+      const now = Date.now();
+      const at = ms === undefined ? 0 : Math.max(1, now + Math.ceil(ms));
+      Atomics.store(at64, 0, BigInt(at));
+      if (at === 0) return;
+      if (timer === undefined || at < timerAt) {
+        if (timer !== undefined) clearTimeout(timer);
+        arm(at, at - now);
+      }
+      if (dog === undefined || (posted !== 0 && at >= posted && now < posted)) return;
+      posted = at;
+      watch();
+      dog.postMessage({ kind: 'deadline', id, at });
+    },
+  };
+  if (slicing) watch();
+  if (o.timeout !== undefined) deadline.set(o.timeout);
+  return { imports: guard, deadline };
 }
+
+const watched = new FinalizationRegistry<number>((id) => dog?.postMessage({ kind: 'drop', id }));
 
 interface Watchdog {
   postMessage(m: unknown): void;
 }
 
+// The watchdog: per watched flag, a deadline timer that re-reads the shared
+// deadline when it fires (the host may have moved it), and, while any flag
+// slices, one interval that sets SLICE in each flag that holds nothing. A flag
+// holding a trap is done with: it is dropped.
 const WATCHDOG_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ buffer, at }) => {
-  const flag = new Int32Array(buffer, 0, 1);
-  setTimeout(() => Atomics.compareExchange(flag, 0, 0, ${DEADLINE}), Math.max(0, at - Date.now()));
+const flags = new Map();
+let interval;
+const slicers = new Set();
+const stop = (id) => {
+  const w = flags.get(id);
+  if (!w) return;
+  if (w.timer) clearTimeout(w.timer);
+  flags.delete(id);
+  slicers.delete(w);
+  if (slicers.size === 0 && interval) { clearInterval(interval); interval = undefined; }
+};
+const raise = (w, v) => {
+  for (;;) {
+    const cur = Atomics.load(w.flag, 0);
+    if (cur === ${DEADLINE} || cur === ${INTERRUPTED}) return;
+    if (Atomics.compareExchange(w.flag, 0, cur, v) === cur) return;
+  }
+};
+const fire = (id) => {
+  const w = flags.get(id);
+  if (!w) return;
+  w.timer = undefined;
+  const at = Number(Atomics.load(w.at, 0));
+  if (at === 0) return;
+  const left = at - Date.now();
+  if (left > 0) { w.timer = setTimeout(fire, left, id); return; }
+  raise(w, ${DEADLINE});
+  stop(id);
+};
+const slice = () => {
+  for (const w of slicers) {
+    const cur = Atomics.compareExchange(w.flag, 0, 0, ${SLICE});
+    if (cur === ${DEADLINE} || cur === ${INTERRUPTED}) stop(w.id);
+  }
+};
+parentPort.on('message', (m) => {
+  if (m.kind === 'add') {
+    const w = { id: m.id, flag: new Int32Array(m.buffer, 0, 1), at: new BigInt64Array(m.buffer, 8, 1), timer: undefined };
+    flags.set(m.id, w);
+    if (m.slice) {
+      slicers.add(w);
+      interval ??= setInterval(slice, ${SLICE_MS});
+    }
+  } else if (m.kind === 'deadline') {
+    const w = flags.get(m.id);
+    if (!w) return;
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = setTimeout(fire, Math.max(0, m.at - Date.now()), m.id);
+  } else if (m.kind === 'drop') stop(m.id);
 });`;
 
 let dog: Watchdog | null | undefined;
@@ -90,4 +260,35 @@ function watchdog(): Watchdog | undefined {
     dog = null;
   }
   return dog ?? undefined;
+}
+
+/**
+ * Moves the deadline of an instantiation of a component compiled with
+ * `{ interruptible: true }`: its guest code stops with "deadline exceeded"
+ * `ms` milliseconds from now (replacing instantiate's `timeout` and any
+ * earlier call), or never (`undefined`). Reaches a tight loop (the watchdog
+ * sets the flag). A deadline that has already stopped the guest stays.
+ */
+export function setDeadline(instance: object, ms: number | undefined): void {
+  const c = (instance as Record<symbol, DeadlineControl | undefined>)[DEADLINE_CONTROL];
+  if (c === undefined)
+    throw new TypeError('setDeadline needs an instance of a component compiled with { interruptible: true }');
+  c.set(ms);
+}
+
+/** Time-slicing pauses at most this far apart belong to one stretch of guest code (ms). */
+const SPIN_GAP_MS = 15;
+/** How long a stretch must have lasted, and how recently it was paused, to count as spinning (ms). */
+const SPIN_MIN_MS = 20;
+
+/**
+ * Whether the guest of an instance made with `timeSlice` is in a long stretch
+ * of code that does not return to the event loop (a long or endless loop):
+ * time slicing has paused it again and again for 20 ms or more, the last time just now. Such an instance cannot start
+ * anything else until that stretch ends (a server sends new work elsewhere).
+ */
+export function isSpinning(instance: object): boolean {
+  const store = (instance as Record<symbol, Store | undefined>)[STORE];
+  if (store === undefined) return false;
+  return performance.now() - store.slicedAt <= SPIN_GAP_MS && store.slicedAt - store.spinSince >= SPIN_MIN_MS;
 }

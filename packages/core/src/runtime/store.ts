@@ -53,6 +53,8 @@ export interface StoreOptions {
   maxInstances?: number;
   /** Host bytes one lift (a call's results or parameters, one stream/future copy) may create (default 2^28). */
   maxLiftBytes?: number;
+  /** Time slicing of interruptible guests (instantiate's `timeSlice`; needs `jspi`). */
+  timeSlice?: boolean;
 }
 
 /** Wasmtime's default for a store's instances (ResourceLimiter::instances). */
@@ -74,6 +76,12 @@ export class Store {
   readonly jspi: boolean;
   /** Synchronously lowered host imports may return a Promise the guest waits for (needs `jspi`). */
   readonly hostImportsMaySuspend: boolean;
+  /** Every call into its instances runs on a JSPI stack that an interrupt check may pause (link/guard.ts). */
+  readonly timeSlice: boolean;
+  /** When time slicing last paused one of its stacks (performance.now(); link/guard.ts isSpinning). */
+  slicedAt = Number.NEGATIVE_INFINITY;
+  /** When the stretch of guest code that time slicing keeps pausing began. */
+  spinSince = Number.NEGATIVE_INFINITY;
   readonly waiting: Thread[] = [];
   /** The thread running on the JSPI stack the scheduler last resumed. */
   inflight: Thread | undefined = undefined;
@@ -87,6 +95,7 @@ export class Store {
   constructor(options: StoreOptions = {}) {
     this.jspi = HAS_JSPI && options.jspi !== false;
     this.hostImportsMaySuspend = options.hostImportsMaySuspend === true;
+    this.timeSlice = this.jspi && options.timeSlice === true;
     const max = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxInstances must be a positive integer');
     this.maxInstances = max;

@@ -32,6 +32,8 @@ export class Thread {
    * (a rejected Promise), and the thread stays in flight until it arrives.
    */
   trapPending = false;
+  /** Time slicing: when this thread's stack first saw a slice tick since it last paused (0: not yet; link/guard.ts). */
+  sliceSeen = 0;
 
   constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
     this.task = task;

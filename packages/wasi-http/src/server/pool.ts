@@ -10,17 +10,25 @@
 // `error-code`, poisons the instance: it takes no more requests and is dropped.
 //
 // Deadlines. A request's guest work (the `handle` call, its response body and trailers) has
-// `requestTimeout` ms. A guest that returns to the event loop is stopped then: the request
-// fails with a DeadlineError, its instance takes no more requests and is dropped once its
-// other requests are done, and its code traps "interrupted" if it runs again (the
-// instantiation's `signal`). A guest in a tight loop holds the thread, so no host timer can
-// run: the core's own deadline (a watchdog worker, `instantiate`'s `timeout`) stops it. That
-// deadline is per instantiation, so an instance takes new requests only during the first
-// quarter of `requestTimeout` of its life and its deadline is `1.25 × requestTimeout` after it
-// was made: every request on it gets at least `requestTimeout`, and a tight loop is cut off
-// at most `1.25 × requestTimeout` after its request began.
+// `requestTimeout` ms. Past it the request fails with a DeadlineError, its instance takes no
+// more requests and is dropped once its other requests are done, and its code traps
+// "interrupted" if it runs again (the instantiation's `signal`). Instances are made with the
+// core's time slicing (`timeSlice`), so even a guest in a tight loop pauses every few ms and
+// the host's timer fires on time, while other instances keep serving. Where that cannot work
+// (no JSPI), the core's own deadline stops a tight loop: each instance's deadline is moved
+// (`setDeadline`, through the core's watchdog worker) to its oldest request's start plus
+// `requestTimeout` plus a little grace (the host timer normally wins), and removed while it is
+// idle, so an instance takes requests all its life.
 
-import { type CompileOptions, type Component, type Instance, type InstantiateOptions, shortName } from '@weft/core';
+import {
+  type CompileOptions,
+  type Component,
+  type Instance,
+  type InstantiateOptions,
+  isSpinning,
+  setDeadline,
+  shortName,
+} from '@weft/core';
 import { callHandler } from '../handler.ts';
 import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
 import { createHttp, type HttpOptions } from '../imports.ts';
@@ -84,6 +92,9 @@ export const POOL_DEFAULTS = {
   maxConcurrent: 1000,
   idleTimeout: 1000,
 } as const;
+
+/** How much later than a request's deadline the core's own deadline stops its instance (ms). */
+const CORE_GRACE_MS = 50;
 
 /** A request's guest work ran past its deadline (a server answers 504). */
 export class DeadlineError extends Error {
@@ -157,13 +168,15 @@ class Slot {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly controller = new AbortController();
   readonly id: number;
-  readonly acceptUntil: number;
-  constructor(id: number, acceptUntil: number) {
+  /** When each request in flight on it began, oldest first (its core deadline follows the oldest). */
+  readonly starts = new Map<Exchange, number>();
+  /** Its core deadline can be moved (an interruptible instance): see `HandlerPool.#arm`. */
+  coreDeadline = false;
+  constructor(id: number) {
     this.id = id;
-    this.acceptUntil = acceptUntil;
   }
-  accepts(now: number): boolean {
-    return !this.retired && !this.dead && now < this.acceptUntil;
+  accepts(): boolean {
+    return !this.retired && !this.dead;
   }
 }
 
@@ -195,7 +208,6 @@ export class HandlerPool {
     >
   > &
     HandlerPoolOptions;
-  readonly #window: number;
   readonly #deadlines: Deadlines | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Waiter[] = [];
@@ -232,7 +244,6 @@ export class HandlerPool {
       idleTimeout: positive('idleTimeout', options.idleTimeout, POOL_DEFAULTS.idleTimeout, true),
       log: options.log ?? defaultLog,
     };
-    this.#window = requestTimeout > 0 ? Math.max(1, Math.floor(requestTimeout / 4)) : Number.POSITIVE_INFINITY;
     this.#deadlines = requestTimeout > 0 ? new Deadlines(requestTimeout) : undefined;
     this.#callHandler = options.callHandler ?? (callHandler as CallHandler);
     if (component instanceof Uint8Array || component instanceof ArrayBuffer) {
@@ -318,13 +329,16 @@ export class HandlerPool {
   // ---- internals (Exchange calls these) ----
 
   /** A request began on `slot` (Exchange's constructor). */
-  began(ex: Exchange): void {
+  began(ex: Exchange, slot: Slot): void {
     this.#exchanges.add(ex);
+    slot.starts.set(ex, Date.now());
+    this.#arm(slot);
   }
 
   /** A request on `slot` is over (guest work done, failed or timed out). */
   release(slot: Slot, ex: Exchange): void {
     this.#exchanges.delete(ex);
+    if (slot.starts.delete(ex)) this.#arm(slot);
     slot.active--;
     this.#active--;
     this.#settle(slot);
@@ -362,14 +376,20 @@ export class HandlerPool {
   /** An instance with room for one more request (made if need be and allowed), or none. */
   #assign(): Slot | undefined {
     if (this.#active >= this.#opts.maxConcurrent) return undefined;
-    const now = Date.now();
     let best: Slot | undefined;
-    // Fill the busiest instance that has room: fewer instances, more reuse.
+    // Fill the busiest instance that has room: fewer instances, more reuse. One whose guest is
+    // in a long stretch of code (a loop time slicing keeps pausing) could not start it.
     for (const s of this.#slots)
-      if (s.accepts(now) && s.active < this.#opts.concurrencyPerInstance && (!best || s.active > best.active)) best = s;
+      if (
+        s.accepts() &&
+        s.active < this.#opts.concurrencyPerInstance &&
+        (!best || s.active > best.active) &&
+        !(s.instance !== undefined && isSpinning(s.instance))
+      )
+        best = s;
     if (!best) {
-      // Idle instances past their window are dropped lazily (their timer may not have run yet).
-      for (const s of [...this.#slots]) if (s.active === 0 && !s.accepts(now)) this.#destroy(s);
+      // Idle retired instances are dropped lazily (their timer may not have run yet).
+      for (const s of [...this.#slots]) if (s.active === 0 && !s.accepts()) this.#destroy(s);
       if (this.#slots.length >= this.#opts.maxInstances) return undefined;
       best = this.#spawn();
     }
@@ -396,7 +416,7 @@ export class HandlerPool {
 
   #spawn(): Slot {
     const id = this.#nextId++;
-    const slot = new Slot(id, Date.now() + this.#window);
+    const slot = new Slot(id);
     this.#slots.push(slot);
     slot.ready = this.#instantiate(slot);
     slot.ready.catch(() => {
@@ -412,14 +432,15 @@ export class HandlerPool {
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
     let instance: Instance;
+    let coreDeadline = false;
     if (timeout > 0 && !this.#hostDeadlineOnly) {
-      const deadline = slot.acceptUntil - Date.now() + timeout;
       try {
         instance = await component.instantiate(imports, {
+          timeSlice: true,
           ...base,
-          timeout: Math.max(0, deadline),
           signal: slot.controller.signal,
         });
+        coreDeadline = true;
       } catch (e) {
         if (!(e instanceof TypeError && /interruptible/.test(e.message))) throw e;
         this.#hostDeadlineOnly = true;
@@ -438,18 +459,41 @@ export class HandlerPool {
       );
     slot.instance = instance;
     slot.handle = handle as (...args: any[]) => any;
+    slot.coreDeadline = coreDeadline;
+    this.#arm(slot);
+  }
+
+  /**
+   * Moves `slot`'s core deadline to its oldest request's deadline plus a little grace (the
+   * host's timer, on time with time slicing, normally ends the request first), or removes it
+   * while the instance is idle.
+   */
+  #arm(slot: Slot): void {
+    if (!slot.coreDeadline || slot.dead || slot.instance === undefined) return;
+    let oldest: number | undefined;
+    for (const at of slot.starts.values()) {
+      oldest = at;
+      break;
+    }
+    const timeout = this.#opts.requestTimeout;
+    const grace = Math.min(CORE_GRACE_MS, Math.ceil(timeout / 10));
+    try {
+      setDeadline(slot.instance, oldest === undefined ? undefined : Math.max(0, oldest + timeout + grace - Date.now()));
+    } catch {
+      // Not a Weft instance that can move its deadline: host-side deadlines only.
+      slot.coreDeadline = false;
+    }
   }
 
   /** Idle bookkeeping after a slot's active count changed. */
   #settle(slot: Slot): void {
     if (slot.dead || slot.active > 0) return;
-    const now = Date.now();
-    if (!slot.accepts(now) || this.#closing) {
+    if (!slot.accepts() || this.#closing) {
       this.#destroy(slot);
       return;
     }
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    const wait = Math.min(this.#opts.idleTimeout, slot.acceptUntil - now);
+    const wait = this.#opts.idleTimeout;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
       if (slot.active === 0) this.#destroy(slot);
@@ -567,7 +611,7 @@ class Exchange {
     this.#slot = slot;
     this.#deadlines = deadlines;
     deadlines?.add(this);
-    pool.began(this);
+    pool.began(this, slot);
   }
 
   /** `p`, unless the deadline passes first (then a DeadlineError). */
