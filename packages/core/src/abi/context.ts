@@ -23,6 +23,14 @@ export interface Expirable {
 
 const EMPTY = new ArrayBuffer(0);
 
+/** The views of one memory's current buffer, shared by every context over that memory. */
+interface MemoryViews {
+  buffer: ArrayBufferLike;
+  dv: DataView;
+  u8: Uint8Array;
+}
+const memoryViews = new WeakMap<WebAssembly.Memory, MemoryViews>();
+
 /** realloc's function type: (old, old-size, align, new-size) -> ptr, sync. */
 const REALLOC_TYPE = {
   params: ['old', 'old-size', 'align', 'new-size'].map((name) => ({ name, type: { kind: 'u32' } })),
@@ -52,6 +60,7 @@ export class LiftLowerContext {
   /** Flat-value iterator (CoreValueIter) used by liftFlat. */
   flat: ArrayLike<unknown> = [];
   fi = 0;
+  private shared = false;
   /**
    * Host bytes one lift may create (the store's `maxLiftBytes`, instantiate
    * option): the lists, maps and strings of a call's results or parameters,
@@ -68,6 +77,15 @@ export class LiftLowerContext {
     this.memory = opts.memory;
     this.maxLiftBytes = this.inst.store.maxLiftBytes;
     this.liftBudget = this.maxLiftBytes;
+    // Contexts made per call or per copy start from the views already made for this memory
+    // (refresh() still re-derives them once the buffer detaches, or always for shared memory).
+    const v = opts.memory === undefined ? undefined : memoryViews.get(opts.memory);
+    if (v !== undefined) {
+      this.buffer = v.buffer;
+      this.dv = v.dv;
+      this.u8 = v.u8;
+      this.shared = !(v.buffer instanceof ArrayBuffer);
+    }
   }
 
   /**
@@ -107,11 +125,17 @@ export class LiftLowerContext {
     if (b !== this.buffer) {
       this.buffer = b;
       this.shared = !(b instanceof ArrayBuffer);
-      this.dv = new DataView(b);
-      this.u8 = new Uint8Array(b);
+      const v = memoryViews.get(m);
+      if (v !== undefined && v.buffer === b) {
+        this.dv = v.dv;
+        this.u8 = v.u8;
+      } else {
+        this.dv = new DataView(b);
+        this.u8 = new Uint8Array(b);
+        memoryViews.set(m, { buffer: b, dv: this.dv, u8: this.u8 });
+      }
     }
   }
-  private shared = false;
 
   needMemory(): void {
     if (this.memory === undefined) throw new Trap('canonical ABI needs a memory but none was given');

@@ -413,11 +413,15 @@ function streamCopy(inst: ComponentInstance, isRead: boolean, t: StreamType, opt
   const what = isRead ? 'stream.read' : 'stream.write';
   if (t.elem?.kind === 'char') throw new Trap('stream<char> is not supported');
   const codec = t.elem === undefined ? undefined : codecFor(t.elem);
+  // One context for every copy of this definition: a buffer's copies only take memory views
+  // and a fresh lift budget from it (refresh() at each), synchronously, and stream elements
+  // hold no borrows.
+  let shared: LiftLowerContext | undefined;
   return (i: number, ptr: number, n: number): number => {
     const thread = currentThread(inst);
     i >>>= 0;
     const e = claimEnd<ReadableStreamEnd | WritableStreamEnd>(inst, thread, i, E, t.elem, async);
-    const cx = new LiftLowerContext(opts);
+    const cx = (shared ??= new LiftLowerContext(opts));
     const buffer = isRead
       ? new WritableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, n >>> 0)
       : new ReadableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, n >>> 0);
@@ -454,11 +458,13 @@ function futureCopy(inst: ComponentInstance, isRead: boolean, t: FutureType, opt
   const async = opts.async ?? false;
   const what = isRead ? 'future.read' : 'future.write';
   const codec = t.elem === undefined ? undefined : codecFor(t.elem);
+  // As streamCopy's: one context for every copy of this definition.
+  let shared: LiftLowerContext | undefined;
   return (i: number, ptr: number): number => {
     const thread = currentThread(inst);
     i >>>= 0;
     const e = claimEnd<ReadableFutureEnd | WritableFutureEnd>(inst, thread, i, E, t.elem, async);
-    const cx = new LiftLowerContext(opts);
+    const cx = (shared ??= new LiftLowerContext(opts));
     const buffer = isRead
       ? new WritableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, 1)
       : new ReadableBufferGuestImpl(t.elem, codec, cx, ptr >>> 0, 1);

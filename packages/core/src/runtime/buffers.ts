@@ -211,7 +211,13 @@ const allocUnsafe: AllocUnsafe | undefined = (globalThis as { Buffer?: { allocUn
  */
 export function copyOut(v: Uint8Array): Uint8Array {
   const n = v.length;
-  if (allocUnsafe !== undefined && n >= 1024) {
+  if (n < 1024) {
+    // Small: zero-filling a few bytes costs less than ArrayBuffer#slice's generic path.
+    const b = new Uint8Array(n);
+    b.set(v);
+    return b;
+  }
+  if (allocUnsafe !== undefined) {
     const b = new Uint8Array(allocUnsafe(n).buffer, 0, n);
     b.set(v);
     return b;

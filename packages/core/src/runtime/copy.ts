@@ -340,10 +340,28 @@ export class WritableFutureEnd extends CopyEnd {
   }
 }
 
+/**
+ * Pairs of distinct type objects found structurally equal (types are immutable), so the
+ * checks every stream/future copy and task.return make walk a type such as wasi:http's
+ * `error-code` once, not per call.
+ */
+const provenEqual = new WeakMap<object, WeakSet<object>>();
+const COMPOSITE = new Set(['list', 'record', 'tuple', 'variant', 'enum', 'flags', 'option', 'result', 'map']);
+
 /** Structural type equality (`e.shared.t != stream_t.t` in the spec). */
 export function typeEq(a: ValType | undefined, b: ValType | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a.kind !== b.kind) return false;
+  if (!COMPOSITE.has(a.kind)) return structEq(a, b);
+  const known = provenEqual.get(a);
+  if (known !== undefined && known.has(b)) return true;
+  if (!structEq(a, b)) return false;
+  if (known === undefined) provenEqual.set(a, new WeakSet([b]));
+  else known.add(b);
+  return true;
+}
+
+function structEq(a: ValType, b: ValType): boolean {
   const x = a as any;
   const y = b as any;
   switch (a.kind) {
