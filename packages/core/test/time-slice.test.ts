@@ -3,7 +3,7 @@
 // is on JSPI), so host timers and other instances run while it loops; its
 // deadline still stops it on time; setDeadline moves an instantiation's deadline.
 import { describe, expect, it } from 'vitest';
-import { Component, HAS_JSPI, setDeadline, Trap } from '../src/index.ts';
+import { Component, HAS_JSPI, isSpinning, setDeadline, Trap } from '../src/index.ts';
 import { assemble } from './helpers/wat.ts';
 
 // spin() loops forever; count(n) loops n times and returns n; an async-typed
@@ -81,8 +81,14 @@ describe.skipIf(!HAS_JSPI)('time slicing', () => {
       value = await b.exports.count(1000);
       done = performance.now() - t0;
     }, 5);
+    let spinningSeen: boolean[] = [];
+    setTimeout(() => {
+      spinningSeen = [isSpinning(a), isSpinning(b)];
+    }, 100);
     const { error } = await ticksWhile(spinning);
     expect((error as Error).message).toBe('wasm trap: deadline exceeded');
+    expect(spinningSeen).toEqual([true, false]);
+    expect(isSpinning(a)).toBe(false);
     expect(value).toBe(1000);
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(200);

@@ -104,8 +104,8 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
       if (seen === 0) t.sliceSeen = now;
       if (seen !== 0 && now - seen >= SLICE_MS / 2 && due) {
         t.sliceSeen = 0;
-        // Pauses close together are one long stretch of guest code.
-        if (now - store.slicedAt > SPIN_GAP_MS) store.spinSince = now;
+        t.slicePauses++;
+        store.slicedThread = t;
         store.slicedAt = now;
         return t.pauseJspi(() => undefined, undefined);
       }
@@ -276,19 +276,21 @@ export function setDeadline(instance: object, ms: number | undefined): void {
   c.set(ms);
 }
 
-/** Time-slicing pauses at most this far apart belong to one stretch of guest code (ms). */
-const SPIN_GAP_MS = 15;
-/** How long a stretch must have lasted, and how recently it was paused, to count as spinning (ms). */
-const SPIN_MIN_MS = 20;
+/** Pauses of one call that make it a long stretch of code (each comes after 4 ms or more of it). */
+const SPIN_PAUSES = 3;
+/** How recently its last pause must have begun (ms). */
+const SPIN_RECENT_MS = 50;
 
 /**
  * Whether the guest of an instance made with `timeSlice` is in a long stretch
  * of code that does not return to the event loop (a long or endless loop):
- * time slicing has paused it again and again for 20 ms or more, the last time just now. Such an instance cannot start
- * anything else until that stretch ends (a server sends new work elsewhere).
+ * one call of it, still running, has been paused by time slicing three times
+ * or more, the last time within 50 ms. Such an instance cannot start anything
+ * else until that stretch ends (a server sends new work elsewhere).
  */
 export function isSpinning(instance: object): boolean {
   const store = (instance as Record<symbol, Store | undefined>)[STORE];
-  if (store === undefined) return false;
-  return performance.now() - store.slicedAt <= SPIN_GAP_MS && store.slicedAt - store.spinSince >= SPIN_MIN_MS;
+  const t = store?.slicedThread;
+  if (t === undefined || t.done || t.slicePauses < SPIN_PAUSES) return false;
+  return performance.now() - store!.slicedAt <= SPIN_RECENT_MS;
 }

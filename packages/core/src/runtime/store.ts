@@ -80,8 +80,8 @@ export class Store {
   readonly timeSlice: boolean;
   /** When time slicing last paused one of its stacks (performance.now(); link/guard.ts isSpinning). */
   slicedAt = Number.NEGATIVE_INFINITY;
-  /** When the stretch of guest code that time slicing keeps pausing began. */
-  spinSince = Number.NEGATIVE_INFINITY;
+  /** The thread time slicing last paused (link/guard.ts isSpinning). */
+  slicedThread: Thread | undefined = undefined;
   readonly waiting: Thread[] = [];
   /** The thread running on the JSPI stack the scheduler last resumed. */
   inflight: Thread | undefined = undefined;

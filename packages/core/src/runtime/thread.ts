@@ -34,6 +34,8 @@ export class Thread {
   trapPending = false;
   /** Time slicing: when this thread's stack first saw a slice tick since it last paused (0: not yet; link/guard.ts). */
   sliceSeen = 0;
+  /** Time slicing: how many times this thread's stack has been paused. */
+  slicePauses = 0;
 
   constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
     this.task = task;
