@@ -7,7 +7,8 @@
 //   cd packages/wasi-http && ../../node_modules/.bin/node --conditions=weft-source bench/handler.ts
 //
 // Options (env): WEFT_BENCH_HANDLER_SECONDS (default 3), WEFT_BENCH_HANDLER_CONCURRENCY,
-// WEFT_BENCH_HANDLER_GUEST (default hello-c).
+// WEFT_BENCH_HANDLER_GUEST (default hello-c), WEFT_BENCH_HANDLER_RPI (calls per instance before
+// a fresh one is made, as `weft serve --requests-per-instance`; default: one instance).
 
 import { readFileSync } from 'node:fs';
 import { Component } from '@weft/core';
@@ -19,10 +20,16 @@ const SECONDS = Number(process.env.WEFT_BENCH_HANDLER_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.WEFT_BENCH_HANDLER_CONCURRENCY ?? 16);
 const GUEST = process.env.WEFT_BENCH_HANDLER_GUEST ?? 'hello-c';
 
+const RPI = Number(process.env.WEFT_BENCH_HANDLER_RPI ?? Number.POSITIVE_INFINITY);
+
 const component = await Component.compile(readFileSync(guest(GUEST)));
-const instance = await component.instantiate(createHttp());
-const key = Object.keys(instance.exports).find((k) => k.startsWith('wasi:http/handler@'))!;
-const handle = (instance.exports[key] as { handle: (...a: any[]) => any }).handle;
+async function fresh(): Promise<(...a: any[]) => any> {
+  const instance = await component.instantiate(createHttp());
+  const key = Object.keys(instance.exports).find((k) => k.startsWith('wasi:http/handler@'))!;
+  return (instance.exports[key] as { handle: (...a: any[]) => any }).handle;
+}
+let handle = await fresh();
+let calls = 0;
 
 const NO_TRAILERS = Promise.resolve(undefined);
 const NO_CONTENTS: AsyncIterable<Uint8Array> = {
@@ -41,6 +48,8 @@ const request = (): HostRequest => ({
 
 let bytes = 0;
 async function one(): Promise<void> {
+  // The old instance finishes the calls it has; new ones go to the fresh one.
+  if (++calls % RPI === 0) handle = await fresh();
   const response = await callHandler(handle, request(), Promise.resolve());
   const it = response.contents![Symbol.asyncIterator]();
   for (;;) {
@@ -68,4 +77,6 @@ await run(1);
 bytes = 0;
 const rate = await run(SECONDS);
 if (bytes === 0) throw new Error('no body bytes read');
-console.log(`callHandler ${GUEST}: ${Math.round(rate)} calls/s (${CONCURRENCY} in flight, ${SECONDS} s)`);
+console.log(
+  `callHandler ${GUEST}: ${Math.round(rate)} calls/s (${CONCURRENCY} in flight, ${SECONDS} s${RPI < Number.POSITIVE_INFINITY ? `, a fresh instance every ${RPI} calls` : ''})`,
+);
