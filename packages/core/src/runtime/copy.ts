@@ -354,7 +354,7 @@ export function typeEq(a: ValType | undefined, b: ValType | undefined): boolean 
   if (a === undefined || b === undefined || a.kind !== b.kind) return false;
   if (!COMPOSITE.has(a.kind)) return structEq(a, b);
   const known = provenEqual.get(a);
-  if (known !== undefined && known.has(b)) return true;
+  if (known?.has(b)) return true;
   if (!structEq(a, b)) return false;
   if (known === undefined) provenEqual.set(a, new WeakSet([b]));
   else known.add(b);
