@@ -1,5 +1,5 @@
 export { composeWasiHost, type WasiHost, type WasiImports, type WasiOptions, type WasiP2Factory } from './compose.ts';
 export { createWasi, createWasiHost } from './create.ts';
-export { importsWasiP2, loadWasiHost } from './load.ts';
+export { importsWasiP2, loadWasiHost, wasiHostFactory } from './load.ts';
 export { CaptureSink, type CliOptions, runCommand, WasiExit } from '@weft/wasi-cli';
 export { VirtualClock } from '@weft/wasi-clocks';

@@ -16,7 +16,18 @@ export function importsWasiP2(importNames: Iterable<string>): boolean {
  * `component.type.imports.keys()`); all of 0.2 too when they are not given.
  */
 export async function loadWasiHost(options: WasiOptions = {}, importNames?: Iterable<string>): Promise<WasiHost> {
-  const needP2 = options.p2 !== false && (importNames === undefined || importsWasiP2(importNames));
+  return (await wasiHostFactory(importNames, options.p2 === false))(options);
+}
+
+/**
+ * Loads once what hosts for a component importing `importNames` need, and returns a function
+ * that makes one such host, synchronously (a server making an instance per pool slot).
+ */
+export async function wasiHostFactory(
+  importNames?: Iterable<string>,
+  withoutP2 = false,
+): Promise<(options: WasiOptions) => WasiHost> {
+  const needP2 = !withoutP2 && (importNames === undefined || importsWasiP2(importNames));
   const createP2 = needP2 ? (await import('@weft/wasi-p2')).createWasiP2 : undefined;
-  return composeWasiHost(options, createP2);
+  return (options) => composeWasiHost(options, options.p2 === false ? undefined : createP2);
 }

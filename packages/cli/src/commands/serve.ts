@@ -40,11 +40,13 @@ async function start(args: ServeArgs, io: Io) {
     interruptible: requestTimeout !== 0,
     maxMemoryPages: args.maxMemoryPages,
   });
-  const [{ loadWasiHost, importsWasiP2 }, { serve }] = await Promise.all([
+  const importNames = [...component.type.imports.keys()];
+  const [{ wasiHostFactory, importsWasiP2 }, { serve }] = await Promise.all([
     import('@weft/wasi/load'),
     import('@weft/wasi-http'),
   ]);
-  const importNames = [...component.type.imports.keys()];
+  // Loaded once: each instance's host is then made synchronously.
+  const wasiHost = await wasiHostFactory(importNames);
   const env = guestEnv(asRunArgs(args), process.env);
   // One sandboxed backend per directory, shared by every instance.
   const preopens = args.dirs.map((d) => ({
@@ -66,20 +68,15 @@ async function start(args: ServeArgs, io: Io) {
     instantiate: { hostImportsMaySuspend: importsWasiP2(importNames) },
     // Each instance gets its own WASI host (wasi:http's client included), on this process's
     // stdout and stderr, with an empty stdin.
-    imports: async () =>
-      (
-        await loadWasiHost(
-          {
-            args: [argv0],
-            env,
-            cwd: preopens.length > 0 ? '/' : undefined,
-            stdin: new Uint8Array(0),
-            preopens,
-            ...io.stdio,
-          },
-          importNames,
-        )
-      ).imports,
+    imports: () =>
+      wasiHost({
+        args: [argv0],
+        env,
+        cwd: preopens.length > 0 ? '/' : undefined,
+        stdin: new Uint8Array(0),
+        preopens,
+        ...io.stdio,
+      }).imports,
   });
 }
 
