@@ -5,24 +5,11 @@
 const later: (f: () => void) => unknown =
   (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
 
-/** Callbacks for the next turn of the event loop: one timer for all of a turn's waits. */
-let turn: (() => void)[] | undefined;
-function nextTurn(f: () => void): void {
-  if (turn === undefined) {
-    const fs: (() => void)[] = (turn = []);
-    later(() => {
-      turn = undefined;
-      for (const g of fs) g();
-    });
-  }
-  turn.push(f);
-}
-
 /** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
 export function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    nextTurn(() => {
+    later(() => {
       if (!settled) {
         settled = true;
         resolve(undefined);
