@@ -1,45 +1,49 @@
 // The backend layer of wasi:filesystem: one small interface a `descriptor` implementation calls,
 // named after wasi:filesystem@0.3's descriptor methods, with errors as its `error-code` strings.
 
-/** wasi:filesystem `error-code` cases, as jco spells enum cases. */
-export type ErrorCode =
-  | 'access'
-  | 'already'
-  | 'bad-descriptor'
-  | 'busy'
-  | 'deadlock'
-  | 'quota'
-  | 'exist'
-  | 'file-too-large'
-  | 'illegal-byte-sequence'
-  | 'in-progress'
-  | 'interrupted'
-  | 'invalid'
-  | 'io'
-  | 'is-directory'
-  | 'loop'
-  | 'too-many-links'
-  | 'message-size'
-  | 'name-too-long'
-  | 'no-device'
-  | 'no-entry'
-  | 'no-lock'
-  | 'insufficient-memory'
-  | 'insufficient-space'
-  | 'not-directory'
-  | 'not-empty'
-  | 'not-recoverable'
-  | 'unsupported'
-  | 'no-tty'
-  | 'no-such-device'
-  | 'overflow'
-  | 'not-permitted'
-  | 'pipe'
-  | 'read-only'
-  | 'invalid-seek'
-  | 'text-file-busy'
-  | 'cross-device'
-  | 'would-block';
+/** wasi:filesystem `error-code` cases, as jco spells enum cases (0.2's list; 0.3 has no `would-block`). */
+export const ERROR_CODES = [
+  'access',
+  'already',
+  'bad-descriptor',
+  'busy',
+  'deadlock',
+  'quota',
+  'exist',
+  'file-too-large',
+  'illegal-byte-sequence',
+  'in-progress',
+  'interrupted',
+  'invalid',
+  'io',
+  'is-directory',
+  'loop',
+  'too-many-links',
+  'message-size',
+  'name-too-long',
+  'no-device',
+  'no-entry',
+  'no-lock',
+  'insufficient-memory',
+  'insufficient-space',
+  'not-directory',
+  'not-empty',
+  'not-recoverable',
+  'unsupported',
+  'no-tty',
+  'no-such-device',
+  'overflow',
+  'not-permitted',
+  'pipe',
+  'read-only',
+  'invalid-seek',
+  'text-file-busy',
+  'cross-device',
+  'would-block',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** What every backend method throws: `code` is the wasi:filesystem `error-code`. */
 export class FsError extends Error {
@@ -49,6 +53,16 @@ export class FsError extends Error {
     this.name = 'FsError';
     this.code = code;
   }
+}
+
+/**
+ * The error code a thrown value carries when it is a backend's FsError (by name, so a second copy
+ * of this package's class counts too) with a known code; undefined for anything else.
+ */
+export function errorCodeOf(e: unknown): ErrorCode | undefined {
+  if (!(e instanceof Error) || e.name !== 'FsError') return undefined;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && KNOWN_CODES.has(code) ? (code as ErrorCode) : undefined;
 }
 
 export type DescriptorType =

@@ -1,6 +1,7 @@
 export * from './backend.ts';
 export { MemoryBackend, type MemoryBackendOptions, type MemorySnapshot } from './memory.ts';
 export { NodeBackend, type NodeBackendOptions } from './node.ts';
+export { OpenFile } from './open-file.ts';
 export { OverlayBackend } from './overlay.ts';
 export {
   createFilesystem,

@@ -11,7 +11,7 @@
 // holds it), so dropping the descriptor first leaves the stream working.
 
 import { error as shimError, streams } from '@bytecodealliance/preview2-shim/io';
-import type { Backend, ErrorCode, Handle } from '@weft/wasi-fs';
+import { type ErrorCode, errorCodeOf, type OpenFile } from '@weft/wasi-fs';
 import { CLOSED } from './output.ts';
 import { ReadyPollable } from './pollables.ts';
 
@@ -28,36 +28,6 @@ const errorCodes = new WeakMap<object, ErrorCode>();
 
 export function fsErrorCodeOf(err: unknown): ErrorCode | undefined {
   return typeof err === 'object' && err !== null ? errorCodes.get(err) : undefined;
-}
-
-/** A backend handle shared by a descriptor and the streams made from it; closed when the last lets go. */
-export class OpenFile {
-  readonly backend: Backend;
-  readonly handle: Handle;
-  #refs = 1;
-  constructor(backend: Backend, handle: Handle) {
-    this.backend = backend;
-    this.handle = handle;
-  }
-  retain(): this {
-    this.#refs++;
-    return this;
-  }
-  release(): void {
-    if (--this.#refs !== 0) return;
-    try {
-      this.backend.close(this.handle);
-    } catch {
-      // Already unusable (a MemoryBackend restored, a preopen moved): nothing left to release.
-    }
-  }
-}
-
-/** The wasi-fs error code of a thrown value, when it is a backend's FsError. */
-export function errorCodeOf(e: unknown): ErrorCode | undefined {
-  if (!(e instanceof Error) || e.name !== 'FsError') return undefined;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && ERROR_CODES.has(code) ? (code as ErrorCode) : undefined;
 }
 
 /**
@@ -219,43 +189,3 @@ export class FileOutputStream extends ShimOutputStream {
     this.#file.release();
   }
 }
-
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'access',
-  'already',
-  'bad-descriptor',
-  'busy',
-  'deadlock',
-  'quota',
-  'exist',
-  'file-too-large',
-  'illegal-byte-sequence',
-  'in-progress',
-  'interrupted',
-  'invalid',
-  'io',
-  'is-directory',
-  'loop',
-  'too-many-links',
-  'message-size',
-  'name-too-long',
-  'no-device',
-  'no-entry',
-  'no-lock',
-  'insufficient-memory',
-  'insufficient-space',
-  'not-directory',
-  'not-empty',
-  'not-recoverable',
-  'unsupported',
-  'no-tty',
-  'no-such-device',
-  'overflow',
-  'not-permitted',
-  'pipe',
-  'read-only',
-  'invalid-seek',
-  'text-file-busy',
-  'cross-device',
-  'would-block',
-]);

@@ -22,7 +22,8 @@ import type {
   PathFlags,
   Preopen,
 } from '@weft/wasi-fs';
-import { errorCodeOf, FILE_CHUNK, FileInputStream, FileOutputStream, fsErrorCodeOf, OpenFile } from './file-streams.ts';
+import { errorCodeOf, OpenFile } from '@weft/wasi-fs';
+import { FILE_CHUNK, FileInputStream, FileOutputStream, fsErrorCodeOf } from './file-streams.ts';
 import type { WasiP2Imports } from './types.ts';
 
 /** 0.2's `advice` enum (advise is a hint; every backend ignores it). */

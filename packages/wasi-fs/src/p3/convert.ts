@@ -2,7 +2,7 @@
 // are variants (each has an `other(option<string>)` case), so they cross as `{ tag }`.
 
 import { ComponentError } from '@weft/core';
-import { type DescriptorStat, type DescriptorType, type ErrorCode, FsError } from '../backend.ts';
+import { type DescriptorStat, type DescriptorType, type ErrorCode, errorCodeOf } from '../backend.ts';
 
 export type DescriptorTypeP3 = { tag: Exclude<DescriptorType, 'unknown'> } | { tag: 'other'; val?: string };
 export type ErrorCodeP3 = { tag: ErrorCode } | { tag: 'other'; val?: string };
@@ -24,7 +24,7 @@ export function statP3(s: DescriptorStat): DescriptorStatP3 {
  * is reported as `io`, without its message (which may name host paths).
  */
 export function errorP3(e: unknown): ComponentError {
-  return new ComponentError({ tag: e instanceof FsError ? e.code : 'io' } satisfies ErrorCodeP3);
+  return new ComponentError({ tag: errorCodeOf(e) ?? 'io' } satisfies ErrorCodeP3);
 }
 
 /** Runs a backend call; its failure becomes the guest's `error-code`. */

@@ -12,7 +12,7 @@ import {
   type PathFlags,
 } from '../backend.ts';
 import { type DescriptorStatP3, type DescriptorTypeP3, fsCall, statP3, typeP3 } from './convert.ts';
-import { OpenFile } from './open-file.ts';
+import { OpenFile } from '../open-file.ts';
 import { type FileSource, readDirectory, readViaStream, writeViaStream } from './streams.ts';
 
 export type Advice = 'normal' | 'sequential' | 'random' | 'will-need' | 'dont-need' | 'no-reuse';

@@ -3,7 +3,7 @@
 
 import type { Preopen } from '../preopens.ts';
 import { Descriptor } from './descriptor.ts';
-import { OpenFile } from './open-file.ts';
+import { OpenFile } from '../open-file.ts';
 
 export { type Advice, Descriptor } from './descriptor.ts';
 export type { DescriptorStatP3, DescriptorTypeP3, ErrorCodeP3 } from './convert.ts';

@@ -4,7 +4,7 @@
 import type { StreamReader } from '@weft/core';
 import { FsError } from '../backend.ts';
 import { errorP3, typeP3 } from './convert.ts';
-import type { OpenFile } from './open-file.ts';
+import type { OpenFile } from '../open-file.ts';
 
 /** A future's value: the guest reads a rejection through the future, so it is never unhandled here. */
 function settled(): { promise: Promise<void>; settle(e?: unknown): void } {

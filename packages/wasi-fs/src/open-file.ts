@@ -1,8 +1,9 @@
-// An open backend handle shared by a descriptor and the transfers it started: a guest may drop
-// its descriptor while a read-via-stream is still running, and the stream keeps working (as a
-// dup'ed file descriptor would). The handle closes when the last user lets go.
+// An open backend handle shared by a descriptor and the transfers it started (0.3's and 0.2's
+// bindings alike): a guest may drop its descriptor while a read-via-stream is still running, and
+// the stream keeps working (as a dup'ed file descriptor would). The handle closes when the last
+// user lets go.
 
-import type { Backend, Handle } from '../backend.ts';
+import type { Backend, Handle } from './backend.ts';
 
 export class OpenFile {
   readonly backend: Backend;
@@ -25,7 +26,7 @@ export class OpenFile {
     try {
       this.backend.close(this.handle);
     } catch {
-      // Already closed (a restored MemoryBackend): nothing left to release.
+      // Already unusable (a MemoryBackend restored, a preopen moved): nothing left to release.
     }
   }
 }
