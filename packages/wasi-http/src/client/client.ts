@@ -12,6 +12,7 @@ import { type FieldList, type HostRequest, type HostResponse, HttpError, type Se
 import { toHttpError } from './errors.ts';
 import { fieldStrings, latin1Bytes, type Target, targetOf } from './request.ts';
 import { register, type TrailerSlot, trailerConnector } from './trailers.ts';
+import { type Deferred, deferred } from '../deferred.ts';
 
 export interface ClientOptions {
   /**
@@ -113,22 +114,6 @@ function fieldList(raw: unknown): FieldList {
     }
   }
   return out;
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }
 
 /** Fields that may not be trailers (RFC 9110 §6.5.1: framing, routing, the connection's own). */
@@ -362,7 +347,7 @@ export function createClient(options: ClientOptions = {}): HttpClient {
     }
     stopConnectTimer();
 
-    const trailers = deferred<FieldList | undefined>();
+    const trailers = deferred<FieldList | undefined>(true);
     const contents = responseBody(res.body as unknown as Readable, ex, trailers, over);
     // The exchange ends with the response body (read, failed or dropped), or an abort.
     trailers.promise.then(end, end);

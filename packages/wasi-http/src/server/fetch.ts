@@ -12,6 +12,7 @@ import {
   PoolClosedError,
 } from './pool.ts';
 import { concat, type Prefetched, prefetch, soon } from './prefetch.ts';
+import { deferred } from '../deferred.ts';
 
 export interface FetchHandlerOptions extends HandlerPoolOptions {
   /**
@@ -48,14 +49,8 @@ export function requestToHost(request: Request): HostRequest {
   });
   for (const c of request.headers.getSetCookie?.() ?? []) headers.push(['set-cookie', bytesOf(c)]);
   const body = request.body;
-  let trailersResolve!: (t: FieldList | undefined) => void;
-  let trailersReject!: (e: unknown) => void;
-  const trailers = new Promise<FieldList | undefined>((resolve, reject) => {
-    trailersResolve = resolve;
-    trailersReject = reject;
-  });
-  trailers.catch(() => {});
-  if (body === null) trailersResolve(undefined);
+  const trailers = deferred<FieldList | undefined>(true);
+  if (body === null) trailers.resolve(undefined);
   const contents: AsyncIterable<Uint8Array> | undefined =
     body === null
       ? undefined
@@ -67,18 +62,18 @@ export function requestToHost(request: Request): HostRequest {
                 try {
                   const r = await reader.read();
                   if (r.done) {
-                    trailersResolve(undefined);
+                    trailers.resolve(undefined);
                     return { done: true, value: undefined };
                   }
                   return { done: false, value: r.value };
                 } catch (e) {
-                  trailersReject(e);
+                  trailers.reject(e);
                   throw e;
                 }
               },
               async return() {
                 await reader.cancel().catch(() => {});
-                trailersResolve(undefined);
+                trailers.resolve(undefined);
                 return { done: true, value: undefined };
               },
             };
@@ -91,7 +86,7 @@ export function requestToHost(request: Request): HostRequest {
     pathWithQuery: url.pathname + url.search,
     headers,
     contents,
-    trailers,
+    trailers: trailers.promise,
   };
 }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldList, HostRequest, HostResponse } from '../host.ts';
 import { HttpError } from '../host.ts';
 import { concat, prefetch, soon } from './prefetch.ts';
+import { deferred } from '../deferred.ts';
 
 /** Header lines as Node received them (`rawHeaders`), names lower-cased, values as bytes. */
 export function fieldsFromRaw(raw: readonly string[]): FieldList {
@@ -56,13 +57,7 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
   const length = h['content-length'];
   if (h['transfer-encoding'] === undefined && (length === undefined || length === '0'))
     return { ...base, contents: NO_CONTENTS, trailers: NO_TRAILERS };
-  let trailersResolve!: (t: FieldList | undefined) => void;
-  let trailersReject!: (e: unknown) => void;
-  const trailers = new Promise<FieldList | undefined>((resolve, reject) => {
-    trailersResolve = resolve;
-    trailersReject = reject;
-  });
-  trailers.catch(() => {});
+  const trailers = deferred<FieldList | undefined>(true);
   const contents: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]() {
       // Not req[Symbol.asyncIterator]: its return() destroys the socket, and the guest may stop
@@ -75,12 +70,12 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
             r = await it.next();
           } catch (e) {
             const err = e instanceof HttpError ? e : terminated((e as Error)?.message ?? String(e));
-            trailersReject(err);
+            trailers.reject(err);
             throw err;
           }
           if (r.done) {
             const t = fieldsFromRaw(req.rawTrailers);
-            trailersResolve(t.length > 0 ? t : undefined);
+            trailers.resolve(t.length > 0 ? t : undefined);
           }
           return r;
         },
@@ -91,7 +86,7 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
       };
     },
   };
-  return { ...base, contents, trailers };
+  return { ...base, contents, trailers: trailers.promise };
 }
 
 /** What writing a response found out, for the log. */

@@ -14,6 +14,7 @@ import { FutureReader, StreamReader, Trap } from '@weft/core';
 import { type ErrorCode, type FieldList, type HostBody, HttpError } from '../host.ts';
 import { codeError, errorCode, toErrorCode, toHttpError } from './errors.ts';
 import { Fields } from './fields.ts';
+import { type Deferred, deferred } from '../deferred.ts';
 
 /** What `new` takes as contents: a guest's stream, or any byte source of the host's. */
 export type BodyContents =
@@ -34,22 +35,6 @@ type End = { how: 'done' } | { how: 'abandoned' } | { how: 'failed'; error: Http
 const DONE_END: End = { how: 'done' };
 const ABANDONED: End = { how: 'abandoned' };
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined }) as IteratorResult<Uint8Array>;
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** `p`, marked handled: whoever it reaches may ignore it without an unhandled rejection. */
 function quiet<T>(p: Promise<T>): Promise<T> {
@@ -191,8 +176,7 @@ export class Body {
 
   /** A body `new` made, and its transmission future. */
   static made(contents: BodyContents | undefined, trailers: TrailersSource): [Body, Promise<void>] {
-    const transmit = deferred<void>();
-    quiet(transmit.promise);
+    const transmit = deferred<void>(true);
     return [new Body({ contents: contents ?? undefined, trailers, transmit }, undefined), transmit.promise];
   }
 
