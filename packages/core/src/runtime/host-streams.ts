@@ -6,7 +6,6 @@
 
 import type { ValType } from '../types/model.ts';
 import { HostReadableBuffer, HostWritableBuffer, type Values } from './buffers.ts';
-import { macrotask } from './store.ts';
 import {
   CopyResult,
   HostWork,
@@ -79,7 +78,9 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     work?.addHostWaits(1);
     return new Promise((resolve, reject) => {
       let done = false;
-      const settle = (result: number) => {
+      const finish = (result: number) => {
+        if (done) return;
+        done = true;
         this.pending = false;
         work?.addHostWaits(-1);
         if (result === CopyResult.DROPPED) this.ended = true;
@@ -87,14 +88,6 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
         if (buf.progress === 0 && result === CopyResult.DROPPED && s.poisoned !== undefined) reject(s.poisoned);
         else if (buf.progress === 0 && result === CopyResult.DROPPED) resolve(undefined);
         else resolve(count ? buf.progress : buf.take());
-      };
-      const finish = (result: number) => {
-        if (done) return;
-        done = true;
-        // A host loop reading a guest stream chains promises, which never reach the event loop:
-        // when the store finds it starved (issue 9's fairness), this read settles a macrotask later.
-        if (work?.store?.fairnessDue(true)) macrotask(() => settle(result));
-        else settle(result);
       };
       const onCopy: OnCopy = (reclaim) => {
         reclaim();

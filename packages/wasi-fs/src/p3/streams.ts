@@ -88,6 +88,8 @@ export function readViaStream(file: OpenFile, offset: bigint): [FileSource, Prom
 
 /** Host buffer one write transfer reuses: each guest write lands here, then goes to the backend. */
 const WRITE_CHUNK = 256 * 1024;
+/** Longest a write transfer keeps the event loop from a macrotask turn (ms). */
+const TURN_MS = 4;
 
 /**
  * write-via-stream / append-via-stream: reads the guest's stream into one reused buffer and
@@ -107,10 +109,17 @@ export function writeViaStream(file: OpenFile, data: StreamReader<number>, offse
   const run = async () => {
     write(EMPTY); // the descriptor's checks (a directory, not opened for writing), before any data
     const buf = new Uint8Array(WRITE_CHUNK);
+    let turn = performance.now();
     for (;;) {
       const n = await data.readInto(buf);
       if (n === undefined) return;
       if (n > 0) write(buf.subarray(0, n));
+      // Synchronous writes chained by promises never reach the event loop: give timers and
+      // I/O a turn every few milliseconds of a long transfer.
+      if (performance.now() - turn > TURN_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        turn = performance.now();
+      }
     }
   };
   run().then(
