@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAddr, parseServeArgs } from '../src/commands/serve-args.ts';
@@ -12,7 +13,11 @@ import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-const SUITE = '/work/shared/conformance/wasi-testsuite/wasm32-wasip3';
+// wasi-testsuite's programs, beside the repository as the conformance package finds them.
+const SUITE = join(
+  process.env.WEFT_CONFORMANCE_DIR ?? fileURLToPath(new URL('../../../../shared/conformance', import.meta.url)),
+  'wasi-testsuite/wasm32-wasip3',
+);
 const HTTP_SERVICE = `${SUITE}/http-service.wasm`;
 const HTTP_ECHO = `${SUITE}/http-service-echo.wasm`;
 const guest = (name: string) => fileURLToPath(new URL(`../../wasi-http/test/guests/${name}.wasm`, import.meta.url));

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError, type HostRequest } from '../src/host.ts';
 import { HandlerPool, toFetchHandler } from '../src/server/index.ts';
 import { dec, enc, fakeComponent, fakeOptions, fields, sleep, textResponse } from './server-helpers.ts';
+import { suiteUrl } from './types-host.ts';
 
 describe('toFetchHandler', { timeout: 20_000 }, () => {
   it('turns a Request into the guest request and its response into a Response', async () => {
@@ -171,7 +172,7 @@ describe('toFetchHandler', { timeout: 20_000 }, () => {
   });
 
   it('runs wasi-testsuite http-service-echo from a Request', async () => {
-    const bytes = readFileSync('/work/shared/conformance/wasi-testsuite/wasm32-wasip3/http-service-echo.wasm');
+    const bytes = readFileSync(suiteUrl('http-service-echo'));
     const fetchHandler = toFetchHandler(bytes, {
       log: () => {},
       instantiate: { hostImportsMaySuspend: true },

@@ -15,9 +15,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callHandler, handlerImport } from '../src/handler.ts';
 import { serve, type ServeOptions, type WeftServer } from '../src/server/index.ts';
 import { dec, enc, get, readAll, sleep } from './server-helpers.ts';
+import { suiteUrl } from './types-host.ts';
 
-const SUITE = '/work/shared/conformance/wasi-testsuite/wasm32-wasip3';
-const suite = (name: string) => readFileSync(`${SUITE}/${name}.wasm`);
+const suite = (name: string) => readFileSync(suiteUrl(name));
 
 /** WASI for a guest (0.3 cli, clocks, random; 0.2 for the Rust guests' libc); stderr captured. */
 function wasiImports(stderr: CaptureSink) {
