@@ -1,5 +1,8 @@
 // The Component Model spec's .wast suite, one test per file, against
-// expectations/spec.json. Skipped (one line) when ../shared is absent.
+// expectations/spec.json, twice: with core's call paths compiled to JavaScript (the
+// default) and with the closures that serve where code generation is refused
+// (`codegen: false`, as on workerd or under a strict CSP). Skipped (one line) when
+// ../shared is absent.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,40 +12,45 @@ import { EXPECTATIONS_DIR, SPEC_DIR, shown } from '../src/paths.ts';
 import { describeFailure, listWastFiles, runWastInWorker } from '../src/spec-suite.ts';
 import { skippedSummary, Tally, writeSummary } from '../src/summary.ts';
 
-const SUITE = 'spec';
-const EXPECTATIONS = join(EXPECTATIONS_DIR, `${SUITE}.json`);
+const EXPECTATIONS = join(EXPECTATIONS_DIR, 'spec.json');
+const MODES = [
+  { suite: 'spec', codegen: true },
+  { suite: 'spec-closures', codegen: false },
+];
 const available = existsSync(SPEC_DIR);
 
 if (!available) {
   describe.skip(`spec .wast suite (${shown(SPEC_DIR)} not found)`, () => {
     it('runs every file', () => {});
   });
-  process.stdout.write(`${writeSummary(skippedSummary(SUITE, `${shown(SPEC_DIR)} not found`))}\n`);
+  process.stdout.write(`${writeSummary(skippedSummary('spec', `${shown(SPEC_DIR)} not found`))}\n`);
 } else {
   const files = await listWastFiles(SPEC_DIR);
   const expected = await loadExpectations(EXPECTATIONS);
-  const tally = new Tally(SUITE, files.length);
+  for (const { suite, codegen } of MODES) {
+    const tally = new Tally(suite, files.length);
 
-  describe(`spec .wast suite (${shown(SPEC_DIR)}, ${files.length} files)`, () => {
-    afterAll(() => {
-      process.stdout.write(`${writeSummary(tally.summary())}\n`);
-    });
-
-    it('lists only files that exist in expectations/spec.json', () => {
-      tally.unknownEntries = unknownEntries(expected, files);
-      expect(tally.unknownEntries, 'remove these entries from expectations/spec.json').toEqual([]);
-    });
-
-    it.concurrent.each(files)('%s', async (file) => {
-      // The corpus (component-model at 2026-08-21) predates #716, which removed the `cancellable` immediate.
-      const r = await runWastInWorker(join(SPEC_DIR, file), { wast: { legacyCancellable: true } });
-      const v = verdict(r.passed, expected.get(file));
-      tally.add(file, v);
-      const message = verdictMessage(v, file, 'expectations/spec.json', {
-        reason: expected.get(file),
-        failure: describeFailure(r),
+    describe(`${suite} .wast suite (${shown(SPEC_DIR)}, ${files.length} files)`, () => {
+      afterAll(() => {
+        process.stdout.write(`${writeSummary(tally.summary())}\n`);
       });
-      if (message) expect.fail(message);
+
+      it('lists only files that exist in expectations/spec.json', () => {
+        tally.unknownEntries = unknownEntries(expected, files);
+        expect(tally.unknownEntries, 'remove these entries from expectations/spec.json').toEqual([]);
+      });
+
+      it.concurrent.each(files)('%s', async (file) => {
+        // The corpus (component-model at 2026-08-21) predates #716, which removed the `cancellable` immediate.
+        const r = await runWastInWorker(join(SPEC_DIR, file), { wast: { legacyCancellable: true, codegen } });
+        const v = verdict(r.passed, expected.get(file));
+        tally.add(file, v);
+        const message = verdictMessage(v, file, 'expectations/spec.json', {
+          reason: expected.get(file),
+          failure: describeFailure(r),
+        });
+        if (message) expect.fail(message);
+      });
     });
-  });
+  }
 }

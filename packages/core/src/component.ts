@@ -90,6 +90,13 @@ export interface InstantiateOptions {
    * returns a Promise of its result. Costs a JSPI entry per export call.
    */
   timeSlice?: boolean;
+  /**
+   * Compile each function's lifting and lowering to JavaScript once, with `new Function`
+   * (default true). Where the engine refuses code generation (a Content-Security-Policy
+   * without 'unsafe-eval', Cloudflare's workerd) the same steps run as closures, as they
+   * do with `false`.
+   */
+  codegen?: boolean;
 }
 
 export interface CompileOptions {
@@ -189,6 +196,7 @@ export class Component {
       maxInstances: options.maxInstances,
       maxLiftBytes: options.maxLiftBytes,
       timeSlice: options.timeSlice,
+      codegen: options.codegen,
     });
     const guard = createGuard(this.#instrumented, options, store);
     const inst = instantiateComponent(

@@ -33,6 +33,8 @@ export interface WastOptions {
    * scripts written before component-model #716 removed the `cancellable` flag.
    */
   legacyCancellable?: boolean;
+  /** Instantiate with core's `codegen` (default: core's default, on); false runs the closure paths. */
+  codegen?: boolean;
 }
 
 const TYPE = Symbol.for('weft.type');
@@ -96,9 +98,12 @@ export async function runWast(text: string, name = '<wast>', options: WastOption
       directives: 0,
     };
   }
-  const runner = new Runner(text, options.timeoutMs ?? 10_000, {
-    legacyCancellable: options.legacyCancellable === true,
-  });
+  const runner = new Runner(
+    text,
+    options.timeoutMs ?? 10_000,
+    { legacyCancellable: options.legacyCancellable === true },
+    { codegen: options.codegen },
+  );
   let count = 0;
   for (const form of forms) {
     count++;
@@ -149,11 +154,18 @@ class Runner {
   readonly registered: Record<string, unknown> = {};
   current: Live | undefined;
   readonly compileOptions: { legacyCancellable: boolean };
+  readonly instantiateOptions: { codegen?: boolean };
 
-  constructor(src: string, timeoutMs: number, compileOptions: { legacyCancellable: boolean }) {
+  constructor(
+    src: string,
+    timeoutMs: number,
+    compileOptions: { legacyCancellable: boolean },
+    instantiateOptions: { codegen?: boolean } = {},
+  ) {
     this.src = src;
     this.timeoutMs = timeoutMs;
     this.compileOptions = compileOptions;
+    this.instantiateOptions = instantiateOptions;
   }
 
   /** Races `p` against the directive timeout. */
@@ -279,7 +291,10 @@ class Runner {
       );
       return { kind: 'core', exports: inst.exports };
     }
-    const inst = await this.timed(c.component.instantiate({ ...this.registered }), 'instantiate');
+    const inst = await this.timed(
+      c.component.instantiate({ ...this.registered }, this.instantiateOptions),
+      'instantiate',
+    );
     return { kind: 'component', exports: inst.exports, type: c.component.type };
   }
 

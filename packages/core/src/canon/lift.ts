@@ -3,6 +3,7 @@
 
 import { Trap } from '../host/errors.ts';
 import { asyncCanonLift } from './async-lift.ts';
+import { compileSyncLift } from './lift-codegen.ts';
 import { asyncState } from '../runtime/instance-state.ts';
 import { running } from '../runtime/store.ts';
 import { SyncFrame } from '../runtime/thread.ts';
@@ -44,6 +45,13 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
+  if (inst.store.codegen) {
+    const compiled = compileSyncLift({ ft, opts, core: coreFunc, frame, cx, params, result });
+    if (compiled !== undefined) {
+      lifted.add(compiled);
+      return compiled;
+    }
+  }
   const postReturn = opts.postReturn;
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
 

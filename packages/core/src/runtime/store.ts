@@ -55,6 +55,8 @@ export interface StoreOptions {
   maxLiftBytes?: number;
   /** Time slicing of interruptible guests (instantiate's `timeSlice`; needs `jspi`). */
   timeSlice?: boolean;
+  /** Compile call paths to JavaScript with `new Function` where the engine allows it (default true). */
+  codegen?: boolean;
 }
 
 /** Wasmtime's default for a store's instances (ResourceLimiter::instances). */
@@ -78,6 +80,8 @@ export class Store {
   readonly hostImportsMaySuspend: boolean;
   /** Every call into its instances runs on a JSPI stack that an interrupt check may pause (link/guard.ts). */
   readonly timeSlice: boolean;
+  /** Call paths are compiled to JavaScript where the engine allows it (canon/lift-codegen.ts). */
+  readonly codegen: boolean;
   /** When time slicing last paused one of its stacks (performance.now(); link/guard.ts isSpinning). */
   slicedAt = Number.NEGATIVE_INFINITY;
   /** The thread time slicing last paused (link/guard.ts isSpinning). */
@@ -96,6 +100,7 @@ export class Store {
     this.jspi = HAS_JSPI && options.jspi !== false;
     this.hostImportsMaySuspend = options.hostImportsMaySuspend === true;
     this.timeSlice = this.jspi && options.timeSlice === true;
+    this.codegen = options.codegen !== false;
     const max = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxInstances must be a positive integer');
     this.maxInstances = max;
