@@ -22,6 +22,10 @@ export interface Expirable {
 }
 
 const EMPTY = new ArrayBuffer(0);
+// Zero-length views nothing can write through: every context starts from these.
+const EMPTY_DV = new DataView(EMPTY);
+const EMPTY_U8 = new Uint8Array(EMPTY);
+const NO_FLAT: ArrayLike<unknown> = Object.freeze([]);
 
 /** The views of one memory's current buffer, shared by every context over that memory. */
 interface MemoryViews {
@@ -44,8 +48,8 @@ export class LiftLowerContext {
   readonly encoding: StringEncoding;
   readonly memory: WebAssembly.Memory | undefined;
   buffer: ArrayBufferLike = EMPTY;
-  dv: DataView = new DataView(EMPTY);
-  u8: Uint8Array = new Uint8Array(EMPTY);
+  dv: DataView = EMPTY_DV;
+  u8: Uint8Array = EMPTY_U8;
   /**
    * The other side of the call is a guest (a fused adapter in wasmtime's
    * terms); only changes the wording of some traps to match wasmtime's.
@@ -58,7 +62,7 @@ export class LiftLowerContext {
   /** Wrappers handed to the host for borrows; invalidated when the call returns. */
   lent: Expirable[] | undefined = undefined;
   /** Flat-value iterator (CoreValueIter) used by liftFlat. */
-  flat: ArrayLike<unknown> = [];
+  flat: ArrayLike<unknown> = NO_FLAT;
   fi = 0;
   private shared = false;
   /**

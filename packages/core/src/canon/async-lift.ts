@@ -19,6 +19,7 @@ import { Entry } from '../runtime/jspi.ts';
 import { deadlockTrap, running, type Store } from '../runtime/store.ts';
 import { Cancelled, type OnCancel, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
 import { Thread } from '../runtime/thread.ts';
+import { isPlain } from './lift-codegen.ts';
 import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
 
 export const FUNC_INST = Symbol('weft.funcInst');
@@ -51,6 +52,14 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
   const coreType = flattenFuncType({ async: opts.async, callback: callback !== undefined }, ft, 'lift');
   const entry = jspi ? new Entry(coreFunc, coreType.params, coreType.results) : undefined;
   const cbEntry = jspi && callback !== undefined ? new Entry(callback, ['i32', 'i32', 'i32'], ['i32']) : undefined;
+  // Plain values touch neither memory nor handles: one context serves every call.
+  const plain =
+    opts.memory === undefined &&
+    paramTypes.every(isPlain) &&
+    (ft.result === undefined || isPlain(ft.result)) &&
+    !spillParams &&
+    !spillResult;
+  const sharedCx = plain ? new LiftLowerContext(opts) : undefined;
 
   const funcInst: FuncInst = (onStart, onResolve, caller, onTrap) => {
     // An async call chain may not come back into an instance with a task still in it
@@ -81,9 +90,12 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       }
     };
     task.onTrap = fail;
-    const cx = new LiftLowerContext(opts);
-    cx.borrowScope = task.borrowScope;
-    cx.fused = caller !== undefined;
+    let cx = sharedCx;
+    if (cx === undefined) {
+      cx = new LiftLowerContext(opts);
+      cx.borrowScope = task.borrowScope;
+      cx.fused = caller !== undefined;
+    }
 
     /** Runs a core function (directly, or on a JSPI stack) and continues with its result. */
     const call = (f: Function, e: Entry | undefined, args: unknown[], k: (r: unknown) => void) =>

@@ -15,7 +15,7 @@ import type { FuncType, ValType } from '../types/model.ts';
 /** Types whose flat form is one core value and whose lifting and lowering touch neither memory nor handles. */
 const PLAIN = new Set(['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'enum']);
 
-function isPlain(t: ValType): boolean {
+export function isPlain(t: ValType): boolean {
   if (PLAIN.has(t.kind)) return true;
   return t.kind === 'flags' && t.labels.length <= 32;
 }
