@@ -7,8 +7,8 @@ import { STORE, Store } from './runtime/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { createGuard, DEADLINE_CONTROL } from './link/guard.ts';
-import { instrument } from './instrument/index.ts';
-import { limitResources, type ResourceLimits } from './instrument/limits.ts';
+import type { ResourceLimits } from './instrument/limits.ts';
+import { coreModuleDefs, matchModules, preparedModule } from './prebuilt.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
 import { elaborate } from './types/elaborate.ts';
 import type { ElaboratedComponent } from './types/elaborated.ts';
@@ -176,6 +176,59 @@ export class Component {
     return new Component({ elab, modules }, instrumented);
   }
 
+  /**
+   * A component from its binary and its core modules compiled already (`WebAssembly.Module`s, in
+   * the order `Component.coreModules` returns them): no `WebAssembly.compile` and no eval, for
+   * hosts that forbid code generation from bytes (Cloudflare's workerd, where a `.wasm` import
+   * is a Module; a strict Content-Security-Policy) and for bundles (`weft bundle`). The binary
+   * is decoded and validated as by `compile`; the modules must be those of
+   * `Component.coreModules(bytes, options)` with the same `fuel` / `interruptible` (and resource
+   * limit) options. A wrong count, or a module whose imports or exports (names, kinds, order)
+   * are not those the binary declares for its place, is a ValidationError saying which;
+   * anything but a Module is a TypeError. Synchronous.
+   */
+  static fromModules(
+    bytes: Uint8Array | ArrayBuffer | ArrayBufferView,
+    modules: readonly WebAssembly.Module[],
+    options: CompileOptions = {},
+  ): Component {
+    const u8 = toBytes(bytes);
+    positiveLimit(options.maxDefinitions, 'maxDefinitions');
+    const ir = decodeComponent(u8, options);
+    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const map = matchModules(ir, modules, instrumented);
+    const elab = elaborate(ir, undefined, {
+      coreModulesValidatedByCaller: true,
+      maxTypeDepth: positiveLimit(options.maxTypeDepth, 'maxTypeDepth'),
+    });
+    return new Component({ elab, modules: map }, instrumented);
+  }
+
+  /**
+   * The bytes of every core module of a component binary (nested components' in place, depth
+   * first: the order `fromModules` takes them), as `compile` would compile them with these
+   * options: memory and table limits applied, instrumented for `fuel` / `interruptible`
+   * (otherwise the module's own bytes, unchanged). What a bundler writes out as `.wasm` files.
+   * Each is validated (`WebAssembly.validate`); the component itself is only decoded. Throws
+   * DecodeError, or ValidationError for a core module that is not valid.
+   */
+  static coreModules(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: CompileOptions = {}): Uint8Array[] {
+    const u8 = toBytes(bytes);
+    positiveLimit(options.maxDefinitions, 'maxDefinitions');
+    const ir = decodeComponent(u8, options);
+    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const limits = {
+      maxMemoryPages: positiveLimit(options.maxMemoryPages, 'maxMemoryPages'),
+      maxTableElements: positiveLimit(options.maxTableElements, 'maxTableElements'),
+    };
+    return coreModuleDefs(ir).map((d) => {
+      const m = preparedModule(d, instrumented, limits);
+      if (!WebAssembly.validate(m as Uint8Array<ArrayBuffer>))
+        throw new ValidationError(`invalid core module at offset ${d.offset}: WebAssembly.validate rejected it`);
+      return m;
+    });
+  }
+
   /** The component's type: its imports and exports. */
   get type(): ComponentType {
     return this.#def.elab.type;
@@ -219,7 +272,7 @@ function toBytes(b: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   if (b instanceof Uint8Array) return b;
   if (b instanceof ArrayBuffer) return new Uint8Array(b);
   if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  throw new TypeError('Component.compile expects a Uint8Array or ArrayBuffer');
+  throw new TypeError('a component binary must be a Uint8Array or ArrayBuffer');
 }
 
 /** Compiles every core module of `ir` and its nested components; rejects with the first failure. */
@@ -236,29 +289,24 @@ async function compileModules(
   limits: ResourceLimits,
 ): Promise<void> {
   const jobs: Promise<void>[] = [];
-  const walk = (c: ComponentIR) => {
-    for (const d of c.definitions) {
-      if (d.kind === 'core-module') {
-        let bytes: Uint8Array;
-        try {
-          // An invalid module is left for WebAssembly.compile to explain.
-          bytes = instrument(limitResources(d.module, limits), instrumented);
-        } catch (e) {
-          if (!(e instanceof ValidationError) || WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>)) throw e;
-          bytes = d.module;
-        }
-        jobs.push(
-          WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
-            (m) => void out.set(d, m),
-            (err: Error) => {
-              throw new ValidationError(`invalid core module at offset ${d.offset}: ${err.message}`);
-            },
-          ),
-        );
-      } else if (d.kind === 'component') walk(d.component);
+  for (const d of coreModuleDefs(ir)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = preparedModule(d, instrumented, limits);
+    } catch (e) {
+      // An invalid module is left for WebAssembly.compile to explain.
+      if (!(e instanceof ValidationError) || WebAssembly.validate(d.module as Uint8Array<ArrayBuffer>)) throw e;
+      bytes = d.module;
     }
-  };
-  walk(ir);
+    jobs.push(
+      WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+        (m) => void out.set(d, m),
+        (err: Error) => {
+          throw new ValidationError(`invalid core module at offset ${d.offset}: ${err.message}`);
+        },
+      ),
+    );
+  }
   const results = await Promise.allSettled(jobs);
   for (const r of results)
     if (r.status === 'rejected') throw r.reason instanceof WeftError ? r.reason : new ValidationError(String(r.reason));
