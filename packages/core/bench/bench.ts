@@ -15,6 +15,10 @@
 // Then the async section (bench/async.ts): an async call round trip, stream<u8> throughput
 // both ways, and a componentize-qjs stream<string> transform.
 //
+// Last, the peers (bench/peers.ts): the other JS component runtimes wcjs and jsco, loaded at run
+// time from WEFT_PEERS_DIR or ../shared/peers beside the repository (skipped when absent), timed
+// with Weft and a bare JS→wasm call on the minimal guest and on streams.wat, against the goals.
+//
 //   pnpm bench        (root: turbo runs this script in packages/core)
 //   node --conditions=weft-source bench/bench.ts
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +28,8 @@ import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 import { asyncSummary, printAsyncTable, runAsyncBench } from './async.ts';
 import { guardSummary, runGuardBench } from './guard.ts';
+import { consume, measure, sinkValue, WARMUP_NS } from './measure.ts';
+import { runPeerBench } from './peers.ts';
 
 type Fn = (...args: any[]) => any;
 interface Side {
@@ -50,28 +56,8 @@ const guests: Guest[] = [
   { name: 'minimal', bytes: minimalBytes },
 ];
 
-/** Time budget per op and side, in ns. 2 guests × 4 ops × 2 sides keeps the run under a minute. */
-const BUDGET_NS = 1_500_000_000n;
-const WARMUP_NS = 300_000_000n;
 /** compile + instantiate: smaller budget, the slow side bounds it by iteration count. */
 const INST_BUDGET_NS = 1_500_000_000n;
-
-let sink = 0;
-
-/** Warm up, pick N from the warm-up rate so the timed run fits the budget, then time N calls. */
-function measure(fn: () => unknown, maxIters: number): number {
-  let warm = 0;
-  const w0 = process.hrtime.bigint();
-  while (process.hrtime.bigint() - w0 < WARMUP_NS && warm < maxIters) {
-    consume(fn());
-    warm++;
-  }
-  const perIter = Number(process.hrtime.bigint() - w0) / warm;
-  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(BUDGET_NS) / perIter)));
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) consume(fn());
-  return Number(process.hrtime.bigint() - t0) / n;
-}
 
 async function measureAsync(fn: () => Promise<unknown>, maxIters: number): Promise<number> {
   let warm = 0;
@@ -85,13 +71,6 @@ async function measureAsync(fn: () => Promise<unknown>, maxIters: number): Promi
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) consume(await fn());
   return Number(process.hrtime.bigint() - t0) / n;
-}
-
-function consume(v: unknown): void {
-  if (typeof v === 'number') sink += v;
-  else if (typeof v === 'string') sink += v.length;
-  else if (v instanceof Uint8Array) sink += v[0] ?? 0;
-  else if (v) sink += 1;
 }
 
 // --- jco: transpile once per guest, import the generated ES module ---------------------
@@ -207,8 +186,11 @@ const asyncRows = await runAsyncBench();
 console.log('\nasync (callback ABI, streams)');
 printAsyncTable(asyncRows);
 console.log(`\n${asyncSummary(asyncRows)}`);
+
+// The peer runtimes wcjs and jsco, when present: bench/peers.ts.
+await runPeerBench(minimalBytes, str100, bytes64k);
 console.log(
-  `(node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sink > 0 ? 'ok' : sink})`,
+  `(node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sinkValue() > 0 ? 'ok' : sinkValue()})`,
 );
 // A jco case that timed out may still hold the event loop.
 process.exit(0);
