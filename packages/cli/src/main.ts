@@ -51,6 +51,15 @@ Commands:
       processes share the port (node:cluster).
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
+  weft bundle -o DIR [--name NAME] [--interruptible] [--fuel] COMPONENT.wasm
+      Write the component for hosts without runtime compilation or eval
+      (Cloudflare's workerd, a strict Content-Security-Policy): DIR/NAME.coreN.wasm,
+      its core modules; DIR/NAME.js, an ES module that imports them as
+      WebAssembly.Modules and exports instantiate(imports, options) (through
+      @weft/core's Component.fromModules, codegen: false); DIR/NAME.d.ts.
+      NAME defaults to the file's. --interruptible / --fuel instrument the
+      core modules as compile's options of those names do (instantiate's
+      timeout/signal, fuel).
   weft wast [--timeout MS] [--file-timeout MS] [-j N] [--legacy-cancellable] FILE.wast|DIR...
       Run component .wast scripts; prints PASS/FAIL per file and a summary.
       --legacy-cancellable: accept the "cancellable" flag that component-model
@@ -119,6 +128,33 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         if (values.help) return help(io);
         const { inspectCommand } = await import('./commands/inspect.ts');
         return await inspectCommand(positionals, io);
+      }
+      case 'bundle': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            out: { type: 'string', short: 'o' },
+            name: { type: 'string' },
+            interruptible: { type: 'boolean' },
+            fuel: { type: 'boolean' },
+            help: { type: 'boolean', short: 'h' },
+          },
+        });
+        if (values.help) return help(io);
+        if (positionals.length !== 1) throw new UsageError('weft bundle takes one component file');
+        if (values.out === undefined || values.out === '') throw new UsageError('weft bundle needs -o DIR');
+        const { bundleCommand } = await import('./commands/bundle.ts');
+        return await bundleCommand(
+          {
+            file: positionals[0]!,
+            outDir: values.out,
+            name: values.name,
+            interruptible: values.interruptible === true,
+            fuel: values.fuel === true,
+          },
+          io,
+        );
       }
       default:
         throw new UsageError(`unknown command "${cmd}"`);

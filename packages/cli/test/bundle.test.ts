@@ -1,0 +1,159 @@
+// `weft bundle` (issue 12): the output loads where nothing may be compiled from bytes or
+// evaluated — here Node with --disallow-code-generation-from-strings and a loader that hands
+// each .wasm import over as a WebAssembly.Module, as workerd does — and the component works.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Component, DecodeError } from '@weft/core';
+import { stripCoreCode } from '../src/commands/bundle.ts';
+import type { Io } from '../src/io.ts';
+import { main } from '../src/main.ts';
+
+const VALUES = fileURLToPath(new URL('../../core/test/guests/values/values.wasm', import.meta.url));
+const HELLO = fileURLToPath(new URL('../../wasi-http/test/guests/hello-c.wasm', import.meta.url));
+const TRAP = fileURLToPath(new URL('../../wasi-http/test/guests/trap.wasm', import.meta.url));
+const LOADER = fileURLToPath(new URL('./helpers/wasm-loader.mjs', import.meta.url));
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'weft-bundle-'));
+  dirs.push(d);
+  return d;
+}
+
+function capture(): Io & { outs: string[]; errs: string[] } {
+  const outs: string[] = [];
+  const errs: string[] = [];
+  return { outs, errs, out: (l) => outs.push(l), err: (l) => errs.push(l) };
+}
+
+/** Runs `script` (an ES module in `dir`) under Node with eval refused and the .wasm loader; its stdout. */
+function runScript(dir: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const file = join(dir, 'main.mjs');
+  writeFileSync(file, script);
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--conditions=weft-source', '--disallow-code-generation-from-strings', '--import', LOADER, file],
+      { timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+describe('weft bundle', () => {
+  it('writes the core modules, an ES module and its types; the module instantiates with no eval', async () => {
+    const dir = tmp();
+    const io = capture();
+    expect(await main(['bundle', VALUES, '-o', dir], io)).toBe(0);
+    expect(io.errs.join('\n')).toMatch(/^weft bundle: wrote .*values\.js, .*values\.d\.ts, .*values\.core0\.wasm/);
+    const core = Component.coreModules(readFileSync(VALUES));
+    for (let i = 0; i < core.length; i++)
+      expect(Buffer.compare(readFileSync(join(dir, `values.core${i}.wasm`)), core[i]!)).toBe(0);
+    expect(existsSync(join(dir, `values.core${core.length}.wasm`))).toBe(false);
+    const js = readFileSync(join(dir, 'values.js'), 'utf8');
+    expect(js).toContain("import core0 from './values.core0.wasm';");
+    expect(js).toContain("import { Component } from '@weft/core';");
+    const code = js.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    expect(code).not.toMatch(/WebAssembly\.(compile|instantiate|Module)\b|Function\(|eval\(/);
+    const dts = readFileSync(join(dir, 'values.d.ts'), 'utf8');
+    expect(dts).toContain(
+      'export declare function instantiate(imports?: Record<string, unknown>, options?: InstantiateOptions): Promise<Instance>;',
+    );
+    expect(dts).toMatch(/concat: func\(a: string, b: string\) -> string;/);
+    expect(dts).toContain(' *   export add: func(a: u32, b: u32) -> u32;');
+    const r = await runScript(
+      dir,
+      `import { instantiate } from './values.js';
+      let evalRefused = false;
+      try { new Function('return 1'); } catch { evalRefused = true; }
+      const inst = await instantiate({});
+      const e = inst.exports;
+      const api = Object.entries(e).find(([k]) => k.endsWith('/api'))[1];
+      console.log(JSON.stringify({
+        evalRefused,
+        add: e.add(2, 40),
+        echo: e.echo('héllo'),
+        echoBytes: [...e.echoBytes(new Uint8Array([1, 2, 255]))],
+        concat: api.concat('wo', 'rld'),
+        join: api.join(['a', 'b', 'c'], '-'),
+        sum: api.sumBytes(new Uint8Array([1, 2, 3, 250])),
+        addS64: String(api.addS64(2n ** 40n, 1n)),
+      }));`,
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      evalRefused: true,
+      add: 42,
+      echo: 'héllo',
+      echoBytes: [1, 2, 255],
+      concat: 'world',
+      join: 'a-b-c',
+      sum: 256,
+      addS64: String(2n ** 40n + 1n),
+    });
+  });
+
+  it('a bundled wasi:http handler serves requests through the fetch bridge; a trap is a 500 and the next request is served', async () => {
+    const dir = tmp();
+    expect(await main(['bundle', HELLO, '-o', dir], capture())).toBe(0);
+    expect(await main(['bundle', TRAP, '-o', dir, '--name', 'trapper', '--interruptible'], capture())).toBe(0);
+    expect(readFileSync(join(dir, 'trapper.js'), 'utf8')).toContain('{"interruptible":true}');
+    const r = await runScript(
+      dir,
+      `import * as hello from './hello-c.js';
+      import * as trapper from './trapper.js';
+      import { toFetchHandler } from '@weft/wasi-http';
+      const log = [];
+      const h = toFetchHandler({ instantiate: hello.instantiate }, { log: (l) => log.push(l) });
+      const t = toFetchHandler({ instantiate: trapper.instantiate }, { log: (l) => log.push(l) });
+      const a = await h(new Request('http://x/'));
+      const b = await t(new Request('http://x/trap'));
+      const c = await t(new Request('http://x/ok'));
+      console.log(JSON.stringify([a.status, a.headers.get('content-type'), await a.text(), b.status, c.status, await c.text()]));
+      console.log(log.join('\\n'));
+      await h.close(); await t.close();`,
+    );
+    expect(r.stderr).toBe('');
+    const [first, ...log] = r.stdout.trim().split('\n');
+    expect(JSON.parse(first!)).toEqual([200, 'text/plain', 'hello', 500, 200, 'ok']);
+    // hello-c was bundled without --interruptible: the pool says what that costs; the trap is logged.
+    expect(log.join('\n')).toMatch(/not compiled with \{ interruptible: true \}/);
+    expect(log.join('\n')).toMatch(/GET http:\/\/x\/trap: .*unreachable/);
+  });
+
+  it('stripCoreCode keeps what fromModules reads: the stripped binary loads with the modules; compile refuses it', async () => {
+    const bytes = new Uint8Array(readFileSync(VALUES));
+    const stripped = stripCoreCode(bytes);
+    expect(stripped.length).toBeLessThan(bytes.length / 10);
+    const modules = Component.coreModules(bytes).map((m) => new WebAssembly.Module(m as Uint8Array<ArrayBuffer>));
+    const c = Component.fromModules(stripped, modules);
+    expect([...c.type.exports.keys()]).toEqual([...(await Component.compile(bytes)).type.exports.keys()]);
+    expect(c.instantiateSync({}).exports.echo('ab')).toBe('ab');
+    await expect(Component.compile(stripped)).rejects.toThrow(/invalid core module/);
+  });
+
+  it('usage errors and unreadable or invalid files', async () => {
+    const io = capture();
+    expect(await main(['bundle', VALUES], io)).toBe(2);
+    expect(io.errs[0]).toBe('weft: weft bundle needs -o DIR');
+    expect(await main(['bundle', '-o', tmp()], io)).toBe(2);
+    expect(await main(['bundle', VALUES, '-o', tmp(), '--name', '../x'], io)).toBe(2);
+    const dir = tmp();
+    expect(await main(['bundle', '/nonexistent/x.wasm', '-o', dir], io)).toBe(1);
+    expect(io.errs.at(-1)).toBe('weft: cannot read /nonexistent/x.wasm: ENOENT');
+    const junk = join(dir, 'junk.wasm');
+    writeFileSync(junk, new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0xff]));
+    expect(await main(['bundle', junk, '-o', dir], io)).toBe(1);
+    expect(io.errs.at(-1)).toMatch(/^weft: DecodeError: /);
+    expect(existsSync(join(dir, 'junk.js'))).toBe(false);
+    expect(DecodeError).toBeTypeOf('function');
+  });
+});
