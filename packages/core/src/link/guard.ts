@@ -137,7 +137,7 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   // Both timers re-read the shared deadline when they fire and re-arm for a later one, so
   // moving it later needs neither touched: a host that moves it on every request (the
   // wasi-http pool) posts to the watchdog only when it moves earlier than what the watchdog
-  // was last told, or that has passed.
+  // was last told, or that has passed, and never for a slicing flag (read every slice tick).
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = 0;
   let posted = 0;
@@ -165,7 +165,8 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
         if (timer !== undefined) clearTimeout(timer);
         arm(at, at - now);
       }
-      if (dog === undefined || (posted !== 0 && at >= posted && now < posted)) return;
+      // A slicing flag's deadline is read by the watchdog at each slice tick: nothing to post.
+      if (slicing || dog === undefined || (posted !== 0 && at >= posted && now < posted)) return;
       posted = at;
       watch();
       dog.postMessage({ kind: 'deadline', id, at });
@@ -184,7 +185,9 @@ interface Watchdog {
 
 // The watchdog: per watched flag, a deadline timer that re-reads the shared
 // deadline when it fires (the host may have moved it), and, while any flag
-// slices, one interval that sets SLICE in each flag that holds nothing. A flag
+// slices, one interval that sets SLICE in each flag that holds nothing and
+// raises DEADLINE in each whose shared deadline has passed (so a slicing
+// flag's deadline is never posted: moving it is one shared write). A flag
 // holding a trap is done with: it is dropped.
 const WATCHDOG_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -218,7 +221,10 @@ const fire = (id) => {
   stop(id);
 };
 const slice = () => {
+  const now = Date.now();
   for (const w of slicers) {
+    const at = Number(Atomics.load(w.at, 0));
+    if (at !== 0 && at <= now) raise(w, ${DEADLINE});
     const cur = Atomics.compareExchange(w.flag, 0, 0, ${SLICE});
     if (cur === ${DEADLINE} || cur === ${INTERRUPTED}) stop(w.id);
   }

@@ -31,7 +31,7 @@ import {
 } from '@weft/core';
 import { callHandler } from '../handler.ts';
 import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
-import { createHttp, type HttpOptions } from '../imports.ts';
+import { createHttpImports, type HttpOptions } from '../http-imports.ts';
 
 /**
  * Calls a guest's exported `handle` with a host request (the package's `callHandler`);
@@ -54,7 +54,8 @@ export interface HandlerPoolOptions {
   imports?: (instanceId: number) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Options of each instance's wasi:http imports (`createHttp(http)`): `send`, where the
-   * guest's outgoing requests go (default: this package's HTTP client).
+   * guest's outgoing requests go (default: this package's HTTP client; through the web entry
+   * `@weft/wasi-http/web`, which loads no Node-only code, `noClient`: pass your own, e.g. over `fetch`).
    */
   http?: HttpOptions;
   /** Passed to every `instantiate` (`fuel`, `maxHandles`, `hostImportsMaySuspend`, ...). */
@@ -130,6 +131,9 @@ export interface PoolStats {
 }
 
 const HANDLER = /^wasi:http\/handler@0\.3\./;
+
+/** Why an instance's signal aborted: the pool dropped it. */
+const DROPPED = new Error('the instance was dropped');
 
 function defaultLog(line: string): void {
   (globalThis as { process?: { stderr?: { write(s: string): void } } }).process?.stderr?.write(`${line}\n`);
@@ -428,7 +432,7 @@ export class HandlerPool {
 
   async #instantiate(slot: Slot): Promise<void> {
     const component = await this.#component;
-    const imports = { ...createHttp(this.#opts.http), ...(await this.#opts.imports?.(slot.id)) };
+    const imports = { ...createHttpImports(this.#opts.http), ...(await this.#opts.imports?.(slot.id)) };
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
     let instance: Instance;
@@ -509,7 +513,8 @@ export class HandlerPool {
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     // Any guest code of this instance that runs again traps "interrupted".
-    slot.controller.abort();
+    // A reason of our own: abort() without one makes a DOMException, per instance.
+    slot.controller.abort(DROPPED);
     slot.instance = undefined;
     slot.handle = undefined;
     this.#pump();
