@@ -256,7 +256,7 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean) {
       subtask.cancellationRequested = true;
       const cs = subtask.calleeStore;
       const before = cs.inflight;
-      subtask.onCancel?.(inst);
+      subtask.onCancel?.requestCancellation(inst);
       // The spec resumes the callee's cancellable thread right here; if that
       // thread is a suspended JSPI stack it only runs once this stack yields,
       // so wait (suspended) until it blocks again or exits, then look.

@@ -17,7 +17,7 @@ import type { FuncType, ValType } from '../types/model.ts';
 import { asyncState } from '../runtime/instance-state.ts';
 import { Entry } from '../runtime/jspi.ts';
 import { deadlockTrap, running, type Store } from '../runtime/store.ts';
-import { Cancelled, type OnCancel, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
+import { type Cancellable, Cancelled, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
 import { Thread } from '../runtime/thread.ts';
 import { isPlain } from './lift-codegen.ts';
 import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
@@ -32,7 +32,7 @@ export type FuncInst = (
   onResolve: OnResolve,
   caller: ComponentInstance | undefined,
   onTrap: (e: unknown) => void,
-) => OnCancel;
+) => Cancellable;
 
 const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
 
@@ -219,8 +219,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     try {
       const start = thread.cont!;
       thread.cont = undefined;
-      task.enterImplicitThread(thread, (entered) => {
-        if (!entered) return;
+      const begin = () => {
         const prev = running.current;
         running.current = thread;
         try {
@@ -228,11 +227,16 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
         } finally {
           running.current = prev;
         }
-      });
+      };
+      if (task.enterImplicitThreadNow(thread)) begin();
+      else
+        task.enterImplicitThreadLater(thread, (entered) => {
+          if (entered) begin();
+        });
     } finally {
       leaveTo(inst, caller);
     }
-    return (c) => task.requestCancellation(c);
+    return task;
   };
 
   // The host's (and sync lower's) view: an async-typed function returns a
@@ -265,9 +269,9 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     );
     if (sync && state === 1) return value;
     if (sync && state === 2) throw value;
+    if (state === 1) return Promise.resolve(value);
+    if (state === 2) return Promise.reject(value);
     return new Promise((resolve, reject) => {
-      if (state === 1) return resolve(value);
-      if (state === 2) return reject(value);
       resolveP = resolve;
       rejectP = reject;
       stop = store.watchIdle(() => settle(false, deadlockTrap()));
@@ -300,7 +304,22 @@ export function runOnStack(
   if (e === undefined) {
     let r: unknown;
     try {
-      r = f(...args);
+      switch (args.length) {
+        case 0:
+          r = f();
+          break;
+        case 1:
+          r = f(args[0]);
+          break;
+        case 2:
+          r = f(args[0], args[1]);
+          break;
+        case 3:
+          r = f(args[0], args[1], args[2]);
+          break;
+        default:
+          r = f(...args);
+      }
     } catch (err) {
       running.current = prev;
       fail(err);

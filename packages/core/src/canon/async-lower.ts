@@ -17,6 +17,7 @@ import { calleeMaySuspend, type FuncInst, funcInstOf, storeOfLifted } from './as
 import type { Store } from '../runtime/store.ts';
 import { currentThread, mayBlock, mustBlock } from '../runtime/thread.ts';
 import { EventCode, Subtask, SubtaskState } from '../runtime/waitable.ts';
+import { NOT_CANCELLABLE } from '../runtime/task.ts';
 
 /**
  * A host (or sync-lifted) function seen as a FuncInst: a returned Promise
@@ -39,7 +40,7 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
         typeof (v as PromiseLike<unknown>).then === 'function';
     } catch (e) {
       onTrap(hostTrap(e));
-      return () => {};
+      return NOT_CANCELLABLE;
     }
     if (thenable) {
       store.hostPending++;
@@ -69,7 +70,7 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
     } else {
       onResolve(ft.result === undefined ? [] : [v]);
     }
-    return () => {};
+    return NOT_CANCELLABLE;
   };
 }
 

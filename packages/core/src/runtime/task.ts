@@ -19,7 +19,12 @@ export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DEL
 export type OnStart = () => unknown[];
 /** undefined: cancelled; otherwise the (one-element or empty) result list. */
 export type OnResolve = (result: unknown[] | undefined) => void;
-export type OnCancel = (caller: ComponentInstance | undefined) => void;
+/** What a call's caller holds to cancel it (a Task, or a host call's stand-in). */
+export interface Cancellable {
+  requestCancellation(caller: ComponentInstance | undefined): void;
+}
+/** A call that cannot be cancelled (it finished, or the host does not support it). */
+export const NOT_CANCELLABLE: Cancellable = { requestCancellation() {} };
 
 export class Task {
   readonly ft: FuncType;
@@ -59,35 +64,41 @@ export class Task {
   }
 
   /**
-   * enter_implicit_thread, CPS: `k(true)` once entered, `k(false)` if the
-   * task was cancelled while waiting for backpressure.
+   * enter_implicit_thread when nothing holds it back: enters and returns true,
+   * else returns false (then `enterImplicitThreadLater`).
    */
-  enterImplicitThread(thread: Thread, k: (entered: boolean) => void): void {
+  enterImplicitThreadNow(thread: Thread): boolean {
     this.implicitThread = thread;
     const ai = this.ai;
-    const finish = () => {
-      if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
-      this.registerThread(thread);
-      k(true);
-    };
-    if (this.ft.async && (this.hasBackpressure() || ai.numWaitingToEnter > 0)) {
-      ai.numWaitingToEnter++;
-      thread.waitUntil(
-        () => !this.hasBackpressure(),
-        true,
-        (cancelled) => {
-          ai.numWaitingToEnter--;
-          if (cancelled) {
-            this.cancel();
-            k(false);
-            return;
-          }
-          finish();
-        },
-      );
-      return;
-    }
-    finish();
+    if (this.ft.async && (this.hasBackpressure() || ai.numWaitingToEnter > 0)) return false;
+    if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
+    this.registerThread(thread);
+    return true;
+  }
+
+  /**
+   * enter_implicit_thread behind backpressure, CPS: `k(true)` once entered,
+   * `k(false)` if the task was cancelled while waiting.
+   */
+  enterImplicitThreadLater(thread: Thread, k: (entered: boolean) => void): void {
+    this.implicitThread = thread;
+    const ai = this.ai;
+    ai.numWaitingToEnter++;
+    thread.waitUntil(
+      () => !this.hasBackpressure(),
+      true,
+      (cancelled) => {
+        ai.numWaitingToEnter--;
+        if (cancelled) {
+          this.cancel();
+          k(false);
+          return;
+        }
+        if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
+        this.registerThread(thread);
+        k(true);
+      },
+    );
   }
 
   registerThread(thread: Thread): void {

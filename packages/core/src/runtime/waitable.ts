@@ -2,9 +2,9 @@
 
 import type { LiftLowerContext } from '../abi/context.ts';
 import { Trap } from '../host/errors.ts';
-import type { ComponentInstance } from './component-instance.ts';
 import { releaseLends } from './handle.ts';
 import type { Store } from './store.ts';
+import type { Cancellable } from './task.ts';
 
 export const EventCode = {
   NONE: 0,
@@ -103,7 +103,7 @@ export const SubtaskState = {
 
 export class Subtask extends Waitable {
   state: number = SubtaskState.STARTING;
-  onCancel: ((caller: ComponentInstance | undefined) => void) | undefined = undefined;
+  onCancel: Cancellable | undefined = undefined;
   /** The caller's lift context: its `lenders` are this subtask's lenders. */
   cx: LiftLowerContext | undefined = undefined;
   delivered = false;
