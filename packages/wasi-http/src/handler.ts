@@ -3,7 +3,7 @@
 
 import { ComponentError } from '@weft/core';
 import { type HostRequest, type HostResponse, HttpError, type SendFn } from './host.ts';
-import { sendFrom } from './imports.ts';
+import { sendFrom } from './http-imports.ts';
 import { errorCode } from './types/errors.ts';
 import { Request, Response } from './types/index.ts';
 

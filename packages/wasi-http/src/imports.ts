@@ -1,33 +1,18 @@
 // The wasi:http@0.3.0 import object: the resources of `types`, and `client.send` over a host
-// send function (SendFn).
+// send function (SendFn), by default the undici client. (`http-imports.ts` holds all but that
+// default, for the web entry.)
 
 import type { SendFn } from './host.ts';
-import { HttpError } from './host.ts';
-import { codeError, toErrorCode } from './types/errors.ts';
-import { Fields, Request, RequestOptions, Response } from './types/index.ts';
+import { createHttpImports, fallbackSend, type HttpImports, type HttpOptions } from './http-imports.ts';
 
-export interface HttpOptions {
-  /**
-   * Where `client.send` goes: any function from a HostRequest to a HostResponse (rejecting
-   * with an HttpError), e.g. another component's handler (`callHandler`) or a test double.
-   */
-  send?: SendFn;
-}
-
-export type HttpTypes = {
-  Fields: typeof Fields;
-  Request: typeof Request;
-  RequestOptions: typeof RequestOptions;
-  Response: typeof Response;
-};
-
-export type HttpImports = {
-  'wasi:http/types@0.3.0': HttpTypes;
-  'wasi:http/client@0.3.0': { send(request: Request): Promise<Response> };
-};
-
-/** The send of a host without an HTTP client: every request fails with internal-error. */
-export const noClient: SendFn = () => Promise.reject(new HttpError({ tag: 'internal-error', val: 'no client' }));
+export {
+  type HttpImports,
+  type HttpOptions,
+  type HttpTypes,
+  httpTypes,
+  noClient,
+  sendFrom,
+} from './http-imports.ts';
 
 /**
  * The undici client's shared `defaultSend`, loaded on the first send: a component that sends
@@ -38,38 +23,7 @@ const lazyDefaultSend: SendFn = async (request, signal) => {
   return defaultSend(request, signal);
 };
 
-/** The `types` interface: the resource classes. */
-export const httpTypes: HttpTypes = { Fields, Request, RequestOptions, Response };
-
-/**
- * `send` as the guest's `client.send` (or an imported `handler.handle`): the request resource
- * becomes a HostRequest (its body streamed from the guest as `send` reads it), the HostResponse
- * a response resource (its body pulled as the guest reads). A rejection becomes the call's
- * error-code, and fails the request's transmission future too. The AbortSignal aborts when the
- * guest drops the response (or its body) before reading it to the end.
- */
-export function sendFrom(send: SendFn): (request: Request) => Promise<Response> {
-  return async (request: Request): Promise<Response> => {
-    if (!(request instanceof Request)) throw new TypeError('client.send needs a Request');
-    const abort = new AbortController();
-    let delivered!: (ok: boolean, why?: unknown) => void;
-    const outcome = new Promise<void>((resolve, reject) => {
-      delivered = (ok, why) => (ok ? resolve() : reject(why));
-    });
-    outcome.catch(() => {});
-    const host = request.toHost(outcome);
-    let response: Awaited<ReturnType<SendFn>>;
-    try {
-      response = await send(host, abort.signal);
-    } catch (e) {
-      const code = toErrorCode(e);
-      delivered(false, new HttpError(code));
-      throw codeError(code);
-    }
-    delivered(true);
-    return Response.fromHost(response, () => abort.abort());
-  };
-}
+fallbackSend.current = lazyDefaultSend;
 
 /**
  * The wasi:http@0.3.0 imports: `wasi:http/types@0.3.0` (Fields, Request, RequestOptions,
@@ -77,9 +31,5 @@ export function sendFrom(send: SendFn): (request: Request) => Promise<Response> 
  * client's `defaultSend` (loaded on the first send).
  */
 export function createHttp(options: HttpOptions = {}): HttpImports {
-  const send = sendFrom(options.send ?? lazyDefaultSend);
-  return {
-    'wasi:http/types@0.3.0': httpTypes,
-    'wasi:http/client@0.3.0': { send },
-  };
+  return createHttpImports({ send: options.send ?? lazyDefaultSend });
 }

@@ -1,0 +1,43 @@
+// A Cloudflare Worker (ES module syntax) serving wasi:http components through the fetch bridge
+// of @weft/wasi-http, from `weft bundle` output: the components' core modules are imported as
+// WebAssembly.Modules (workerd's `wasm` modules), so nothing is compiled or evaluated at run
+// time, which workerd forbids.
+//
+//   /trap...   the trap guest: traps (500) on paths starting /trap, else 200 "ok"
+//   /echo...   the middleware guest, whose imported wasi:http/handler is served here by a host
+//              echo: the request's body streamed back (through the guest's response), its
+//              headers back as x-echo-* plus the guest's own x-middleware header
+//   otherwise  hello-c: 200 text/plain "hello"
+
+import { type HostRequest, type HostResponse, handlerImport, toFetchHandler } from '@weft/wasi-http/web';
+import * as hello from '../build/bundles/hello-c.js';
+import * as middleware from '../build/bundles/middleware.js';
+import * as trap from '../build/bundles/trap.js';
+
+/** The downstream of the middleware: the request back as the response, body streamed through. */
+async function echo(request: HostRequest): Promise<HostResponse> {
+  const headers: [string, Uint8Array][] = [];
+  const text = new TextEncoder();
+  for (const [name, value] of request.headers) headers.push([`x-echo-${name}`, value]);
+  headers.push(['x-echo-method', text.encode(request.method)]);
+  headers.push(['x-echo-path', text.encode(request.pathWithQuery ?? '')]);
+  return { status: 200, headers, contents: request.contents, trailers: request.trailers };
+}
+
+// Deadlines need `weft bundle --interruptible` and time slicing needs JSPI stacks made from
+// wasm bytes at run time (which workerd refuses): requests here run without a deadline.
+const common = { requestTimeout: 0, log: (line: string) => console.error(line) };
+const handlers = {
+  hello: toFetchHandler({ instantiate: hello.instantiate }, common),
+  trap: toFetchHandler({ instantiate: trap.instantiate }, common),
+  echo: toFetchHandler({ instantiate: middleware.instantiate }, { ...common, imports: () => handlerImport(echo) }),
+};
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith('/trap') || path === '/ok') return handlers.trap(request);
+    if (path.startsWith('/echo')) return handlers.echo(request);
+    return handlers.hello(request);
+  },
+};

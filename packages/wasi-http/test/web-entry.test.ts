@@ -1,0 +1,68 @@
+// `@weft/wasi-http/web` (issue 12): the fetch bridge and its pool for workerd and browsers.
+// Nothing it loads may import a `node:` module or undici, or use Buffer, process or require:
+// a bundler would pull them in and workerd would refuse the worker.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+
+/** Every file `entry` imports at run time (type-only imports are erased), transitively; bare specifiers separately. */
+function graph(entry: string): { files: Set<string>; bare: Set<string> } {
+  const files = new Set<string>();
+  const bare = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    const re =
+      /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+    for (const m of text.matchAll(re)) {
+      if (m[2]) continue;
+      const spec = (m[3] ?? m[4])!;
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+      else bare.add(spec);
+    }
+  };
+  visit(entry);
+  return { files, bare };
+}
+
+describe('@weft/wasi-http/web', () => {
+  it('loads nothing Node-only: no node: modules, no undici, no Buffer, process or require', () => {
+    const { files, bare } = graph(`${SRC}web.ts`);
+    expect([...bare].sort()).toEqual(['@weft/core']);
+    expect([...files].some((f) => f.endsWith('/server/fetch.ts'))).toBe(true);
+    expect([...files].some((f) => f.includes('/client/'))).toBe(false);
+    for (const f of files) {
+      const code = readFileSync(f, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      expect(code, f).not.toMatch(/\bBuffer\.|\bprocess\.|\brequire\(/);
+    }
+    // The Node entries do load the client (lazily).
+    expect([...graph(`${SRC}index.ts`).bare]).toContain('undici');
+  });
+
+  it("the web entry's createHttp sends nowhere by default; the Node entry's through undici", async () => {
+    const web = await import('../src/web.ts');
+    const imports = web.createHttp();
+    const { Request: Req, Fields } = imports['wasi:http/types@0.3.0'];
+    const [request] = Req.new(new Fields(), undefined, Promise.resolve({ tag: 'ok', val: undefined }), undefined);
+    await expect(imports['wasi:http/client@0.3.0'].send(request)).rejects.toMatchObject({
+      payload: { tag: 'internal-error', val: 'no client' },
+    });
+    const node = await import('../src/index.ts');
+    const sendViaNode = node.createHttp()['wasi:http/client@0.3.0'].send;
+    expect(sendViaNode).toBeTypeOf('function');
+    // After the Node entry loaded, a pool without `http.send` uses the undici client: a request
+    // to a closed port fails with a connection error, not "no client".
+    const [r2] = Req.new(new Fields(), undefined, Promise.resolve({ tag: 'ok', val: undefined }), undefined);
+    r2.setScheme({ tag: 'HTTP' });
+    r2.setAuthority('127.0.0.1:1');
+    await expect(web.createHttp()['wasi:http/client@0.3.0'].send(r2)).rejects.toMatchObject({
+      payload: { tag: expect.stringMatching(/^connection-refused|destination-unavailable|connection-terminated$/) },
+    });
+  });
+});
