@@ -37,6 +37,8 @@ async function start(modules: string[]): Promise<void> {
     proc.stderr!.on('data', (d) => (log += d));
     let exited = false;
     proc.once('exit', () => (exited = true));
+    // Should vitest's worker die before afterAll, workerd goes with it.
+    process.once('exit', () => proc.kill('SIGKILL'));
     const until = Date.now() + 30_000;
     while (!exited && Date.now() < until) {
       try {
