@@ -65,7 +65,11 @@ describe('weft bundle', () => {
     expect(code).not.toMatch(/WebAssembly\.(compile|instantiate|Module)\b|Function\(|eval\(/);
     const dts = readFileSync(join(dir, 'values.d.ts'), 'utf8');
     expect(dts).toContain(
-      'export declare function instantiate(imports?: Record<string, unknown>, options?: InstantiateOptions): Promise<Instance>;',
+      'export declare function instantiate(imports?: Record<string, unknown>, options?: InstantiateOptions): Promise<TypedInstance>;',
+    );
+    expect(dts).toContain('export type TypedInstance = Instance & { readonly exports: Exports };');
+    expect(dts).toContain(
+      'export declare function instantiateSync(imports?: Record<string, unknown>, options?: InstantiateOptions): TypedInstance;',
     );
     expect(dts).toMatch(/concat: func\(a: string, b: string\) -> string;/);
     expect(dts).toContain(' *   export add: func(a: u32, b: u32) -> u32;');
@@ -99,6 +103,57 @@ describe('weft bundle', () => {
       sum: 256,
       addS64: String(2n ** 40n + 1n),
     });
+  });
+
+  it('the .d.ts types the exports in the host conventions, and type-checks against @weft/core', async () => {
+    const dir = tmp();
+    expect(await main(['bundle', VALUES, '-o', dir], capture())).toBe(0);
+    const dts = readFileSync(join(dir, 'values.d.ts'), 'utf8');
+    expect(dts).toContain('  add: (a: number, b: number) => number | Promise<number>;');
+    expect(dts).toContain('  echoBytes: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>;');
+    expect(dts).toContain(
+      '    nextColor: (c: "red" | "green" | "blue") => ("red" | "green" | "blue") | Promise<"red" | "green" | "blue">;',
+    );
+    expect(dts).toContain(
+      '    checkedDiv: (a: number, b: number) => number | Promise<number> /* throws ComponentError: err */;',
+    );
+    expect(dts).toContain('    readCounter: (c: any /* borrow<counter> */) => number | Promise<number>;');
+    writeFileSync(
+      join(dir, 'use.ts'),
+      `import { instantiate } from './values.js';
+      const inst = await instantiate({}, { maxHandles: 10 });
+      const n: number = await inst.exports.add(1, 2);
+      const s: string = await inst.exports['weft-test:values/api'].concat('a', 'b');
+      const shape = await inst.exports['weft-test:values/api'].makeShape(1);
+      if (shape.tag === 'rect') shape.val.x satisfies number;
+      // @ts-expect-error: a string is not a u32
+      inst.exports.add('1', 2);
+      // @ts-expect-error: not one of the enum's cases
+      inst.exports['weft-test:values/api'].nextColor('purple');
+      export { n, s };`,
+    );
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
+    const ts = (await import('typescript')).default;
+    const program = ts.createProgram([join(dir, 'use.ts')], {
+      target: ts.ScriptTarget.ES2023,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      customConditions: ['weft-source'],
+      types: [],
+      baseUrl: dir,
+      paths: { '@weft/core': [fileURLToPath(new URL('../../core/src/index.ts', import.meta.url))] },
+    });
+    // Only the generated declarations and their use: @weft/core's sources are checked with its own config.
+    const diags = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file === undefined || d.file.fileName.startsWith(dir))
+      .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    expect(diags).toEqual([]);
   });
 
   it('a bundled wasi:http handler serves requests through the fetch bridge; a trap is a 500 and the next request is served', async () => {
