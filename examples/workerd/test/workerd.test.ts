@@ -118,6 +118,19 @@ describe('wasi:http components in workerd, from weft bundle output', () => {
     expect(Buffer.compare(back, data)).toBe(0);
   });
 
+  it('serves concurrent streamed echoes on shared instances, each body back to its own request', async () => {
+    const bodies = Array.from({ length: 8 }, () => new Uint8Array(randomBytes(96 * 1024)));
+    const backs = await Promise.all(
+      bodies.map(async (b, i) => {
+        const r = await fetch(`${base}/echo/${i}`, { method: 'POST', body: b, signal: AbortSignal.timeout(20_000) });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('x-echo-path')).toBe(`/echo/${i}`);
+        return new Uint8Array(await r.arrayBuffer());
+      }),
+    );
+    for (let i = 0; i < bodies.length; i++) expect(Buffer.compare(backs[i]!, bodies[i]!), `body ${i}`).toBe(0);
+  });
+
   it('a request the trap guest traps on gets a 500; the next requests are served', async () => {
     const t = await fetch(`${base}/trap`, { signal: AbortSignal.timeout(10_000) });
     expect(t.status).toBe(500);
