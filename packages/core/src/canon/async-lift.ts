@@ -14,10 +14,10 @@ import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from '../runtime/component-instance.ts';
 import { tableOf } from '../runtime/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
-import { asyncState } from '../runtime/instance-state.ts';
+import { type AsyncInstanceState, asyncState } from '../runtime/instance-state.ts';
 import { Entry } from '../runtime/jspi.ts';
 import { deadlockTrap, running, type Store } from '../runtime/store.ts';
-import { type Cancellable, Cancelled, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
+import { type Cancellable, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
 import { Thread } from '../runtime/thread.ts';
 import { isPlain } from './lift-codegen.ts';
 import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
@@ -35,6 +35,198 @@ export type FuncInst = (
 ) => Cancellable;
 
 const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
+
+/** What an async lift's calls share: built once per lifted function. */
+interface LiftPlan {
+  readonly ft: FuncType;
+  readonly opts: CanonOptions;
+  readonly inst: ComponentInstance;
+  readonly ai: AsyncInstanceState;
+  readonly store: Store;
+  readonly coreFunc: Function;
+  readonly params: Codec[];
+  readonly result: Codec | undefined;
+  readonly spillResult: boolean;
+  readonly argsTuple: Codec | undefined;
+  readonly callback: Function | undefined;
+  readonly entry: Entry | undefined;
+  readonly cbEntry: Entry | undefined;
+  readonly jspi: boolean;
+}
+
+/** What LiftCall.resume does with what its core function returned. */
+const AFTER_SYNC = 0;
+const AFTER_ASYNC = 1;
+const AFTER_CALLBACK = 2;
+
+/**
+ * One call of an async lift (definitions.py canon_lift's body): its task, its
+ * implicit thread, and the steps, as methods rather than closures made per call.
+ */
+class LiftCall implements StackTarget {
+  readonly plan: LiftPlan;
+  readonly task: Task;
+  readonly thread: Thread;
+  readonly cx: LiftLowerContext;
+  readonly onTrap: (e: unknown) => void;
+  trapped = false;
+  /** What `resume` does next (AFTER_*). */
+  after = AFTER_SYNC;
+
+  constructor(plan: LiftPlan, task: Task, cx: LiftLowerContext, onTrap: (e: unknown) => void) {
+    this.plan = plan;
+    this.task = task;
+    this.cx = cx;
+    this.onTrap = onTrap;
+    this.thread = new Thread(task, undefined, plan.jspi);
+    task.onTrap = this.fail;
+  }
+
+  /** The thread starts: runs the core function, or resolves as cancelled if it was cancelled first. */
+  begin(): void {
+    const prev = running.current;
+    running.current = this.thread;
+    try {
+      this.run();
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      running.current = prev;
+    }
+  }
+
+  /** The thread, cancelled while waiting to enter (begin is not called then). */
+  readonly fail = (e: unknown): void => {
+    if (this.trapped) return;
+    this.trapped = true;
+    const task = this.task;
+    const thread = this.thread;
+    task.endSync();
+    const t = poisonWith(this.plan.inst, e);
+    if (thread.waiting()) thread.stopWaitingInternal();
+    thread.done = true;
+    // The caller learns of the trap (and is poisoned with it) before
+    // anything waiting for this thread to settle is resumed.
+    try {
+      this.onTrap(t);
+    } finally {
+      this.plan.store.exited(thread);
+    }
+  };
+
+  run(): void {
+    const { opts, params, argsTuple, callback } = this.plan;
+    const cx = this.cx;
+    const args = this.task.start();
+    const flatArgs: unknown[] = [];
+    if (argsTuple !== undefined) {
+      cx.needMemory();
+      const ptr = cx.allocChecked(argsTuple.align, argsTuple.size, 'list');
+      argsTuple.store(cx, args, ptr);
+      flatArgs.push(ptr);
+    } else {
+      if (opts.memory !== undefined) cx.refresh();
+      for (let i = 0; i < params.length; i++) params[i]!.lowerFlat(cx, args[i], flatArgs);
+    }
+    this.after = !opts.async ? AFTER_SYNC : callback === undefined ? AFTER_ASYNC : AFTER_CALLBACK;
+    runOnStackTo(this.thread, this.plan.coreFunc, this.plan.entry, flatArgs, this);
+  }
+
+  /** The core function (or a callback) returned `r`. */
+  resume(r: unknown): void {
+    if (this.after === AFTER_CALLBACK) this.loop(r);
+    else if (this.after === AFTER_ASYNC) this.exit();
+    else this.returned(r);
+  }
+
+  /** A sync-ABI core function returned: lift its result, post-return, task.return. */
+  returned(raw: unknown): void {
+    const { opts, inst, result, spillResult } = this.plan;
+    const cx = this.cx;
+    let ret: unknown[] = [];
+    if (result !== undefined) {
+      if (spillResult) {
+        const ptr = (raw as number) >>> 0;
+        cx.needMemory();
+        cx.checkGuestRange(ptr, result.align, result.size, 'pointer');
+        ret = [result.load(cx, ptr)];
+      } else {
+        if (opts.memory !== undefined) cx.refresh();
+        ret = [result.fromCore!(cx, raw)];
+      }
+    }
+    // post-return runs before the caller sees the value, so a trap in
+    // it fails the call (the spec's sync canon_lift does both before returning).
+    const pr = opts.postReturn;
+    if (pr !== undefined) {
+      inst.mayLeave = false;
+      try {
+        if (result === undefined) pr();
+        else pr(raw);
+      } finally {
+        inst.mayLeave = true;
+      }
+    }
+    this.task.return_(ret);
+    this.exit();
+  }
+
+  exit(): void {
+    this.task.exitImplicitThread();
+    this.plan.store.exited(this.thread);
+  }
+
+  /** A callback-ABI function returned its packed code: exit, or wait for the next event. */
+  loop(packed: unknown): void {
+    const { ai, store, inst } = this.plan;
+    const thread = this.thread;
+    const p = (packed as number) >>> 0;
+    const code = p & 0xf;
+    if (code > CallbackCode.MAX) throw new Trap('unsupported callback code');
+    if (code === CallbackCode.EXIT) return this.exit();
+    ai.exclusiveThread = undefined;
+    store.schedule();
+    if (code === CallbackCode.YIELD) {
+      thread.waitUntil(
+        () => ai.exclusiveThread === undefined,
+        true,
+        (c) => this.next(c ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]),
+      );
+    } else {
+      const wset = tableOf(inst).get(p >>> 4);
+      if (!(wset instanceof WaitableSet)) throw new Trap(`handle index ${p >>> 4} is not a waitable set`);
+      wset.numWaiting++;
+      thread.waitUntil(
+        () => ai.exclusiveThread === undefined && wset.hasPendingEvent(),
+        true,
+        (c) => {
+          wset.numWaiting--;
+          let ev: EventTuple;
+          try {
+            ev = c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent();
+          } catch (err) {
+            return this.fail(err);
+          }
+          this.next(ev);
+        },
+      );
+    }
+    store.blocked(thread);
+  }
+
+  /** Delivers an event to the callback. */
+  next(ev: EventTuple): void {
+    const { inst, ai } = this.plan;
+    // A trap elsewhere poisoned this instance: its callbacks never run again.
+    if (inst.poisoned) return this.fail(inst.poisoned);
+    try {
+      ai.exclusiveThread = this.thread;
+      runOnStackTo(this.thread, this.plan.callback!, this.plan.cbEntry, ev, this);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+}
 
 export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): (...args: any[]) => any {
   const inst = opts.instance;
@@ -61,6 +253,23 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     !spillResult;
   const sharedCx = plain ? new LiftLowerContext(opts) : undefined;
 
+  const plan: LiftPlan = {
+    ft,
+    opts,
+    inst,
+    ai,
+    store,
+    coreFunc,
+    params,
+    result,
+    spillResult,
+    argsTuple,
+    callback,
+    entry,
+    cbEntry,
+    jspi,
+  };
+
   const funcInst: FuncInst = (onStart, onResolve, caller, onTrap) => {
     // An async call chain may not come back into an instance with a task still in it
     // ($Parent → $Child → $Parent), which enter_from alone does not see across async calls.
@@ -73,165 +282,18 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     enterFrom(inst, caller);
     const task = new Task(ft, opts, inst, onStart, onResolve);
     task.supertask = supertask;
-    let trapped = false;
-    const fail = (e: unknown) => {
-      if (trapped) return;
-      trapped = true;
-      task.endSync();
-      const t = poisonWith(inst, e);
-      if (thread.waiting()) thread.stopWaitingInternal();
-      thread.done = true;
-      // The caller learns of the trap (and is poisoned with it) before
-      // anything waiting for this thread to settle is resumed.
-      try {
-        onTrap(t);
-      } finally {
-        store.exited(thread);
-      }
-    };
-    task.onTrap = fail;
     let cx = sharedCx;
     if (cx === undefined) {
       cx = new LiftLowerContext(opts);
       cx.borrowScope = task.borrowScope;
       cx.fused = caller !== undefined;
     }
-
-    /** Runs a core function (directly, or on a JSPI stack) and continues with its result. */
-    const call = (f: Function, e: Entry | undefined, args: unknown[], k: (r: unknown) => void) =>
-      runOnStack(thread, f, e, args, k, fail);
-
-    const exit = () => {
-      task.exitImplicitThread();
-      store.exited(thread);
-    };
-
-    const loop = (packed: unknown) => {
-      const p = (packed as number) >>> 0;
-      const code = p & 0xf;
-      if (code > CallbackCode.MAX) throw new Trap('unsupported callback code');
-      if (code === CallbackCode.EXIT) return exit();
-      ai.exclusiveThread = undefined;
-      store.schedule();
-      const next = (ev: EventTuple) => {
-        // A trap elsewhere poisoned this instance: its callbacks never run again.
-        if (inst.poisoned) return fail(inst.poisoned);
-        try {
-          ai.exclusiveThread = thread;
-          call(callback!, cbEntry, ev, loop);
-        } catch (err) {
-          fail(err);
-        }
-      };
-      if (code === CallbackCode.YIELD) {
-        thread.waitUntil(
-          () => ai.exclusiveThread === undefined,
-          true,
-          (c) => next(c ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]),
-        );
-      } else {
-        const wset = tableOf(inst).get(p >>> 4);
-        if (!(wset instanceof WaitableSet)) throw new Trap(`handle index ${p >>> 4} is not a waitable set`);
-        wset.numWaiting++;
-        thread.waitUntil(
-          () => ai.exclusiveThread === undefined && wset.hasPendingEvent(),
-          true,
-          (c) => {
-            wset.numWaiting--;
-            let ev: EventTuple;
-            try {
-              ev = c ? [EventCode.TASK_CANCELLED, 0, 0] : wset.getPendingEvent();
-            } catch (err) {
-              return fail(err);
-            }
-            next(ev);
-          },
-        );
-      }
-      store.blocked(thread);
-    };
-
-    const run = () => {
-      const args = task.start();
-      const flatArgs: unknown[] = [];
-      if (argsTuple !== undefined) {
-        cx.needMemory();
-        const ptr = cx.allocChecked(argsTuple.align, argsTuple.size, 'list');
-        argsTuple.store(cx, args, ptr);
-        flatArgs.push(ptr);
-      } else {
-        if (opts.memory !== undefined) cx.refresh();
-        for (let i = 0; i < params.length; i++) params[i]!.lowerFlat(cx, args[i], flatArgs);
-      }
-      if (!opts.async) {
-        call(coreFunc, entry, flatArgs, (raw) => {
-          let ret: unknown[] = [];
-          if (result !== undefined) {
-            if (spillResult) {
-              const ptr = (raw as number) >>> 0;
-              cx.needMemory();
-              cx.checkGuestRange(ptr, result.align, result.size, 'pointer');
-              ret = [result.load(cx, ptr)];
-            } else {
-              if (opts.memory !== undefined) cx.refresh();
-              ret = [result.fromCore!(cx, raw)];
-            }
-          }
-          // post-return runs before the caller sees the value, so a trap in
-          // it fails the call (the spec's sync canon_lift does both before returning).
-          const pr = opts.postReturn;
-          if (pr !== undefined) {
-            inst.mayLeave = false;
-            try {
-              if (result === undefined) pr();
-              else pr(raw);
-            } finally {
-              inst.mayLeave = true;
-            }
-          }
-          task.return_(ret);
-          exit();
-        });
-      } else if (callback === undefined) {
-        call(coreFunc, entry, flatArgs, exit);
-      } else {
-        call(coreFunc, entry, flatArgs, loop);
-      }
-    };
-
-    const thread: Thread = new Thread(
-      task,
-      (cancelled) => {
-        try {
-          if (cancelled) {
-            // Cancelled before it started: resolve as cancelled.
-            task.cancel();
-            return;
-          }
-          run();
-        } catch (err) {
-          fail(err);
-        }
-      },
-      jspi,
-    );
-
+    const call = new LiftCall(plan, task, cx, onTrap);
     try {
-      const start = thread.cont!;
-      thread.cont = undefined;
-      const begin = () => {
-        const prev = running.current;
-        running.current = thread;
-        try {
-          start(Cancelled.FALSE);
-        } finally {
-          running.current = prev;
-        }
-      };
-      if (task.enterImplicitThreadNow(thread)) begin();
+      if (task.enterImplicitThreadNow(call.thread)) call.begin();
       else
-        task.enterImplicitThreadLater(thread, (entered) => {
-          if (entered) begin();
+        task.enterImplicitThreadLater(call.thread, (entered) => {
+          if (entered) call.begin();
         });
     } finally {
       leaveTo(inst, caller);
@@ -298,6 +360,23 @@ export function runOnStack(
   k: (r: unknown) => void,
   fail: (err: unknown) => void,
 ): void {
+  runOnStackTo(thread, f, e, args, { resume: k, fail });
+}
+
+/** Where runOnStackTo continues: with the result, or with what was thrown. */
+export interface StackTarget {
+  resume(r: unknown): void;
+  fail(err: unknown): void;
+}
+
+/** runOnStack with its continuation and failure as one object (no closures per call). */
+export function runOnStackTo(
+  thread: Thread,
+  f: Function,
+  e: Entry | undefined,
+  args: unknown[],
+  to: StackTarget,
+): void {
   const store = thread.store;
   const prev = running.current;
   running.current = thread;
@@ -322,14 +401,14 @@ export function runOnStack(
       }
     } catch (err) {
       running.current = prev;
-      fail(err);
+      to.fail(err);
       return;
     }
     running.current = prev;
     try {
-      k(r);
+      to.resume(r);
     } catch (err) {
-      fail(err);
+      to.fail(err);
     }
     return;
   }
@@ -349,9 +428,9 @@ export function runOnStack(
       // Finished without suspending: the result is here already.
       p.catch(() => {});
       try {
-        k(e.r?.value);
+        to.resume(e.r?.value);
       } catch (err) {
-        fail(err);
+        to.fail(err);
       }
       return;
     }
@@ -367,9 +446,9 @@ export function runOnStack(
       const prev = running.current;
       running.current = thread;
       try {
-        k(r);
+        to.resume(r);
       } catch (err) {
-        fail(err);
+        to.fail(err);
       } finally {
         running.current = prev === thread ? undefined : prev;
       }
@@ -377,7 +456,7 @@ export function runOnStack(
     },
     (err) => {
       try {
-        fail(err);
+        to.fail(err);
       } finally {
         store.exited(thread);
       }

@@ -116,8 +116,13 @@ export class Task {
   }
 
   unregisterThread(thread: Thread): void {
-    const i = this.threads.indexOf(thread);
-    if (i >= 0) this.threads.splice(i, 1);
+    const ts = this.threads;
+    // Most often the only (or last) thread: pop, not splice (which allocates).
+    if (ts[ts.length - 1] === thread) ts.pop();
+    else {
+      const i = ts.indexOf(thread);
+      if (i >= 0) ts.splice(i, 1);
+    }
     thread.done = true;
     if (thread.index !== undefined) {
       this.ai.threads.remove(thread.index);

@@ -37,7 +37,7 @@ export class Thread {
   /** Time slicing: how many times this thread's stack has been paused. */
   slicePauses = 0;
 
-  constructor(task: Task, start: (cancelled: number) => void, jspi: boolean) {
+  constructor(task: Task, start: ((cancelled: number) => void) | undefined, jspi: boolean) {
     this.task = task;
     this.store = task.store;
     this.cont = start;
