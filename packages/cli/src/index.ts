@@ -4,4 +4,4 @@ export { parseWave, parseCall, tokenize, WaveError, type ParsedCall } from './wa
 export { printWave, waveString, waveChar, waveFloat, waveLabel } from './wave/print.ts';
 export { printWorld, witType, witFunc } from './wit.ts';
 export { formatResult } from './commands/wast.ts';
-export { type BundleArgs, type BundleResult, bundle, stripCoreCode } from './commands/bundle.ts';
+export { type BundleArgs, type BundleResult, bundle } from './commands/bundle.ts';

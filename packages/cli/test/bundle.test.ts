@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Component, DecodeError } from '@weft/core';
-import { stripCoreCode } from '../src/commands/bundle.ts';
 import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
 
@@ -184,9 +183,9 @@ describe('weft bundle', () => {
     expect(log.join('\n')).toMatch(/GET http:\/\/x\/trap: .*unreachable/);
   });
 
-  it('stripCoreCode keeps what fromModules reads: the stripped binary loads with the modules; compile refuses it', async () => {
+  it('Component.stripCoreCode keeps what fromModules reads: the stripped binary loads with the modules; compile refuses it', async () => {
     const bytes = new Uint8Array(readFileSync(VALUES));
-    const stripped = stripCoreCode(bytes);
+    const stripped = Component.stripCoreCode(bytes);
     expect(stripped.length).toBeLessThan(bytes.length / 10);
     const modules = Component.coreModules(bytes).map((m) => new WebAssembly.Module(m as Uint8Array<ArrayBuffer>));
     const c = Component.fromModules(stripped, modules);

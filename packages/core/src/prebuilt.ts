@@ -4,7 +4,7 @@
 
 import type { ComponentIR, CoreImportDecl, Definition } from './binary/ir.ts';
 import { readCoreModule } from './binary/core-module.ts';
-import { ValidationError } from './host/errors.ts';
+import { DecodeError, ValidationError } from './host/errors.ts';
 import { GUARD_MODULE, instrument, type InstrumentOptions } from './instrument/index.ts';
 import { limitResources, type ResourceLimits } from './instrument/limits.ts';
 
@@ -125,4 +125,81 @@ export function matchModules(
     out.set(d, m);
   });
   return out;
+}
+
+// ---- the component binary without its core modules' code ----
+
+/** Sections of a core module that type checking reads (type, import, function, table, memory, global, export, tag). */
+const KEEP = new Set([1, 2, 3, 4, 5, 6, 7, 13]);
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** The sections of a binary from `start` (after its 8-byte preamble): id, body start, body end. */
+function sections(b: Uint8Array, start: number, end: number): { id: number; at: number; end: number }[] {
+  const out: { id: number; at: number; end: number }[] = [];
+  let p = start;
+  while (p < end) {
+    const id = b[p++]!;
+    let size = 0;
+    let shift = 0;
+    for (;;) {
+      const x = b[p++];
+      if (x === undefined) throw new DecodeError('truncated section header', p);
+      size += (x & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(x & 0x80)) break;
+    }
+    if (p + size > end) throw new DecodeError('a section runs past its end', p);
+    out.push({ id, at: p, end: p + size });
+    p += size;
+  }
+  return out;
+}
+
+function concat(parts: (Uint8Array | number[])[]): Uint8Array {
+  let n = 0;
+  for (const x of parts) n += x.length;
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const x of parts) {
+    out.set(x, p);
+    p += x.length;
+  }
+  return out;
+}
+
+function section(id: number, body: Uint8Array): Uint8Array {
+  return concat([[id, ...leb(body.length)], body]);
+}
+
+function coreModuleTypesOnly(b: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [b.subarray(0, 8)];
+  for (const s of sections(b, 8, b.length)) if (KEEP.has(s.id)) parts.push(section(s.id, b.subarray(s.at, s.end)));
+  return concat(parts);
+}
+
+/**
+ * A component binary with every core module (nested components' too) cut down to the sections
+ * its type checking reads: code, data, start, element and custom sections go. Not a valid
+ * component for `compile`; enough for `fromModules`, which gets the compiled modules.
+ */
+export function stripCoreCode(b: Uint8Array): Uint8Array {
+  if (b.length < 8) throw new DecodeError('not a component: shorter than its preamble', 0);
+  const parts: Uint8Array[] = [b.subarray(0, 8)];
+  for (const s of sections(b, 8, b.length)) {
+    const body = b.subarray(s.at, s.end);
+    if (s.id === 1) parts.push(section(1, coreModuleTypesOnly(body)));
+    else if (s.id === 4) parts.push(section(4, stripCoreCode(body)));
+    else parts.push(section(s.id, body));
+  }
+  return concat(parts);
 }

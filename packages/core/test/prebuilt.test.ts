@@ -3,7 +3,7 @@
 // compiling or evaluating anything, and checks they are the binary's own.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Component, Trap, ValidationError } from '../src/index.ts';
+import { Component, DecodeError, Trap, ValidationError } from '../src/index.ts';
 import { assemble } from './helpers/wat.ts';
 
 const valuesWasm = new Uint8Array(readFileSync(new URL('./guests/values/values.wasm', import.meta.url)));
@@ -177,5 +177,30 @@ describe('Component.fromModules', () => {
     );
     expect(() => Component.fromModules(bytes, {} as unknown as WebAssembly.Module[])).toThrow(TypeError);
     expect(() => Component.fromModules('x' as unknown as Uint8Array, [])).toThrow(TypeError);
+  });
+});
+
+describe('Component.stripCoreCode', () => {
+  it('keeps the sections fromModules reads, nested components included; compile refuses the result', async () => {
+    const bytes = await assemble(NESTED);
+    const stripped = Component.stripCoreCode(bytes);
+    expect(stripped.length).toBeLessThan(bytes.length);
+    const modules = compileAll(Component.coreModules(bytes));
+    // The stripped modules are no longer valid (functions without code) ...
+    expect(() => Component.coreModules(stripped)).toThrow(/invalid core module at offset/);
+    await expect(Component.compile(stripped)).rejects.toThrow(ValidationError);
+    // ... but carry every import and export fromModules checks.
+    const inst = Component.fromModules(stripped, modules).instantiateSync({}, { codegen: false });
+    expect([inst.exports.add(1, 2), inst.exports.seven()]).toEqual([10, 7]);
+    expect(() => Component.fromModules(stripped, modules.slice(1))).toThrow('4 core modules, 3 given');
+    // Stripping twice changes nothing more.
+    expect(Component.stripCoreCode(stripped)).toEqual(stripped);
+  });
+
+  it('a truncated binary is a DecodeError', () => {
+    expect(() => Component.stripCoreCode(new Uint8Array([0, 0x61, 0x73]))).toThrow(DecodeError);
+    expect(() => Component.stripCoreCode(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, 0x20, 0]))).toThrow(
+      /a section runs past its end/,
+    );
   });
 });
