@@ -1,8 +1,8 @@
 // The Component Model spec's .wast suite, one test per file, against
-// expectations/spec.json, twice: with core's call paths compiled to JavaScript (the
-// default) and with the closures that serve where code generation is refused
-// (`codegen: false`, as on workerd or under a strict CSP). Skipped (one line) when
-// ../shared is absent.
+// expectations/spec.json, twice: in runtime mode (Component.compile, call paths
+// compiled to JavaScript) and in bundle mode (as `weft bundle` output loads: core
+// modules compiled on their own, Component.fromModules, no code generation, as on
+// workerd or under a strict CSP). Skipped (one line) when ../shared is absent.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,8 @@ import { skippedSummary, Tally, writeSummary } from '../src/summary.ts';
 
 const EXPECTATIONS = join(EXPECTATIONS_DIR, 'spec.json');
 const MODES = [
-  { suite: 'spec', codegen: true },
-  { suite: 'spec-closures', codegen: false },
+  { suite: 'spec', bundle: false },
+  { suite: 'spec-bundle', bundle: true },
 ];
 const available = existsSync(SPEC_DIR);
 
@@ -27,7 +27,7 @@ if (!available) {
 } else {
   const files = await listWastFiles(SPEC_DIR);
   const expected = await loadExpectations(EXPECTATIONS);
-  for (const { suite, codegen } of MODES) {
+  for (const { suite, bundle } of MODES) {
     const tally = new Tally(suite, files.length);
 
     describe(`${suite} .wast suite (${shown(SPEC_DIR)}, ${files.length} files)`, () => {
@@ -42,7 +42,7 @@ if (!available) {
 
       it.concurrent.each(files)('%s', async (file) => {
         // The corpus (component-model at 2026-08-21) predates #716, which removed the `cancellable` immediate.
-        const r = await runWastInWorker(join(SPEC_DIR, file), { wast: { legacyCancellable: true, codegen } });
+        const r = await runWastInWorker(join(SPEC_DIR, file), { wast: { legacyCancellable: true, bundle } });
         const v = verdict(r.passed, expected.get(file));
         tally.add(file, v);
         const message = verdictMessage(v, file, 'expectations/spec.json', {

@@ -2,7 +2,7 @@
 // directive, since later ones usually depend on the state built before it.
 
 import { readFile } from 'node:fs/promises';
-import { type ComponentType, camelCase, type FuncType, type ValType } from '@weft/core';
+import { type Component, type ComponentType, camelCase, type FuncType, type ValType } from '@weft/core';
 import { assembleComponentForm, assembleText, cleanAssemblerError } from './assemble.ts';
 import { ConvertError, diff, show, toJs } from './convert.ts';
 import { type Directive, type Invoke, type ModuleDef, parseDirective } from './directives.ts';
@@ -35,6 +35,12 @@ export interface WastOptions {
   legacyCancellable?: boolean;
   /** Instantiate with core's `codegen` (default: core's default, on); false runs the closure paths. */
   codegen?: boolean;
+  /**
+   * Bundle mode, as `weft bundle` output loads a component: its core modules compiled on their
+   * own (`Component.coreModules`), the binary stripped of their code, `Component.fromModules`,
+   * and no code generation (`codegen: false`).
+   */
+  bundle?: boolean;
 }
 
 const TYPE = Symbol.for('weft.type');
@@ -49,10 +55,7 @@ async function core(): Promise<CoreApi> {
 type Compiled =
   | {
       kind: 'component';
-      component: {
-        type: ComponentType;
-        instantiate(imports?: Record<string, unknown>): Promise<{ exports: Record<string, any> }>;
-      };
+      component: Component;
     }
   | { kind: 'core'; module: WebAssembly.Module };
 
@@ -102,7 +105,7 @@ export async function runWast(text: string, name = '<wast>', options: WastOption
     text,
     options.timeoutMs ?? 10_000,
     { legacyCancellable: options.legacyCancellable === true },
-    { codegen: options.codegen },
+    { codegen: options.bundle ? false : options.codegen, bundle: options.bundle === true },
   );
   let count = 0;
   for (const form of forms) {
@@ -154,13 +157,13 @@ class Runner {
   readonly registered: Record<string, unknown> = {};
   current: Live | undefined;
   readonly compileOptions: { legacyCancellable: boolean };
-  readonly instantiateOptions: { codegen?: boolean };
+  readonly instantiateOptions: { codegen?: boolean; bundle?: boolean };
 
   constructor(
     src: string,
     timeoutMs: number,
     compileOptions: { legacyCancellable: boolean },
-    instantiateOptions: { codegen?: boolean } = {},
+    instantiateOptions: { codegen?: boolean; bundle?: boolean } = {},
   ) {
     this.src = src;
     this.timeoutMs = timeoutMs;
@@ -233,7 +236,7 @@ class Runner {
         }
         try {
           if (d.module.source.core) await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-          else await (await core()).Component.compile(bytes, this.compileOptions);
+          else await this.compileComponent(bytes);
         } catch (e) {
           const { DecodeError, ValidationError } = await core();
           if (e instanceof DecodeError || e instanceof ValidationError || e instanceof WebAssembly.CompileError) return;
@@ -279,8 +282,17 @@ class Runner {
         module: await this.timed(WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), 'compile'),
       };
     }
+    return { kind: 'component', component: await this.timed(this.compileComponent(bytes), 'compile') };
+  }
+
+  /** Component.compile, or in bundle mode what a `weft bundle` output does at load. */
+  async compileComponent(bytes: Uint8Array): Promise<Component> {
     const { Component } = await core();
-    return { kind: 'component', component: await this.timed(Component.compile(bytes, this.compileOptions), 'compile') };
+    if (!this.instantiateOptions.bundle) return Component.compile(bytes, this.compileOptions);
+    const modules = await Promise.all(
+      Component.coreModules(bytes, this.compileOptions).map((b) => WebAssembly.compile(b as Uint8Array<ArrayBuffer>)),
+    );
+    return Component.fromModules(Component.stripCoreCode(bytes), modules, this.compileOptions);
   }
 
   async instantiate(c: Compiled): Promise<Live> {
@@ -292,7 +304,7 @@ class Runner {
       return { kind: 'core', exports: inst.exports };
     }
     const inst = await this.timed(
-      c.component.instantiate({ ...this.registered }, this.instantiateOptions),
+      c.component.instantiate({ ...this.registered }, { codegen: this.instantiateOptions.codegen }),
       'instantiate',
     );
     return { kind: 'component', exports: inst.exports, type: c.component.type };
