@@ -1,4 +1,4 @@
-// Builds the worker: `weft bundle` of three wasi:http guests into build/bundles, then esbuild
+// Builds the worker: `weft bundle` of four wasi:http guests into build/bundles, then esbuild
 // bundles src/worker.ts (with @weft/* from their TypeScript sources) into dist/worker.js, next
 // to the bundles' .wasm files, and `config(port)` writes dist/config.capnp for workerd.
 //
@@ -25,6 +25,7 @@ export async function buildWorker(): Promise<string[]> {
   rmSync(DIST, { recursive: true, force: true });
   for (const name of ['hello-c', 'trap', 'middleware'])
     await bundle({ file: join(guests, `${name}.wasm`), outDir: BUNDLES });
+  await bundle({ file: join(here, 'guests/echo.wasm'), outDir: BUNDLES });
   await build({
     entryPoints: [join(here, 'src/worker.ts')],
     outfile: join(DIST, 'worker.js'),

@@ -3,13 +3,16 @@
 // WebAssembly.Modules (workerd's `wasm` modules), so nothing is compiled or evaluated at run
 // time, which workerd forbids.
 //
-//   /trap...   the trap guest: traps (500) on paths starting /trap, else 200 "ok"
-//   /echo...   the middleware guest, whose imported wasi:http/handler is served here by a host
+//   /trap...   the trap guest: traps (500) on paths starting /trap; /ok: 200 "ok"
+//   /echo...   the echo guest (guests/echo.c): the request's body copied back through its
+//              linear memory, 16 KiB at a time, and x-echo-method
+//   /mw...     the middleware guest, whose imported wasi:http/handler is served here by a host
 //              echo: the request's body streamed back (through the guest's response), its
 //              headers back as x-echo-* plus the guest's own x-middleware header
 //   otherwise  hello-c: 200 text/plain "hello"
 
 import { type HostRequest, type HostResponse, handlerImport, toFetchHandler } from '@weft/wasi-http/web';
+import * as echoGuest from '../build/bundles/echo.js';
 import * as hello from '../build/bundles/hello-c.js';
 import * as middleware from '../build/bundles/middleware.js';
 import * as trap from '../build/bundles/trap.js';
@@ -30,7 +33,11 @@ const common = { requestTimeout: 0, log: (line: string) => console.error(line) }
 const handlers = {
   hello: toFetchHandler({ instantiate: hello.instantiate }, common),
   trap: toFetchHandler({ instantiate: trap.instantiate }, common),
-  echo: toFetchHandler({ instantiate: middleware.instantiate }, { ...common, imports: () => handlerImport(echo) }),
+  echo: toFetchHandler({ instantiate: echoGuest.instantiate }, common),
+  middleware: toFetchHandler(
+    { instantiate: middleware.instantiate },
+    { ...common, imports: () => handlerImport(echo) },
+  ),
 };
 
 export default {
@@ -38,6 +45,7 @@ export default {
     const path = new URL(request.url).pathname;
     if (path.startsWith('/trap') || path === '/ok') return handlers.trap(request);
     if (path.startsWith('/echo')) return handlers.echo(request);
+    if (path.startsWith('/mw')) return handlers.middleware(request);
     return handlers.hello(request);
   },
 };
