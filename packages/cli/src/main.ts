@@ -51,7 +51,7 @@ Commands:
       processes share the port (node:cluster).
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
-  weft bundle -o DIR [--name NAME] [--interruptible] [--fuel] COMPONENT.wasm
+  weft bundle -o DIR [--name NAME] [--interruptible] [--fuel] [--max-memory SIZE] COMPONENT.wasm
       Write the component for hosts without runtime compilation or eval
       (Cloudflare's workerd, a strict Content-Security-Policy): DIR/NAME.coreN.wasm,
       its core modules; DIR/NAME.js, an ES module that imports them as
@@ -59,7 +59,8 @@ Commands:
       @weft/core's Component.fromModules, codegen: false); DIR/NAME.d.ts.
       NAME defaults to the file's. --interruptible / --fuel instrument the
       core modules as compile's options of those names do (instantiate's
-      timeout/signal, fuel).
+      timeout/signal, fuel); --max-memory caps every memory of the modules
+      as for weft run.
   weft wast [--timeout MS] [--file-timeout MS] [-j N] [--legacy-cancellable] FILE.wast|DIR...
       Run component .wast scripts; prints PASS/FAIL per file and a summary.
       --legacy-cancellable: accept the "cancellable" flag that component-model
@@ -138,11 +139,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             name: { type: 'string' },
             interruptible: { type: 'boolean' },
             fuel: { type: 'boolean' },
+            'max-memory': { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
         });
         if (values.help) return help(io);
         if (positionals.length !== 1) throw new UsageError('weft bundle takes one component file');
+        const { parseSize } = await import('./commands/run-args.ts');
+        const maxMemoryPages =
+          values['max-memory'] === undefined ? undefined : parseSize('--max-memory', values['max-memory']);
         if (values.out === undefined || values.out === '') throw new UsageError('weft bundle needs -o DIR');
         const { bundleCommand } = await import('./commands/bundle.ts');
         return await bundleCommand(
@@ -152,6 +157,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             name: values.name,
             interruptible: values.interruptible === true,
             fuel: values.fuel === true,
+            maxMemoryPages,
           },
           io,
         );

@@ -194,6 +194,24 @@ describe('weft bundle', () => {
     await expect(Component.compile(stripped)).rejects.toThrow(/invalid core module/);
   });
 
+  it('--max-memory caps the memories of the written modules as compile would', async () => {
+    const dir = tmp();
+    const io = capture();
+    expect(await main(['bundle', VALUES, '-o', dir, '--max-memory', '64MiB'], io)).toBe(0);
+    const bytes = readFileSync(VALUES);
+    const capped = Component.coreModules(bytes, { maxMemoryPages: 1024 });
+    const plain = Component.coreModules(bytes);
+    const written = capped.map((_, i) => readFileSync(join(dir, `values.core${i}.wasm`)));
+    written.forEach((w, i) => expect(Buffer.compare(w, capped[i]!), `module ${i}`).toBe(0));
+    expect(written.some((w, i) => Buffer.compare(w, plain[i]!) !== 0)).toBe(true);
+    // Smaller than the guest needs from the start: refused, naming the limit; nothing written.
+    const small = tmp();
+    expect(await main(['bundle', VALUES, '-o', small, '--max-memory', '64KiB'], io)).toBe(1);
+    expect(io.errs.at(-1)).toMatch(/^weft: ValidationError: .*maxMemoryPages/);
+    expect(existsSync(join(small, 'values.js'))).toBe(false);
+    expect(await main(['bundle', VALUES, '-o', small, '--max-memory', 'lots'], io)).toBe(2);
+  });
+
   it('usage errors and unreadable or invalid files', async () => {
     const io = capture();
     expect(await main(['bundle', VALUES], io)).toBe(2);

@@ -19,6 +19,8 @@ export interface BundleArgs {
   name?: string;
   interruptible?: boolean;
   fuel?: boolean;
+  /** Most 64 KiB pages any memory of the component may have (compile's `maxMemoryPages`). */
+  maxMemoryPages?: number;
 }
 
 export interface BundleResult {
@@ -42,6 +44,7 @@ export async function bundle(args: BundleArgs): Promise<BundleResult> {
   const options: CompileOptions = {};
   if (args.interruptible) options.interruptible = true;
   if (args.fuel) options.fuel = true;
+  if (args.maxMemoryPages !== undefined) options.maxMemoryPages = args.maxMemoryPages;
   const { Component } = await import('@weft/core');
   // Everything fromModules will check, checked now: a bundle that cannot load is not written.
   const modules = Component.coreModules(bytes, options);
