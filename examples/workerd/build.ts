@@ -26,6 +26,13 @@ export async function buildWorker(): Promise<string[]> {
   for (const name of ['hello-c', 'trap', 'middleware'])
     await bundle({ file: join(guests, `${name}.wasm`), outDir: BUNDLES });
   await bundle({ file: join(here, 'guests/echo.wasm'), outDir: BUNDLES });
+  // The same guest instrumented for deadlines (the pool's requestTimeout, enforced in the guest).
+  await bundle({
+    file: join(here, 'guests/echo.wasm'),
+    outDir: BUNDLES,
+    name: 'echo-interruptible',
+    interruptible: true,
+  });
   await build({
     entryPoints: [join(here, 'src/worker.ts')],
     outfile: join(DIST, 'worker.js'),

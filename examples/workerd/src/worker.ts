@@ -6,6 +6,7 @@
 //   /trap...   the trap guest: traps (500) on paths starting /trap; /ok: 200 "ok"
 //   /echo...   the echo guest (guests/echo.c): the request's body copied back through its
 //              linear memory, 16 KiB at a time, and x-echo-method
+//   /slow...   the echo guest bundled --interruptible, with a 1 s deadline per request
 //   /mw...     the middleware guest, whose imported wasi:http/handler is served here by a host
 //              echo: the request's body streamed back (through the guest's response), its
 //              headers back as x-echo-* plus the guest's own x-middleware header
@@ -13,6 +14,7 @@
 
 import { type HostRequest, type HostResponse, handlerImport, toFetchHandler } from '@weft/wasi-http/web';
 import * as echoGuest from '../build/bundles/echo.js';
+import * as echoInterruptible from '../build/bundles/echo-interruptible.js';
 import * as hello from '../build/bundles/hello-c.js';
 import * as middleware from '../build/bundles/middleware.js';
 import * as trap from '../build/bundles/trap.js';
@@ -34,6 +36,9 @@ const handlers = {
   hello: toFetchHandler({ instantiate: hello.instantiate }, common),
   trap: toFetchHandler({ instantiate: trap.instantiate }, common),
   echo: toFetchHandler({ instantiate: echoGuest.instantiate }, common),
+  // Time slicing needs wasm compiled at run time, which workerd refuses: the pool turns it off
+  // (and logs that) and keeps the core deadline, which stops a guest that waits.
+  slow: toFetchHandler({ instantiate: echoInterruptible.instantiate }, { ...common, requestTimeout: 1000 }),
   middleware: toFetchHandler(
     { instantiate: middleware.instantiate },
     { ...common, imports: () => handlerImport(echo) },
@@ -46,6 +51,7 @@ export default {
     if (path.startsWith('/trap') || path === '/ok') return handlers.trap(request);
     if (path.startsWith('/echo')) return handlers.echo(request);
     if (path.startsWith('/mw')) return handlers.middleware(request);
+    if (path.startsWith('/slow')) return handlers.slow(request);
     return handlers.hello(request);
   },
 };

@@ -145,6 +145,34 @@ describe('wasi:http components in workerd, from weft bundle output', () => {
     for (let i = 0; i < bodies.length; i++) expect(Buffer.compare(backs[i]!, bodies[i]!), `body ${i}`).toBe(0);
   });
 
+  it('an --interruptible bundle serves with a deadline: a request whose body stalls is cut off, the next is served', async () => {
+    const ok = await fetch(`${base}/slow`, { method: 'POST', body: 'quick', signal: AbortSignal.timeout(10_000) });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('quick');
+    // One chunk, then nothing: the guest waits for the rest until the 1 s deadline.
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(1000).fill(7));
+      },
+    });
+    const started = Date.now();
+    const r = await fetch(`${base}/slow/stalled`, {
+      method: 'POST',
+      body: stalled,
+      duplex: 'half',
+      signal: AbortSignal.timeout(15_000),
+    } as RequestInit);
+    // The guest answered at once; its body ends in an error when the deadline cuts the request.
+    expect(r.status).toBe(200);
+    await expect(r.arrayBuffer()).rejects.toThrow();
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(10_000);
+    const after = await fetch(`${base}/slow`, { method: 'POST', body: 'after', signal: AbortSignal.timeout(10_000) });
+    expect(await after.text()).toBe('after');
+    expect(log).toMatch(/time slicing is off: this host refuses to compile wasm at run time/);
+  });
+
   it('a request the trap guest traps on gets a 500; the next requests are served', async () => {
     const t = await fetch(`${base}/trap`, { signal: AbortSignal.timeout(10_000) });
     expect(t.status).toBe(500);

@@ -65,4 +65,38 @@ describe('@weft/wasi-http/web', () => {
       payload: { tag: expect.stringMatching(/^connection-refused|destination-unavailable|connection-terminated$/) },
     });
   });
+
+  it('a pool whose time slicing the host refuses (no run-time wasm compilation) serves without it, with its deadline', async () => {
+    const { Component } = await import('@weft/core');
+    const web = await import('../src/web.ts');
+    const bytes = readFileSync(new URL('./guests/hello-c.wasm', import.meta.url));
+    const real = await Component.compile(bytes, { interruptible: true });
+    const seen: unknown[] = [];
+    // As in workerd: making JSPI stacks compiles small wasm modules, which the host refuses.
+    const component = {
+      instantiate(imports: Record<string, unknown>, options: Record<string, unknown> = {}) {
+        seen.push({ timeSlice: options.timeSlice, signal: options.signal !== undefined });
+        if (options.timeSlice)
+          return Promise.reject(
+            new WebAssembly.CompileError('WebAssembly.Module(): Wasm code generation disallowed by embedder'),
+          );
+        return real.instantiate(imports, options);
+      },
+    };
+    const log: string[] = [];
+    const handler = web.toFetchHandler(component, { requestTimeout: 5000, log: (l: string) => log.push(l) });
+    for (let i = 0; i < 2; i++) {
+      const r = await handler(new Request('http://x/'));
+      expect([r.status, await r.text()]).toEqual([200, 'hello']);
+    }
+    await handler.close();
+    // Tried once with slicing, then without it but with the core deadline (the signal).
+    expect(seen).toEqual([
+      { timeSlice: true, signal: true },
+      { timeSlice: false, signal: true },
+    ]);
+    expect(log).toEqual([
+      expect.stringMatching(/^weft: time slicing is off: this host refuses to compile wasm at run time/),
+    ]);
+  });
 });

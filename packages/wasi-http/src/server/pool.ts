@@ -226,6 +226,8 @@ export class HandlerPool {
   #drained: (() => void) | undefined;
   /** The component was compiled without interruption: deadlines are kept on the host side only. */
   #hostDeadlineOnly = false;
+  /** Time slicing failed for want of run-time wasm compilation: instances are made without it. */
+  #noTimeSlice = false;
   readonly #callHandler: CallHandler;
 
   constructor(component: ComponentLike | Uint8Array | ArrayBuffer, options: HandlerPoolOptions = {}) {
@@ -440,12 +442,22 @@ export class HandlerPool {
     if (timeout > 0 && !this.#hostDeadlineOnly) {
       try {
         instance = await component.instantiate(imports, {
-          timeSlice: true,
+          timeSlice: !this.#noTimeSlice,
           ...base,
           signal: slot.controller.signal,
         });
         coreDeadline = true;
       } catch (e) {
+        if (!this.#noTimeSlice && codegenRefused(e)) {
+          // Time slicing's JSPI stacks need wasm modules made at run time, which this host
+          // refuses (workerd, a strict CSP): the core deadline still stops a guest that returns
+          // to the event loop; nothing stops a tight loop.
+          this.#noTimeSlice = true;
+          this.#opts.log(
+            `weft: time slicing is off: this host refuses to compile wasm at run time (${(e as Error).message}); a guest in a tight loop is not stopped`,
+          );
+          return this.#instantiate(slot);
+        }
         if (!(e instanceof TypeError && /interruptible/.test(e.message))) throw e;
         this.#hostDeadlineOnly = true;
         this.#opts.log(
@@ -519,6 +531,14 @@ export class HandlerPool {
     slot.handle = undefined;
     this.#pump();
   }
+}
+
+/** Whether `e` is the engine refusing to compile wasm or code from bytes at run time. */
+function codegenRefused(e: unknown): boolean {
+  return (
+    (e instanceof WebAssembly.CompileError || e instanceof EvalError) &&
+    /code generation (from strings )?disallowed/i.test((e as Error).message)
+  );
 }
 
 /** Failures that dropped (or retired) their instance: the instance's number, for the log. */
