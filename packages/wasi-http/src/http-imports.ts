@@ -65,19 +65,12 @@ export function sendFrom(send: SendFn): (request: Request) => Promise<Response> 
 }
 
 /**
- * Where `client.send` goes when `HttpOptions.send` is not given. `noClient` until the Node entry
- * points (`@weft/wasi-http`, `@weft/wasi-http/imports`) load, which set the undici client (loaded
- * on the first send); the web entry leaves it, so nothing there pulls in undici or `node:` modules.
- */
-export const fallbackSend: { current: SendFn } = { current: noClient };
-
-/**
  * The wasi:http@0.3.0 imports: `wasi:http/types@0.3.0` (Fields, Request, RequestOptions,
  * Response) and `wasi:http/client@0.3.0` sending through `options.send`, by default
- * `fallbackSend.current` (see there).
+ * `noClient` (the Node entry's `createHttp` defaults to the undici client).
  */
 export function createHttpImports(options: HttpOptions = {}): HttpImports {
-  const send = sendFrom(options.send ?? fallbackSend.current);
+  const send = sendFrom(options.send ?? noClient);
   return {
     'wasi:http/types@0.3.0': httpTypes,
     'wasi:http/client@0.3.0': { send },

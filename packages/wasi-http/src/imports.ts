@@ -3,7 +3,7 @@
 // default, for the web entry.)
 
 import type { SendFn } from './host.ts';
-import { createHttpImports, fallbackSend, type HttpImports, type HttpOptions } from './http-imports.ts';
+import { createHttpImports, type HttpImports, type HttpOptions } from './http-imports.ts';
 
 export {
   type HttpImports,
@@ -23,7 +23,14 @@ const lazyDefaultSend: SendFn = async (request, signal) => {
   return defaultSend(request, signal);
 };
 
-fallbackSend.current = lazyDefaultSend;
+/**
+ * `options` with the undici client as `http.send` unless they name one: what the Node entry's
+ * pool, fetch bridge and server use (the web entry's default no client).
+ */
+export function withDefaultClient<T extends { http?: HttpOptions }>(options: T): T {
+  if (options.http?.send !== undefined) return options;
+  return { ...options, http: { ...options.http, send: lazyDefaultSend } };
+}
 
 /**
  * The wasi:http@0.3.0 imports: `wasi:http/types@0.3.0` (Fields, Request, RequestOptions,

@@ -30,4 +30,7 @@ export {
 export { createHttp, type HttpImports, type HttpOptions, type HttpTypes, httpTypes, noClient } from './imports.ts';
 export { callHandler, type GuestHandle, handlerImport } from './handler.ts';
 export * from './server/index.ts';
+// The Node entry's pool and fetch bridge send the guest's outgoing requests through undici
+// unless told otherwise (the web entry's send nowhere).
+export { HandlerPool, toFetchHandler } from './node-defaults.ts';
 export { type ClientOptions, createClient, defaultSend, errorCodeOf, type HttpClient } from './client/index.ts';

@@ -54,8 +54,9 @@ export interface HandlerPoolOptions {
   imports?: (instanceId: number) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Options of each instance's wasi:http imports (`createHttp(http)`): `send`, where the
-   * guest's outgoing requests go (default: this package's HTTP client; through the web entry
-   * `@weft/wasi-http/web`, which loads no Node-only code, `noClient`: pass your own, e.g. over `fetch`).
+   * guest's outgoing requests go (default through `@weft/wasi-http`: this package's undici
+   * client; through the web entry `@weft/wasi-http/web`, which loads no Node-only code,
+   * `noClient`: pass your own, e.g. over `fetch`).
    */
   http?: HttpOptions;
   /** Passed to every `instantiate` (`fuel`, `maxHandles`, `hostImportsMaySuspend`, ...). */

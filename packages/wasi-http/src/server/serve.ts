@@ -13,6 +13,7 @@ import {
   PoolClosedError,
 } from './pool.ts';
 import { toHostRequest, writeHostResponse } from './node.ts';
+import { withDefaultClient } from '../imports.ts';
 
 export interface RequestListenerOptions {
   /** Where failed requests are reported (default: the pool's log). */
@@ -137,7 +138,7 @@ export async function serve(
     exclusive,
     ...poolOptions
   } = options;
-  const pool = new HandlerPool(component, poolOptions);
+  const pool = new HandlerPool(component, withDefaultClient(poolOptions));
   await pool.start();
   const listener = createRequestListener(pool);
   let closing = false;
