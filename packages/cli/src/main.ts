@@ -60,7 +60,9 @@ Commands:
       NAME defaults to the file's. --interruptible / --fuel instrument the
       core modules as compile's options of those names do (instantiate's
       timeout/signal, fuel); --max-memory caps every memory of the modules
-      as for weft run.
+      as for weft run. weft run and weft serve also take a bundle's
+      DIR/NAME.js in place of COMPONENT.wasm (its .wasm imports load as
+      modules; instrumentation and limits are the bundle's own).
   weft wast [--timeout MS] [--file-timeout MS] [-j N] [--legacy-cancellable] FILE.wast|DIR...
       Run component .wast scripts; prints PASS/FAIL per file and a summary.
       --legacy-cancellable: accept the "cancellable" flag that component-model

@@ -1,7 +1,7 @@
 // `weft bundle` (issue 12): the output loads where nothing may be compiled from bytes or
 // evaluated — here Node with --disallow-code-generation-from-strings and a loader that hands
 // each .wasm import over as a WebAssembly.Module, as workerd does — and the component works.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ const VALUES = fileURLToPath(new URL('../../core/test/guests/values/values.wasm'
 const HELLO = fileURLToPath(new URL('../../wasi-http/test/guests/hello-c.wasm', import.meta.url));
 const TRAP = fileURLToPath(new URL('../../wasi-http/test/guests/trap.wasm', import.meta.url));
 const LOADER = fileURLToPath(new URL('./helpers/wasm-loader.mjs', import.meta.url));
+const COMMAND = fileURLToPath(new URL('../../wasi-cli/test/guests/command.wasm', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -227,5 +229,62 @@ describe('weft bundle', () => {
     expect(io.errs.at(-1)).toMatch(/^weft: DecodeError: /);
     expect(existsSync(join(dir, 'junk.js'))).toBe(false);
     expect(DecodeError).toBeTypeOf('function');
+  });
+
+  it('weft run and weft serve take a bundle in place of the .wasm, with code generation from strings disallowed', async () => {
+    const dir = tmp();
+    expect(await main(['bundle', COMMAND, '-o', dir], capture())).toBe(0);
+    expect(await main(['bundle', HELLO, '-o', dir], capture())).toBe(0);
+    const node = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--conditions=weft-source', '--disallow-code-generation-from-strings', BIN, ...args],
+          { timeout: 30_000 },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const run = await node(['run', '--env', 'GREETING=hi', join(dir, 'command.js'), 'args', 'one']);
+    expect(run).toMatchObject({ code: 0, stdout: 'command.js\nargs\none\n' });
+    const env = await node(['run', '--env', 'GREETING=hi', join(dir, 'command.js'), 'env']);
+    expect(env.stdout).toBe('GREETING=hi\ncwd=(none)\n');
+    // Not a bundle: a clear error, exit 1.
+    writeFileSync(join(dir, 'other.mjs'), 'export const x = 1;\n');
+    const bad = await node(['run', join(dir, 'other.mjs')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/other\.mjs is not a weft bundle \(it exports no getComponent\)/);
+
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=weft-source',
+        '--disallow-code-generation-from-strings',
+        BIN,
+        'serve',
+        '--addr',
+        '127.0.0.1:0',
+        join(dir, 'hello-c.js'),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      let err = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address within 20 s: ${err}`)), 20_000);
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d;
+          const m = /Serving HTTP on (\S+)/.exec(err);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('hello');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -1,10 +1,12 @@
 // The wasi-testsuite folder as a list of tests, on a fresh writable copy (the
 // programs create `*.cleanup` files and directories; the source is read-only),
-// and the `weft run` engine.
+// and the `weft run` engines: runtime mode (the .wasm) and bundle mode (its
+// `weft bundle` output, under Node with code generation from strings disallowed).
 
+import { execFile } from 'node:child_process';
 import { chmod, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CLI_BIN } from '../paths.ts';
 import type { Engine } from './executor.ts';
 import { readSpec, type TestSpec } from './spec.ts';
@@ -88,14 +90,55 @@ async function removeCleanup(dir: string): Promise<void> {
  * The guest gets only the `--env` variables (no --inherit-env). Proposals need
  * no flags: Weft's hosts offer wasi:http (and whatever else it has) always.
  */
-export function weftEngine(node: string = process.execPath, bin: string = CLI_BIN): Engine {
+export function weftEngine(node: string = process.execPath, bin: string = CLI_BIN, mode: EngineMode = {}): Engine {
   return (run) => {
-    const args = ['--conditions=weft-source', bin];
+    const file = mode.file ? mode.file(run.wasm) : run.wasm;
+    if (file === undefined) return { unsupported: `no bundle of ${run.wasm}` };
+    const args = [...(mode.nodeFlags ?? []), '--conditions=weft-source', bin];
     if (run.world === 'wasi:http/service') args.push('serve', '--addr', '127.0.0.1:0');
-    else args.push('run');
+    // A bundle keeps the program's own name as argv[0] (the file's basename otherwise).
+    else args.push('run', ...(file !== run.wasm ? ['--argv0', basename(run.wasm)] : []));
     for (const [k, v] of Object.entries(run.env)) args.push('--env', `${k}=${v}`);
     if (run.root !== null) args.push('--dir', `${run.root}::/`);
-    args.push(run.wasm, ...run.args);
+    args.push(file, ...run.args);
     return { command: node, args };
   };
+}
+
+/** How `weftEngine` runs a program: bundle mode gives the bundle to run and Node's flags. */
+export interface EngineMode {
+  /** The file to run for a program (its bundle's .js); undefined: none was made. */
+  file?: (wasm: string) => string | undefined;
+  nodeFlags?: string[];
+}
+
+/**
+ * Bundle mode: `weftEngine` on the bundle of each program (`bundles`: .wasm path → the
+ * bundle's .js, made by `bundleProgram` before the run), under Node with code generation from
+ * strings disallowed, so the closures that serve on workerd run.
+ */
+export function weftBundleEngine(bundles: ReadonlyMap<string, string>): Engine {
+  return weftEngine(process.execPath, CLI_BIN, {
+    file: (wasm) => bundles.get(wasm),
+    nodeFlags: ['--disallow-code-generation-from-strings'],
+  });
+}
+
+/** `weft bundle WASM -o DIR` in a child process, as a user runs it; resolves with the bundle's .js. */
+export function bundleProgram(
+  wasm: string,
+  dir: string,
+  node: string = process.execPath,
+  bin: string = CLI_BIN,
+): Promise<string> {
+  const name = wasm.replace(/^.*\//, '').replace(/\.wasm$/, '');
+  return new Promise((resolve, reject) => {
+    execFile(
+      node,
+      ['--conditions=weft-source', bin, 'bundle', '-o', dir, '--name', name, wasm],
+      { timeout: 60_000 },
+      (err, _stdout, stderr) =>
+        err ? reject(new Error(`weft bundle ${wasm}: ${stderr || err.message}`)) : resolve(join(dir, `${name}.js`)),
+    );
+  });
 }
