@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
+import { roundTrip } from './measure.ts';
 
 type Fn = (...args: any[]) => any;
 export interface AsyncRow {
@@ -57,21 +58,6 @@ async function timeMs(f: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await f();
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-/** ns per awaited call: warm up, then as many calls as fit the budget. */
-async function roundTrip(add: Fn, budgetMs: number): Promise<number> {
-  if ((await add(40, 2)) !== 42) throw new Error('wrong result');
-  const warmEnd = performance.now() + budgetMs / 5;
-  while (performance.now() < warmEnd) await add(1, 2);
-  let n = 0;
-  const t0 = process.hrtime.bigint();
-  const end = performance.now() + budgetMs;
-  while (performance.now() < end) {
-    for (let i = 0; i < 64; i++) await add(i, 1);
-    n += 64;
-  }
-  return Number(process.hrtime.bigint() - t0) / n;
 }
 
 async function loadJco(

@@ -33,3 +33,18 @@ export function measure(fn: () => unknown, maxIters: number): number {
   for (let i = 0; i < n; i++) consume(fn());
   return Number(process.hrtime.bigint() - t0) / n;
 }
+
+/** ns per awaited call of an async `add(u32, u32)` (checked once), after a warm-up of a fifth of the budget. */
+export async function roundTrip(add: (a: number, b: number) => Promise<unknown>, budgetMs: number): Promise<number> {
+  if ((await add(40, 2)) !== 42) throw new Error('wrong result');
+  const warmEnd = performance.now() + budgetMs / 5;
+  while (performance.now() < warmEnd) await add(1, 2);
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  const end = performance.now() + budgetMs;
+  while (performance.now() < end) {
+    for (let i = 0; i < 64; i++) await add(i, 1);
+    n += 64;
+  }
+  return Number(process.hrtime.bigint() - t0) / n;
+}

@@ -26,7 +26,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from '@bytecodealliance/jco';
-import { measure } from './measure.ts';
+import { measure, roundTrip } from './measure.ts';
 
 type Fn = (...args: any[]) => any;
 type Cell = number | string;
@@ -223,21 +223,6 @@ function* syncChunks(side: AsyncSide, total: number): Generator<Uint8Array> {
 
 async function* asyncChunks(side: AsyncSide, total: number): AsyncGenerator<Uint8Array> {
   for (side.moved = 0; side.moved < total; side.moved += CHUNK) yield chunk;
-}
-
-/** ns per awaited call, same loop as bench/async.ts. */
-async function roundTrip(add: Fn, budgetMs: number): Promise<number> {
-  if ((await add(40, 2)) !== 42) throw new Error('wrong result');
-  const warmEnd = performance.now() + budgetMs / 5;
-  while (performance.now() < warmEnd) await add(1, 2);
-  let n = 0;
-  const t0 = process.hrtime.bigint();
-  const end = performance.now() + budgetMs;
-  while (performance.now() < end) {
-    for (let i = 0; i < 64; i++) await add(i, 1);
-    n += 64;
-  }
-  return Number(process.hrtime.bigint() - t0) / n;
 }
 
 /** ns per 64 KiB chunk moved through one stream of `total` bytes. */

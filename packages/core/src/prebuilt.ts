@@ -7,6 +7,7 @@ import { readCoreModule } from './binary/core-module.ts';
 import { DecodeError, ValidationError } from './host/errors.ts';
 import { GUARD_MODULE, instrument, type InstrumentOptions } from './instrument/index.ts';
 import { limitResources, type ResourceLimits } from './instrument/limits.ts';
+import { Out } from './instrument/bytes.ts';
 
 /** Every core module definition of `ir`, in binary order (nested components' in place, depth first). */
 export function coreModuleDefs(ir: ComponentIR): Extract<Definition, { kind: 'core-module' }>[] {
@@ -132,17 +133,6 @@ export function matchModules(
 /** Sections of a core module that type checking reads (type, import, function, table, memory, global, export, tag). */
 const KEEP = new Set([1, 2, 3, 4, 5, 6, 7, 13]);
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
 /** The sections of a binary from `start` (after its 8-byte preamble): id, body start, body end. */
 function sections(b: Uint8Array, start: number, end: number): { id: number; at: number; end: number }[] {
   const out: { id: number; at: number; end: number }[] = [];
@@ -165,26 +155,18 @@ function sections(b: Uint8Array, start: number, end: number): { id: number; at: 
   return out;
 }
 
-function concat(parts: (Uint8Array | number[])[]): Uint8Array {
-  let n = 0;
-  for (const x of parts) n += x.length;
-  const out = new Uint8Array(n);
-  let p = 0;
-  for (const x of parts) {
-    out.set(x, p);
-    p += x.length;
-  }
-  return out;
-}
-
-function section(id: number, body: Uint8Array): Uint8Array {
-  return concat([[id, ...leb(body.length)], body]);
+/** Writes one section: its id, its size, its body. */
+function section(out: Out, id: number, body: Uint8Array): void {
+  out.byte(id);
+  out.u32(body.length);
+  out.bytes(body);
 }
 
 function coreModuleTypesOnly(b: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [b.subarray(0, 8)];
-  for (const s of sections(b, 8, b.length)) if (KEEP.has(s.id)) parts.push(section(s.id, b.subarray(s.at, s.end)));
-  return concat(parts);
+  const out = new Out();
+  out.bytes(b.subarray(0, 8));
+  for (const s of sections(b, 8, b.length)) if (KEEP.has(s.id)) section(out, s.id, b.subarray(s.at, s.end));
+  return out.result();
 }
 
 /**
@@ -194,12 +176,13 @@ function coreModuleTypesOnly(b: Uint8Array): Uint8Array {
  */
 export function stripCoreCode(b: Uint8Array): Uint8Array {
   if (b.length < 8) throw new DecodeError('not a component: shorter than its preamble', 0);
-  const parts: Uint8Array[] = [b.subarray(0, 8)];
+  const out = new Out();
+  out.bytes(b.subarray(0, 8));
   for (const s of sections(b, 8, b.length)) {
     const body = b.subarray(s.at, s.end);
-    if (s.id === 1) parts.push(section(1, coreModuleTypesOnly(body)));
-    else if (s.id === 4) parts.push(section(4, stripCoreCode(body)));
-    else parts.push(section(s.id, body));
+    if (s.id === 1) section(out, 1, coreModuleTypesOnly(body));
+    else if (s.id === 4) section(out, 4, stripCoreCode(body));
+    else section(out, s.id, body);
   }
-  return concat(parts);
+  return out.result();
 }
