@@ -425,8 +425,8 @@ export function runOnStackTo(
   }
   if (thread.suspensions === before) {
     if (e.done.value === 1) {
-      // Finished without suspending: the result is here already.
-      p.catch(() => {});
+      // Finished without suspending: the result is here already, and `p` is fulfilled (no
+      // handler needed; one would keep it, and what it holds, until a microtask ran).
       try {
         to.resume(e.r?.value);
       } catch (err) {
