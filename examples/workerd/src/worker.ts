@@ -29,15 +29,15 @@ async function echo(request: HostRequest): Promise<HostResponse> {
   return { status: 200, headers, contents: request.contents, trailers: request.trailers };
 }
 
-// Deadlines need `weft bundle --interruptible` and time slicing needs JSPI stacks made from
-// wasm bytes at run time (which workerd refuses): requests here run without a deadline.
+// Deadlines need `weft bundle --interruptible`: requests of the other bundles run without one.
 const common = { requestTimeout: 0, log: (line: string) => console.error(line) };
 const handlers = {
   hello: toFetchHandler({ instantiate: hello.instantiate }, common),
   trap: toFetchHandler({ instantiate: trap.instantiate }, common),
   echo: toFetchHandler({ instantiate: echoGuest.instantiate }, common),
-  // Time slicing needs wasm compiled at run time, which workerd refuses: the pool turns it off
-  // (and logs that) and keeps the core deadline, which stops a guest that waits.
+  // The bundle brings the JSPI shims time slicing uses, compiled ahead of time (workerd compiles
+  // no wasm at run time); the core deadline stops a guest that waits. workerd has no worker
+  // threads, so no watchdog ticks: a guest in a tight loop is not stopped.
   slow: toFetchHandler({ instantiate: echoInterruptible.instantiate }, { ...common, requestTimeout: 1000 }),
   middleware: toFetchHandler(
     { instantiate: middleware.instantiate },

@@ -14,6 +14,7 @@ import { main } from '../src/main.ts';
 const VALUES = fileURLToPath(new URL('../../core/test/guests/values/values.wasm', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../wasi-http/test/guests/hello-c.wasm', import.meta.url));
 const TRAP = fileURLToPath(new URL('../../wasi-http/test/guests/trap.wasm', import.meta.url));
+const HELLO_QJS = fileURLToPath(new URL('../../wasi-http/test/guests/hello.wasm', import.meta.url));
 const LOADER = fileURLToPath(new URL('./helpers/wasm-loader.mjs', import.meta.url));
 const COMMAND = fileURLToPath(new URL('../../wasi-cli/test/guests/command.wasm', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
@@ -61,7 +62,7 @@ describe('weft bundle', () => {
     expect(existsSync(join(dir, `values.core${core.length}.wasm`))).toBe(false);
     const js = readFileSync(join(dir, 'values.js'), 'utf8');
     expect(js).toContain("import core0 from './values.core0.wasm';");
-    expect(js).toContain("import { Component } from '@weft/core';");
+    expect(js).toContain("import { Component, registerJspiShims } from '@weft/core';");
     const code = js.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     expect(code).not.toMatch(/WebAssembly\.(compile|instantiate|Module)\b|Function\(|eval\(/);
     const dts = readFileSync(join(dir, 'values.d.ts'), 'utf8');
@@ -286,5 +287,46 @@ describe('weft bundle', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('a componentize-qjs handler (JSPI stacks) runs from its bundle where wasm compilation at run time is refused: its shims come compiled', async () => {
+    const dir = tmp();
+    const io = capture();
+    expect(await main(['bundle', HELLO_QJS, '-o', dir, '--interruptible'], io)).toBe(0);
+    expect(io.errs.join('\n')).toMatch(/hello\.shim0\.wasm/);
+    // The control: the same bundle with its shims left unregistered fails as workerd would.
+    const js = readFileSync(join(dir, 'hello.js'), 'utf8');
+    expect(js).toMatch(/registerJspiShims\(\{ "[dt]:/);
+    writeFileSync(join(dir, 'bare.js'), js.replace(/registerJspiShims\(\{[^\n]*\}\);/, 'registerJspiShims({});'));
+    const script = (bundle: string) =>
+      `import * as hello from './${bundle}';
+      import { toFetchHandler } from '@weft/wasi-http';
+      import { createWasi } from '@weft/wasi';
+      // As workerd: nothing compiles from bytes once the modules are loaded.
+      const refuse = () => { throw new WebAssembly.CompileError('Wasm code generation disallowed by embedder'); };
+      const Real = WebAssembly.Module;
+      function Module() { refuse(); }
+      Module.prototype = Real.prototype;
+      Object.setPrototypeOf(Module, Real);
+      WebAssembly.Module = Module;
+      WebAssembly.compile = async () => refuse();
+      const log = [];
+      const h = toFetchHandler({ instantiate: hello.instantiate }, {
+        log: (l) => log.push(l),
+        requestTimeout: 10_000,
+        imports: () => createWasi({ stdin: new Uint8Array(0) }),
+      });
+      const a = await h(new Request('http://x/'));
+      console.log(JSON.stringify([a.status, await a.text()]));
+      console.log(log.join('\\n'));
+      await h.close();`;
+    const r = await runScript(dir, script('hello.js'));
+    expect(r.stderr).toBe('');
+    const [first] = r.stdout.trim().split('\n');
+    expect(JSON.parse(first!), r.stdout).toEqual([200, 'hello']);
+    const bare = await runScript(dir, script('bare.js'));
+    const [status, ...log] = bare.stdout.trim().split('\n');
+    expect(JSON.parse(status!)).toEqual([500, '500 Internal Server Error\n']);
+    expect(log.join('\n')).toMatch(/disallowed by embedder/);
   });
 });

@@ -17,6 +17,6 @@ export {
   StreamWriter,
   stream,
 } from './runtime/host-streams.ts';
-export { HAS_JSPI } from './runtime/jspi.ts';
+export { HAS_JSPI, recordJspiShims, registerJspiShims } from './runtime/jspi.ts';
 export { isSpinning, setDeadline } from './link/guard.ts';
 export { shortName } from './host/short-name.ts';

@@ -204,3 +204,15 @@ describe('Component.stripCoreCode', () => {
     );
   });
 });
+
+describe('JSPI shims compiled ahead of time', () => {
+  it('registerJspiShims takes only shim keys and WebAssembly.Modules', async () => {
+    const { registerJspiShims, recordJspiShims } = await import('../src/index.ts');
+    expect(() =>
+      registerJspiShims({ 'x:i32>': new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) }),
+    ).toThrow(/not a JSPI shim key/);
+    expect(() => registerJspiShims({ 'd:i32>': {} as WebAssembly.Module })).toThrow(/is not a WebAssembly.Module/);
+    // A recording with nothing instantiated meanwhile gives nothing.
+    expect(recordJspiShims().stop().size).toBe(0);
+  });
+});

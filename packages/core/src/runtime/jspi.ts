@@ -80,8 +80,8 @@ function zeroInit(t: CoreValType, out: number[]): void {
   out.push(0x0b);
 }
 
-function moduleOf(sections: number[]): WebAssembly.Module {
-  return new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...sections]));
+function moduleOf(sections: number[]): Uint8Array {
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...sections]);
 }
 
 /**
@@ -90,7 +90,7 @@ function moduleOf(sections: number[]): WebAssembly.Module {
  * (import "" "g" (global (mut i32)))             ;; set by the plain built-in to ask for a suspension
  * (func (export "f") call p; if g then call s)
  */
-function dispatcherModule(params: CoreValType[], results: CoreValType[]): WebAssembly.Module {
+function dispatcherModule(params: CoreValType[], results: CoreValType[]): Uint8Array {
   const s: number[] = [];
   const types: number[] = [2];
   funcType(params, results, types);
@@ -137,7 +137,7 @@ function dispatcherModule(params: CoreValType[], results: CoreValType[]): WebAss
  * (global $done (export "done") (mut i32)) (global $r (export "r") (mut result))
  * (func (export "call") call f; global.set $r; done := 1; global.get $r)
  */
-function trampolineModule(params: CoreValType[], results: CoreValType[]): WebAssembly.Module {
+function trampolineModule(params: CoreValType[], results: CoreValType[]): Uint8Array {
   const s: number[] = [];
   const types: number[] = [1];
   funcType(params, results, types);
@@ -187,16 +187,63 @@ function leb(n: number): number[] {
   return o;
 }
 
-/** Compiled shim modules by shape: a memo of immutable modules, shared by every store. */
-const modules = new Map<string, WebAssembly.Module>();
+/**
+ * Shim modules by shape (`d:` dispatcher or `t:` trampoline, params>results): a memo of
+ * immutable modules shared by every store, each with its bytes once this realm made it (a
+ * bundler writes those out), or registered compiled ahead of time (`registerJspiShims`).
+ */
+const modules = new Map<string, { module: WebAssembly.Module; bytes: Uint8Array | undefined }>();
+/** The shapes asked for while a recording runs (`recordJspiShims`). */
+let recording: Set<string> | undefined;
 function cached(kind: string, params: CoreValType[], results: CoreValType[], make: typeof dispatcherModule) {
   const key = `${kind}:${params.join(',')}>${results.join(',')}`;
+  recording?.add(key);
   let m = modules.get(key);
   if (m === undefined) {
-    m = make(params, results);
+    const bytes = make(params, results);
+    m = { module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), bytes };
     modules.set(key, m);
   }
-  return m;
+  return m.module;
+}
+
+/**
+ * Records the JSPI shim modules instances use from now on (suspending built-ins, time slicing);
+ * `stop()` ends the recording and gives their bytes by shape: after instantiating a component
+ * with the options it will run with, what it needs on a host that compiles nothing at run time
+ * (workerd). `weft bundle` writes them out. One recording at a time.
+ */
+export function recordJspiShims(): { stop(): Map<string, Uint8Array> } {
+  const keys = new Set<string>();
+  recording = keys;
+  return {
+    stop() {
+      if (recording === keys) recording = undefined;
+      const out = new Map<string, Uint8Array>();
+      for (const key of [...keys].sort()) {
+        const bytes = modules.get(key)?.bytes;
+        if (bytes !== undefined) out.set(key, bytes);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Hands this realm shim modules compiled ahead of time (keys as `jspiShimModules` gave them),
+ * so instances use them instead of compiling their own. A key of another shape is refused.
+ */
+export function registerJspiShims(shims: Record<string, WebAssembly.Module>): void {
+  for (const [key, module] of Object.entries(shims)) {
+    if (
+      !/^[dt]:(?:(?:i32|i64|f32|f64)(?:,(?:i32|i64|f32|f64))*)?>(?:(?:i32|i64|f32|f64)(?:,(?:i32|i64|f32|f64))*)?$/.test(
+        key,
+      )
+    )
+      throw new TypeError(`not a JSPI shim key: ${JSON.stringify(key)}`);
+    if (!(module instanceof WebAssembly.Module)) throw new TypeError(`the shim ${key} is not a WebAssembly.Module`);
+    if (!modules.has(key)) modules.set(key, { module, bytes: undefined });
+  }
 }
 
 // ---- suspension ----
