@@ -62,7 +62,9 @@ describe('weft bundle', () => {
     expect(existsSync(join(dir, `values.core${core.length}.wasm`))).toBe(false);
     const js = readFileSync(join(dir, 'values.js'), 'utf8');
     expect(js).toContain("import core0 from './values.core0.wasm';");
-    expect(js).toContain("import { Component, registerJspiShims } from '@weft/core';");
+    expect(js).toContain("import { Component, registerCompiledLifts, registerJspiShims } from '@weft/core';");
+    // add(u32, u32) -> u32 (with a post-return) comes compiled, as source in the module.
+    expect(js).toContain('"u32,u32>u32+post": function (');
     const code = js.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     expect(code).not.toMatch(/WebAssembly\.(compile|instantiate|Module)\b|Function\(|eval\(/);
     const dts = readFileSync(join(dir, 'values.d.ts'), 'utf8');
@@ -85,6 +87,7 @@ describe('weft bundle', () => {
       const api = Object.entries(e).find(([k]) => k.endsWith('/api'))[1];
       console.log(JSON.stringify({
         evalRefused,
+        compiledAdd: e.add.length,
         add: e.add(2, 40),
         echo: e.echo('héllo'),
         echoBytes: [...e.echoBytes(new Uint8Array([1, 2, 255]))],
@@ -97,6 +100,7 @@ describe('weft bundle', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({
       evalRefused: true,
+      compiledAdd: 2,
       add: 42,
       echo: 'héllo',
       echoBytes: [1, 2, 255],

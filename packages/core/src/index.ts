@@ -18,5 +18,6 @@ export {
   stream,
 } from './runtime/host-streams.ts';
 export { HAS_JSPI, recordJspiShims, registerJspiShims } from './runtime/jspi.ts';
+export { recordCompiledLifts, registerCompiledLifts } from './canon/lift-codegen.ts';
 export { isSpinning, setDeadline } from './link/guard.ts';
 export { shortName } from './host/short-name.ts';

@@ -4,7 +4,7 @@
 // called the same way. The compiled function declares its parameters (length 2 for
 // `add`); the closure takes rest arguments (length 0), which tells the paths apart.
 import { describe, expect, it } from 'vitest';
-import { Trap } from '../src/index.ts';
+import { recordCompiledLifts, registerCompiledLifts, Trap } from '../src/index.ts';
 import { compile } from './helpers/wat.ts';
 
 const PLAIN = `(component
@@ -76,7 +76,11 @@ describe('sync lift code generation', () => {
   });
 
   it('falls back to the closures where the engine refuses code generation (CSP, workerd)', async () => {
-    const c = await compile(PLAIN);
+    // A shape no other test made (compiled lifts are shared per shape once made).
+    const c = await compile(`(component
+      (core module $m (func (export "f") (param i32 i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+      (core instance $i (instantiate $m))
+      (func (export "odd") (param "a" s16) (param "b" u8) (param "c" bool) (result s16) (canon lift (core func $i "f"))))`);
     const real = globalThis.Function;
     (globalThis as { Function: unknown }).Function = function refused() {
       throw new EvalError('Code generation from strings disallowed for this context');
@@ -87,8 +91,42 @@ describe('sync lift code generation', () => {
     } finally {
       globalThis.Function = real;
     }
-    expect(exports.add!.length).toBe(0);
-    expect(exports.add!(40, 2)).toBe(42);
+    expect(exports.odd!.length).toBe(0);
+    expect(exports.odd!(40, 2, true)).toBe(42);
+    // Where it is allowed, the same shape compiles (and is kept for the next instance).
+    const again = (await c.instantiate({})).exports as typeof exports;
+    expect(again.odd!.length).toBe(3);
+    expect(again.odd!(-40, 2, false)).toBe(-38);
+  });
+
+  it('takes lifts compiled ahead of time, even with codegen: false, and records their source for a bundler', async () => {
+    const c = await compile(`(component
+      (core module $m (func (export "f") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))
+      (core instance $i (instantiate $m))
+      (func (export "sub") (param "a" u16) (param "b" s8) (result s32) (canon lift (core func $i "f"))))`);
+    const recording = recordCompiledLifts();
+    await c.instantiate({});
+    const shapes = recording.stop();
+    expect([...shapes.keys()]).toEqual(['u16,s8>s32']);
+    // What a bundle does: the source as a real function in its module (evaluated here only
+    // because this test has no module to write it into).
+    const factory = new Function(`return ${shapes.get('u16,s8>s32')}`)();
+    registerCompiledLifts({ 'u16,s8>s32': factory });
+    const real = globalThis.Function;
+    (globalThis as { Function: unknown }).Function = function refused() {
+      throw new EvalError('Code generation from strings disallowed for this context');
+    };
+    let exports: Record<string, (...a: unknown[]) => unknown>;
+    try {
+      exports = (await c.instantiate({}, { codegen: false })).exports as typeof exports;
+    } finally {
+      globalThis.Function = real;
+    }
+    expect(exports.sub!.length).toBe(2);
+    expect(exports.sub!(2, 5)).toBe(-3);
+    expect(() => exports.sub!(-1, 0)).toThrow(/expected u16/);
+    expect(() => registerCompiledLifts({ 'u32;drop': factory })).toThrow(/not a compiled lift shape/);
+    expect(() => registerCompiledLifts({ 'u32>u32': 1 as unknown as Function })).toThrow(/is not a function/);
   });
 
   it('gives the same values and the same errors as the closures, type by type', async () => {

@@ -54,12 +54,12 @@ export async function bundle(args: BundleArgs): Promise<BundleResult> {
     modules.map((m) => new WebAssembly.Module(m as Uint8Array<ArrayBuffer>)),
     options,
   );
-  const shims = await shimsOf(component, args.interruptible === true);
+  const { shims, lifts } = await aheadOfTime(component, args.interruptible === true);
   await mkdir(args.outDir, { recursive: true });
   const wasmNames = modules.map((_, i) => `${name}.core${i}.wasm`);
   const shimNames = [...shims.keys()].map((_, i) => `${name}.shim${i}.wasm`);
   const world = printWorld(component.type);
-  const js = moduleSource(name, wasmNames, stripped, options, world, [...shims.keys()], shimNames);
+  const js = moduleSource(name, wasmNames, stripped, options, world, [...shims.keys()], shimNames, lifts);
   const dts = declarations(name, world, exportsInterface(component.type));
   const files = [join(args.outDir, `${name}.js`), join(args.outDir, `${name}.d.ts`)];
   await writeFile(files[0]!, js);
@@ -94,6 +94,7 @@ function moduleSource(
   world: string,
   shimKeys: string[],
   shimNames: string[],
+  lifts: Map<string, string>,
 ): string {
   const imports = [
     ...wasmNames.map((w, i) => `import core${i} from './${w}';`),
@@ -112,11 +113,16 @@ ${world
   .map((l) => `// ${l}`.trimEnd())
   .join('\n')}
 
-import { Component, registerJspiShims } from '@weft/core';
+import { Component, registerCompiledLifts, registerJspiShims } from '@weft/core';
 ${imports}
 
 // The JSPI shims its instances use (suspending built-ins, time slicing), compiled ahead of time too.
 registerJspiShims({ ${shimEntries} });
+
+// Its sync exports of plain values as straight-line code, generated here rather than at run time.
+registerCompiledLifts({
+${[...lifts].map(([k, src]) => `  ${JSON.stringify(k)}: ${src.replace(/\n/g, '\n  ')},`).join('\n')}
+});
 
 const BINARY = '${Buffer.from(stripped).toString('base64')}';
 const OPTIONS = ${JSON.stringify(options)};
@@ -182,21 +188,26 @@ export declare function instantiateSync(imports?: Record<string, unknown>, optio
 }
 
 /**
- * The JSPI shim modules `component`'s instances need (see @weft/core's recordJspiShims): found
- * by instantiating it here as `weft run`/`weft serve` would (a WASI host and wasi:http; with and
- * without time slicing when interruptible). A component that imports something else gets none:
- * it runs where run-time compilation is allowed, or without JSPI.
+ * What `component`'s instances make at run time that a host refusing run-time compilation and
+ * `new Function` cannot: the JSPI shim modules (see @weft/core's recordJspiShims) and the
+ * compiled lifts of its plain-valued sync functions (recordCompiledLifts). Found by
+ * instantiating it here as `weft run`/`weft serve` would (a WASI host and wasi:http; with and
+ * without time slicing when interruptible). A component that imports something else gets none
+ * of either: it runs with closures, and needs run-time compilation for JSPI.
  */
-async function shimsOf(component: Component, interruptible: boolean): Promise<Map<string, Uint8Array>> {
-  const { recordJspiShims, HAS_JSPI } = await import('@weft/core');
-  if (!HAS_JSPI) return new Map();
+async function aheadOfTime(
+  component: Component,
+  interruptible: boolean,
+): Promise<{ shims: Map<string, Uint8Array>; lifts: Map<string, string> }> {
+  const { recordJspiShims, recordCompiledLifts } = await import('@weft/core');
   const importNames = [...component.type.imports.keys()];
   const [{ wasiHostFactory, importsWasiP2 }, { createHttp }] = await Promise.all([
     import('@weft/wasi/load'),
     import('@weft/wasi-http'),
   ]);
   const wasiHost = await wasiHostFactory(importNames);
-  const recording = recordJspiShims();
+  const shims = recordJspiShims();
+  const lifts = recordCompiledLifts();
   for (const timeSlice of interruptible ? [false, true] : [false]) {
     try {
       const host = wasiHost({ args: ['bundle'], env: [], stdin: new Uint8Array(0) });
@@ -205,8 +216,8 @@ async function shimsOf(component: Component, interruptible: boolean): Promise<Ma
         { timeSlice, hostImportsMaySuspend: importsWasiP2(importNames), codegen: false },
       );
     } catch {
-      // Not a WASI/wasi:http component, or its start failed here: no shims from this try.
+      // Not a WASI/wasi:http component, or its start failed here: nothing from this try.
     }
   }
-  return recording.stop();
+  return { shims: shims.stop(), lifts: lifts.stop() };
 }

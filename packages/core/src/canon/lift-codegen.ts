@@ -1,8 +1,8 @@
 // canon lift (sync) of a function of plain values (bool, the integers, floats, char, enum,
-// flags; no memory, no handles) compiled once to straight-line JavaScript with `new
-// Function`: the checks and conversions of each parameter and the result inline, the
-// core function called directly, nothing allocated per call. The same steps as lift.ts's
-// closure, which is used where code generation is not allowed (CSP, workerd) or turned off.
+// flags: flat, no memory, no handles) compiled once per shape to straight-line JavaScript with
+// `new Function`, or ahead of time by `weft bundle`: the checks and conversions of each
+// parameter and the result inline, the core function called directly, nothing allocated per
+// call. The same steps as lift.ts's closure, which serves where neither is available.
 
 import type { Codec } from '../abi/codecs/index.ts';
 import type { CanonOptions } from '../abi/options.ts';
@@ -78,23 +78,54 @@ export interface SyncLiftParts {
   result: Codec | undefined;
 }
 
+/** What a generated lift's factory takes, in order (then T0..Tn, each parameter's toCore). */
+const FACTORY_PARAMS = [
+  'inst',
+  'frame',
+  'cx',
+  'core',
+  'postReturn',
+  'R',
+  'takeCaller',
+  'checkCallNesting',
+  'enterFrom',
+  'leaveTo',
+  'running',
+  'poisonWith',
+];
+
+type Factory = (...v: unknown[]) => (...args: any[]) => unknown;
+
 /**
- * The compiled sync lift of `parts`, or undefined when its type is not all plain values,
- * it uses memory, or the engine refuses `new Function`.
+ * Lift factories by shape (the source depends only on the parameter and result kinds and
+ * whether there is a post-return), shared by every function of that shape: those registered
+ * compiled ahead of time (`registerCompiledLifts`, used even with `codegen: false`), and those
+ * this realm made with `new Function` (once per shape).
  */
-export function compileSyncLift(parts: SyncLiftParts): ((...args: any[]) => unknown) | undefined {
-  const { ft, opts, params, result } = parts;
-  if (opts.memory !== undefined || opts.realloc !== undefined) return undefined;
-  if (!ft.params.every((p) => isPlain(p.type))) return undefined;
-  if (ft.result !== undefined && !isPlain(ft.result)) return undefined;
-  if (params.length > 16) return undefined;
-  const args = params.map((_, i) => `a${i}`);
+const registered = new Map<string, Factory>();
+const generated = new Map<string, Factory>();
+/** Shapes asked for while a recording runs (`recordCompiledLifts`). */
+let recording: Map<string, string> | undefined;
+
+/** The shape key of a plain sync lift: `u32,u32>u32` (`+post` with a post-return). */
+function shapeKey(ft: FuncType, post: boolean): string {
+  const kind = (t: ValType) => (t.kind === 'flags' ? `flags${t.labels.length}` : t.kind);
+  return `${ft.params.map((p) => kind(p.type)).join(',')}>${ft.result === undefined ? '' : kind(ft.result)}${post ? '+post' : ''}`;
+}
+
+/** The factory's source: a function of FACTORY_PARAMS and T0..Tn returning the lifted function. */
+function factorySource(ft: FuncType, post: boolean): string {
+  const n = ft.params.length;
+  const args = ft.params.map((_, i) => `a${i}`);
   const lowered = ft.params.map((p, i) => lowerExpr(p.type, `a${i}`, i)).join(', ');
-  const post = opts.postReturn
+  const hasResult = ft.result !== undefined;
+  const postCall = post
     ? `inst.mayLeave = false;
-      try { postReturn(${result === undefined ? '' : 'raw'}); } finally { inst.mayLeave = true; }`
+      try { postReturn(${hasResult ? 'raw' : ''}); } finally { inst.mayLeave = true; }`
     : '';
-  const body = `return function liftedFunc(${args.join(', ')}) {
+  const params = [...FACTORY_PARAMS, ...Array.from({ length: n }, (_, i) => `T${i}`)].join(', ');
+  return `function (${params}) {
+return function liftedFunc(${args.join(', ')}) {
   const caller = takeCaller();
   // The host calling a top-level instance: enter_from's loops come down to one flag.
   const top = caller === undefined && inst.parent === undefined && inst.mayEnter && inst.poisoned === undefined;
@@ -113,12 +144,12 @@ export function compileSyncLift(parts: SyncLiftParts): ((...args: any[]) => unkn
       throw poisonWith(inst, e);
     }
     ${
-      result === undefined && !post
+      !hasResult && !post
         ? 'return undefined;'
         : `let ret;
     try {
-      ${result === undefined ? '' : `ret = ${liftExpr(ft.result!)};`}
-      ${post}
+      ${hasResult ? `ret = ${liftExpr(ft.result!)};` : ''}
+      ${postCall}
     } catch (e) {
       throw poisonWith(inst, e);
     }
@@ -130,17 +161,78 @@ export function compileSyncLift(parts: SyncLiftParts): ((...args: any[]) => unkn
     if (top) inst.mayEnter = true;
     else leaveTo(inst, caller);
   }
-};`;
-  const names = ['inst', 'frame', 'cx', 'core', 'postReturn', 'R', 'takeCaller', 'checkCallNesting', 'enterFrom'];
-  names.push('leaveTo', 'running', 'poisonWith', ...params.map((_, i) => `T${i}`));
-  const values = [opts.instance, parts.frame, parts.cx, parts.core, opts.postReturn, result?.fromCore];
-  values.push(takeCaller, checkCallNesting, enterFrom, leaveTo, running, poisonWith, ...params.map((c) => c.toCore));
-  let make: (...v: unknown[]) => (...args: any[]) => unknown;
-  try {
-    make = new Function(...names, body) as typeof make;
-  } catch {
-    // Code generation disallowed (a Content-Security-Policy, workerd): the closure serves.
-    return undefined;
+};
+}`;
+}
+
+/**
+ * The compiled sync lift of `parts`, or undefined when its type is not all plain values or it
+ * uses memory, or when no factory of its shape was registered and `codegen` is off or the
+ * engine refuses `new Function`.
+ */
+export function compileSyncLift(parts: SyncLiftParts, codegen: boolean): ((...args: any[]) => unknown) | undefined {
+  const { ft, opts, params, result } = parts;
+  // Plain values are flat (one core value each, at most 16 parameters): a memory or realloc the
+  // lift names (toolchains name them on every lift) is never touched.
+  if (!ft.params.every((p) => isPlain(p.type))) return undefined;
+  if (ft.result !== undefined && !isPlain(ft.result)) return undefined;
+  if (params.length > 16) return undefined;
+  const post = opts.postReturn !== undefined;
+  const key = shapeKey(ft, post);
+  if (recording !== undefined && !recording.has(key)) recording.set(key, factorySource(ft, post));
+  let make = registered.get(key) ?? (codegen ? generated.get(key) : undefined);
+  if (make === undefined) {
+    if (!codegen) return undefined;
+    try {
+      make = new Function(`return ${factorySource(ft, post)}`)() as Factory;
+    } catch {
+      // Code generation disallowed (a Content-Security-Policy, workerd): the closure serves.
+      return undefined;
+    }
+    generated.set(key, make);
   }
-  return make(...values);
+  return make(
+    opts.instance,
+    parts.frame,
+    parts.cx,
+    parts.core,
+    opts.postReturn,
+    result?.fromCore,
+    takeCaller,
+    checkCallNesting,
+    enterFrom,
+    leaveTo,
+    running,
+    poisonWith,
+    ...params.map((c) => c.toCore),
+  );
+}
+
+/**
+ * Records the shapes of the compiled lifts that instances ask for from now on; `stop()` ends
+ * the recording and gives each shape's factory as JavaScript source (a function expression), for
+ * a bundler to write into its module (`weft bundle` does), so hosts that refuse `new Function`
+ * get the same code. One recording at a time.
+ */
+export function recordCompiledLifts(): { stop(): Map<string, string> } {
+  const shapes = new Map<string, string>();
+  recording = shapes;
+  return {
+    stop() {
+      if (recording === shapes) recording = undefined;
+      return new Map([...shapes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    },
+  };
+}
+
+/**
+ * Registers lift factories compiled ahead of time (the functions `recordCompiledLifts` gave the
+ * source of, keyed by shape): used even with `codegen: false`, since nothing is evaluated.
+ */
+export function registerCompiledLifts(lifts: Record<string, Function>): void {
+  for (const [key, f] of Object.entries(lifts)) {
+    if (!/^[\w,]*>[\w]*(\+post)?$/.test(key)) throw new TypeError(`not a compiled lift shape: ${JSON.stringify(key)}`);
+    if (typeof f !== 'function') throw new TypeError(`the compiled lift ${key} is not a function`);
+    if (!registered.has(key)) registered.set(key, f as Factory);
+  }
 }

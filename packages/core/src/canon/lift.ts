@@ -45,12 +45,10 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
-  if (inst.store.codegen) {
-    const compiled = compileSyncLift({ ft, opts, core: coreFunc, frame, cx, params, result });
-    if (compiled !== undefined) {
-      lifted.add(compiled);
-      return compiled;
-    }
+  const compiled = compileSyncLift({ ft, opts, core: coreFunc, frame, cx, params, result }, inst.store.codegen);
+  if (compiled !== undefined) {
+    lifted.add(compiled);
+    return compiled;
   }
   const postReturn = opts.postReturn;
   const needsMemory = spillParams || spillResult || opts.memory !== undefined;
