@@ -156,6 +156,23 @@ async function weftExports(bytes: Uint8Array): Promise<any> {
   return ((await (await Component.compile(bytes)).instantiate({})) as { exports: any }).exports;
 }
 
+/**
+ * Weft as `weft bundle` output runs it: core modules compiled on their own, the binary stripped
+ * of their code, `Component.fromModules`, the plain sync lifts registered compiled ahead of time
+ * (a bundle's module holds them as code; evaluated here only because there is no module to write)
+ * and `codegen: false`.
+ */
+async function weftBundleExports(bytes: Uint8Array): Promise<any> {
+  const core = await import('@weft/core');
+  const modules = core.Component.coreModules(bytes).map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
+  const component = core.Component.fromModules(core.Component.stripCoreCode(bytes), modules);
+  const recording = core.recordCompiledLifts();
+  await component.instantiate({}, { codegen: false });
+  for (const [shape, source] of recording.stop())
+    core.registerCompiledLifts({ [shape]: new Function(`return ${source}`)() });
+  return ((await component.instantiate({}, { codegen: false })) as { exports: any }).exports;
+}
+
 function weftAsync(e: any): AsyncSide {
   const side: AsyncSide = {
     add: e.add,
@@ -298,6 +315,10 @@ async function runCases(dir: string, minimalBytes: Uint8Array, str100: string, b
     const e = await weftExports(minimalBytes);
     return { add: e.add, echo: e.echo, echoBytes: e['echo-bytes'] };
   });
+  const weftBundleSync = await setup(async (): Promise<SyncSide> => {
+    const e = await weftBundleExports(minimalBytes);
+    return { add: e.add, echo: e.echo, echoBytes: e['echo-bytes'] };
+  });
   const wcjsSync =
     typeof wcjs === 'string'
       ? wcjs
@@ -390,6 +411,11 @@ async function runCases(dir: string, minimalBytes: Uint8Array, str100: string, b
             });
     }
     rows.push(row);
+    // Bundle mode: the same op with Weft as `weft bundle` output runs (the peers' cells as above).
+    if (!op.startsWith('echo-bytes')) {
+      const weft = await syncCell(weftBundleSync, run, check, max, false);
+      rows.push({ ...row, op: `${op}, Weft in bundle mode`, weft });
+    }
   }
 
   // ---- async (callback ABI) add round trip on streams.wat ----
