@@ -8,7 +8,7 @@ import { createWasiP2 } from '@weft/wasi-p2';
 import { createRandom } from '@weft/wasi-random';
 import { describe, expect, it } from 'vitest';
 import { HttpError, type HostRequest } from '../src/host.ts';
-import { HandlerPool, toFetchHandler } from '../src/server/index.ts';
+import { HandlerPool, toFetchHandler } from '../src/index.ts';
 import { dec, enc, fakeComponent, fakeOptions, fields, sleep, textResponse } from './server-helpers.ts';
 import { suiteUrl } from './types-host.ts';
 

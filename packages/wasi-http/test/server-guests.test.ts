@@ -13,7 +13,7 @@ import { createWasiP2 } from '@weft/wasi-p2';
 import { createRandom } from '@weft/wasi-random';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callHandler, handlerImport } from '../src/handler.ts';
-import { serve, type ServeOptions, type WeftServer } from '../src/server/index.ts';
+import { serve, type ServeOptions, type WeftServer } from '../src/index.ts';
 import { dec, enc, get, readAll, sleep } from './server-helpers.ts';
 import { suiteUrl } from './types-host.ts';
 

@@ -3,7 +3,7 @@
 
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { FieldList, HostRequest, HostResponse } from '../src/host.ts';
-import type { CallHandler, ComponentLike } from '../src/server/index.ts';
+import type { CallHandler, ComponentLike } from '../src/index.ts';
 
 export const enc = new TextEncoder();
 export const dec = new TextDecoder();

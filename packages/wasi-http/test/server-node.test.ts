@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HostRequest, HttpError } from '../src/host.ts';
-import { serve, type WeftServer } from '../src/server/index.ts';
+import { serve, type WeftServer } from '../src/index.ts';
 import {
   dec,
   enc,

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../src/host.ts';
-import { DeadlineError, describeError, HandlerPool, PoolClosedError } from '../src/server/index.ts';
+import { DeadlineError, describeError, HandlerPool, PoolClosedError } from '../src/index.ts';
 import { dec, fakeComponent, fakeOptions, readAll, sleep, textResponse } from './server-helpers.ts';
 
 /** A gate: requests wait on `wait()` until `open()`. */
