@@ -6,6 +6,7 @@ import type { Trap } from '../host/errors.ts';
 import { CopyEnd, SharedCopy } from './copy.ts';
 import { Store } from './store.ts';
 import type { Table } from './table.ts';
+import type { AsyncInstanceState } from './instance-state.ts';
 
 /**
  * Default cap on an instance's live handles: the spec allows 2^28, which at a
@@ -24,6 +25,8 @@ export class ComponentInstance {
   mayEnter = true;
   /** Set when a trap happened in this instance; every later entry traps with it. */
   poisoned: Trap | undefined;
+  /** Its async half (instance-state.ts `asyncState`), made on first use. */
+  asyncState: AsyncInstanceState | undefined = undefined;
   /**
    * The instance's handle table (resources, waitables, stream/future ends,
    * error-contexts); created by `tableOf` on first use so instances that never

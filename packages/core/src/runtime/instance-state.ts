@@ -23,13 +23,11 @@ export class AsyncInstanceState {
   }
 }
 
-const states = new WeakMap<ComponentInstance, AsyncInstanceState>();
-
 export function asyncState(inst: ComponentInstance): AsyncInstanceState {
-  let s = states.get(inst);
+  let s = inst.asyncState;
   if (s === undefined) {
     s = new AsyncInstanceState(inst);
-    states.set(inst, s);
+    inst.asyncState = s;
   }
   return s;
 }
