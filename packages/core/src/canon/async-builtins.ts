@@ -62,14 +62,17 @@ function storeEvent(cx: LiftLowerContext, ptr: number, e: EventTuple): number {
 
 export function canonContextGet(inst: ComponentInstance, type: string, i: number) {
   return () => {
-    const v = currentThread(inst).storage[i]!;
+    const t = currentThread(inst);
+    const v = i === 0 ? t.storage0 : t.storage1;
     return type === 'i64' ? BigInt(v) : Number(v);
   };
 }
 
 export function canonContextSet(inst: ComponentInstance, _type: string, i: number) {
   return (v: number | bigint) => {
-    currentThread(inst).storage[i] = v;
+    const t = currentThread(inst);
+    if (i === 0) t.storage0 = v;
+    else t.storage1 = v;
   };
 }
 

@@ -38,7 +38,11 @@ export class Task {
   /** Called instead of onResolve-style completion when the task traps. */
   onTrap: ((e: unknown) => void) | undefined;
   state: number = TaskState.INITIAL;
-  readonly borrowScope: BorrowScope = { numBorrows: 0 };
+  /** Borrows lent to this call still live (the task is its own BorrowScope: no object per call). */
+  numBorrows = 0;
+  get borrowScope(): BorrowScope {
+    return this;
+  }
   implicitThread: Thread | undefined = undefined;
   /** The caller's task when called from a guest (for the reentrance check). */
   supertask: Task | undefined = undefined;
@@ -186,7 +190,7 @@ export class Task {
 
   return_(result: unknown[]): void {
     if (this.state === TaskState.RESOLVED) throw new Trap('task.return called more than once');
-    if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+    if (this.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
     this.endSync();
     this.onResolve(result);
@@ -201,7 +205,7 @@ export class Task {
           : 'task.cancel called before cancellation was requested',
       );
     }
-    if (this.borrowScope.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
+    if (this.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
     this.endSync();
     this.onResolve(undefined);

@@ -21,7 +21,9 @@ export class Thread {
   readyFunc: (() => boolean) | undefined = undefined;
   cancellable = false;
   index: number | undefined = undefined;
-  readonly storage: [number | bigint, number | bigint] = [0, 0];
+  /** context.get/set's two slots (fields, not an array: no allocation per thread). */
+  storage0: number | bigint = 0;
+  storage1: number | bigint = 0;
   /** Runs on a JSPI stack (entered through WebAssembly.promising): may suspend. */
   readonly jspi: boolean;
   done = false;
