@@ -17,7 +17,7 @@ import type { FuncType, ValType } from '../types/model.ts';
 import { type AsyncInstanceState, asyncState } from '../runtime/instance-state.ts';
 import { Entry } from '../runtime/jspi.ts';
 import { deadlockTrap, running, type Store } from '../runtime/store.ts';
-import { type Cancellable, type OnResolve, type OnStart, Task, TaskState } from '../runtime/task.ts';
+import { type CallSite, type Cancellable, Task, TaskState } from '../runtime/task.ts';
 import { Thread } from '../runtime/thread.ts';
 import { isPlain } from './lift-codegen.ts';
 import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
@@ -26,13 +26,8 @@ export const FUNC_INST = Symbol('weft.funcInst');
 /** The store of a lifted function's instance. */
 const FUNC_STORE = Symbol('weft.funcStore');
 
-/** definitions.py FuncInst, plus where a trap of the callee goes. */
-export type FuncInst = (
-  onStart: OnStart,
-  onResolve: OnResolve,
-  caller: ComponentInstance | undefined,
-  onTrap: (e: unknown) => void,
-) => Cancellable;
+/** definitions.py FuncInst: the caller's side of the call (its on_start, on_resolve, and where a trap goes) as one CallSite. */
+export type FuncInst = (site: CallSite, caller: ComponentInstance | undefined) => Cancellable;
 
 const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
 
@@ -68,16 +63,16 @@ class LiftCall implements StackTarget {
   readonly task: Task;
   readonly thread: Thread;
   readonly cx: LiftLowerContext;
-  readonly onTrap: (e: unknown) => void;
+  readonly site: CallSite;
   trapped = false;
   /** What `resume` does next (AFTER_*). */
   after = AFTER_SYNC;
 
-  constructor(plan: LiftPlan, task: Task, cx: LiftLowerContext, onTrap: (e: unknown) => void) {
+  constructor(plan: LiftPlan, task: Task, cx: LiftLowerContext, site: CallSite) {
     this.plan = plan;
     this.task = task;
     this.cx = cx;
-    this.onTrap = onTrap;
+    this.site = site;
     this.thread = new Thread(task, undefined, plan.jspi);
     task.onTrap = this.fail;
   }
@@ -108,7 +103,7 @@ class LiftCall implements StackTarget {
     // The caller learns of the trap (and is poisoned with it) before
     // anything waiting for this thread to settle is resumed.
     try {
-      this.onTrap(t);
+      this.site.onTrap(t);
     } finally {
       this.plan.store.exited(thread);
     }
@@ -228,6 +223,43 @@ class LiftCall implements StackTarget {
   }
 }
 
+/** A host's call of a lifted function: its arguments, and how it settled (or the Promise to settle). */
+class HostCall implements CallSite {
+  readonly args: unknown[];
+  /** 0 pending, 1 resolved, 2 rejected. */
+  state = 0;
+  value: unknown = undefined;
+  resolveP: ((v: unknown) => void) | undefined = undefined;
+  rejectP: ((e: unknown) => void) | undefined = undefined;
+  stop: (() => void) | undefined = undefined;
+
+  constructor(args: unknown[]) {
+    this.args = args;
+  }
+
+  onStart(): unknown[] {
+    return this.args;
+  }
+
+  onResolve(r: unknown[] | undefined): void {
+    if (r === undefined) this.settle(false, new Trap('the call was cancelled'));
+    else this.settle(true, r[0]);
+  }
+
+  onTrap(e: unknown): void {
+    this.settle(false, e);
+  }
+
+  settle(ok: boolean, v: unknown): void {
+    if (this.state !== 0) return;
+    this.state = ok ? 1 : 2;
+    this.value = v;
+    this.stop?.();
+    if (ok) this.resolveP?.(v);
+    else this.rejectP?.(v);
+  }
+}
+
 export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): (...args: any[]) => any {
   const inst = opts.instance;
   const ai = asyncState(inst);
@@ -270,7 +302,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     jspi,
   };
 
-  const funcInst: FuncInst = (onStart, onResolve, caller, onTrap) => {
+  const funcInst: FuncInst = (site, caller) => {
     // An async call chain may not come back into an instance with a task still in it
     // ($Parent → $Child → $Parent), which enter_from alone does not see across async calls.
     const cur = caller !== undefined ? running.current : undefined;
@@ -280,7 +312,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     }
     checkCallNesting(inst, caller);
     enterFrom(inst, caller);
-    const task = new Task(ft, opts, inst, onStart, onResolve);
+    const task = new Task(ft, opts, inst, site);
     task.supertask = supertask;
     let cx = sharedCx;
     if (cx === undefined) {
@@ -288,7 +320,7 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
       cx.borrowScope = task.borrowScope;
       cx.fused = caller !== undefined;
     }
-    const call = new LiftCall(plan, task, cx, onTrap);
+    const call = new LiftCall(plan, task, cx, site);
     try {
       if (task.enterImplicitThreadNow(call.thread)) call.begin();
       else
@@ -307,36 +339,16 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
   const sync = !ft.async;
   const fn = function asyncLifted(...args: unknown[]): unknown {
     const caller = takeCaller();
-    let state = 0; // 0 pending, 1 resolved, 2 rejected
-    let value: unknown;
-    let resolveP: ((v: unknown) => void) | undefined;
-    let rejectP: ((e: unknown) => void) | undefined;
-    let stop: (() => void) | undefined;
-    const settle = (ok: boolean, v: unknown) => {
-      if (state !== 0) return;
-      state = ok ? 1 : 2;
-      value = v;
-      stop?.();
-      if (ok) resolveP?.(v);
-      else rejectP?.(v);
-    };
-    funcInst(
-      () => args,
-      (r) => {
-        if (r === undefined) settle(false, new Trap('the call was cancelled'));
-        else settle(true, r[0]);
-      },
-      caller,
-      (e) => settle(false, e),
-    );
-    if (sync && state === 1) return value;
-    if (sync && state === 2) throw value;
-    if (state === 1) return Promise.resolve(value);
-    if (state === 2) return Promise.reject(value);
+    const call = new HostCall(args);
+    funcInst(call, caller);
+    if (sync && call.state === 1) return call.value;
+    if (sync && call.state === 2) throw call.value;
+    if (call.state === 1) return Promise.resolve(call.value);
+    if (call.state === 2) return Promise.reject(call.value);
     return new Promise((resolve, reject) => {
-      resolveP = resolve;
-      rejectP = reject;
-      stop = store.watchIdle(() => settle(false, deadlockTrap()));
+      call.resolveP = resolve;
+      call.rejectP = reject;
+      call.stop = store.watchIdle(() => call.settle(false, deadlockTrap()));
     });
   };
   (fn as unknown as Record<symbol, unknown>)[FUNC_INST] = funcInst;

@@ -25,8 +25,8 @@ import { NOT_CANCELLABLE } from '../runtime/task.ts';
  */
 function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
   const isResult = ft.result?.kind === 'result';
-  return (onStart, onResolve, _caller, onTrap) => {
-    const args = onStart();
+  return (site, _caller) => {
+    const args = site.onStart();
     // Anything the host throws or rejects with (any value, a revoked Proxy)
     // is a trap of the caller (hostTrap never throws), and every look at what
     // it returned is guarded: nothing escapes as a raw error or an unhandled rejection.
@@ -39,7 +39,7 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
         (typeof v === 'object' || typeof v === 'function') &&
         typeof (v as PromiseLike<unknown>).then === 'function';
     } catch (e) {
-      onTrap(hostTrap(e));
+      site.onTrap(hostTrap(e));
       return NOT_CANCELLABLE;
     }
     if (thenable) {
@@ -51,24 +51,24 @@ function hostFuncInst(ft: FuncType, callee: Function, store: Store): FuncInst {
           try {
             tagged = !isResult || isTagged(r);
           } catch (e) {
-            onTrap(hostTrap(e));
+            site.onTrap(hostTrap(e));
             return;
           }
-          onResolve(ft.result === undefined ? [] : [tagged ? r : { tag: 'ok', val: r }]);
+          site.onResolve(ft.result === undefined ? [] : [tagged ? r : { tag: 'ok', val: r }]);
         },
         (e) => {
           store.hostPending--;
           if (isResult) {
             const p = hostErrorPayload(e);
-            if (p instanceof Trap) onTrap(p);
-            else onResolve([{ tag: 'err', val: p.payload }]);
+            if (p instanceof Trap) site.onTrap(p);
+            else site.onResolve([{ tag: 'err', val: p.payload }]);
           } else {
-            onTrap(hostTrap(e));
+            site.onTrap(hostTrap(e));
           }
         },
       );
     } else {
-      onResolve(ft.result === undefined ? [] : [v]);
+      site.onResolve(ft.result === undefined ? [] : [v]);
     }
     return NOT_CANCELLABLE;
   };
@@ -187,7 +187,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
       subtask.resolve(SubtaskState.RETURNED, []);
       onProgress();
     };
-    subtask.onCancel = funcInst(onStart, onResolve, inst, onTrap);
+    subtask.onCancel = funcInst({ onStart, onResolve, onTrap }, inst);
     return {
       thread,
       subtask,

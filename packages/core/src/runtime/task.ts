@@ -16,9 +16,23 @@ export const Cancelled = { FALSE: 0, TRUE: 1 } as const;
 
 export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DELIVERED: 4, RESOLVED: 5 } as const;
 
-export type OnStart = () => unknown[];
-/** undefined: cancelled; otherwise the (one-element or empty) result list. */
-export type OnResolve = (result: unknown[] | undefined) => void;
+/**
+ * The caller's side of one call: definitions.py's `on_start` and `on_resolve` (undefined:
+ * cancelled; otherwise the one-element or empty result list), and where a trap of the callee
+ * goes. One object rather than three closures per call.
+ */
+export interface CallSite {
+  onStart(): unknown[];
+  onResolve(result: unknown[] | undefined): void;
+  onTrap(e: unknown): void;
+}
+
+/** The call site of a task made by the runtime itself (a sync call's or a start function's). */
+export const NO_CALL_SITE: CallSite = {
+  onStart: () => [],
+  onResolve: () => {},
+  onTrap: () => {},
+};
 /** What a call's caller holds to cancel it (a Task, or a host call's stand-in). */
 export interface Cancellable {
   requestCancellation(caller: ComponentInstance | undefined): void;
@@ -33,8 +47,7 @@ export class Task {
   readonly ai: AsyncInstanceState;
   /** Its instance's store. */
   readonly store: Store;
-  readonly onStart: OnStart;
-  readonly onResolve: OnResolve;
+  readonly site: CallSite;
   /** Called instead of onResolve-style completion when the task traps. */
   onTrap: ((e: unknown) => void) | undefined;
   state: number = TaskState.INITIAL;
@@ -48,14 +61,13 @@ export class Task {
   supertask: Task | undefined = undefined;
   readonly threads: Thread[] = [];
 
-  constructor(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, onStart: OnStart, onResolve: OnResolve) {
+  constructor(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, site: CallSite) {
     this.ft = ft;
     this.opts = opts;
     this.inst = inst;
     this.ai = asyncState(inst);
     this.store = inst.store;
-    this.onStart = onStart;
-    this.onResolve = onResolve;
+    this.site = site;
   }
 
   needsExclusive(): boolean {
@@ -174,7 +186,7 @@ export class Task {
   start(): unknown[] {
     this.state = TaskState.STARTED;
     if (!this.ft.async) this.store.syncCalls.push(this);
-    return this.onStart();
+    return this.site.onStart();
   }
 
   /** A sync-typed call is over (returned or trapped): lift its scheduling restriction. */
@@ -193,7 +205,7 @@ export class Task {
     if (this.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
     this.endSync();
-    this.onResolve(result);
+    this.site.onResolve(result);
     this.store.schedule();
   }
 
@@ -208,7 +220,7 @@ export class Task {
     if (this.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
     this.endSync();
-    this.onResolve(undefined);
+    this.site.onResolve(undefined);
     this.store.schedule();
   }
 }

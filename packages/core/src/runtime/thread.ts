@@ -8,7 +8,7 @@ import type { CoreValType, FuncType } from '../types/model.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { jspiRequired } from './jspi.ts';
 import { macrotask, running, type Store, trapThread } from './store.ts';
-import { Cancelled, Task, TaskState } from './task.ts';
+import { Cancelled, NO_CALL_SITE, Task, TaskState } from './task.ts';
 
 export class Thread {
   readonly task: Task;
@@ -277,13 +277,7 @@ export class SyncFrame {
   materialize(): Thread {
     let t = this.thread;
     if (t === undefined) {
-      const task = new Task(
-        this.ft,
-        this.opts,
-        this.opts.instance,
-        () => [],
-        () => {},
-      );
+      const task = new Task(this.ft, this.opts, this.opts.instance, NO_CALL_SITE);
       task.state = this.resolved ? TaskState.RESOLVED : TaskState.STARTED;
       t = new Thread(task, () => {}, false);
       t.cont = undefined;
@@ -312,13 +306,7 @@ export function startThread(inst: ComponentInstance): Thread {
   let t = startThreads.get(inst);
   if (t === undefined) {
     const ft = { params: [], result: undefined, async: false } as unknown as FuncType;
-    const task = new Task(
-      ft,
-      { instance: inst } as CanonOptions,
-      inst,
-      () => [],
-      () => {},
-    );
+    const task = new Task(ft, { instance: inst } as CanonOptions, inst, NO_CALL_SITE);
     task.state = TaskState.STARTED;
     t = new Thread(task, () => {}, false);
     t.cont = undefined;
