@@ -99,12 +99,20 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
   const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
   const codec = resultType === undefined ? undefined : codecFor(resultType);
   const encoding = opts.stringEncoding ?? 'utf8';
-  return (...flat: unknown[]) => {
+  /** The result types already found equal to this task.return's (typeEq once per function type). */
+  const matched = new WeakSet<object>();
+  const NO_RESULT = {};
+  /** The current task, checked as definitions.py's task.return checks it. */
+  const taskOf = (): Task => {
     const task = currentThread(inst).task;
     checkMayLeave(task.inst);
     if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
     const want = task.ft.result;
-    if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
+    const key = want ?? NO_RESULT;
+    if (!matched.has(key)) {
+      if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
+      matched.add(key);
+    }
     // LiftOptions.equal: the string encoding always; the memory whenever
     // task.return names one (a task.return without memory may serve a task
     // lifted with one, as in wasmtime).
@@ -114,6 +122,18 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
     ) {
       throw new Trap('invalid `task.return` signature and/or options for current task');
     }
+    return task;
+  };
+  // One flat value (the common case): no rest array, no flat iterator.
+  const fromCore = codec !== undefined && !spill && codec.flat.length === 1 ? codec.fromCore : undefined;
+  if (fromCore !== undefined)
+    return (x: unknown) => {
+      const task = taskOf();
+      if (opts.memory !== undefined) cx.refresh();
+      task.return_([fromCore(cx, x)]);
+    };
+  return (...flat: unknown[]) => {
+    const task = taskOf();
     let result: unknown[] = [];
     if (codec !== undefined) {
       if (spill) {
