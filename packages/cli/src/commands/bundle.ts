@@ -201,16 +201,24 @@ async function aheadOfTime(
 ): Promise<{ shims: Map<string, Uint8Array>; lifts: Map<string, string> }> {
   const { recordJspiShims, recordCompiledLifts } = await import('@weft/core');
   const importNames = [...component.type.imports.keys()];
-  const [{ wasiHostFactory, importsWasiP2 }, { createHttp }] = await Promise.all([
+  const [{ wasiHostFactory, importsWasiP2 }, { createHttp }, { CaptureSink }] = await Promise.all([
     import('@weft/wasi/load'),
     import('@weft/wasi-http'),
+    import('@weft/wasi-cli'),
   ]);
   const wasiHost = await wasiHostFactory(importNames);
   const shims = recordJspiShims();
   const lifts = recordCompiledLifts();
   for (const timeSlice of interruptible ? [false, true] : [false]) {
     try {
-      const host = wasiHost({ args: ['bundle'], env: [], stdin: new Uint8Array(0) });
+      // Its output, if its start prints any, is not the bundler's.
+      const host = wasiHost({
+        args: ['bundle'],
+        env: [],
+        stdin: new Uint8Array(0),
+        stdout: new CaptureSink(),
+        stderr: new CaptureSink(),
+      });
       await component.instantiate(
         { ...createHttp(), ...host.imports },
         { timeSlice, hostImportsMaySuspend: importsWasiP2(importNames), codegen: false },
