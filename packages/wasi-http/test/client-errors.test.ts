@@ -3,7 +3,7 @@
 // requests refused before any connection, and aborting through the signal.
 
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type HttpClient, nsToMs } from '../src/client/index.ts';
 import { errorCodeOf } from '../src/client/errors.ts';
 import {
@@ -14,6 +14,7 @@ import {
   httpServer,
   type Local,
   listen,
+  localServers,
   never,
   readAll,
   req,
@@ -21,18 +22,10 @@ import {
 } from './client-helpers.ts';
 
 let client: HttpClient;
-const servers: Local[] = [];
-async function keep<T extends Local>(p: Promise<T>): Promise<T> {
-  const s = await p;
-  servers.push(s);
-  return s;
-}
+const { keep } = localServers();
 
 beforeAll(() => {
   client = createClient();
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
 });
 afterAll(async () => {
   await client.destroy();

@@ -1,6 +1,7 @@
 // Helpers for the client tests: local servers on 127.0.0.1, HostRequests, bodies.
 
 import { once } from 'node:events';
+import { afterEach } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { FieldList, HostRequest, RequestOptions } from '../src/host.ts';
@@ -135,3 +136,20 @@ export function block(i: number, size: number): Uint8Array {
 }
 
 export const never = new AbortController().signal;
+
+/**
+ * The local servers of a test file: `keep(started)` registers one, and each is closed after its
+ * test. `serve(handler)` is `keep(httpServer(handler))`.
+ */
+export function localServers() {
+  const servers: Local[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  const keep = async <T extends Local>(p: Promise<T>): Promise<T> => {
+    const s = await p;
+    servers.push(s);
+    return s;
+  };
+  return { keep, serve: (handler: http.RequestListener) => keep(httpServer(handler)) };
+}

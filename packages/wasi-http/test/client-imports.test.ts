@@ -2,22 +2,13 @@
 // would make (request.new with a streamed body, trailers and options), sent to a local server,
 // and the response resource read back with consume-body.
 
-import type http from 'node:http';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/index.ts';
 import { createHttp } from '../src/imports.ts';
 import type { Fields as FieldsT } from '../src/types/index.ts';
-import { body, chunks, dec, enc, httpServer, type Local, readAll } from './client-helpers.ts';
+import { body, chunks, dec, enc, httpServer, localServers, readAll } from './client-helpers.ts';
 
-const servers: Local[] = [];
-async function serve(handler: http.RequestListener): Promise<Local<http.Server>> {
-  const s = await httpServer(handler);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const { serve } = localServers();
 
 const client = createClient();
 afterAll(() => client.destroy());
@@ -65,9 +56,9 @@ describe('createHttp over the undici client', () => {
   });
 
   it('a failure reaches the guest as its error-code (send throws with the payload, new-s future fails)', async () => {
-    const s = await serve(() => {});
+    // A server of its own, closed here (not one of the file's, closed after each test).
+    const s = await httpServer(() => {});
     await s.close();
-    servers.length = 0;
     const http = createHttp({ send: client });
     const { Fields, Request } = http['wasi:http/types@0.3.0'];
     const [request, transmitted] = Request.new(new Fields(), undefined, Promise.resolve(undefined));

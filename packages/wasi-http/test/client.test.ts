@@ -3,7 +3,7 @@
 
 import { once } from 'node:events';
 import type http from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type HttpClient } from '../src/client/index.ts';
 import type { FieldList } from '../src/host.ts';
 import {
@@ -14,8 +14,7 @@ import {
   dec,
   enc,
   header,
-  httpServer,
-  type Local,
+  localServers,
   never,
   readAll,
   req,
@@ -23,18 +22,10 @@ import {
 } from './client-helpers.ts';
 
 let client: HttpClient;
-const servers: Local[] = [];
-async function serve(handler: http.RequestListener): Promise<Local<http.Server>> {
-  const s = await httpServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve } = localServers();
 
 beforeAll(() => {
   client = createClient();
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
 });
 afterAll(async () => {
   await client.destroy();
