@@ -35,6 +35,23 @@ const header = (req: HostRequest, name: string) => {
   return f ? dec.decode(f[1]) : undefined;
 };
 
+/** A server whose `/slow` request resolves `began`, then takes `ms` to answer `answer(path)`. */
+async function slowServer(ms: number, answer: (path: string | undefined) => string) {
+  let started!: () => void;
+  const began = new Promise<void>((r) => (started = r));
+  const s = await serve(
+    fakeComponent(async (req) => {
+      if (req.pathWithQuery === '/slow') {
+        started();
+        await sleep(ms);
+      }
+      return textResponse(answer(req.pathWithQuery));
+    }),
+    { ...fakeOptions, port: 0 },
+  );
+  return { s, began };
+}
+
 describe('serve over node:http', { timeout: 15_000 }, () => {
   it('listens on 127.0.0.1 with port 0 and hands the guest the request', async () => {
     let seen: HostRequest | undefined;
@@ -235,18 +252,7 @@ describe('serve over node:http', { timeout: 15_000 }, () => {
   });
 
   it('shuts down gracefully: no new connections, requests in flight finish', async () => {
-    let started!: () => void;
-    const began = new Promise<void>((r) => (started = r));
-    const s = await serve(
-      fakeComponent(async (req) => {
-        if (req.pathWithQuery === '/slow') {
-          started();
-          await sleep(300);
-        }
-        return textResponse('done');
-      }),
-      { ...fakeOptions, port: 0 },
-    );
+    const { s, began } = await slowServer(300, () => 'done');
     const slow = get(`${s.url}slow`);
     await began;
     const t0 = Date.now();
@@ -261,18 +267,7 @@ describe('serve over node:http', { timeout: 15_000 }, () => {
   });
 
   it('while shutting down, a request that arrives on an open connection gets 503 and Connection: close', async () => {
-    let started!: () => void;
-    const began = new Promise<void>((r) => (started = r));
-    const s = await serve(
-      fakeComponent(async (req) => {
-        if (req.pathWithQuery === '/slow') {
-          started();
-          await sleep(200);
-        }
-        return textResponse(`done ${req.pathWithQuery}`);
-      }),
-      { ...fakeOptions, port: 0 },
-    );
+    const { s, began } = await slowServer(200, (path) => `done ${path}`);
     // A second request on the connection of one in flight, sent once the shutdown began.
     const sock = connect(s.address().port, '127.0.0.1');
     let data = '';

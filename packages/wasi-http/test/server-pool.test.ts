@@ -2,7 +2,7 @@
 // deadlines and closing. The same pool with real guests is in server-guests.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../src/host.ts';
+import { type HostResponse, HttpError } from '../src/host.ts';
 import { DeadlineError, describeError, HandlerPool, PoolClosedError } from '../src/index.ts';
 import { dec, fakeComponent, fakeOptions, readAll, sleep, textResponse } from './server-helpers.ts';
 
@@ -26,6 +26,19 @@ async function body(pool: HandlerPool, path = '/'): Promise<string> {
   const bytes = await readAll(r.contents);
   await r.trailers;
   return dec.decode(bytes);
+}
+
+/** A response whose body yields `first` and then nothing more, and whose trailers never come. */
+function stalling(first: string): HostResponse {
+  return {
+    status: 200,
+    headers: [],
+    contents: (async function* () {
+      yield new TextEncoder().encode(first);
+      await new Promise(() => {});
+    })(),
+    trailers: new Promise(() => {}),
+  };
 }
 
 describe('HandlerPool', { timeout: 10_000 }, () => {
@@ -179,15 +192,7 @@ describe('HandlerPool', { timeout: 10_000 }, () => {
   });
 
   it('cuts off a response body that outlives the deadline', async () => {
-    const c = fakeComponent(() => ({
-      status: 200,
-      headers: [],
-      contents: (async function* () {
-        yield new TextEncoder().encode('part');
-        await new Promise(() => {});
-      })(),
-      trailers: new Promise(() => {}),
-    }));
+    const c = fakeComponent(() => stalling('part'));
     const pool = new HandlerPool(c, { ...fakeOptions, requestTimeout: 100 });
     const r = await pool.handle({
       method: 'GET',
@@ -242,15 +247,7 @@ describe('HandlerPool', { timeout: 10_000 }, () => {
     for (const requestTimeout of [0, 60_000]) {
       const c = fakeComponent(async (req) => {
         if (req.pathWithQuery === '/forever') await new Promise(() => {});
-        return {
-          status: 200,
-          headers: [],
-          contents: (async function* () {
-            yield new TextEncoder().encode('first');
-            await new Promise(() => {});
-          })(),
-          trailers: new Promise(() => {}),
-        };
+        return stalling('first');
       });
       const pool = new HandlerPool(c, { ...fakeOptions, requestTimeout });
       const forever = body(pool, '/forever');
