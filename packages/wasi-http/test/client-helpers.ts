@@ -153,3 +153,18 @@ export function localServers() {
   };
   return { keep, serve: (handler: http.RequestListener) => keep(httpServer(handler)) };
 }
+
+/** What `p` rejected with (the test fails if it resolves). */
+export async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A body's contents read to the end, as text. */
+export async function collect(src: unknown): Promise<string> {
+  return dec(await readAll(src as AsyncIterable<Uint8Array>));
+}

@@ -19,30 +19,7 @@ import {
   type SendFn,
   toErrorCode,
 } from '../src/index.ts';
-
-const b = (s: string) => new TextEncoder().encode(s);
-const text = (u: Uint8Array) => new TextDecoder().decode(u);
-
-/** A host body's contents (the contract's AsyncIterable). */
-const chunks = (...parts: string[]): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    for (const p of parts) yield b(p);
-  })();
-
-async function collect(src: unknown): Promise<string> {
-  let s = '';
-  for await (const c of src as AsyncIterable<Uint8Array>) s += text(c);
-  return s;
-}
-
-async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { chunks, collect, enc as b, rejection } from './client-helpers.ts';
 
 function sendWith(fn: SendFn) {
   return createHttp({ send: fn })['wasi:http/client@0.3.0'].send;

@@ -6,15 +6,8 @@ import { ComponentError, future, type StreamReader, stream } from '@weft/core';
 import { describe, expect, it } from 'vitest';
 import { type FieldList, type HostRequest, HttpError } from '../src/host.ts';
 import { Fields, Request, RequestOptions, Response } from '../src/types/index.ts';
+import { chunks, collect, enc as b, dec as text, rejection } from './client-helpers.ts';
 
-const b = (s: string) => new TextEncoder().encode(s);
-const text = (u: Uint8Array) => new TextDecoder().decode(u);
-
-/** A host body's contents (the contract's AsyncIterable). */
-const chunks = (...parts: string[]): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    for (const p of parts) yield b(p);
-  })();
 const U8 = { kind: 'u8' } as const;
 
 function payload(f: () => unknown): unknown {
@@ -25,21 +18,6 @@ function payload(f: () => unknown): unknown {
     return (e as ComponentError).payload;
   }
   throw new Error('expected a ComponentError');
-}
-
-async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function collect(src: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | unknown): Promise<string> {
-  let s = '';
-  for await (const c of src as AsyncIterable<Uint8Array>) s += text(c);
-  return s;
 }
 
 /** A guest-like body: a u8 stream the test writes, and a trailers future it resolves. */
