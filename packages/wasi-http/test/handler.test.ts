@@ -18,33 +18,8 @@ import {
   Response,
   type SendFn,
 } from '../src/index.ts';
+import { chunks, collect, enc as b, dec as text, readAll } from './client-helpers.ts';
 import { HAVE_SUITE, handleOf, instantiate, SUITE, suiteUrl } from './types-host.ts';
-
-const b = (s: string) => new TextEncoder().encode(s);
-const text = (u: Uint8Array) => new TextDecoder().decode(u);
-
-/** A host body's contents (the contract's AsyncIterable). */
-const chunks = (...parts: string[]): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    for (const p of parts) yield b(p);
-  })();
-
-async function bytes(src: AsyncIterable<Uint8Array> | undefined): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of src ?? []) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-const body = async (src: AsyncIterable<Uint8Array> | undefined) => text(await bytes(src));
 
 function request(method: string, path: string, over: Partial<HostRequest> = {}): HostRequest {
   return {
@@ -70,7 +45,7 @@ describe.skipIf(!HAVE_SUITE)('callHandler with wasi-testsuite’s service progra
     expect(res.status).toBe(200);
     expect(header(res, 'content-type')).toEqual(['text/plain']);
     expect(header(res, 'content-length')).toEqual(['4']);
-    expect(await body(res.contents)).toBe('hey\n');
+    expect(await collect(res.contents)).toBe('hey\n');
     expect(await res.trailers).toBeUndefined();
     expect((await callHandler(handle, request('GET', '/whatever'))).status).toBe(404);
     expect((await callHandler(handle, request('POST', '/whatever'))).status).toBe(405);
@@ -83,7 +58,7 @@ describe.skipIf(!HAVE_SUITE)('callHandler with wasi-testsuite’s service progra
       Array.from({ length: 8 }, (_, i) => callHandler(handle, request('GET', i % 2 ? '/' : '/nope'))),
     );
     expect(all.map((r) => r.status)).toEqual([404, 200, 404, 200, 404, 200, 404, 200]);
-    const bodies = await Promise.all(all.map((r) => body(r.contents)));
+    const bodies = await Promise.all(all.map((r) => collect(r.contents)));
     expect(bodies).toEqual(['', 'hey\n', '', 'hey\n', '', 'hey\n', '', 'hey\n']);
   });
 
@@ -94,9 +69,9 @@ describe.skipIf(!HAVE_SUITE)('callHandler with wasi-testsuite’s service progra
     expect(echo.status).toBe(200);
     expect(header(echo, 'content-type')).toEqual(['application/octet-stream']);
     expect(header(echo, 'content-length')).toEqual(['11']);
-    expect(await body(echo.contents)).toBe('hello, echo');
+    expect(await collect(echo.contents)).toBe('hello, echo');
     const empty = await callHandler(handle, request('POST', '/echo', { contents: chunks() }));
-    expect(await body(empty.contents)).toBe('');
+    expect(await collect(empty.contents)).toBe('');
     const reflect = await callHandler(
       handle,
       request('GET', '/reflect-header', {
@@ -177,7 +152,7 @@ describe('callHandler', () => {
       request('PUT', '/', { contents: chunks('abc') }),
       new Promise<void>((r) => (written = r)),
     );
-    expect(await body(res.contents)).toBe('abc');
+    expect(await collect(res.contents)).toBe('abc');
     let settled = false;
     sent!.then(() => (settled = true));
     await new Promise((r) => setTimeout(r, 10));
@@ -229,7 +204,7 @@ function endpoints(spec: Spec): { env: [string, string][]; send: SendFn; seen: H
     const server = servers.get(req.authority ?? '');
     if (server === undefined) throw new HttpError({ tag: 'DNS-error', val: { rcode: 'address not available' } });
     if (server === 'closed') throw new HttpError({ tag: 'connection-refused' });
-    const content = await bytes(req.contents);
+    const content = await readAll(req.contents);
     const trailers = (await req.trailers) ?? [];
     const target = req.pathWithQuery ?? '/';
     const e = server.find((x) => x.method === req.method && x.path === target);
@@ -329,7 +304,7 @@ describe.skipIf(!HAVE_SUITE)('handlerImport', () => {
     expect(res).toBeInstanceOf(Response);
     expect(res.getStatusCode()).toBe(200);
     const [contents, trailers] = Response.consumeBody(res, undefined);
-    expect(await body(contents as AsyncIterable<Uint8Array>)).toBe('forwarded');
+    expect(await collect(contents as AsyncIterable<Uint8Array>)).toBe('forwarded');
     expect(await trailers).toBeUndefined();
     await expect(sent).resolves.toBeUndefined();
   });
