@@ -6,6 +6,8 @@ import type { FieldList, HostRequest, HostResponse } from '../host.ts';
 import {
   type ComponentLike,
   describeError,
+  failureStatus,
+  failureText,
   HandlerPool,
   type HandlerPoolOptions,
   isDeadline,
@@ -158,12 +160,7 @@ export async function hostToResponse(response: HostResponse): Promise<Response> 
 }
 
 function errorResponse(status: number): Response {
-  const reasons: Record<number, string> = {
-    500: 'Internal Server Error',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-  };
-  return new Response(`${status} ${reasons[status]}\n`, {
+  return new Response(failureText(status), {
     status,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
@@ -186,7 +183,7 @@ export function toFetchHandler(
     } catch (e) {
       if (onError) return onError(e, request);
       if (!(e instanceof PoolClosedError)) pool.log(`weft: ${request.method} ${request.url}: ${describeError(e)}`);
-      return errorResponse(isDeadline(e) ? 504 : e instanceof PoolClosedError ? 503 : 500);
+      return errorResponse(failureStatus(e));
     }
     try {
       return await hostToResponse(response);

@@ -542,6 +542,24 @@ function codegenRefused(e: unknown): boolean {
   );
 }
 
+/** The status a server answers a failed request with: 504 past its deadline, 503 while the pool closes, else 500. */
+export function failureStatus(e: unknown): number {
+  if (isDeadline(e)) return 504;
+  if (e instanceof PoolClosedError) return 503;
+  return 500;
+}
+
+const REASONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The plain-text body of such an answer: `504 Gateway Timeout\n`. */
+export function failureText(status: number): string {
+  return `${status} ${REASONS[status] ?? 'Error'}\n`;
+}
+
 /** Failures that dropped (or retired) their instance: the instance's number, for the log. */
 const dropped = new WeakMap<object, number>();
 

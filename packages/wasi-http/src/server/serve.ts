@@ -7,9 +7,10 @@ import type { HttpError } from '../host.ts';
 import {
   type ComponentLike,
   describeError,
+  failureStatus,
+  failureText,
   HandlerPool,
   type HandlerPoolOptions,
-  isDeadline,
   PoolClosedError,
 } from './pool.ts';
 import { toHostRequest, writeHostResponse } from './node.ts';
@@ -20,25 +21,13 @@ export interface RequestListenerOptions {
   log?: (line: string) => void;
 }
 
-function errorStatus(e: unknown): number {
-  if (isDeadline(e)) return 504;
-  if (e instanceof PoolClosedError) return 503;
-  return 500;
-}
-
-const REASONS: Record<number, string> = {
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
 /** A plain-text error answer, unless the headers already went (then the connection is cut). */
 function failResponse(res: ServerResponse, status: number): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = `${status} ${REASONS[status] ?? 'Error'}\n`;
+  const body = failureText(status);
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -68,7 +57,7 @@ export function createRequestListener(
         response = await pool.handle(toHostRequest(req), outcome);
       } catch (e) {
         if (!(e instanceof PoolClosedError)) log(`weft serve: ${what}: ${describeError(e)}`);
-        failResponse(res, errorStatus(e));
+        failResponse(res, failureStatus(e));
         return;
       }
       try {
@@ -76,7 +65,7 @@ export function createRequestListener(
         if (wrote.droppedTrailers) log(`weft serve: ${what}: trailers dropped (the body had a content-length)`);
       } catch (e) {
         log(`weft serve: ${what}: ${describeError(e)}`);
-        failResponse(res, errorStatus(e));
+        failResponse(res, failureStatus(e));
       }
     })().catch((e) => {
       // Never an unhandled rejection: a bug here fails one request.
