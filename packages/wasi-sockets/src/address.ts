@@ -1,0 +1,140 @@
+// wasi:sockets `ip-address` / `ip-socket-address` values (jco's shapes) and Node's address
+// strings, both ways, plus the address-class checks bind/connect/send need.
+
+import { isIPv4, isIPv6 } from 'node:net';
+import type { SocketAddress } from './options.ts';
+
+export type IpAddressFamily = 'ipv4' | 'ipv6';
+export type Ipv4Address = [number, number, number, number];
+export type Ipv6Address = [number, number, number, number, number, number, number, number];
+export type IpAddress = { tag: 'ipv4'; val: Ipv4Address } | { tag: 'ipv6'; val: Ipv6Address };
+export interface Ipv4SocketAddress {
+  port: number;
+  address: Ipv4Address;
+}
+export interface Ipv6SocketAddress {
+  port: number;
+  flowInfo: number;
+  address: Ipv6Address;
+  scopeId: number;
+}
+export type IpSocketAddress = { tag: 'ipv4'; val: Ipv4SocketAddress } | { tag: 'ipv6'; val: Ipv6SocketAddress };
+
+const isInt = (v: unknown, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+
+function isTuple(v: unknown, n: number, max: number): boolean {
+  return Array.isArray(v) && v.length === n && v.every((x) => isInt(x, max));
+}
+
+/** Whether `v` is a well-formed ip-address (the lift checks a guest's; a host caller's may be anything). */
+export function isIpAddress(v: unknown): v is IpAddress {
+  const a = v as IpAddress | null;
+  if (typeof a !== 'object' || a === null) return false;
+  return a.tag === 'ipv4' ? isTuple(a.val, 4, 0xff) : a.tag === 'ipv6' && isTuple(a.val, 8, 0xffff);
+}
+
+/** Whether `v` is a well-formed ip-socket-address. */
+export function isIpSocketAddress(v: unknown): v is IpSocketAddress {
+  const a = v as IpSocketAddress | null;
+  if (typeof a !== 'object' || a === null || typeof a.val !== 'object' || a.val === null) return false;
+  if (!isInt(a.val.port, 0xffff)) return false;
+  if (a.tag === 'ipv4') return isTuple(a.val.address, 4, 0xff);
+  if (a.tag !== 'ipv6') return false;
+  return isTuple(a.val.address, 8, 0xffff) && isInt(a.val.flowInfo, 0xffffffff) && isInt(a.val.scopeId, 0xffffffff);
+}
+
+export function ipAddressOf(a: IpSocketAddress): IpAddress {
+  return a.tag === 'ipv4' ? { tag: 'ipv4', val: a.val.address } : { tag: 'ipv6', val: a.val.address };
+}
+
+/** Node's text for an address: dotted IPv4, compressed lower-case IPv6 (RFC 5952). */
+export function formatIpAddress(ip: IpAddress): string {
+  if (ip.tag === 'ipv4') return ip.val.join('.');
+  const w = ip.val;
+  if (isIpv4Mapped(ip)) return `::ffff:${w[6] >> 8}.${w[6] & 0xff}.${w[7] >> 8}.${w[7] & 0xff}`;
+  // The longest run of two or more zero groups becomes '::' (the first such run on a tie).
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) => w.slice(from, to).map((x) => x.toString(16));
+  if (best < 0) return hex(0, 8).join(':');
+  return `${hex(0, best).join(':')}::${hex(best + bestLen, 8).join(':')}`;
+}
+
+/** Parses an IP literal (IPv6 may carry a '%zone', which is dropped); undefined if it is not one. */
+export function parseIpAddress(text: string): IpAddress | undefined {
+  if (isIPv4(text)) return { tag: 'ipv4', val: text.split('.').map(Number) as Ipv4Address };
+  if (!isIPv6(text)) return undefined;
+  let s = text;
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  // A dotted IPv4 tail ('::ffff:1.2.3.4') is two groups.
+  const lastColon = s.lastIndexOf(':');
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const b = tail.split('.').map(Number);
+    s = `${s.slice(0, lastColon + 1)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+  }
+  const [head, rest] = s.split('::') as [string, string | undefined];
+  const left = head === '' ? [] : head.split(':');
+  const right = rest === undefined || rest === '' ? [] : rest.split(':');
+  const fill = rest === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  const groups = [...left, ...fill, ...right].map((g) => Number.parseInt(g, 16));
+  if (groups.length !== 8 || groups.some((g) => !isInt(g, 0xffff))) return undefined;
+  return { tag: 'ipv6', val: groups as Ipv6Address };
+}
+
+/** A wasi socket address as Node (and the VirtualNetwork) sees it. */
+export function toNodeAddress(a: IpSocketAddress): SocketAddress {
+  return { address: formatIpAddress(ipAddressOf(a)), port: a.val.port, family: a.tag };
+}
+
+/** A Node address (`socket.address()`, `remoteAddress`/`remotePort`) as a wasi socket address. */
+export function fromNodeAddress(address: string, port: number, flowInfo = 0, scopeId = 0): IpSocketAddress {
+  const ip = parseIpAddress(address);
+  if (ip === undefined) throw new TypeError(`not an IP address: ${address}`);
+  if (ip.tag === 'ipv4') return { tag: 'ipv4', val: { port, address: ip.val } };
+  return { tag: 'ipv6', val: { port, flowInfo, address: ip.val, scopeId } };
+}
+
+export function isUnspecified(ip: IpAddress): boolean {
+  return ip.val.every((x) => x === 0);
+}
+
+export function isLoopback(ip: IpAddress): boolean {
+  if (ip.tag === 'ipv4') return ip.val[0] === 127;
+  return ip.val.slice(0, 7).every((x) => x === 0) && ip.val[7] === 1;
+}
+
+export function isMulticast(ip: IpAddress): boolean {
+  return ip.tag === 'ipv4' ? ip.val[0] >= 224 && ip.val[0] <= 239 : ip.val[0] >> 8 === 0xff;
+}
+
+export function isBroadcast(ip: IpAddress): boolean {
+  return ip.tag === 'ipv4' && ip.val.every((x) => x === 255);
+}
+
+/** `::ffff:a.b.c.d`: WASI refuses these on bind and connect (a v6-only socket cannot use them). */
+export function isIpv4Mapped(ip: IpAddress): boolean {
+  return ip.tag === 'ipv6' && ip.val.slice(0, 5).every((x) => x === 0) && ip.val[5] === 0xffff;
+}
+
+/** The unspecified address of a family, for implicit binds. */
+export function unspecified(family: IpAddressFamily): IpSocketAddress {
+  return family === 'ipv4'
+    ? { tag: 'ipv4', val: { port: 0, address: [0, 0, 0, 0] } }
+    : { tag: 'ipv6', val: { port: 0, flowInfo: 0, address: [0, 0, 0, 0, 0, 0, 0, 0], scopeId: 0 } };
+}
