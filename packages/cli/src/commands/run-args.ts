@@ -3,6 +3,7 @@
 
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { type NetArgs, parseAllowNet } from './net-args.ts';
 
 /** One preopened directory: the host directory, the guest's path for it, and its rights. */
 export interface DirArg {
@@ -11,7 +12,7 @@ export interface DirArg {
   readOnly: boolean;
 }
 
-export interface RunArgs {
+export interface RunArgs extends NetArgs {
   file: string;
   /** argv after the component file. */
   args: string[];
@@ -50,6 +51,7 @@ const VALUE_OPTS = new Set([
   '--fuel',
   '--timeout',
   '--max-memory',
+  '--allow-net',
 ]);
 
 export function parseRunArgs(argv: string[]): RunArgs {
@@ -97,6 +99,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--dir':
       case '--dir-ro':
         r.dirs.push(parseDirArg(a, value!, r.dirs));
+        break;
+      case '--allow-net':
+        (r.allowNet ??= []).push(parseAllowNet(value!));
+        break;
+      case '--inherit-network':
+        r.inheritNetwork = true;
         break;
       default:
         throw new UsageError(`unknown option ${a}`);

@@ -10,8 +10,9 @@ import {
   type RunArgs,
   readOption,
 } from './run-args.ts';
+import { type NetArgs, parseAllowNet } from './net-args.ts';
 
-export interface ServeArgs {
+export interface ServeArgs extends NetArgs {
   file: string;
   /** `--addr HOST:PORT` (default 127.0.0.1:8080; port 0 picks a free one). */
   host: string;
@@ -49,6 +50,7 @@ const VALUE_OPTS = new Set([
   '--idle-timeout',
   '--max-memory',
   '--workers',
+  '--allow-net',
 ]);
 
 /** `HOST:PORT`, `[IPv6]:PORT`, `:PORT` (host 127.0.0.1) or `PORT`. */
@@ -133,6 +135,12 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--dir':
       case '--dir-ro':
         r.dirs.push(parseDirArg(a, v, r.dirs));
+        break;
+      case '--allow-net':
+        (r.allowNet ??= []).push(parseAllowNet(v));
+        break;
+      case '--inherit-network':
+        r.inheritNetwork = true;
         break;
       default:
         throw new UsageError(`unknown option ${a}`);
