@@ -132,6 +132,11 @@ describe('runWasiTest', () => {
       command: '/node',
       args: ['--conditions=weft-source', '/bin.ts', 'run', '--env', 'A=1', '--dir', '/t/r::/', '/t/x.wasm', 'a'],
     });
+    // A sockets program gets the network, as Wasmtime's runner gives it -Sinherit-network.
+    expect(engine({ ...base, root: null, world: 'wasi:cli/command', proposals: ['sockets'] })).toEqual({
+      command: '/node',
+      args: ['--conditions=weft-source', '/bin.ts', 'run', '--inherit-network', '--env', 'A=1', '/t/x.wasm'],
+    });
   });
 
   it('fails cleanly on what it cannot do', async () => {

@@ -83,12 +83,13 @@ async function removeCleanup(dir: string): Promise<void> {
 }
 
 /**
- * A command: `node --conditions=weft-source packages/cli/src/bin.ts run [--env K=V]... [--dir ROOT::/] X.wasm args...`.
+ * A command: `node --conditions=weft-source packages/cli/src/bin.ts run [--inherit-network] [--env K=V]... [--dir ROOT::/] X.wasm args...`.
  * A `wasi:http/service`: `... bin.ts serve --addr 127.0.0.1:0 [--env K=V]... [--dir ROOT::/] X.wasm [args...]`
  * (as the reference runs `wasmtime serve --addr=127.0.0.1:0`); the executor
  * learns the port from the `Serving HTTP on http://...` line on stderr.
- * The guest gets only the `--env` variables (no --inherit-env). Proposals need
- * no flags: Weft's hosts offer wasi:http (and whatever else it has) always.
+ * The guest gets only the `--env` variables (no --inherit-env). A program whose spec lists the
+ * `sockets` proposal runs with `--inherit-network` (the reference runner's -Sinherit-network);
+ * wasi:http needs no flag.
  */
 export function weftEngine(node: string = process.execPath, bin: string = CLI_BIN, mode: EngineMode = {}): Engine {
   return (run) => {
@@ -98,6 +99,8 @@ export function weftEngine(node: string = process.execPath, bin: string = CLI_BI
     if (run.world === 'wasi:http/service') args.push('serve', '--addr', '127.0.0.1:0');
     // A bundle keeps the program's own name as argv[0] (the file's basename otherwise).
     else args.push('run', ...(file !== run.wasm ? ['--argv0', basename(run.wasm)] : []));
+    // As Wasmtime's runner passes -Sinherit-network: a sockets program may reach any address.
+    if (run.proposals.includes('sockets')) args.push('--inherit-network');
     for (const [k, v] of Object.entries(run.env)) args.push('--env', `${k}=${v}`);
     if (run.root !== null) args.push('--dir', `${run.root}::/`);
     args.push(file, ...run.args);
