@@ -1,0 +1,99 @@
+// A VirtualNetwork that gives a guest speaking plaintext TCP a TLS connection it never sees: the
+// guest resolves `name` to a virtual address and connects to it; the host answers that connect
+// with node:tls running over a JS Duplex (no file descriptor), and only that Duplex's ciphertext
+// goes over a real TCP connection to the upstream server. The guest's bytes are the TLS layer's
+// plaintext, so nothing it sends or receives crosses the wire in the clear.
+
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { SocketAddress, VirtualConnection, VirtualNetwork } from '@weft/wasi-sockets';
+
+export interface TlsNetworkOptions {
+  /** The host name the guest resolves (matched without regard to case), e.g. 'api.example'. */
+  name: string;
+  /** The virtual address `name` resolves to; no kernel socket ever uses it. Default 10.255.0.1. */
+  address?: string;
+  /** The port the guest connects to on the virtual address. Default 443. */
+  port?: number;
+  /** Where the ciphertext goes: a real TCP server that speaks TLS for `name`. */
+  upstream: { host: string; port: number };
+  /** Trusted CA certificates (PEM) for the upstream's certificate; default Node's bundled ones. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Called with each TLS connection once its handshake is done (e.g. to log the cipher). */
+  onSecure?: (tls: TLSSocket) => void;
+}
+
+/**
+ * `name` → `address`, and a connect to `address:port` → TLS to `upstream`, certificate checked
+ * against `name`. Any other name or address is not virtual: the host's policy decides as usual.
+ */
+export function tlsVirtualNetwork(options: TlsNetworkOptions): VirtualNetwork {
+  const address = options.address ?? '10.255.0.1';
+  const port = options.port ?? 443;
+  const name = options.name.toLowerCase();
+  return {
+    resolve: (asked) => (asked.toLowerCase() === name ? [address] : undefined),
+    connect: (remote: SocketAddress) =>
+      remote.address === address && remote.port === port ? openTls(options) : undefined,
+  };
+}
+
+/** TLS over a fresh TCP connection to the upstream, as web streams of plaintext. */
+async function openTls(options: TlsNetworkOptions): Promise<VirtualConnection> {
+  const wire = tcpConnect(options.upstream);
+  await new Promise<void>((resolve, reject) => {
+    wire.once('connect', resolve);
+    wire.once('error', reject);
+  });
+  const tls = tlsConnect({
+    socket: fdlessDuplex(wire),
+    servername: options.name,
+    ca: options.ca,
+    ALPNProtocols: ['http/1.1'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    tls.once('secureConnect', resolve);
+    tls.once('error', reject);
+  }).catch((e) => {
+    wire.destroy();
+    throw e;
+  });
+  options.onSecure?.(tls);
+  // Later errors end the guest's streams (connection-reset and the like), not the process.
+  tls.on('error', () => {});
+  const { readable, writable } = Duplex.toWeb(tls);
+  return {
+    readable: readable as ReadableStream<Uint8Array>,
+    writable: writable as WritableStream<Uint8Array>,
+  };
+}
+
+/**
+ * A Duplex with no handle of its own that passes bytes to and from `wire`: node:tls then runs
+ * its record layer in JS over it (as it would over any user-space transport), instead of
+ * attaching to the socket's file descriptor.
+ */
+function fdlessDuplex(wire: Socket): Duplex {
+  const duplex = new Duplex({
+    write(chunk, _encoding, callback) {
+      wire.write(chunk, callback);
+    },
+    final(callback) {
+      wire.end(callback);
+    },
+    read() {
+      wire.resume();
+    },
+    destroy(error, callback) {
+      wire.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  wire.on('data', (chunk: Buffer) => {
+    if (!duplex.push(chunk)) wire.pause();
+  });
+  wire.on('end', () => duplex.push(null));
+  wire.on('error', (e) => duplex.destroy(e));
+  return duplex;
+}

@@ -1,0 +1,209 @@
+// A TCP echo server over wasi:sockets@0.3, against the raw canonical ABI (no libc, no bindings
+// generator), for the throughput bench: `echo [PORT]` binds 127.0.0.1:PORT (default 0: the
+// system picks), listens, prints the bound `127.0.0.1:PORT` line on stdout, accepts one
+// connection and copies what it receives back to it, up to 64 KiB a read, until the peer
+// stops sending; then it ends its side and exits 0. A failure prints `echo: STEP: ERROR-CODE`
+// on stderr and exits 1. Socket streams are lowered async and waited for on a waitable set.
+
+#include "cabi.h"
+
+typedef unsigned short u16;
+
+#define TYPES "wasi:sockets/types@0.3.0"
+#define LISTEN "[method]tcp-socket.listen"
+#define SEND "[method]tcp-socket.send"
+#define RECEIVE "[method]tcp-socket.receive"
+
+// ---- canon built-ins ----
+IMPORT("$root", "[waitable-set-new]") u32 waitable_set_new(void);
+IMPORT("$root", "[waitable-join]") void waitable_join(u32 w, u32 set);
+IMPORT("$root", "[waitable-set-wait]") u32 waitable_set_wait(u32 set, u32 *event);
+IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(u32 set);
+IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is_err);
+
+// ---- wasi:cli ----
+IMPORT("wasi:cli/environment@0.3.0", "get-arguments") void get_arguments(u32 *ret);
+IMPORT("wasi:cli/stdout@0.3.0", "write-via-stream") u32 stdout_write_via_stream(u32 r);
+IMPORT("wasi:cli/stderr@0.3.0", "write-via-stream") u32 stderr_write_via_stream(u32 r);
+IMPORT("wasi:cli/stdout@0.3.0", "[stream-new-0]write-via-stream") u64 out_stream_new(void);
+IMPORT("wasi:cli/stdout@0.3.0", "[stream-write-0]write-via-stream") u32 out_stream_write(u32 w, const void *p, u32 n);
+IMPORT("wasi:cli/stdout@0.3.0", "[stream-drop-writable-0]write-via-stream") void out_stream_drop(u32 w);
+IMPORT("wasi:cli/stdout@0.3.0", "[future-read-1]write-via-stream") u32 out_future_read(u32 f, void *p);
+IMPORT("wasi:cli/stdout@0.3.0", "[future-drop-readable-1]write-via-stream") void out_future_drop(u32 f);
+
+// ---- wasi:sockets ----
+IMPORT(TYPES, "[static]tcp-socket.create") void tcp_create(u32 family, void *ret);
+// (self, ip-socket-address) flattened: the case, then 11 joined slots (v4: port, 4 address bytes)
+IMPORT(TYPES, "[method]tcp-socket.bind")
+void tcp_bind(u32 self, u32 tag, u32 port, u32 a, u32 b, u32 c, u32 d, u32 x6, u32 x7, u32 x8, u32 x9, u32 x10,
+              u32 x11, void *ret);
+IMPORT(TYPES, LISTEN) void tcp_listen(u32 self, void *ret);
+IMPORT(TYPES, "[method]tcp-socket.get-local-address") void tcp_local_address(u32 self, void *ret);
+IMPORT(TYPES, SEND) u32 tcp_send(u32 self, u32 data);
+IMPORT(TYPES, RECEIVE) void tcp_receive(u32 self, u32 *ret);
+IMPORT(TYPES, "[resource-drop]tcp-socket") void tcp_drop(u32 self);
+IMPORT(TYPES, "[async-lower][stream-read-0]" LISTEN) u32 accept_read(u32 r, u32 *p, u32 n);
+IMPORT(TYPES, "[stream-drop-readable-0]" LISTEN) void accept_drop(u32 r);
+IMPORT(TYPES, "[stream-new-0]" SEND) u64 send_stream_new(void);
+IMPORT(TYPES, "[async-lower][stream-write-0]" SEND) u32 send_stream_write(u32 w, const void *p, u32 n);
+IMPORT(TYPES, "[stream-drop-writable-0]" SEND) void send_stream_drop(u32 w);
+IMPORT(TYPES, "[async-lower][future-read-1]" SEND) u32 send_future_read(u32 f, void *p);
+IMPORT(TYPES, "[future-drop-readable-1]" SEND) void send_future_drop(u32 f);
+IMPORT(TYPES, "[async-lower][stream-read-0]" RECEIVE) u32 recv_stream_read(u32 r, void *p, u32 n);
+IMPORT(TYPES, "[stream-drop-readable-0]" RECEIVE) void recv_stream_drop(u32 r);
+IMPORT(TYPES, "[async-lower][future-read-1]" RECEIVE) u32 recv_future_read(u32 f, void *p);
+IMPORT(TYPES, "[future-drop-readable-1]" RECEIVE) void recv_future_drop(u32 f);
+
+#define BLOCKED 0xffffffffu
+#define COPY_DROPPED 1
+#define EVENT_STREAM_READ 2
+#define EVENT_STREAM_WRITE 3
+#define EVENT_FUTURE_READ 4
+#define CHUNK 65536
+
+static const char *const SOCKET_ERRORS[] = {
+    "access-denied",     "not-supported",      "invalid-argument",   "out-of-memory",   "timeout",
+    "invalid-state",     "address-not-bindable", "address-in-use",   "remote-unreachable", "connection-refused",
+    "connection-broken", "connection-reset",   "connection-aborted", "datagram-too-large", "other",
+};
+
+// ---- stdout / stderr: blocking writes ----
+struct out { u32 w; u32 fut; int closed; };
+static struct out out, err;
+
+static struct out open_out(int to_err) {
+  u64 h = out_stream_new();
+  struct out o = {(u32)(h >> 32), 0, 0};
+  o.fut = to_err ? stderr_write_via_stream((u32)h) : stdout_write_via_stream((u32)h);
+  return o;
+}
+static void put(struct out *o, const void *p, u32 n) {
+  const u8 *b = p;
+  while (n > 0 && !o->closed) {
+    u32 r = out_stream_write(o->w, b, n);
+    b += r >> 4;
+    n -= r >> 4;
+    if ((r & 15) == COPY_DROPPED) o->closed = 1;
+  }
+}
+static void puts_(struct out *o, const char *s) { put(o, s, slen(s)); }
+static void put_u64(struct out *o, u64 v) {
+  char b[24];
+  int i = 23;
+  b[i] = 0;
+  do { b[--i] = '0' + v % 10; v /= 10; } while (v);
+  puts_(o, b + i);
+}
+static void close_out(struct out *o) {
+  out_stream_drop(o->w);
+  u8 res[2];
+  out_future_read(o->fut, res);
+  out_future_drop(o->fut);
+}
+static u32 fail(const char *step, const u8 *code) {
+  puts_(&err, "echo: ");
+  puts_(&err, step);
+  puts_(&err, ": ");
+  puts_(&err, *code < 15 ? SOCKET_ERRORS[*code] : "(bad error-code)");
+  puts_(&err, "\n");
+  return 1;
+}
+
+// ---- waiting ----
+static u32 wset;
+
+/** Waits for `event` on waitable `h`; returns the event's code. */
+static u32 wait_for(u32 h, u32 event) {
+  waitable_join(h, wset);
+  u32 ev[2];
+  for (;;) {
+    u32 code = waitable_set_wait(wset, ev);
+    if (code == event && ev[0] == h) break;
+  }
+  waitable_join(h, 0);
+  return ev[1];
+}
+
+static u8 buf[CHUNK];
+
+/** Copies the connection's input back to it until the input ends. */
+static u32 echo(u32 sock) {
+  u32 rr[2];
+  tcp_receive(sock, rr);
+  u64 s = send_stream_new();
+  u32 w = (u32)(s >> 32);
+  u32 sent = tcp_send(sock, (u32)s);
+  int open = 1;
+  while (open) {
+    u32 res = recv_stream_read(rr[0], buf, CHUNK);
+    if (res == BLOCKED) res = wait_for(rr[0], EVENT_STREAM_READ);
+    u32 n = res >> 4;
+    if ((res & 15) == COPY_DROPPED) open = 0;
+    for (u32 done = 0; done < n;) {
+      u32 wr = send_stream_write(w, buf + done, n - done);
+      if (wr == BLOCKED) wr = wait_for(w, EVENT_STREAM_WRITE);
+      done += wr >> 4;
+      if ((wr & 15) == COPY_DROPPED) { open = 0; break; }
+    }
+  }
+  recv_stream_drop(rr[0]);
+  send_stream_drop(w);
+  u32 fr[5], sr[5];
+  if (recv_future_read(rr[1], fr) == BLOCKED) wait_for(rr[1], EVENT_FUTURE_READ);
+  recv_future_drop(rr[1]);
+  if (send_future_read(sent, sr) == BLOCKED) wait_for(sent, EVENT_FUTURE_READ);
+  send_future_drop(sent);
+  if ((fr[0] & 0xff) != 0) return fail("receive", (u8 *)fr + 4);
+  if ((sr[0] & 0xff) != 0) return fail("send", (u8 *)sr + 4);
+  return 0;
+}
+
+static u32 run_echo(void) {
+  u32 argv[2];
+  get_arguments(argv);
+  u32 *args = (u32 *)argv[0];
+  u64 port = argv[1] > 1 ? parse_u64((const void *)args[2], args[3]) : 0;
+
+  u32 r[10];
+  tcp_create(0, r);
+  if ((r[0] & 0xff) != 0) return fail("create", (u8 *)r + 4);
+  u32 listener = r[1];
+  tcp_bind(listener, 0, (u32)(port & 0xffff), 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, r);
+  if ((r[0] & 0xff) != 0) return fail("bind", (u8 *)r + 4);
+  tcp_listen(listener, r);
+  if ((r[0] & 0xff) != 0) return fail("listen", (u8 *)r + 4);
+  u32 accepts = r[1];
+  // result<ip-socket-address, error-code>: the address's case at 4, its port at 8
+  tcp_local_address(listener, r);
+  if ((r[0] & 0xff) != 0) return fail("get-local-address", (u8 *)r + 4);
+  puts_(&out, "127.0.0.1:");
+  put_u64(&out, *(u16 *)((u8 *)r + 8));
+  puts_(&out, "\n");
+
+  u32 conn = 0;
+  u32 res = accept_read(accepts, &conn, 1);
+  if (res == BLOCKED) res = wait_for(accepts, EVENT_STREAM_READ);
+  accept_drop(accepts);
+  tcp_drop(listener);
+  if ((res >> 4) != 1) {
+    u8 code = 14;
+    return fail("accept", &code);
+  }
+  u32 ret = echo(conn);
+  tcp_drop(conn);
+  return ret;
+}
+
+EXPORT("[async-lift]wasi:cli/run@0.3.0#run") u32 run(void) {
+  heap_reset();
+  wset = waitable_set_new();
+  out = open_out(0);
+  err = open_out(1);
+  u32 ret = run_echo();
+  close_out(&err);
+  close_out(&out);
+  waitable_set_drop(wset);
+  task_return(ret);
+  return 0;  // EXIT
+}
+EXPORT("[callback][async-lift]wasi:cli/run@0.3.0#run") u32 run_callback(u32 ev, u32 a, u32 b) { return 0; }
