@@ -1,7 +1,8 @@
 // A TCP echo server over wasi:sockets@0.3, against the raw canonical ABI (no libc, no bindings
 // generator), for the throughput bench: `echo [PORT]` binds 127.0.0.1:PORT (default 0: the
 // system picks), listens, prints the bound `127.0.0.1:PORT` line on stdout, accepts one
-// connection and copies what it receives back to it, up to 64 KiB a read, until the peer
+// connection and copies what it receives back to it, up to 64 KiB a read (two buffers: the
+// next read overlaps the last write), until the peer
 // stops sending; then it ends its side and exits 0. A failure prints `echo: STEP: ERROR-CODE`
 // on stderr and exits 1. Socket streams are lowered async and waited for on a waitable set.
 
@@ -124,29 +125,66 @@ static u32 wait_for(u32 h, u32 event) {
   return ev[1];
 }
 
-static u8 buf[CHUNK];
+static u8 bufs[2][CHUNK];
 
-/** Copies the connection's input back to it until the input ends. */
+/** Waits for `event` on `h`, already in the waitable set; returns the event's code. */
+static u32 wait_joined(u32 h, u32 event) {
+  u32 ev[2];
+  for (;;) {
+    u32 code = waitable_set_wait(wset, ev);
+    if (code == event && ev[0] == h) return ev[1];
+  }
+}
+
+/**
+ * Copies the connection's input back to it until the input ends. Two buffers: while one
+ * chunk is being written, the next is being read.
+ */
 static u32 echo(u32 sock) {
   u32 rr[2];
   tcp_receive(sock, rr);
+  u32 r = rr[0];
   u64 s = send_stream_new();
   u32 w = (u32)(s >> 32);
   u32 sent = tcp_send(sock, (u32)s);
-  int open = 1;
-  while (open) {
-    u32 res = recv_stream_read(rr[0], buf, CHUNK);
-    if (res == BLOCKED) res = wait_for(rr[0], EVENT_STREAM_READ);
-    u32 n = res >> 4;
-    if ((res & 15) == COPY_DROPPED) open = 0;
-    for (u32 done = 0; done < n;) {
-      u32 wr = send_stream_write(w, buf + done, n - done);
-      if (wr == BLOCKED) wr = wait_for(w, EVENT_STREAM_WRITE);
-      done += wr >> 4;
-      if ((wr & 15) == COPY_DROPPED) { open = 0; break; }
+  waitable_join(r, wset);
+  waitable_join(w, wset);
+  u32 i = 0;
+  u32 res = recv_stream_read(r, bufs[0], CHUNK);
+  if (res == BLOCKED) res = wait_joined(r, EVENT_STREAM_READ);
+  u32 n = res >> 4;
+  int eof = (res & 15) == COPY_DROPPED, closed = 0;
+  while (n > 0 && !closed) {
+    u32 wres = send_stream_write(w, bufs[i], n);
+    u32 rres = eof ? 0 : recv_stream_read(r, bufs[i ^ 1], CHUNK);
+    int wpend = wres == BLOCKED, rpend = !eof && rres == BLOCKED;
+    while (wpend || rpend) {
+      u32 ev[2];
+      u32 code = waitable_set_wait(wset, ev);
+      if (code == EVENT_STREAM_WRITE && ev[0] == w) wres = ev[1], wpend = 0;
+      else if (code == EVENT_STREAM_READ && ev[0] == r) rres = ev[1], rpend = 0;
+    }
+    // the rest of a short write, before its buffer is read into again
+    for (u32 done = wres >> 4;; done += wres >> 4) {
+      if ((wres & 15) == COPY_DROPPED) { closed = 1; break; }
+      if (done >= n) break;
+      wres = send_stream_write(w, bufs[i] + done, n - done);
+      if (wres == BLOCKED) wres = wait_joined(w, EVENT_STREAM_WRITE);
+    }
+    n = eof ? 0 : rres >> 4;
+    if (!eof && (rres & 15) == COPY_DROPPED) eof = 1;
+    i ^= 1;
+    // a read that ended the stream may still have brought bytes (written next round)
+    while (n == 0 && !eof && !closed) {
+      rres = recv_stream_read(r, bufs[i], CHUNK);
+      if (rres == BLOCKED) rres = wait_joined(r, EVENT_STREAM_READ);
+      n = rres >> 4;
+      if ((rres & 15) == COPY_DROPPED) eof = 1;
     }
   }
-  recv_stream_drop(rr[0]);
+  waitable_join(r, 0);
+  waitable_join(w, 0);
+  recv_stream_drop(r);
   send_stream_drop(w);
   u32 fr[5], sr[5];
   if (recv_future_read(rr[1], fr) == BLOCKED) wait_for(rr[1], EVENT_FUTURE_READ);
