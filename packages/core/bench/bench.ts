@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 import { asyncSummary, printAsyncTable, runAsyncBench } from './async.ts';
 import { guardSummary, runGuardBench } from './guard.ts';
-import { consume, measure, sinkValue, WARMUP_NS } from './measure.ts';
+import { consume, fresh, measure, sinkValue, WARMUP_NS } from './measure.ts';
 import { runPeerBench } from './peers.ts';
 
 type Fn = (...args: any[]) => any;
@@ -148,14 +148,14 @@ async function runGuest(g: Guest): Promise<Row[]> {
   for (const { op, run, check, max } of ops) {
     const jcoNs = await guarded(`jco ${g.name} ${op}`, async () => {
       if (!check(run(jco.side))) throw new Error('wrong result');
-      return measure(() => run(jco.side), max);
+      return measure(fresh(run, { str100, bytes64k }), max, jco.side);
     });
     const weftNs =
       typeof weft === 'string'
         ? 'n/a'
         : await guarded(`weft ${g.name} ${op}`, async () => {
             if (!check(run(weft.side))) throw new Error('wrong result');
-            return measure(() => run(weft.side), max);
+            return measure(fresh(run, { str100, bytes64k }), max, weft.side);
           });
     rows.push({ op, weft: weftNs, jco: jcoNs });
   }

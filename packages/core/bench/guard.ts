@@ -4,6 +4,7 @@
 // "sliced": interruptible with time slicing (every call enters through JSPI).
 
 import { Component } from '@weft/core';
+import { fresh } from './measure.ts';
 
 export interface GuardRow {
   op: string;
@@ -17,7 +18,7 @@ type Fn = (...a: unknown[]) => unknown;
 
 export async function runGuardBench(
   bytes: Uint8Array,
-  measure: (fn: () => unknown, maxIters: number) => number,
+  measure: <A>(fn: (arg: A) => unknown, maxIters: number, arg?: A) => number,
   str100: string,
 ): Promise<GuardRow[]> {
   const make = async (opts: { fuel?: boolean; interruptible?: boolean }, inst: Record<string, unknown>) =>
@@ -33,11 +34,12 @@ export async function runGuardBench(
   const rows: GuardRow[] = [];
   for (const [op, run, max] of ops) {
     // interleaved, so drift in machine load hits every column alike
-    const p1 = measure(() => run(plain), max);
-    const d = measure(() => run(deadline), max);
-    const sl = measure(() => run(sliced), max);
-    const f = measure(() => run(fuel), max);
-    const p2 = measure(() => run(plain), max);
+    const on = (e: Record<string, Fn>) => measure(fresh(run, { str100 }), max, e);
+    const p1 = on(plain);
+    const d = on(deadline);
+    const sl = on(sliced);
+    const f = on(fuel);
+    const p2 = on(plain);
     rows.push({ op, plain: (p1 + p2) / 2, deadline: d, sliced: sl, fuel: f });
   }
   return rows;

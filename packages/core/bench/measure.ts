@@ -19,23 +19,46 @@ export function sinkValue(): number {
   return sink;
 }
 
-/** ns per call of `fn`, at most `maxIters` calls per phase. */
-export function measure(fn: () => unknown, maxIters: number): number {
+/**
+ * A fresh copy of `f`: its own code, so its inline caches and optimized code see only the side
+ * it measures. One shared loop would see every side in turn: the first measured would get
+ * monomorphic code and the later ones megamorphic calls and deoptimizations. `f` may use only
+ * its parameters and `bound` (named by key).
+ */
+export function fresh<F extends Function>(f: F, bound: Record<string, unknown> = {}): F {
+  return new Function(...Object.keys(bound), `return (${f.toString()});`)(...Object.values(bound)) as F;
+}
+
+function measureLoop(
+  fn: (arg: unknown) => unknown,
+  arg: unknown,
+  maxIters: number,
+  consume: (v: unknown) => void,
+  warmupNs: bigint,
+  budgetNs: bigint,
+): number {
   let warm = 0;
   const w0 = process.hrtime.bigint();
-  while (process.hrtime.bigint() - w0 < WARMUP_NS && warm < maxIters) {
-    consume(fn());
+  while (process.hrtime.bigint() - w0 < warmupNs && warm < maxIters) {
+    consume(fn(arg));
     warm++;
   }
   const perIter = Number(process.hrtime.bigint() - w0) / warm;
-  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(BUDGET_NS) / perIter)));
+  const n = Math.max(3, Math.min(maxIters, Math.floor(Number(budgetNs) / perIter)));
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) consume(fn());
+  for (let i = 0; i < n; i++) consume(fn(arg));
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
-/** ns per awaited call of an async `add(u32, u32)` (checked once), after a warm-up of a fifth of the budget. */
-export async function roundTrip(add: (a: number, b: number) => Promise<unknown>, budgetMs: number): Promise<number> {
+/**
+ * ns per call of `fn(arg)`, at most `maxIters` calls per phase, in a fresh copy of the loop.
+ * Give each side its own `fn` (`fresh(run)`), so no side pays for the ones measured before it.
+ */
+export function measure<A>(fn: (arg: A) => unknown, maxIters: number, arg?: A): number {
+  return fresh(measureLoop)(fn, arg, maxIters, consume, WARMUP_NS, BUDGET_NS);
+}
+
+async function roundTripLoop(add: (a: number, b: number) => Promise<unknown>, budgetMs: number): Promise<number> {
   if ((await add(40, 2)) !== 42) throw new Error('wrong result');
   const warmEnd = performance.now() + budgetMs / 5;
   while (performance.now() < warmEnd) await add(1, 2);
@@ -47,4 +70,9 @@ export async function roundTrip(add: (a: number, b: number) => Promise<unknown>,
     n += 64;
   }
   return Number(process.hrtime.bigint() - t0) / n;
+}
+
+/** ns per awaited call of an async `add(u32, u32)` (checked once), after a warm-up of a fifth of the budget; a fresh loop per call. */
+export function roundTrip(add: (a: number, b: number) => Promise<unknown>, budgetMs: number): Promise<number> {
+  return fresh(roundTripLoop)(add, budgetMs);
 }

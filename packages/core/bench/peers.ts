@@ -14,8 +14,8 @@
 //                async call each peer runs in every mode (wcjs with and without jspiMode, jsco
 //                noJspi and JSPI); the row keeps the fastest right answer and names its mode.
 //
-// All sync cases go through the same measure() as bench.ts (bench/measure.ts); its call site
-// sees many closures, so every column, the bare call included, pays the same indirect call.
+// All sync cases go through the same measure() as bench.ts (bench/measure.ts), each side in a
+// fresh copy of the loop and of the call (`fresh`), so none pays for the sides measured before it.
 //
 // Each peer gets its natural host API. wcjs has no host-side stream API beyond handle numbers:
 // host→guest goes through its ComponentState (`$states[0]`: streamNew + streamWriteHost).
@@ -26,7 +26,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from '@bytecodealliance/jco';
-import { measure, roundTrip } from './measure.ts';
+import { fresh, measure, roundTrip } from './measure.ts';
 
 type Fn = (...args: any[]) => any;
 type Cell = number | string;
@@ -360,7 +360,7 @@ async function runCases(dir: string, minimalBytes: Uint8Array, str100: string, b
           side.activate?.();
           const r = run(side);
           if (!check(r)) throw new Error(`wrong result (${typeof r})`);
-          return measure(() => run(side), list ? Math.min(max, side.listCallCap ?? max) : max);
+          return measure(fresh(run, { str100, bytes64k }), list ? Math.min(max, side.listCallCap ?? max) : max, side);
         });
   const ops: Array<{
     op: string;
