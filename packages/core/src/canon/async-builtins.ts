@@ -590,7 +590,8 @@ export function canonErrorContextDrop(inst: ComponentInstance) {
 export function canonThreadIndex(inst: ComponentInstance) {
   return () => {
     checkMayLeave(inst);
-    return currentThread(inst).index!;
+    const thread = currentThread(inst);
+    return thread.task.ai.indexOf(thread);
   };
 }
 
@@ -638,7 +639,7 @@ export function canonThreadNewIndirect(inst: ComponentInstance, table: WebAssemb
 }
 
 function otherThread(inst: ComponentInstance, i: number): Thread {
-  return asyncState(inst).threads.get(i >>> 0);
+  return asyncState(inst).threadAt(i >>> 0);
 }
 
 export function canonThreadResumeLater(inst: ComponentInstance) {

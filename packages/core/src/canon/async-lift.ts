@@ -5,7 +5,7 @@
 
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
-import { poisonWith } from '../runtime/errors.ts';
+import { HostValueError, poisonWith } from '../runtime/errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import { flattenFuncType } from '../types/flatten.ts';
@@ -19,6 +19,7 @@ import { Entry } from '../runtime/jspi.ts';
 import { deadlockTrap, running, type Store } from '../runtime/store.ts';
 import { type CallSite, type Cancellable, Task, TaskState } from '../runtime/task.ts';
 import { Thread } from '../runtime/thread.ts';
+import { type AsyncLiftParts, compileAsyncHostCall } from './async-lift-codegen.ts';
 import { isPlain } from './lift-codegen.ts';
 import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts';
 
@@ -56,25 +57,47 @@ const AFTER_CALLBACK = 2;
 
 /**
  * One call of an async lift (definitions.py canon_lift's body): its task, its
- * implicit thread, and the steps, as methods rather than closures made per call.
+ * implicit thread, and the steps, as methods rather than closures made per
+ * call. A host's call has no caller-side object: the call is its own
+ * CallSite (its arguments, and how it settled or the Promise to settle).
  */
-class LiftCall implements StackTarget {
+class LiftCall implements StackTarget, CallSite {
   readonly plan: LiftPlan;
   readonly task: Task;
   readonly thread: Thread;
   readonly cx: LiftLowerContext;
-  readonly site: CallSite;
   trapped = false;
   /** What `resume` does next (AFTER_*). */
   after = AFTER_SYNC;
+  // A host's call (the call is its own site): its arguments and outcome.
+  readonly args: unknown[] | undefined;
+  /** 0 pending, 1 resolved, 2 rejected. */
+  hostState = 0;
+  value: unknown = undefined;
+  resolveP: ((v: unknown) => void) | undefined = undefined;
+  rejectP: ((e: unknown) => void) | undefined = undefined;
+  stop: (() => void) | undefined = undefined;
 
-  constructor(plan: LiftPlan, task: Task, cx: LiftLowerContext, site: CallSite) {
+  /** `site` undefined: a host's call with `args`; `cx` undefined: a context of its own, fused if a guest calls. */
+  constructor(
+    plan: LiftPlan,
+    site: CallSite | undefined,
+    args: unknown[] | undefined,
+    cx: LiftLowerContext | undefined,
+    fromGuest: boolean,
+  ) {
     this.plan = plan;
+    this.args = args;
+    const task = new Task(plan.ft, plan.opts, plan.inst, site ?? this);
+    task.onTrap = this;
     this.task = task;
+    if (cx === undefined) {
+      cx = new LiftLowerContext(plan.opts);
+      cx.borrowScope = task;
+      cx.fused = fromGuest;
+    }
     this.cx = cx;
-    this.site = site;
     this.thread = new Thread(task, undefined, plan.jspi);
-    task.onTrap = this.fail;
   }
 
   /** The thread starts: runs the core function, or resolves as cancelled if it was cancelled first. */
@@ -90,24 +113,51 @@ class LiftCall implements StackTarget {
     }
   }
 
-  /** The thread, cancelled while waiting to enter (begin is not called then). */
-  readonly fail = (e: unknown): void => {
+  /** The call trapped (or was cancelled while waiting to enter: begin is not called then). */
+  fail(e: unknown): void {
     if (this.trapped) return;
     this.trapped = true;
     const task = this.task;
     const thread = this.thread;
     task.endSync();
     const t = poisonWith(this.plan.inst, e);
+    // The host's arguments could not be lowered: the guest is not at fault, and its instance
+    // must not stay held by a thread that never ran.
+    if (t instanceof HostValueError) task.abandon();
     if (thread.waiting()) thread.stopWaitingInternal();
     thread.done = true;
     // The caller learns of the trap (and is poisoned with it) before
     // anything waiting for this thread to settle is resumed.
     try {
-      this.site.onTrap(t);
+      task.site.onTrap(t);
     } finally {
       this.plan.store.exited(thread);
     }
-  };
+  }
+
+  // ---- CallSite, for a host's call ----
+
+  onStart(): unknown[] {
+    return this.args!;
+  }
+
+  onResolve(r: unknown[] | undefined): void {
+    if (r === undefined) this.settle(false, new Trap('the call was cancelled'));
+    else this.settle(true, r[0]);
+  }
+
+  onTrap(e: unknown): void {
+    this.settle(false, e);
+  }
+
+  settle(ok: boolean, v: unknown): void {
+    if (this.hostState !== 0) return;
+    this.hostState = ok ? 1 : 2;
+    this.value = v;
+    this.stop?.();
+    if (ok) this.resolveP?.(v);
+    else this.rejectP?.(v);
+  }
 
   run(): void {
     const { opts, params, argsTuple, callback } = this.plan;
@@ -223,43 +273,6 @@ class LiftCall implements StackTarget {
   }
 }
 
-/** A host's call of a lifted function: its arguments, and how it settled (or the Promise to settle). */
-class HostCall implements CallSite {
-  readonly args: unknown[];
-  /** 0 pending, 1 resolved, 2 rejected. */
-  state = 0;
-  value: unknown = undefined;
-  resolveP: ((v: unknown) => void) | undefined = undefined;
-  rejectP: ((e: unknown) => void) | undefined = undefined;
-  stop: (() => void) | undefined = undefined;
-
-  constructor(args: unknown[]) {
-    this.args = args;
-  }
-
-  onStart(): unknown[] {
-    return this.args;
-  }
-
-  onResolve(r: unknown[] | undefined): void {
-    if (r === undefined) this.settle(false, new Trap('the call was cancelled'));
-    else this.settle(true, r[0]);
-  }
-
-  onTrap(e: unknown): void {
-    this.settle(false, e);
-  }
-
-  settle(ok: boolean, v: unknown): void {
-    if (this.state !== 0) return;
-    this.state = ok ? 1 : 2;
-    this.value = v;
-    this.stop?.();
-    if (ok) this.resolveP?.(v);
-    else this.rejectP?.(v);
-  }
-}
-
 export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function): (...args: any[]) => any {
   const inst = opts.instance;
   const ai = asyncState(inst);
@@ -302,7 +315,8 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     jspi,
   };
 
-  const funcInst: FuncInst = (site, caller) => {
+  /** A call from `caller` (undefined: the host); `site` undefined: a host's call with `args`, its own site. */
+  const startCall = (site: CallSite | undefined, caller: ComponentInstance | undefined, args?: unknown[]): LiftCall => {
     // An async call chain may not come back into an instance with a task still in it
     // ($Parent → $Child → $Parent), which enter_from alone does not see across async calls.
     const cur = caller !== undefined ? running.current : undefined;
@@ -312,15 +326,9 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     }
     checkCallNesting(inst, caller);
     enterFrom(inst, caller);
-    const task = new Task(ft, opts, inst, site);
+    const call = new LiftCall(plan, site, args, sharedCx, caller !== undefined);
+    const task = call.task;
     task.supertask = supertask;
-    let cx = sharedCx;
-    if (cx === undefined) {
-      cx = new LiftLowerContext(opts);
-      cx.borrowScope = task.borrowScope;
-      cx.fused = caller !== undefined;
-    }
-    const call = new LiftCall(plan, task, cx, site);
     try {
       if (task.enterImplicitThreadNow(call.thread)) call.begin();
       else
@@ -330,27 +338,56 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     } finally {
       leaveTo(inst, caller);
     }
-    return task;
+    return call;
   };
+  const funcInst: FuncInst = (site, caller) => startCall(site, caller).task;
 
   // The host's (and sync lower's) view: an async-typed function returns a
   // Promise; a sync-typed one returns its value, or a Promise of it if the
   // call had to block (or trapped on a suspendable stack).
   const sync = !ft.async;
-  const fn = function asyncLifted(...args: unknown[]): unknown {
-    const caller = takeCaller();
-    const call = new HostCall(args);
-    funcInst(call, caller);
-    if (sync && call.state === 1) return call.value;
-    if (sync && call.state === 2) throw call.value;
-    if (call.state === 1) return Promise.resolve(call.value);
-    if (call.state === 2) return Promise.reject(call.value);
+  const outcome = (call: LiftCall): unknown => {
+    const state = call.hostState;
+    if (sync && state === 1) return call.value;
+    if (sync && state === 2) throw call.value;
+    if (state === 1) return Promise.resolve(call.value);
+    if (state === 2) return Promise.reject(call.value);
     return new Promise((resolve, reject) => {
       call.resolveP = resolve;
       call.rejectP = reject;
       call.stop = store.watchIdle(() => call.settle(false, deadlockTrap()));
     });
   };
+  const slow = (caller: ComponentInstance | undefined, args: unknown[]) => outcome(startCall(undefined, caller, args));
+  // A host's call of an async callback-ABI lift of plain values on the main stack: compiled.
+  const compiled =
+    plain && ft.async && opts.async && callback !== undefined && !jspi
+      ? compileAsyncHostCall(
+          {
+            ft,
+            inst,
+            ai,
+            cx: sharedCx,
+            core: coreFunc,
+            makeCall: () => {
+              const call = new LiftCall(plan, undefined, undefined, sharedCx, false);
+              call.after = AFTER_CALLBACK;
+              return call;
+            },
+            slow: slow as AsyncLiftParts['slow'],
+            outcome: outcome as AsyncLiftParts['outcome'],
+            takeCaller,
+            running,
+            toCore: params.map((c) => c.toCore!),
+          },
+          store.codegen,
+        )
+      : undefined;
+  const fn =
+    compiled ??
+    function asyncLifted(...args: unknown[]): unknown {
+      return slow(takeCaller(), args);
+    };
   (fn as unknown as Record<symbol, unknown>)[FUNC_INST] = funcInst;
   (fn as unknown as Record<symbol, unknown>)[FUNC_STORE] = store;
   if (jspi) suspendable.add(fn);

@@ -24,7 +24,7 @@ export function isPlain(t: ValType): boolean {
  * `x`'s lowering as an expression: the fast check of the common types inline, else the
  * codec's toCore (which also throws the precise error for a bad value).
  */
-function lowerExpr(t: ValType, a: string, i: number): string {
+export function lowerExpr(t: ValType, a: string, i: number): string {
   const slow = `T${i}(cx, ${a})`;
   switch (t.kind) {
     case 'u32':
@@ -94,7 +94,7 @@ const FACTORY_PARAMS = [
   'poisonWith',
 ];
 
-type Factory = (...v: unknown[]) => (...args: any[]) => unknown;
+export type Factory = (...v: unknown[]) => (...args: any[]) => unknown;
 
 /**
  * Lift factories by shape (the source depends only on the parameter and result kinds and
@@ -108,7 +108,7 @@ const generated = new Map<string, Factory>();
 let recording: Map<string, string> | undefined;
 
 /** The shape key of a plain sync lift: `u32,u32>u32` (`+post` with a post-return). */
-function shapeKey(ft: FuncType, post: boolean): string {
+export function shapeKey(ft: FuncType, post: boolean): string {
   const kind = (t: ValType) => (t.kind === 'flags' ? `flags${t.labels.length}` : t.kind);
   return `${ft.params.map((p) => kind(p.type)).join(',')}>${ft.result === undefined ? '' : kind(ft.result)}${post ? '+post' : ''}`;
 }
@@ -166,6 +166,26 @@ return function liftedFunc(${args.join(', ')}) {
 }
 
 /**
+ * The factory of shape `key`: registered ahead of time, else (with `codegen`) made once by
+ * `new Function` from `source()`; undefined if neither (code generation refused, say).
+ */
+export function factoryFor(key: string, source: () => string, codegen: boolean): Factory | undefined {
+  if (recording !== undefined && !recording.has(key)) recording.set(key, source());
+  let make = registered.get(key) ?? (codegen ? generated.get(key) : undefined);
+  if (make === undefined) {
+    if (!codegen) return undefined;
+    try {
+      make = new Function(`return ${source()}`)() as Factory;
+    } catch {
+      // Code generation disallowed (a Content-Security-Policy, workerd): the closure serves.
+      return undefined;
+    }
+    generated.set(key, make);
+  }
+  return make;
+}
+
+/**
  * The compiled sync lift of `parts`, or undefined when its type is not all plain values or it
  * uses memory, or when no factory of its shape was registered and `codegen` is off or the
  * engine refuses `new Function`.
@@ -178,19 +198,8 @@ export function compileSyncLift(parts: SyncLiftParts, codegen: boolean): ((...ar
   if (ft.result !== undefined && !isPlain(ft.result)) return undefined;
   if (params.length > 16) return undefined;
   const post = opts.postReturn !== undefined;
-  const key = shapeKey(ft, post);
-  if (recording !== undefined && !recording.has(key)) recording.set(key, factorySource(ft, post));
-  let make = registered.get(key) ?? (codegen ? generated.get(key) : undefined);
-  if (make === undefined) {
-    if (!codegen) return undefined;
-    try {
-      make = new Function(`return ${factorySource(ft, post)}`)() as Factory;
-    } catch {
-      // Code generation disallowed (a Content-Security-Policy, workerd): the closure serves.
-      return undefined;
-    }
-    generated.set(key, make);
-  }
+  const make = factoryFor(shapeKey(ft, post), () => factorySource(ft, post), codegen);
+  if (make === undefined) return undefined;
   return make(
     opts.instance,
     parts.frame,
@@ -231,7 +240,8 @@ export function recordCompiledLifts(): { stop(): Map<string, string> } {
  */
 export function registerCompiledLifts(lifts: Record<string, Function>): void {
   for (const [key, f] of Object.entries(lifts)) {
-    if (!/^[\w,]*>[\w]*(\+post)?$/.test(key)) throw new TypeError(`not a compiled lift shape: ${JSON.stringify(key)}`);
+    if (!/^[\w,]*>[\w]*(\+post|\+callback)?$/.test(key))
+      throw new TypeError(`not a compiled lift shape: ${JSON.stringify(key)}`);
     if (typeof f !== 'function') throw new TypeError(`the compiled lift ${key} is not a function`);
     if (!registered.has(key)) registered.set(key, f as Factory);
   }

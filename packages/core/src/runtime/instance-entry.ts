@@ -46,6 +46,14 @@ export function enterFrom(inst: ComponentInstance, caller: ComponentInstance | u
       `cannot enter component instance ${inst.label}: it was poisoned by an earlier trap (${inst.poisoned.message})`,
     );
   }
+  if (caller === undefined) {
+    // The host: no instance is its caller's self or ancestor.
+    for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
+      if (!x.mayEnter) throw new Trap('cannot enter component instance');
+    }
+    for (let x: ComponentInstance | undefined = inst; x; x = x.parent) x.mayEnter = false;
+    return;
+  }
   for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
     if (!x.mayEnter && !isSelfOrAncestor(x, caller)) throw new Trap('cannot enter component instance');
   }
@@ -55,6 +63,10 @@ export function enterFrom(inst: ComponentInstance, caller: ComponentInstance | u
 }
 
 export function leaveTo(inst: ComponentInstance, caller: ComponentInstance | undefined): void {
+  if (caller === undefined) {
+    for (let x: ComponentInstance | undefined = inst; x; x = x.parent) x.mayEnter = true;
+    return;
+  }
   for (let x: ComponentInstance | undefined = inst; x; x = x.parent) {
     if (!isSelfOrAncestor(x, caller)) x.mayEnter = true;
   }

@@ -17,6 +17,35 @@ export class AsyncInstanceState {
   jspi = false;
   /** A lift was built: from then on `jspi` may not change. */
   liftsBuilt = false;
+  /**
+   * The implicit thread of the newest task entered, while it has not needed its
+   * index in `threads`: it gets one on first need (`indexPending`, which every
+   * other use of `threads` calls first). The table hands indices out
+   * deterministically, so each is the one it would have got on entry (the
+   * spec's register_thread), and a call that never asks costs no table entry.
+   */
+  unindexed: Thread | undefined = undefined;
+
+  /** Gives the unindexed thread, if any, its index. */
+  indexPending(): void {
+    const t = this.unindexed;
+    if (t !== undefined) {
+      this.unindexed = undefined;
+      t.index = this.threads.add(t);
+    }
+  }
+
+  /** A thread's index in `threads`. */
+  indexOf(t: Thread): number {
+    if (t === this.unindexed) this.indexPending();
+    return t.index!;
+  }
+
+  /** The thread at index `i` (traps if none). */
+  threadAt(i: number): Thread {
+    this.indexPending();
+    return this.threads.get(i);
+  }
 
   constructor(inst: ComponentInstance) {
     this.inst = inst;

@@ -182,6 +182,9 @@ export class Store {
 
   schedule(): void {
     if (this.queued) return;
+    // A tick with no thread waiting, no drain to end and nobody to tell of a deadlock does nothing.
+    if (this.waiting.length === 0 && !this.draining && this.idleWatchers.size === 0 && this.syncCalls.length === 0)
+      return;
     this.queued = true;
     if (++this.streak >= TICKS_PER_MACROTASK) {
       this.streak = 0;
@@ -348,7 +351,7 @@ export class Store {
       if (sync !== undefined) {
         // A blocked sync-typed call that nothing may now unblock traps.
         if (sync.implicitThread?.running()) return;
-        sync.onTrap?.(deadlockTrap());
+        sync.onTrap?.fail(deadlockTrap());
         return;
       }
       for (const f of [...this.idleWatchers]) f();
@@ -384,7 +387,7 @@ export function trapThread(t: Thread, err: unknown): void {
   const task = t.task;
   const trap = poisonWith(task.inst, err);
   try {
-    task.onTrap?.(trap);
+    task.onTrap?.fail(trap);
   } finally {
     t.store.exited(t);
   }

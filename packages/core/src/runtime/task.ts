@@ -48,8 +48,8 @@ export class Task {
   /** Its instance's store. */
   readonly store: Store;
   readonly site: CallSite;
-  /** Called instead of onResolve-style completion when the task traps. */
-  onTrap: ((e: unknown) => void) | undefined;
+  /** Where the task's trap goes (its lift call; the runtime's own tasks have none). */
+  onTrap: { fail(e: unknown): void } | undefined = undefined;
   state: number = TaskState.INITIAL;
   /** Borrows lent to this call still live (the task is its own BorrowScope: no object per call). */
   numBorrows = 0;
@@ -88,7 +88,10 @@ export class Task {
     const ai = this.ai;
     if (this.ft.async && (this.hasBackpressure() || ai.numWaitingToEnter > 0)) return false;
     if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
-    this.registerThread(thread);
+    // register_thread, its index given on first need (AsyncInstanceState.unindexed).
+    this.threads.push(thread);
+    ai.indexPending();
+    ai.unindexed = thread;
     return true;
   }
 
@@ -119,6 +122,7 @@ export class Task {
 
   registerThread(thread: Thread): void {
     this.threads.push(thread);
+    this.ai.indexPending();
     thread.index = this.ai.threads.add(thread);
   }
 
@@ -131,6 +135,18 @@ export class Task {
     }
   }
 
+  /**
+   * The call ends before its core code ran (the host's arguments could not be lowered): its
+   * implicit thread leaves as exit_implicit_thread would, without the trap of a task that
+   * produced no result.
+   */
+  abandon(): void {
+    const t = this.implicitThread;
+    if (t === undefined || t.done || !this.threads.includes(t)) return;
+    this.state = TaskState.RESOLVED;
+    this.exitImplicitThread();
+  }
+
   unregisterThread(thread: Thread): void {
     const ts = this.threads;
     // Most often the only (or last) thread: pop, not splice (which allocates).
@@ -140,8 +156,11 @@ export class Task {
       if (i >= 0) ts.splice(i, 1);
     }
     thread.done = true;
-    if (thread.index !== undefined) {
-      this.ai.threads.remove(thread.index);
+    const ai = this.ai;
+    if (ai.unindexed === thread) ai.unindexed = undefined;
+    else if (thread.index !== undefined) {
+      ai.indexPending();
+      ai.threads.remove(thread.index);
       thread.index = undefined;
     }
     if (this.threads.length === 0 && this.state !== TaskState.RESOLVED) {
