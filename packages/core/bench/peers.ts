@@ -423,6 +423,10 @@ async function runCases(dir: string, minimalBytes: Uint8Array, str100: string, b
   const weftA = typeof weftE === 'string' ? weftE : weftAsync(weftE);
   const ROUND_TRIP_MS = 1000;
   const weftAdd = typeof weftA === 'string' ? weftA : await cell(() => roundTrip(weftA.add, ROUND_TRIP_MS));
+  const weftBundleE = await setup(() => weftBundleExports(streamsBytes));
+  const bundleAdd = () =>
+    typeof weftBundleE === 'string' ? weftBundleE : cell(() => roundTrip(weftBundleE.add, ROUND_TRIP_MS));
+  const weftBundleAdd = await bundleAdd();
   const wcjsAdd =
     typeof wcjs === 'string'
       ? { v: wcjs, mode: '?' }
@@ -449,14 +453,23 @@ async function runCases(dir: string, minimalBytes: Uint8Array, str100: string, b
             async () => roundTrip(jscoAsync(await jsco(streamsBytes, noJspi)).add, ROUND_TRIP_MS),
           ]),
         );
-  // Each peer had two runs (one per mode, the faster kept): Weft gets a second one too, after
-  // theirs, so none is judged only on the run that warmed the shared loop up.
+  // Each peer had two runs (one per mode, the faster kept): Weft gets a second one in each mode
+  // too, after theirs, so none is judged only on the run that warmed the shared loop up.
   const weftAddAgain = typeof weftA === 'string' ? weftA : await cell(() => roundTrip(weftA.add, ROUND_TRIP_MS));
-  const weftBest =
-    typeof weftAdd === 'number' && typeof weftAddAgain === 'number' ? Math.min(weftAdd, weftAddAgain) : weftAdd;
+  const weftBundleAddAgain = await bundleAdd();
+  const bestOf = (a: Cell, b: Cell): Cell => (typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : a);
+  const weftBest = bestOf(weftAdd, weftAddAgain);
   rows.push({
     op: `async callback call add(u32, u32) [wcjs ${wcjsAdd.mode}, jsco ${jscoAdd.mode}]`,
     weft: weftBest,
+    wcjs: wcjsAdd.v,
+    jsco: jscoAdd.v,
+    goal: '≤ 0.8× best peer',
+    peerMax: 0.8,
+  });
+  rows.push({
+    op: `async callback call add(u32, u32), Weft in bundle mode`,
+    weft: bestOf(weftBundleAdd, weftBundleAddAgain),
     wcjs: wcjsAdd.v,
     jsco: jscoAdd.v,
     goal: '≤ 0.8× best peer',
