@@ -11,12 +11,19 @@ export interface SocketsContext {
   readonly virtual: VirtualNetwork;
   /** Throws `access-denied` unless the policy allows `address` (checked before any kernel call). */
   check(address: IpSocketAddress | IpAddress, port?: number): void;
+  /** A local port for a virtual connection's local address (one per connection, from 49152 up). */
+  nextVirtualPort(): number;
 }
 
 export function createContext(options: SocketsOptions = {}): SocketsContext {
   const network = options.network ?? {};
   const policy = new NetworkPolicy(network);
+  let port = 49151;
   return {
+    nextVirtualPort: () => {
+      port = port >= 65535 ? 49152 : port + 1;
+      return port;
+    },
     policy,
     virtual: network.virtual ?? {},
     check(address, port) {

@@ -1,0 +1,74 @@
+// wasi:sockets/ip-name-lookup@0.3.0 `resolve-addresses`: IP literals as they are, then the
+// VirtualNetwork's names, then (if the policy allows lookups) the host's resolver.
+
+import { lookup } from 'node:dns/promises';
+import { domainToASCII } from 'node:url';
+import { type IpAddress, isIpv4Mapped, parseIpAddress } from './address.ts';
+import type { SocketsContext } from './context.ts';
+import { lookupError, toLookupError } from './errors.ts';
+
+/** A DNS name's limits (RFC 1035): 253 characters, labels of 1 to 63. */
+const MAX_NAME = 253;
+const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
+
+/** The ASCII (IDNA) form of a host name, or undefined if it is not a valid one. */
+function asciiName(name: string): string | undefined {
+  if (name.length === 0 || name.length > 1024) return undefined;
+  const ascii = domainToASCII(name).replace(/\.$/, '');
+  if (ascii.length === 0 || ascii.length > MAX_NAME) return undefined;
+  return ascii.split('.').every((l) => LABEL.test(l)) ? ascii : undefined;
+}
+
+/** Never an IPv4-mapped IPv6 address (the WIT says so): those become their IPv4 address. */
+function unmapped(ip: IpAddress): IpAddress {
+  if (!isIpv4Mapped(ip)) return ip;
+  const w = ip.val as number[];
+  return { tag: 'ipv4', val: [w[6]! >> 8, w[6]! & 0xff, w[7]! >> 8, w[7]! & 0xff] };
+}
+
+function unique(list: IpAddress[]): IpAddress[] {
+  const seen = new Set<string>();
+  return list.filter((ip) => {
+    const k = `${ip.tag}:${ip.val.join(',')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function nameLookup(ctx: SocketsContext) {
+  return {
+    async resolveAddresses(name: string): Promise<IpAddress[]> {
+      if (typeof name !== 'string') throw lookupError('invalid-argument');
+      // An IP literal (IPv6 also in brackets) is returned as is, without asking anyone.
+      const literal = parseIpAddress(name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name);
+      if (literal !== undefined) return [unmapped(literal)];
+      const ascii = asciiName(name);
+      if (ascii === undefined) throw lookupError('invalid-argument');
+      const served = ctx.virtual.resolve?.call(ctx.virtual, ascii);
+      if (served !== undefined) {
+        const ips = Array.isArray(served)
+          ? served.map((a) => (typeof a === 'string' ? parseIpAddress(a) : undefined))
+          : [];
+        const ok = unique(ips.filter((ip): ip is IpAddress => ip !== undefined).map(unmapped));
+        if (ok.length === 0) throw lookupError('name-unresolvable');
+        return ok;
+      }
+      if (!ctx.policy.lookup) throw lookupError('access-denied');
+      let found: { address: string }[];
+      try {
+        found = await lookup(ascii, { all: true, order: 'verbatim' });
+      } catch (e) {
+        throw toLookupError(e);
+      }
+      const ips = unique(
+        found
+          .map((r) => parseIpAddress(r.address))
+          .filter((ip): ip is IpAddress => ip !== undefined)
+          .map(unmapped),
+      );
+      if (ips.length === 0) throw lookupError('name-unresolvable');
+      return ips;
+    },
+  };
+}
