@@ -17,6 +17,7 @@ import { type FilesystemImports, filesystemP3, type PreopensOption, resolvePreop
 import { createHttp, type HttpImports, type HttpOptions } from '@weft/wasi-http/imports';
 import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
+import { createSockets, type NetworkOptions, type SocketsImports } from '@weft/wasi-sockets';
 
 export interface WasiOptions extends CliOptions {
   /** wasi:clocks options (0.3 and 0.2 share the clock), e.g. `{ virtual: new VirtualClock() }`. */
@@ -31,7 +32,17 @@ export interface WasiOptions extends CliOptions {
   preopens?: PreopensOption;
   /** wasi:http@0.3 options: `send`, where `client.send` goes (default: @weft/wasi-http's client). */
   http?: HttpOptions;
-  /** WASI 0.2 options: network, http. `false` leaves 0.2 out. */
+  /**
+   * wasi:sockets@0.3 (tcp, udp, ip-name-lookup): which addresses the guest may reach, virtual
+   * addresses served by JS code, the host's resolver. Default: none (every bind, connect and
+   * lookup is denied). `{ inherit: true }` also turns on WASI 0.2's sockets (see `p2.network`).
+   */
+  network?: NetworkOptions;
+  /**
+   * WASI 0.2 options: network, http. `false` leaves 0.2 out. 0.2's sockets (preview2-shim's) can
+   * only be all or nothing: `p2.network` defaults to `network.inherit`; allow rules and virtual
+   * addresses apply to 0.3 only.
+   */
   p2?: WasiP2Options | false;
 }
 
@@ -40,7 +51,13 @@ export interface WasiOptions extends CliOptions {
  * plus the WASI 0.2 interfaces (`wasi:…@0.2.x`, preview2-shim's shapes) unless
  * 0.2 was left out.
  */
-export type WasiImports = CliImports & ClocksImports & RandomImports & FilesystemImports & HttpImports & WasiP2Imports;
+export type WasiImports = CliImports &
+  ClocksImports &
+  RandomImports &
+  FilesystemImports &
+  HttpImports &
+  SocketsImports &
+  WasiP2Imports;
 
 export interface WasiHost {
   /** Pass to `component.instantiate`. */
@@ -58,7 +75,7 @@ export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => WasiP2Imp
 
 /** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
 export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
-  const { clocks, random, p2, preopens: preopensOption, http, ...cliOptions } = options;
+  const { clocks, random, p2, preopens: preopensOption, http, network, ...cliOptions } = options;
   const resolved = resolveCliOptions(cliOptions);
   const cli = createCliHost(resolved);
   // One clock and one random source serve both versions.
@@ -66,8 +83,12 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
   const randomHost = createRandom(random);
   // One list of backends serves both versions: a mixed component sees one set of directories.
   const preopens = resolvePreopens(preopensOption);
+  // preview2-shim cannot check addresses one by one: 0.2 gets the network only when all of it is given.
+  const p2Network = network?.inherit === true;
   const p2Imports =
-    p2 === false || createP2 === undefined ? {} : createP2(resolved, { clock, random: randomHost, preopens, ...p2 });
+    p2 === false || createP2 === undefined
+      ? {}
+      : createP2(resolved, { clock, random: randomHost, preopens, ...p2, network: p2?.network ?? p2Network });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
   const imports: WasiImports = {
     ...p2Imports,
@@ -75,6 +96,7 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
     ...randomHost,
     ...filesystemP3(preopens),
     ...createHttp(http),
+    ...createSockets({ network }),
     ...cli.imports,
   };
   const drain = () => cli.drain();

@@ -9,6 +9,7 @@ import { NodeBackend } from '@weft/wasi-fs';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';
+import { networkOptions } from './net-args.ts';
 import { checkDirs, guestArgs, guestEnv, type RunArgs } from './run-args.ts';
 import { blockingStdioFor } from './run-stdio.ts';
 
@@ -63,6 +64,8 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
       ...io.stdio,
       // Each directory is served by a sandboxed NodeBackend, for 0.3 and 0.2 alike.
       preopens: dirs.map((d) => ({ guestPath: d.guest, backend: new NodeBackend(d.host, { readOnly: d.readOnly }) })),
+      // --allow-net / --inherit-network; none: the guest's sockets are all denied.
+      network: networkOptions(opts),
     },
     component.type.imports.keys(),
   );

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { NodeBackend } from '@weft/wasi-fs';
 import type { Io } from '../io.ts';
 import { loadComponent } from './load.ts';
+import { networkOptions } from './net-args.ts';
 import { checkDirs, guestEnv } from './run-args.ts';
 import { asRunArgs, type ServeArgs } from './serve-args.ts';
 
@@ -54,6 +55,7 @@ async function start(args: ServeArgs, io: Io) {
     backend: new NodeBackend(d.host, { readOnly: d.readOnly }),
   }));
   const argv0 = basename(args.file);
+  const network = networkOptions(args);
   return serve(component, {
     host: args.host,
     port: args.port,
@@ -75,6 +77,7 @@ async function start(args: ServeArgs, io: Io) {
         cwd: preopens.length > 0 ? '/' : undefined,
         stdin: new Uint8Array(0),
         preopens,
+        network,
         ...io.stdio,
       }).imports,
   });
