@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { runHttpGet } from './run.ts';
 import { tlsVirtualNetwork } from './tls-network.ts';
 
@@ -14,15 +14,10 @@ const fixture = (name: string) => readFileSync(new URL(`../test/fixtures/${name}
 const cert = fixture('cert.pem');
 const path = process.argv[2] ?? '/hello';
 
-let wireBytes = 0;
+const wire = { out: 0, in: 0 };
 const server = createServer({ cert, key: fixture('key.pem') }, (req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end(`hello over TLS; you asked for ${req.url}\n`);
-});
-server.on('connection', (socket: Socket) => {
-  socket.on('data', (b: Buffer) => {
-    wireBytes += b.length;
-  });
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
@@ -32,11 +27,16 @@ const network = tlsVirtualNetwork({
   upstream: { host: '127.0.0.1', port },
   ca: cert,
   onSecure: (tls) => console.error(`[host] TLS ${tls.getProtocol()} ${tls.getCipher().name} to 127.0.0.1:${port}`),
+  onWire: (direction, chunk) => {
+    wire[direction] += chunk.length;
+  },
 });
 const run = await runHttpGet(network, 'secure.example', 443, path);
 process.stdout.write(run.stdout);
 process.stderr.write(run.stderr);
-console.error(`[host] guest exit ${run.code}; the server read ${wireBytes} bytes of TLS records from the wire`);
+console.error(
+  `[host] guest exit ${run.code}; on the wire: ${wire.out} bytes out, ${wire.in} bytes in, all TLS records`,
+);
 server.close();
 server.closeAllConnections();
 process.exitCode = run.code;

@@ -22,6 +22,8 @@ export interface TlsNetworkOptions {
   ca?: string | Buffer | (string | Buffer)[];
   /** Called with each TLS connection once its handshake is done (e.g. to log the cipher). */
   onSecure?: (tls: TLSSocket) => void;
+  /** Sees each chunk of ciphertext as it goes to (`out`) or comes from (`in`) the upstream. */
+  onWire?: (direction: 'out' | 'in', chunk: Uint8Array) => void;
 }
 
 /**
@@ -47,7 +49,7 @@ async function openTls(options: TlsNetworkOptions): Promise<VirtualConnection> {
     wire.once('error', reject);
   });
   const tls = tlsConnect({
-    socket: fdlessDuplex(wire),
+    socket: fdlessDuplex(wire, options.onWire),
     servername: options.name,
     ca: options.ca,
     ALPNProtocols: ['http/1.1'],
@@ -74,9 +76,10 @@ async function openTls(options: TlsNetworkOptions): Promise<VirtualConnection> {
  * its record layer in JS over it (as it would over any user-space transport), instead of
  * attaching to the socket's file descriptor.
  */
-function fdlessDuplex(wire: Socket): Duplex {
+function fdlessDuplex(wire: Socket, onWire: TlsNetworkOptions['onWire']): Duplex {
   const duplex = new Duplex({
     write(chunk, _encoding, callback) {
+      onWire?.('out', chunk);
       wire.write(chunk, callback);
     },
     final(callback) {
@@ -91,6 +94,7 @@ function fdlessDuplex(wire: Socket): Duplex {
     },
   });
   wire.on('data', (chunk: Buffer) => {
+    onWire?.('in', chunk);
     if (!duplex.push(chunk)) wire.pause();
   });
   wire.on('end', () => duplex.push(null));

@@ -53,9 +53,11 @@ beforeEach(async () => {
   });
   const httpsPort = await listen(https);
   // A counting relay between the TLS client and the server: what a network observer would see.
-  relay = createTcpServer((client) => {
+  // Half-open both ways: the client ends its side once the request is sent (the guest drops
+  // send's stream) and still reads the response.
+  relay = createTcpServer({ allowHalfOpen: true }, (client) => {
     wire.connections++;
-    const server = tcpConnect({ host: '127.0.0.1', port: httpsPort });
+    const server = tcpConnect({ host: '127.0.0.1', port: httpsPort, allowHalfOpen: true });
     client.on('data', (b: Buffer) => wire.up.push(Buffer.from(b)));
     server.on('data', (b: Buffer) => wire.down.push(Buffer.from(b)));
     client.pipe(server);
