@@ -203,13 +203,15 @@ export function tcpSocketClass(ctx: SocketsContext) {
       this.#handle = handle;
       const socket = await connectHandle(handle, this.#family, hostOf(remote), remote.val.port);
       this.#handle = undefined; // the net.Socket owns it now
-      const conn = new NodeConn(socket);
+      // Read from the handle, not the net.Socket: a peer that resets at once must not lose them.
+      let local: IpSocketAddress;
       try {
-        return { conn, ...addressesOf(socket), options: this.#options };
-      } catch (e) {
-        conn.release();
-        throw e;
+        const out = localOf(handle);
+        local = fromNodeAddress(out.address!, out.port!);
+      } catch {
+        local = unspecified(this.#family);
       }
+      return { conn: new NodeConn(socket), local, remote, options: this.#options };
     }
 
     listen(): AsyncIterable<TcpSocket> {
