@@ -15,8 +15,8 @@ import { createClocks } from '@weft/wasi-clocks';
 import { createSockets } from '@weft/wasi-sockets';
 
 const QUICK = process.argv.includes('--quick');
-const SIZE = (QUICK ? 32 : 128) * 1024 * 1024;
-const ROUNDS = QUICK ? 2 : 3;
+const SIZE = (QUICK ? 32 : 256) * 1024 * 1024;
+const ROUNDS = QUICK ? 2 : 5;
 const CHUNK = 64 * 1024;
 const GUEST = new URL('guests/echo.wasm', import.meta.url);
 
