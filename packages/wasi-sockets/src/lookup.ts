@@ -13,7 +13,8 @@ const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
 /** The ASCII (IDNA) form of a host name, or undefined if it is not a valid one. */
 function asciiName(name: string): string | undefined {
-  if (name.length === 0 || name.length > 1024) return undefined;
+  // Only name characters (non-ASCII ones for IDNA): URL syntax like '/' or '@' is not a host name.
+  if (name.length === 0 || name.length > 1024 || !/^[A-Za-z0-9._\-\u0080-\u{10ffff}]+$/u.test(name)) return undefined;
   const ascii = domainToASCII(name).replace(/\.$/, '');
   if (ascii.length === 0 || ascii.length > MAX_NAME) return undefined;
   return ascii.split('.').every((l) => LABEL.test(l)) ? ascii : undefined;
