@@ -108,7 +108,7 @@ describe('tcp-socket send and receive', () => {
       peer = p;
     });
     const [data, done] = s.receive();
-    const it = data[Symbol.asyncIterator]();
+    const it = (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     await it.return?.();
     await within(done);
     // The peer is never held back by a receiver that went away.

@@ -45,7 +45,12 @@ describe('virtual tcp connections', () => {
 
   it('takes an async connect and IPv6 addresses', async () => {
     const { TcpSocket } = sockets({
-      virtual: { connect: async (r) => (await sleep(5), r.address === 'fd00::1' ? echo() : undefined) },
+      virtual: {
+        connect: async (r) => {
+          await sleep(5);
+          return r.address === 'fd00::1' ? echo() : undefined;
+        },
+      },
     });
     const s = TcpSocket.create('ipv6');
     await s.connect(v6(443, [0xfd00, 0, 0, 0, 0, 0, 0, 1]));
