@@ -3,13 +3,16 @@
 // through a relay that records every byte on the real TCP connection. The guest prints the
 // response; neither its request nor the response body ever crosses the wire in the clear.
 
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Server, connect as tcpConnect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runHttpGet } from '../src/run.ts';
 import { tlsVirtualNetwork } from '../src/tls-network.ts';
+import { parseTlsRunArgs } from '../src/weft-tls.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
 const CERT = fixture('cert.pem');
@@ -123,5 +126,49 @@ describe('a plaintext guest behind a user-space TLS virtual socket', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^http-get: connect: /);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('src/weft-tls.ts, the runner', () => {
+  const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+  it('runs a guest with TLS-served names as a subprocess, with its stdio', async () => {
+    const argv = [
+      '--conditions=weft-source',
+      here('../src/weft-tls.ts'),
+      '--tls',
+      `${NAME}=127.0.0.1:${relayPort}`,
+      '--ca',
+      here('fixtures/cert.pem'),
+      here('../guest/http-get.wasm'),
+      NAME,
+      '443',
+      PATH,
+    ];
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, argv, { timeout: 20_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+      );
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(stdout.endsWith(BODY)).toBe(true);
+    expect(Buffer.concat(wire.up).includes(PATH)).toBe(false);
+  });
+
+  it('parses --tls NAME=HOST:PORT (repeatable) and --ca, then the component and its args', () => {
+    expect(parseTlsRunArgs(['--tls', 'a.example=127.0.0.1:8443', '--tls', 'b=[::1]:443', 'g.wasm', '--x'])).toEqual({
+      routes: [
+        { name: 'a.example', host: '127.0.0.1', port: 8443 },
+        { name: 'b', host: '::1', port: 443 },
+      ],
+      ca: undefined,
+      file: 'g.wasm',
+      args: ['--x'],
+    });
+    expect(() => parseTlsRunArgs(['--tls', 'a.example', 'g.wasm'])).toThrow('expected NAME=HOST:PORT');
+    expect(() => parseTlsRunArgs(['g.wasm'])).toThrow('no --tls');
+    expect(() => parseTlsRunArgs(['--tls'])).toThrow('--tls needs a value');
   });
 });
