@@ -16,7 +16,7 @@ export class Listener<S extends Accepted> {
   readonly #handle: TcpHandle;
   readonly #queue: S[] = [];
   #limit: number;
-  #waiter: (() => void) | undefined;
+  #waiters: Array<() => void> = [];
   /** The listening socket's handle and the accept stream each hold one. */
   #refs = 2;
   #closed = false;
@@ -37,9 +37,7 @@ export class Listener<S extends Accepted> {
       return;
     }
     this.#queue.push(socket);
-    const w = this.#waiter;
-    this.#waiter = undefined;
-    w?.();
+    this.#wake();
   }
 
   /** The accept stream: one socket per guest read, waiting for the next connection. */
@@ -50,9 +48,7 @@ export class Listener<S extends Accepted> {
         if (!open || this.#closed) return DONE;
         const s = this.#queue.shift();
         if (s !== undefined) return { done: false, value: s };
-        await new Promise<void>((resolve) => {
-          this.#waiter = resolve;
-        });
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
       }
     };
     return {
@@ -76,8 +72,10 @@ export class Listener<S extends Accepted> {
     this.#handle.onconnection = null;
     this.#handle.close();
     for (const s of this.#queue.splice(0)) s[Symbol.dispose]();
-    const w = this.#waiter;
-    this.#waiter = undefined;
-    w?.();
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
   }
 }

@@ -30,7 +30,8 @@ export class NodeConn extends Conn {
       this.#error ??= e;
       wake();
     });
-    for (const ev of ['readable', 'end', 'close', 'drain']) socket.on(ev, wake);
+    // 'readable' only once the guest receives: until then nothing is read from the kernel.
+    for (const ev of ['end', 'close', 'drain']) socket.on(ev, wake);
   }
 
   #wait(): Promise<void> {
@@ -42,6 +43,7 @@ export class NodeConn extends Conn {
     const { promise, settle } = settled();
     let open = true;
     this.retain();
+    socket.on('readable', this.#wake);
     const finish = (e?: Error) => {
       if (!open) return;
       open = false;
