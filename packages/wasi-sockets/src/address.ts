@@ -1,7 +1,6 @@
 // wasi:sockets `ip-address` / `ip-socket-address` values (jco's shapes) and Node's address
 // strings, both ways, plus the address-class checks bind/connect/send need.
 
-import { isIPv4, isIPv6 } from 'node:net';
 import type { SocketAddress } from './options.ts';
 
 export type IpAddressFamily = 'ipv4' | 'ipv6';
@@ -74,27 +73,52 @@ export function formatIpAddress(ip: IpAddress): string {
   return `${hex(0, best).join(':')}::${hex(best + bestLen, 8).join(':')}`;
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+function parseIpv4(text: string): Ipv4Address | undefined {
+  return IPV4.test(text) ? (text.split('.').map(Number) as Ipv4Address) : undefined;
+}
+
+/** IPv6 text as 8 groups: one '::' at most, a dotted IPv4 tail allowed, a '%zone' dropped. */
+function parseIpv6(text: string): Ipv6Address | undefined {
+  const zone = text.indexOf('%');
+  const s = zone >= 0 ? text.slice(0, zone) : text;
+  if (zone === 0 || (zone > 0 && zone === text.length - 1)) return undefined;
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const out: number[] = [];
+    const parts = h.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIpv4(p);
+        if (v4 === undefined) return undefined;
+        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      } else if (HEX_GROUP.test(p)) out.push(Number.parseInt(p, 16));
+      else return undefined;
+    }
+    return out;
+  };
+  const left = groups(halves[0]!);
+  const right = halves.length === 2 ? groups(halves[1]!) : [];
+  if (left === undefined || right === undefined) return undefined;
+  // A dotted tail only at the very end.
+  if (halves.length === 2 && halves[0]!.includes('.')) return undefined;
+  const n = left.length + right.length;
+  if (halves.length === 1 ? n !== 8 : n > 7) return undefined;
+  return [...left, ...new Array<number>(8 - n).fill(0), ...right] as Ipv6Address;
+}
+
 /** Parses an IP literal (IPv6 may carry a '%zone', which is dropped); undefined if it is not one. */
 export function parseIpAddress(text: string): IpAddress | undefined {
-  if (isIPv4(text)) return { tag: 'ipv4', val: text.split('.').map(Number) as Ipv4Address };
-  if (!isIPv6(text)) return undefined;
-  let s = text;
-  const zone = s.indexOf('%');
-  if (zone >= 0) s = s.slice(0, zone);
-  // A dotted IPv4 tail ('::ffff:1.2.3.4') is two groups.
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const b = tail.split('.').map(Number);
-    s = `${s.slice(0, lastColon + 1)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, rest] = s.split('::') as [string, string | undefined];
-  const left = head === '' ? [] : head.split(':');
-  const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const fill = rest === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
-  const groups = [...left, ...fill, ...right].map((g) => Number.parseInt(g, 16));
-  if (groups.length !== 8 || groups.some((g) => !isInt(g, 0xffff))) return undefined;
-  return { tag: 'ipv6', val: groups as Ipv6Address };
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { tag: 'ipv4', val: v4 };
+  const v6 = text.includes(':') ? parseIpv6(text) : undefined;
+  return v6 === undefined ? undefined : { tag: 'ipv6', val: v6 };
 }
 
 /** A wasi socket address as Node (and the VirtualNetwork) sees it. */

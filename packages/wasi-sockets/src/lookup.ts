@@ -1,9 +1,8 @@
 // wasi:sockets/ip-name-lookup@0.3.0 `resolve-addresses`: IP literals as they are, then the
 // VirtualNetwork's names, then (if the policy allows lookups) the host's resolver.
 
-import { lookup } from 'node:dns/promises';
-import { domainToASCII } from 'node:url';
 import { type IpAddress, isIpv4Mapped, parseIpAddress } from './address.ts';
+import { builtin } from './builtins.ts';
 import type { SocketsContext } from './context.ts';
 import { lookupError, toLookupError } from './errors.ts';
 
@@ -15,7 +14,13 @@ const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 function asciiName(name: string): string | undefined {
   // Only name characters (non-ASCII ones for IDNA): URL syntax like '/' or '@' is not a host name.
   if (name.length === 0 || name.length > 1024 || !/^[A-Za-z0-9._\-\u0080-\u{10ffff}]+$/u.test(name)) return undefined;
-  const ascii = domainToASCII(name).replace(/\.$/, '');
+  // The WHATWG URL parser does IDNA (UTS #46) in every runtime.
+  let ascii: string;
+  try {
+    ascii = new URL(`http://${name}/`).hostname.replace(/\.$/, '');
+  } catch {
+    return undefined;
+  }
   if (ascii.length === 0 || ascii.length > MAX_NAME) return undefined;
   return ascii.split('.').every((l) => LABEL.test(l)) ? ascii : undefined;
 }
@@ -58,7 +63,9 @@ export function nameLookup(ctx: SocketsContext) {
       if (!ctx.policy.lookup) throw lookupError('access-denied');
       let found: { address: string }[];
       try {
-        found = await lookup(ascii, { all: true, order: 'verbatim' });
+        const dns = builtin<typeof import('node:dns')>('node:dns');
+        if (dns === undefined) throw lookupError('permanent-resolver-failure');
+        found = await dns.promises.lookup(ascii, { all: true, order: 'verbatim' });
       } catch (e) {
         throw toLookupError(e);
       }

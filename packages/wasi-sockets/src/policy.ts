@@ -1,7 +1,6 @@
 // The network policy: which addresses a guest may bind, connect and send to, and whether it may
 // use the host's resolver. Deny by default; `inherit` allows everything.
 
-import { isIPv4, isIPv6 } from 'node:net';
 import { type IpAddress, parseIpAddress } from './address.ts';
 import type { NetworkOptions } from './options.ts';
 
@@ -53,14 +52,15 @@ function parseRule(rule: string): Rule {
     if (colon < 0) throw new PolicyError(`allow rule '${rule}': no ':PORTS' after the address (use ':*' for any port)`);
     host = rule.slice(1, close) + after.slice(0, colon);
     ports = after.slice(colon + 1);
-    if (!isIPv6(host.split('/')[0]!)) throw new PolicyError(`allow rule '${rule}': '${host}' is not an IPv6 address`);
+    if (parseIpAddress(host.split('/')[0]!)?.tag !== 'ipv6')
+      throw new PolicyError(`allow rule '${rule}': '${host}' is not an IPv6 address`);
   } else {
     const colon = rule.lastIndexOf(':');
     if (colon < 0) throw new PolicyError(`allow rule '${rule}': expected HOST:PORTS (e.g. 127.0.0.1:8080, *:*)`);
     host = rule.slice(0, colon);
     ports = rule.slice(colon + 1);
     if (host.includes(':')) throw new PolicyError(`allow rule '${rule}': write an IPv6 address in brackets, [${host}]`);
-    if (host !== '*' && !isIPv4(host.split('/')[0]!)) {
+    if (host !== '*' && parseIpAddress(host.split('/')[0]!)?.tag !== 'ipv4') {
       throw new PolicyError(`allow rule '${rule}': '${host}' is not an IPv4 address, [IPv6], CIDR or '*'`);
     }
   }

@@ -26,12 +26,31 @@ describe('addresses', () => {
     ['1:0:3:4:5:6:7:8', '1:0:3:4:5:6:7:8'],
     ['::ffff:7f00:1', '::ffff:127.0.0.1'],
     ['fe80::1%eth0', 'fe80::1'],
+    ['::1.2.3.4', '::102:304'],
+    ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
+    ['0:0:0:0:0:0:0:0', '::'],
   ])('parses %s and formats it as %s', (input, out) => {
     expect(formatIpAddress(parseIpAddress(input)!)).toBe(out);
   });
 
   it('refuses what is not an IP literal', () => {
-    for (const s of ['', 'localhost', '1.2.3', '1.2.3.256', ':::', '[::1]', '1::2::3']) {
+    for (const s of [
+      '',
+      'localhost',
+      '1.2.3',
+      '1.2.3.256',
+      '01.2.3.4',
+      ':::',
+      '[::1]',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7',
+      '12345::',
+      '1.2.3.4::',
+      '::1.2.3.4:1',
+      'fe80::1%',
+      '%eth0',
+    ]) {
       expect(parseIpAddress(s)).toBeUndefined();
     }
   });

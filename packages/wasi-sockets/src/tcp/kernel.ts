@@ -2,9 +2,10 @@
 // way in Node to bind a socket synchronously (WASI's `bind` returns its result and port at once)
 // before connecting or listening on it. A connected handle becomes an ordinary net.Socket.
 
-import { Socket } from 'node:net';
-import { getSystemErrorName } from 'node:util';
+import type { Socket } from 'node:net';
 import type { IpAddressFamily } from '../address.ts';
+import { builtin } from '../builtins.ts';
+import { socketError } from '../errors.ts';
 
 /** The parts of a libuv TCP handle (src/tcp_wrap.cc) used here. */
 export interface TcpHandle {
@@ -43,12 +44,15 @@ const IPV6ONLY = 1;
 function tcpWrap(): TcpWrap {
   // process.binding is deprecated for general use but is the only synchronous bind in Node
   // (Node caches the module); looked up on use so merely importing the package costs nothing.
-  return (process as unknown as { binding(name: string): TcpWrap }).binding('tcp_wrap');
+  const p = (globalThis as { process?: { binding?(name: string): TcpWrap } }).process;
+  if (typeof p?.binding !== 'function') throw socketError('not-supported');
+  return p.binding('tcp_wrap');
 }
 
 /** A libuv status (a negative errno) as an Error with Node's `code`, for errorCodeOf. */
 export function uvError(status: number): Error & { code: string } {
-  const code = getSystemErrorName(status);
+  const util = builtin<typeof import('node:util')>('node:util');
+  const code = util?.getSystemErrorName(status) ?? `errno ${-status}`;
   return Object.assign(new Error(code), { code });
 }
 
@@ -102,7 +106,8 @@ export function connectHandle(
 
 /** A connected handle as a paused, half-open-capable net.Socket. */
 export function wrapConnected(handle: TcpHandle): Socket {
-  return new Socket({
+  const net = builtin<typeof import('node:net')>('node:net')!;
+  return new net.Socket({
     handle: handle as never,
     allowHalfOpen: true,
     readable: true,
