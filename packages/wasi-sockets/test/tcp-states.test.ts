@@ -131,6 +131,21 @@ describe('tcp-socket listen', () => {
     expect(await codeOf(() => s.connect(v4(80)))).toBe('invalid-state');
   });
 
+  it('takes a new backlog while listening and keeps accepting', async () => {
+    const { TcpSocket } = sockets();
+    const s = TcpSocket.create('ipv4');
+    later(() => s[Symbol.dispose]());
+    s.bind(v4(0));
+    const accepts = s.listen()[Symbol.asyncIterator]();
+    s.setListenBacklogSize(5n);
+    const c = TcpSocket.create('ipv4');
+    later(() => c[Symbol.dispose]());
+    await c.connect(s.getLocalAddress());
+    const { value: a } = await accepts.next();
+    expect(a.getRemoteAddress()).toEqual(c.getLocalAddress());
+    a[Symbol.dispose]();
+  });
+
   it('accepts connections that inherit the listener options', async () => {
     const { TcpSocket } = sockets();
     const s = TcpSocket.create('ipv4');
