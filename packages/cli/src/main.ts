@@ -15,7 +15,8 @@ export const USAGE = `Usage: weft <command> [options]
 Commands:
   weft run [--env K=V]... [--inherit-env] [--dir HOST[::GUEST]]... [--dir-ro HOST[::GUEST]]...
            [--argv0 NAME] [--fuel N] [--timeout DURATION] [--max-memory SIZE]
-           [--allow-net HOST:PORTS]... [--inherit-network] [--] COMPONENT.wasm [ARGS...]
+           [--allow-net HOST:PORTS]... [--allow-name-lookup] [--inherit-network]
+           [--] COMPONENT.wasm [ARGS...]
       Run a command component's wasi:cli/run (0.3.x, else 0.2.x) with this
       process's stdin/stdout/stderr; exits with its code (0 ok, 1 err, the
       exit-with-code value; 134 after a trap). Options go before the file;
@@ -33,7 +34,8 @@ Commands:
       lets the guest bind, listen, connect and send to those addresses
       (HOST an IPv4 address, [IPv6], a CIDR such as 10.0.0.0/8 or
       [fd00::]/8, or *; PORTS *, N or N-M; repeatable); anything else
-      is access-denied, and names do not resolve. --inherit-network: every
+      is access-denied, and names do not resolve unless
+      --allow-name-lookup (the host's resolver). --inherit-network: every
       address and the host's name lookup (WASI 0.2 sockets only with it).
   weft run [--invoke 'name(args)'] COMPONENT.wasm
       Instantiate a component (with the WASI imports) and call an export.
@@ -43,7 +45,7 @@ Commands:
              [--dir-ro HOST[::GUEST]]... [--request-timeout DURATION] [--max-instances N]
              [--requests-per-instance N] [--concurrency-per-instance N] [--max-concurrent N]
              [--idle-timeout DURATION] [--max-memory SIZE] [--workers N]
-             [--allow-net HOST:PORTS]... [--inherit-network] COMPONENT.wasm
+             [--allow-net HOST:PORTS]... [--allow-name-lookup] [--inherit-network] COMPONENT.wasm
       Serve a wasi:http/service component (its wasi:http/handler@0.3.x) over
       HTTP/1.1; prints "Serving HTTP on http://HOST:PORT/" to stderr once
       listening (--addr default 127.0.0.1:8080; port 0 picks a free one).
@@ -56,8 +58,9 @@ Commands:
       none): a request whose guest work runs longer gets 504 and its
       instance is dropped (a tight loop is stopped by 1.25x the timeout);
       a trap gets 500 and drops only that instance. --workers N: N
-      processes share the port (node:cluster). --allow-net and
-      --inherit-network as for weft run, for every instance.
+      processes share the port (node:cluster). --allow-net,
+      --allow-name-lookup and --inherit-network as for weft run, for
+      every instance.
   weft inspect COMPONENT.wasm
       Print the component's imports and exports as WIT.
   weft bundle -o DIR [--name NAME] [--interruptible] [--fuel] [--max-memory SIZE] COMPONENT.wasm

@@ -74,6 +74,15 @@ describe('weft run / weft serve network flags', () => {
     expect(networkOptions(r)).toEqual({ inherit: true, allow: ['127.0.0.1:80', '[::1]:*'] });
   });
 
+  it('--allow-name-lookup turns on the host resolver (lookup), alone or with rules', () => {
+    expect(networkOptions(parseRunArgs(['--allow-name-lookup', 'app.wasm']))).toEqual({
+      inherit: false,
+      allow: [],
+      lookup: true,
+    });
+    expect(parseServeArgs(['--allow-name-lookup', 'app.wasm']).allowNameLookup).toBe(true);
+  });
+
   it('no flag: no network options (the guest gets none)', () => {
     expect(networkOptions(parseRunArgs(['app.wasm']))).toBeUndefined();
     expect(networkOptions(parseRunArgs(['--allow-net', '*:443', 'app.wasm']))).toEqual({
@@ -102,6 +111,8 @@ describe('weft run / weft serve network flags', () => {
     const outs: string[] = [];
     await main(['--help'], { out: (l) => outs.push(l), err: () => {} });
     const text = outs.join('\n');
-    expect(text.match(/\[--allow-net HOST:PORTS\]\.\.\. \[--inherit-network\]/g)).toHaveLength(2);
+    expect(text.match(/\[--allow-net HOST:PORTS\]\.\.\. \[--allow-name-lookup\] \[--inherit-network\]/g)).toHaveLength(
+      2,
+    );
   });
 });

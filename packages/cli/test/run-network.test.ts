@@ -1,4 +1,4 @@
-// `weft run` with and without --allow-net / --inherit-network, on real sockets on 127.0.0.1: the
+// `weft run` with and without --allow-net / --allow-name-lookup / --inherit-network, on real sockets on 127.0.0.1: the
 // example's C client (`http-get HOST PORT PATH`) and the sockets bench's C echo server (binds
 // 127.0.0.1:0, prints the address, echoes one connection).
 
@@ -66,10 +66,19 @@ describe('weft run: the guest network', () => {
       err: 'http-get: connect: access-denied\n',
     });
     expect(hits).toBe(1);
-    // A name needs the host resolver, which only --inherit-network gives.
+    // A name needs the host resolver: --allow-name-lookup (or --inherit-network).
     const named = await weft('--allow-net', '127.0.0.1:*', HTTP_GET, 'localhost', String(port), '/');
     expect(named.code).toBe(1);
     expect(named.err).toMatch(/^http-get: resolve-addresses: /);
+    expect(
+      await weft('--allow-net', `127.0.0.1:${port}`, '--allow-name-lookup', HTTP_GET, 'localhost', String(port), '/'),
+    ).toMatchObject({ code: 0, out: OK, err: '' });
+    // The resolver alone allows no address.
+    expect(await weft('--allow-name-lookup', HTTP_GET, 'localhost', String(port), '/')).toMatchObject({
+      code: 1,
+      err: 'http-get: connect: access-denied\n',
+    });
+    expect(hits).toBe(2);
   });
 
   it('--inherit-network: any address, and names resolve', async () => {

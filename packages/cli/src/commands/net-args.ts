@@ -1,4 +1,5 @@
-// `--allow-net SPEC` (repeatable) and `--inherit-network`, shared by `weft run` and `weft serve`.
+// `--allow-net SPEC` (repeatable), `--allow-name-lookup` and `--inherit-network`, shared by
+// `weft run` and `weft serve`.
 // A spec is checked here, before anything loads, so a typo is a usage error (exit 2) that names
 // the flag and says what was expected, not a guest that later finds every connect denied.
 
@@ -11,6 +12,8 @@ export interface NetArgs {
   allowNet?: string[];
   /** `--inherit-network`: every address, and the host's name lookup. */
   inheritNetwork?: boolean;
+  /** `--allow-name-lookup`: ip-name-lookup may use the host's resolver (as Wasmtime's -S allow-ip-name-lookup). */
+  allowNameLookup?: boolean;
 }
 
 const EXPECTED =
@@ -75,8 +78,8 @@ function checkPorts(ports: string, fail: (why: string) => never): void {
 }
 
 /** The socket options (`@weft/wasi-sockets`' NetworkOptions) the flags ask for; undefined: no network. */
-export function networkOptions(args: NetArgs): { inherit: boolean; allow: string[] } | undefined {
+export function networkOptions(args: NetArgs): { inherit: boolean; allow: string[]; lookup?: boolean } | undefined {
   const allow = args.allowNet ?? [];
-  if (!args.inheritNetwork && allow.length === 0) return undefined;
-  return { inherit: args.inheritNetwork === true, allow };
+  if (!args.inheritNetwork && allow.length === 0 && !args.allowNameLookup) return undefined;
+  return { inherit: args.inheritNetwork === true, allow, ...(args.allowNameLookup ? { lookup: true } : {}) };
 }

@@ -106,6 +106,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--inherit-network':
         r.inheritNetwork = true;
         break;
+      case '--allow-name-lookup':
+        r.allowNameLookup = true;
+        break;
       default:
         throw new UsageError(`unknown option ${a}`);
     }

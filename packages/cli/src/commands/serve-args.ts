@@ -142,6 +142,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--inherit-network':
         r.inheritNetwork = true;
         break;
+      case '--allow-name-lookup':
+        r.allowNameLookup = true;
+        break;
       default:
         throw new UsageError(`unknown option ${a}`);
     }
