@@ -51,7 +51,12 @@ export function nameLookup(ctx: SocketsContext) {
       if (literal !== undefined) return [unmapped(literal)];
       const ascii = asciiName(name);
       if (ascii === undefined) throw lookupError('invalid-argument');
-      const served = ctx.virtual.resolve?.call(ctx.virtual, ascii);
+      let served: unknown;
+      try {
+        served = ctx.virtual.resolve?.call(ctx.virtual, ascii);
+      } catch (e) {
+        throw toLookupError(e); // the host's resolve failing is `other` to the guest, never a trap
+      }
       if (served !== undefined) {
         const ips = Array.isArray(served)
           ? served.map((a) => (typeof a === 'string' ? parseIpAddress(a) : undefined))

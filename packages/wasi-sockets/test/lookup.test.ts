@@ -49,6 +49,14 @@ describe('resolve-addresses', () => {
       { tag: 'ipv6', val: [0xfd00, 0, 0, 0, 0, 0, 0, 5] },
     ]);
     expect(await codeOf(() => lookup.resolveAddresses('other.internal'))).toBe('access-denied');
+    const throwing = sockets({
+      virtual: {
+        resolve: () => {
+          throw new Error('host bug');
+        },
+      },
+    }).lookup;
+    expect(await codeOf(() => throwing.resolveAddresses('x.internal'))).toBe('other');
     const empty = sockets({ virtual: { resolve: () => [] } }).lookup;
     expect(await codeOf(() => empty.resolveAddresses('none.internal'))).toBe('name-unresolvable');
   });

@@ -95,9 +95,14 @@ export function connectHandle(
     req.port = port;
     req.localAddress = '';
     req.localPort = 0;
+    // Runs from libuv: nothing may throw out of it (that would be the process's uncaught exception).
     req.oncomplete = (status) => {
-      if (status !== 0) reject(uvError(status));
-      else resolve(wrapConnected(handle));
+      try {
+        if (status !== 0) reject(uvError(status));
+        else resolve(wrapConnected(handle));
+      } catch (e) {
+        reject(e);
+      }
     };
     const err = family === 'ipv4' ? handle.connect(req, address, port) : handle.connect6(req, address, port);
     if (err !== 0) reject(uvError(err));

@@ -228,8 +228,13 @@ export function tcpSocketClass(ctx: SocketsContext) {
       try {
         listenHandle(handle, this.#backlog, (status, client) => {
           // An accept error (ECONNABORTED, ...) is skipped: the stream stays operational.
+          // From libuv, so nothing may throw out of here.
           if (status !== 0 || client === undefined) return;
-          this.#accepted(listener, wrapConnected(client));
+          try {
+            this.#accepted(listener, wrapConnected(client));
+          } catch {
+            client.close();
+          }
         });
       } catch (e) {
         throw toSocketError(e);
