@@ -8,9 +8,8 @@ import { Component, type Instance } from '@weft/core';
 import { CaptureSink, createCliHost, runCommand } from '@weft/wasi-cli';
 import { createClocks } from '@weft/wasi-clocks';
 import { createRandom } from '@weft/wasi-random';
-// Rust's wasm32-wasip3 libc still imports WASI 0.2 (wasi:io/poll, cli, ...). @weft/wasi-p2 is not
-// a dependency of this package (adding it is a lockfile change for the integration), so its source.
-import { createWasiP2 } from '../../wasi-p2/src/index.ts';
+// Rust's wasm32-wasip3 libc still imports WASI 0.2 (wasi:io/poll, cli, ...): a dev dependency.
+import { createWasiP2 } from '@weft/wasi-p2';
 import { createSockets } from '../src/index.ts';
 import type { SocketsOptions } from '../src/options.ts';
 
