@@ -1,5 +1,6 @@
 export * from './backend.ts';
 export { MemoryBackend, type MemoryBackendOptions, type MemorySnapshot } from './memory.ts';
+export { type MemoryTree, memoryTree } from './memory-tree.ts';
 export { NodeBackend, type NodeBackendOptions } from './node.ts';
 export { OpenFile } from './open-file.ts';
 export { OverlayBackend } from './overlay.ts';

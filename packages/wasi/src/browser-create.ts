@@ -1,0 +1,24 @@
+// createWasi for the browser entry: the WASI 0.3 host with browser-safe parts, chosen by the
+// `browser` export condition of each package (compose.ts is shared): stdio discarded unless
+// given (a CaptureSink, a function, a WritableStream; stdin as bytes, a string or a stream),
+// the real clocks (performance.now, Date.now), Web Crypto randomness, preopens that are
+// Backends (memoryTree, MemoryBackend, OverlayBackend, your own), wasi:http's client on fetch,
+// wasi:sockets over virtual connections only. No WASI 0.2 (see browser-load.ts).
+
+import { checkNoP2 } from './browser-load.ts';
+import { composeWasiHost, type WasiHost, type WasiImports, type WasiOptions } from './compose.ts';
+
+/** The import object and the handles a runner needs (WASI 0.3 only). */
+export function createWasiHost(options: WasiOptions = {}): WasiHost {
+  checkNoP2(options);
+  return composeWasiHost(options, undefined);
+}
+
+/**
+ * One import object with wasi:cli, wasi:clocks, wasi:random, wasi:filesystem, wasi:http and
+ * wasi:sockets at 0.3.0. A component importing a WASI 0.2 interface fails to link with a
+ * `missing import` error naming it.
+ */
+export function createWasi(options: WasiOptions = {}): WasiImports {
+  return createWasiHost(options).imports;
+}
