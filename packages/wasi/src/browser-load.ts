@@ -2,21 +2,21 @@
 // loaded (@weft/wasi-p2 needs Node: preview2-shim's browser build lacks parts it uses). A
 // component that imports a 0.2 interface is refused here, by name, before it is instantiated.
 
-import { composeWasiHost, type WasiHost, type WasiOptions } from './compose.ts';
-import { importsWasiP2 } from './load.ts';
+import { createWasiHost } from './browser-create.ts';
+import type { WasiHost, WasiOptions } from './compose.ts';
 
-export { importsWasiP2 };
+// (load.ts has the same test, but importing it would bundle its dynamic import of @weft/wasi-p2.)
+const P2 = /^wasi:[^@]*@0\.2\./;
+
+/** Whether any of the names is a WASI 0.2 interface (`wasi:…@0.2.x`). */
+export function importsWasiP2(importNames: Iterable<string>): boolean {
+  return firstP2(importNames) !== undefined;
+}
 
 /** The first WASI 0.2 import among `importNames`, if any. */
 function firstP2(importNames: Iterable<string>): string | undefined {
-  for (const name of importNames) if (importsWasiP2([name])) return name;
+  for (const name of importNames) if (P2.test(name)) return name;
   return undefined;
-}
-
-/** Throws unless the options leave WASI 0.2 out (or say nothing of it). */
-export function checkNoP2(options: WasiOptions): void {
-  if (options.p2 !== undefined && options.p2 !== false)
-    throw new TypeError('WASI 0.2 (the p2 option) is not available in the browser build of @weft/wasi: 0.3 only');
 }
 
 /**
@@ -37,8 +37,5 @@ export async function wasiHostFactory(
     throw new Error(
       `the component imports ${p2}: WASI 0.2 is not available in the browser build of @weft/wasi (0.3 only)`,
     );
-  return (options) => {
-    checkNoP2(options);
-    return composeWasiHost(options, undefined);
-  };
+  return createWasiHost;
 }
