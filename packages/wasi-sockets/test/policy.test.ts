@@ -65,10 +65,14 @@ describe('policy on tcp-socket', () => {
     const { TcpSocket } = sockets({});
     // The port is taken: a kernel bind would say address-in-use.
     expect(await codeOf(() => TcpSocket.create('ipv4').bind(v4(port)))).toBe('access-denied');
-    expect(await codeOf(() => TcpSocket.create('ipv4').listen())).toBe('access-denied');
+    // A refused listen made no implicit bind: the socket is still unbound (no local address).
+    const l = TcpSocket.create('ipv4');
+    expect(await codeOf(() => l.listen())).toBe('access-denied');
+    expect(await codeOf(() => l.getLocalAddress())).toBe('invalid-state');
     const s = TcpSocket.create('ipv4');
     expect(await codeOf(() => s.connect(v4(port)))).toBe('access-denied');
-    expect(await codeOf(() => s.getRemoteAddress())).toBe('invalid-state');
+    // The refused connect closed the socket (an unbound one would be access-denied here).
+    expect(await codeOf(() => s.bind(v4(0)))).toBe('invalid-state');
     await sleep(50);
     expect(connections).toBe(0);
   });
