@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SocketAddress, VirtualConnection } from '../src/options.ts';
-import { chunks, codeOf, collect, sleep, sockets, v4, v6, within } from './helpers.ts';
+import { chunks, codeOf, collect, nodeServer, sleep, sockets, v4, v6, within } from './helpers.ts';
 
 /** A connection that sends back what it receives. */
 function echo(): VirtualConnection {
@@ -140,5 +140,25 @@ describe('virtual tcp connections', () => {
     await sleep(10);
     expect(cancelled).toBe(true);
     expect(closed).toBe(true);
+  });
+
+  it('a socket dropped while the virtual connect hook runs makes no kernel connection', async () => {
+    const { server, port } = await nodeServer();
+    let connections = 0;
+    server.on('connection', () => connections++);
+    let answer!: (v: undefined) => void;
+    const { TcpSocket } = sockets({
+      allow: ['127.0.0.1:*'],
+      virtual: { connect: () => new Promise<undefined>((r) => (answer = r)) },
+    });
+    const s = TcpSocket.create('ipv4');
+    s.bind(v4(0));
+    const connecting = codeOf(() => s.connect(v4(port)));
+    await sleep(5);
+    s[Symbol.dispose]();
+    answer(undefined); // not a virtual address: without the drop, the kernel would connect now
+    expect(await within(connecting)).toBe('invalid-state');
+    await sleep(50);
+    expect(connections).toBe(0);
   });
 });

@@ -153,7 +153,12 @@ export function tcpSocketClass(ctx: SocketsContext) {
       const bound = this.#state === 'bound';
       this.#state = 'connecting';
       try {
-        const c = (await this.#connectVirtual(remoteAddress)) ?? (await this.#connectKernel(remoteAddress));
+        let c = await this.#connectVirtual(remoteAddress);
+        if (c === undefined) {
+          // Dropped while the hook ran: its explicit bind is gone and no one would own the connection.
+          if (this.#dropped) throw socketError('invalid-state');
+          c = await this.#connectKernel(remoteAddress);
+        }
         if (this.#dropped) {
           c.conn.release();
           return;
