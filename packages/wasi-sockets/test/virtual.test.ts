@@ -161,4 +161,18 @@ describe('virtual tcp connections', () => {
     await sleep(50);
     expect(connections).toBe(0);
   });
+
+  it('a bound socket that connects virtually reports the virtual local address', async () => {
+    const { TcpSocket } = sockets({ allow: ['127.0.0.1:*'], virtual: { connect: () => echo() } });
+    const s = TcpSocket.create('ipv4');
+    s.bind(v4(0));
+    const boundPort = s.getLocalAddress().val.port;
+    await s.connect(v4(80, [10, 0, 0, 4]));
+    const local = s.getLocalAddress();
+    // The explicit bind's kernel socket was closed: its port is not this socket's any more.
+    expect(local.val.port).not.toBe(boundPort);
+    expect(local.val.port).toBeGreaterThanOrEqual(49152);
+    expect(local.val.address).toEqual([127, 0, 0, 1]);
+    s[Symbol.dispose]();
+  });
 });

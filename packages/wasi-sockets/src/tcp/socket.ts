@@ -150,7 +150,6 @@ export function tcpSocketClass(ctx: SocketsContext) {
       ) {
         throw socketError('invalid-argument');
       }
-      const bound = this.#state === 'bound';
       this.#state = 'connecting';
       try {
         let c = await this.#connectVirtual(remoteAddress);
@@ -164,7 +163,8 @@ export function tcpSocketClass(ctx: SocketsContext) {
           return;
         }
         this.#conn = c.conn;
-        this.#local = bound ? this.#local : c.local;
+        // A virtual connection's own address: an explicit bind's port was given back.
+        this.#local = c.local;
         this.#remote = c.remote;
         this.#state = 'connected';
         if (this.#options.keepAlive) this.#applyKeepAlive();
@@ -214,7 +214,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
         const out = localOf(handle);
         local = fromNodeAddress(out.address!, out.port!);
       } catch {
-        local = unspecified(this.#family);
+        local = this.#local ?? unspecified(this.#family);
       }
       return { conn: new NodeConn(socket), local, remote, options: this.#options };
     }
