@@ -1,6 +1,7 @@
 // wasi:sockets `ip-address` / `ip-socket-address` values (jco's shapes) and Node's address
 // strings, both ways, plus the address-class checks bind/connect/send need.
 
+import { socketError } from './errors.ts';
 import type { SocketAddress } from './options.ts';
 
 export type IpAddressFamily = 'ipv4' | 'ipv6';
@@ -154,6 +155,34 @@ export function isBroadcast(ip: IpAddress): boolean {
 /** `::ffff:a.b.c.d`: WASI refuses these on bind and connect (a v6-only socket cannot use them). */
 export function isIpv4Mapped(ip: IpAddress): boolean {
   return ip.tag === 'ipv6' && ip.val.slice(0, 5).every((x) => x === 0) && ip.val[5] === 0xffff;
+}
+
+/**
+ * `::a.b.c.d` (IPv4-compatible, deprecated since RFC 4291) but not `::` or `::1`: kernels treat
+ * these inconsistently, so bind, connect and send refuse them, as Wasmtime does.
+ */
+export function isIpv4Compatible(ip: IpAddress): boolean {
+  if (ip.tag !== 'ipv6' || !ip.val.slice(0, 6).every((x) => x === 0)) return false;
+  return !(ip.val[6] === 0 && (ip.val[7] === 0 || ip.val[7] === 1));
+}
+
+/**
+ * `a` as an address a socket of `family` may use (tcp and udp alike), else `invalid-argument`:
+ * well formed (a host caller's value may be anything), of the socket's family, and neither
+ * IPv4-mapped nor IPv4-compatible (IPv6 sockets are v6-only).
+ */
+export function checkSocketAddress(a: unknown, family: IpAddressFamily): IpSocketAddress {
+  if (!isIpSocketAddress(a) || a.tag !== family) throw socketError('invalid-argument');
+  const ip = ipAddressOf(a);
+  if (isIpv4Mapped(ip) || isIpv4Compatible(ip)) throw socketError('invalid-argument');
+  return a;
+}
+
+/** A peer's address: as checkSocketAddress, and neither the unspecified address nor port 0. */
+export function checkRemoteAddress(a: unknown, family: IpAddressFamily): IpSocketAddress {
+  const r = checkSocketAddress(a, family);
+  if (r.val.port === 0 || isUnspecified(ipAddressOf(r))) throw socketError('invalid-argument');
+  return r;
 }
 
 /** The unspecified address of a family, for implicit binds. */

@@ -4,5 +4,5 @@
 export { createSockets, type SocketsImports } from './browser-create.ts';
 export type { NetworkOptions, SocketAddress, SocketsOptions, VirtualConnection, VirtualNetwork } from './options.ts';
 export { NetworkPolicy, PolicyError } from './policy.ts';
-export type { IpAddress, IpAddressFamily, IpSocketAddress } from './address.ts';
+export { type IpAddress, type IpAddressFamily, type IpSocketAddress, parseIpAddress } from './address.ts';
 export type { ErrorCode, LookupErrorCode } from './errors.ts';

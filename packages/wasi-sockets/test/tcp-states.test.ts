@@ -18,7 +18,7 @@ describe('tcp-socket bind', () => {
     expect(await codeOf(() => s.bind(v4(0)))).toBe('invalid-state');
   });
 
-  it('refuses the wrong family, non-unicast and IPv4-mapped addresses', async () => {
+  it('refuses the wrong family, non-unicast, IPv4-mapped and IPv4-compatible addresses', async () => {
     const { TcpSocket } = sockets();
     expect(await codeOf(() => TcpSocket.create('ipv4').bind(v6(0)))).toBe('invalid-argument');
     expect(await codeOf(() => TcpSocket.create('ipv6').bind(v4(0)))).toBe('invalid-argument');
@@ -28,6 +28,13 @@ describe('tcp-socket bind', () => {
       'invalid-argument',
     );
     expect(await codeOf(() => TcpSocket.create('ipv6').bind(v6(0, [0, 0, 0, 0, 0, 0xffff, 0x7f00, 1])))).toBe(
+      'invalid-argument',
+    );
+    // IPv4-compatible (`::127.0.0.1`), as udp and Wasmtime: at bind and at connect.
+    expect(await codeOf(() => TcpSocket.create('ipv6').bind(v6(0, [0, 0, 0, 0, 0, 0, 0x7f00, 1])))).toBe(
+      'invalid-argument',
+    );
+    expect(await codeOf(() => TcpSocket.create('ipv6').connect(v6(80, [0, 0, 0, 0, 0, 0, 0x7f00, 1])))).toBe(
       'invalid-argument',
     );
     expect(await codeOf(() => TcpSocket.create('ipv4').bind({ tag: 'ipv4', val: { port: 70000 } } as never))).toBe(

@@ -178,9 +178,11 @@ describe('wasi:http in the browser build', { timeout: 30_000 }, () => {
   });
   afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
 
+  // The allow rule: createWasi's wasi:http entries (which replace the pool's own) may check the
+  // default client's requests against the network policy.
   const handler = (wasm: Uint8Array) =>
     web.toFetchHandler(wasm, {
-      imports: () => web.createWasi({}),
+      imports: () => web.createWasi({ network: { allow: ['127.0.0.1:*'] } }),
       instantiate: { jspi: false },
       log: () => {},
     });

@@ -5,16 +5,15 @@
 import type { Socket } from 'node:net';
 import type { StreamReader } from '@weft/core';
 import {
+  checkRemoteAddress,
+  checkSocketAddress,
   formatIpAddress,
   fromNodeAddress,
   type IpAddressFamily,
   type IpSocketAddress,
   ipAddressOf,
   isBroadcast,
-  isIpSocketAddress,
-  isIpv4Mapped,
   isMulticast,
-  isUnspecified,
   toNodeAddress,
   unspecified,
 } from '../address.ts';
@@ -55,11 +54,11 @@ interface Connected {
   options: TcpOptions;
 }
 
-/** What the guest may not use as a local or remote address (invalid-argument). */
-function badAddress(a: unknown, family: IpAddressFamily): a is never {
-  if (!isIpSocketAddress(a) || a.tag !== family) return true;
-  const ip = ipAddressOf(a);
-  return isMulticast(ip) || isBroadcast(ip) || isIpv4Mapped(ip);
+/** A local or remote address as tcp takes it (invalid-argument otherwise): unicast only. */
+function checkTcpAddress(a: unknown, family: IpAddressFamily): IpSocketAddress {
+  const ip = ipAddressOf(checkSocketAddress(a, family));
+  if (isMulticast(ip) || isBroadcast(ip)) throw socketError('invalid-argument');
+  return a as IpSocketAddress;
 }
 
 /** Node's text for an address, with the IPv6 scope (`%N`) libuv needs for link-local ones. */
@@ -123,7 +122,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
 
     bind(localAddress: IpSocketAddress): void {
       if (this.#state !== 'unbound') throw socketError('invalid-state');
-      if (badAddress(localAddress, this.#family)) throw socketError('invalid-argument');
+      checkTcpAddress(localAddress, this.#family);
       ctx.check(localAddress);
       this.#bindKernel(hostOf(localAddress), localAddress.val.port);
     }
@@ -143,13 +142,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
 
     async connect(remoteAddress: IpSocketAddress): Promise<void> {
       if (this.#state !== 'unbound' && this.#state !== 'bound') throw socketError('invalid-state');
-      if (
-        badAddress(remoteAddress, this.#family) ||
-        isUnspecified(ipAddressOf(remoteAddress)) ||
-        remoteAddress.val.port === 0
-      ) {
-        throw socketError('invalid-argument');
-      }
+      checkTcpAddress(checkRemoteAddress(remoteAddress, this.#family), this.#family);
       this.#state = 'connecting';
       try {
         let c = await this.#connectVirtual(remoteAddress);

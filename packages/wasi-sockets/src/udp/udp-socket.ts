@@ -8,6 +8,8 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import {
+  checkRemoteAddress as checkRemote,
+  checkSocketAddress as checkAddress,
   fromNodeAddress,
   type IpAddressFamily,
   type IpSocketAddress,
@@ -18,7 +20,7 @@ import {
 } from '../address.ts';
 import type { SocketsContext } from '../context.ts';
 import { socketError, toSocketError } from '../errors.ts';
-import { checkAddress, checkRemote, sameAddress } from './checks.ts';
+import { sameAddress } from './checks.ts';
 import { type Datagram, Inbox } from './inbox.ts';
 import { MAX_DATAGRAM } from './limits.ts';
 import { SocketOptions } from './sockopts.ts';
