@@ -169,13 +169,22 @@ export function isIpv4Compatible(ip: IpAddress): boolean {
 /**
  * `a` as an address a socket of `family` may use (tcp and udp alike), else `invalid-argument`:
  * well formed (a host caller's value may be anything), of the socket's family, and neither
- * IPv4-mapped nor IPv4-compatible (IPv6 sockets are v6-only).
+ * IPv4-mapped nor IPv4-compatible (IPv6 sockets are v6-only). A link-local address with a scope
+ * id is `not-supported`.
  */
 export function checkSocketAddress(a: unknown, family: IpAddressFamily): IpSocketAddress {
   if (!isIpSocketAddress(a) || a.tag !== family) throw socketError('invalid-argument');
   const ip = ipAddressOf(a);
   if (isIpv4Mapped(ip) || isIpv4Compatible(ip)) throw socketError('invalid-argument');
+  // libuv takes a scope as an interface name (if_nametoindex), so a numeric scope id would
+  // silently become scope 0 on Linux: refused rather than sent out of some other interface.
+  if (a.tag === 'ipv6' && a.val.scopeId !== 0 && isLinkLocal(ip)) throw socketError('not-supported');
   return a;
+}
+
+/** fe80::/10, the only addresses whose scope id means anything here. */
+export function isLinkLocal(ip: IpAddress): boolean {
+  return ip.tag === 'ipv6' && (ip.val[0] & 0xffc0) === 0xfe80;
 }
 
 /** A peer's address: as checkSocketAddress, and neither the unspecified address nor port 0. */

@@ -43,6 +43,13 @@ describe('tcp-socket bind', () => {
     expect(await codeOf(() => TcpSocket.create('ipx' as never))).toBe('not-supported');
   });
 
+  it('refuses a link-local address with a scope id as not-supported (libuv would drop the scope)', async () => {
+    const { TcpSocket } = sockets();
+    const scoped = { tag: 'ipv6', val: { port: 80, flowInfo: 0, address: [0xfe80, 0, 0, 0, 0, 0, 0, 1], scopeId: 1 } };
+    expect(await codeOf(() => TcpSocket.create('ipv6').bind(scoped as never))).toBe('not-supported');
+    expect(await codeOf(() => TcpSocket.create('ipv6').connect(scoped as never))).toBe('not-supported');
+  });
+
   it('reports a taken port as address-in-use, at bind', async () => {
     const { port } = await nodeServer();
     const { TcpSocket } = sockets();

@@ -103,6 +103,14 @@ describe('udp-socket argument checks', () => {
     }
   });
 
+  it('a link-local address with a scope id is not-supported (bind, connect, send)', async () => {
+    const s = udp().create('ipv6');
+    const scoped = { tag: 'ipv6', val: { port: 42, flowInfo: 0, address: [0xfe80, 0, 0, 0, 0, 0, 0, 1], scopeId: 2 } };
+    expect(await errorOf(() => s.bind(scoped as never))).toEqual({ tag: 'not-supported' });
+    expect(await errorOf(() => s.connect(scoped as never))).toEqual({ tag: 'not-supported' });
+    expect(await errorOf(() => s.send(new Uint8Array(1), scoped as never))).toEqual({ tag: 'not-supported' });
+  });
+
   it('malformed values from a host caller are invalid-argument, not a crash', async () => {
     const s = udp().create('ipv4');
     const bad = [

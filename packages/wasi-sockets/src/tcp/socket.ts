@@ -61,10 +61,9 @@ function checkTcpAddress(a: unknown, family: IpAddressFamily): IpSocketAddress {
   return a as IpSocketAddress;
 }
 
-/** Node's text for an address, with the IPv6 scope (`%N`) libuv needs for link-local ones. */
+/** Node's text for an address (no scope: checkSocketAddress refuses link-local ones with one). */
 function hostOf(a: IpSocketAddress): string {
-  const text = formatIpAddress(ipAddressOf(a));
-  return a.tag === 'ipv6' && a.val.scopeId !== 0 ? `${text}%${a.val.scopeId}` : text;
+  return formatIpAddress(ipAddressOf(a));
 }
 
 function isVirtualConnection(v: unknown): v is VirtualConnection {
