@@ -51,6 +51,10 @@ export function nameLookup(ctx: SocketsContext) {
       if (literal !== undefined) return [unmapped(literal)];
       const ascii = asciiName(name);
       if (ascii === undefined) throw lookupError('invalid-argument');
+      // The URL parser read a numeric host ('127.1', '0x7f000001', '2130706433') as an IPv4
+      // address: a literal too, as Wasmtime's url::Host::parse has it, never a name to look up.
+      const numeric = parseIpAddress(ascii);
+      if (numeric !== undefined) return [unmapped(numeric)];
       let served: unknown;
       try {
         served = ctx.virtual.resolve?.call(ctx.virtual, ascii);
