@@ -21,15 +21,17 @@ const HTTP_GET = bytes('../examples/tls-virtual-socket/guest/http-get.wasm');
 
 let web: Record<string, any>;
 let cleanup = () => {};
+let bundled = '';
 
 beforeAll(async () => {
   const b = await bundleForBrowser(
     `export * from '@weft/wasi';
-     export { Component } from '@weft/core';
+     export { Component, HAS_JSPI } from '@weft/core';
      export { fetchClient, toFetchHandler } from '@weft/wasi-http';`,
     `${PACKAGES}wasi`,
   );
   expect(b.freeGlobals).toEqual([]);
+  bundled = b.code;
   ({ module: web, cleanup } = await importBundle(b.code));
 }, 60_000);
 
@@ -224,5 +226,39 @@ describe('wasi:http in the browser build', { timeout: 30_000 }, () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('the browser build in an engine without JSPI', { timeout: 30_000 }, () => {
+  // A fresh copy of the bundle, loaded (and run) while WebAssembly has no Suspending/promising,
+  // as in a browser that lacks JSPI: core decides that when it loads.
+  const WA = WebAssembly as unknown as Record<string, unknown>;
+  const saved = { Suspending: WA.Suspending, promising: WA.promising };
+  let noJspi: Record<string, any>;
+  let cleanupNoJspi = () => {};
+  beforeAll(async () => {
+    delete WA.Suspending;
+    delete WA.promising;
+    ({ module: noJspi, cleanup: cleanupNoJspi } = await importBundle(bundled));
+  });
+  afterAll(() => {
+    Object.assign(WA, saved);
+    cleanupNoJspi();
+  });
+
+  it('core sees no JSPI; a callback-ABI handler runs; a blocking command traps naming JSPI', async () => {
+    expect(noJspi.HAS_JSPI).toBe(false);
+    const h = noJspi.toFetchHandler(HELLO_HTTP, { imports: () => noJspi.createWasi({}), log: () => {} });
+    try {
+      const r: Response = await h(new Request('http://page.test/'));
+      expect([r.status, await r.text()]).toEqual([200, 'hello']);
+    } finally {
+      await h.close();
+    }
+    const host = noJspi.createWasiHost({ args: ['c', 'sleep', '5'] });
+    const instance = await (await noJspi.Component.compile(COMMAND)).instantiate(host.imports);
+    await expect(host.run(instance)).rejects.toThrow(
+      /requires JSPI \(WebAssembly\.Suspending \/ WebAssembly\.promising\); this JavaScript engine does not provide it/,
+    );
   });
 });
