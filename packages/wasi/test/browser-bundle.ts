@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BuildResult, build, type Message, type Metafile } from 'esbuild';
 
 export const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,7 +20,7 @@ export interface BrowserBundle {
   code: string;
   /** Source files in the bundle, relative to packages/ (e.g. `wasi-fs/src/browser.ts`). */
   inputs: string[];
-  /** Node globals the bundle uses unbound. */
+  /** Node globals the bundle uses unbound, each `name in <module>`. */
   freeGlobals: string[];
 }
 
@@ -34,24 +34,43 @@ export function inputsOf(metafile: Metafile): string[] {
 
 /** Bundles `source` (an ES module importing packages by name) as resolved from `resolveDir`. */
 export async function bundleForBrowser(source: string, resolveDir: string): Promise<BrowserBundle> {
-  const result = await build({
-    stdin: { contents: source, resolveDir, loader: 'ts', sourcefile: 'entry.ts' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2023',
-    conditions: ['weft-source', 'browser'],
-    define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, marker(g)])),
-    metafile: true,
-    logLevel: 'silent',
-  });
+  let result: BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await build({
+      stdin: { contents: source, resolveDir, loader: 'ts', sourcefile: 'entry.ts' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2023',
+      conditions: ['weft-source', 'browser'],
+      define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, marker(g)])),
+      metafile: true,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    // esbuild's message says only how many errors: name each (a `node:` import shows here).
+    const errors = (e as { errors?: Message[] }).errors ?? [];
+    const where = (m: Message) => (m.location ? `${m.location.file}:${m.location.line}: ` : '');
+    throw new Error(`esbuild: ${errors.map((m) => where(m) + m.text).join('; ') || String(e)}`);
+  }
   const code = result.outputFiles[0]!.text;
   return {
     code,
     inputs: inputsOf(result.metafile),
-    freeGlobals: NODE_GLOBALS.filter((g) => new RegExp(`(?<!typeof )${marker(g)}`).test(code)),
+    freeGlobals: freeGlobalsIn(code),
   };
+}
+
+/** Each free use of a Node global, as `name in <module>` (esbuild heads each module with `// path`). */
+function freeGlobalsIn(code: string): string[] {
+  const found = new Set<string>();
+  for (const g of NODE_GLOBALS)
+    for (const m of code.matchAll(new RegExp(`(?<!typeof )${marker(g)}`, 'g'))) {
+      const heads = [...code.slice(0, m.index).matchAll(/^\/\/ (\S+)$/gm)];
+      found.add(`${g} in ${heads.at(-1)?.[1] ?? '?'}`);
+    }
+  return [...found];
 }
 
 /** Writes a bundle to a fresh temporary directory and imports it; `cleanup` removes the directory. */
