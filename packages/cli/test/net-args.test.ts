@@ -30,24 +30,25 @@ describe('--allow-net SPEC', () => {
   });
 
   it.each([
-    ['127.0.0.1', 'no :PORTS'],
-    ['localhost:80', '"localhost" is not an IP address (host names are not allowed'],
-    ['example.com:*', '"example.com" is not an IP address'],
-    ['::1:80', 'an IPv6 address goes in brackets'],
-    ['[::1:80', 'an IPv6 address needs its closing ]'],
-    ['[::1]x:80', 'unexpected "x" after the IPv6 address'],
-    ['[127.0.0.1]:80', '"127.0.0.1" is not an IPv6 address'],
-    ['[fe80::1%eth0]:80', 'is not an IPv6 address'],
-    ['256.0.0.1:80', '"256.0.0.1" is not an IP address'],
-    ['10.0.0.0/33:80', 'the prefix length must be 0 to 32'],
-    ['[fd00::]/129:80', 'the prefix length must be 0 to 128'],
-    ['10.0.0.0/:80', 'the prefix length must be 0 to 32'],
+    ['127.0.0.1', 'expected HOST:PORTS'],
+    ['localhost:80', "'localhost' is not an IPv4 address, [IPv6], CIDR or '*' (host names are not allowed"],
+    ['example.com:*', "'example.com' is not an IPv4 address"],
+    ['::1:80', 'write an IPv6 address in brackets'],
+    ['[::1:80', "'[' without ']'"],
+    ['[::1]x:80', "unexpected 'x' after the IPv6 address"],
+    ['[127.0.0.1]:80', "'127.0.0.1' is not an IPv6 address"],
+    ['[fe80::1%eth0]:80', "a zone id ('%') is not allowed"],
+    ['256.0.0.1:80', "'256.0.0.1' is not an IPv4 address"],
+    ['10.0.0.0/33:80', "prefix length '/33' is not from 0 to 32"],
+    ['[fd00::]/129:80', "prefix length '/129' is not from 0 to 128"],
+    ['10.0.0.0/:80', "prefix length '/' is not from 0 to 32"],
+    ['10.0.0.0/8/32:80', "more than one '/' in '10.0.0.0/8/32'"],
     [':80', 'the host is empty'],
-    ['127.0.0.1:', '"" is not a port, a range or *'],
-    ['127.0.0.1:http', '"http" is not a port'],
-    ['127.0.0.1:65536', 'a port is at most 65535'],
-    ['127.0.0.1:9000-8000', 'the range 9000-8000 is empty'],
-    ['127.0.0.1:-5', 'is not a port'],
+    ['127.0.0.1:', "port '' is not a number from 0 to 65535"],
+    ['127.0.0.1:http', "port 'http' is not a number"],
+    ['127.0.0.1:65536', "port '65536' is not a number from 0 to 65535"],
+    ['127.0.0.1:9000-8000', 'port range 9000-8000 is empty'],
+    ['127.0.0.1:-5', "port '' is not a number"],
   ])('rejects %s', (spec, why) => {
     expect(() => parseAllowNet(spec)).toThrow(why);
     expect(() => parseAllowNet(spec)).toThrow(`--allow-net ${JSON.stringify(spec)}: `);
@@ -100,7 +101,7 @@ describe('weft run / weft serve network flags', () => {
     for (const cmd of ['run', 'serve']) {
       const { code, errs } = await weft(cmd, '--allow-net', 'localhost:80', 'app.wasm');
       expect(code).toBe(2);
-      expect(errs[0]).toMatch(/^weft: --allow-net "localhost:80": "localhost" is not an IP address/);
+      expect(errs[0]).toMatch(/^weft: --allow-net "localhost:80": 'localhost' is not an IPv4 address/);
       expect(errs[0]).toContain('expected HOST:PORTS');
       expect(errs[1]).toBe("Run 'weft --help' for usage.");
     }

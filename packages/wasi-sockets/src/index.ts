@@ -2,6 +2,6 @@
 
 export { createSockets, type SocketsImports } from './create.ts';
 export type { NetworkOptions, SocketAddress, SocketsOptions, VirtualConnection, VirtualNetwork } from './options.ts';
-export { NetworkPolicy, PolicyError } from './policy.ts';
-export type { IpAddress, IpAddressFamily, IpSocketAddress } from './address.ts';
+export { type AllowRule, NetworkPolicy, PolicyError, parseAllowRule } from './policy.ts';
+export { parseIpAddress, type IpAddress, type IpAddressFamily, type IpSocketAddress } from './address.ts';
 export type { ErrorCode, LookupErrorCode } from './errors.ts';

@@ -28,7 +28,14 @@ describe('resolve-addresses', () => {
 
   it('returns numeric host names (127.1, hex, a 32-bit number) as IP literals, asking no one', async () => {
     const asked: string[] = [];
-    const { lookup } = sockets({ virtual: { resolve: (n) => (asked.push(n), ['10.9.9.9']) } });
+    const { lookup } = sockets({
+      virtual: {
+        resolve: (n) => {
+          asked.push(n);
+          return ['10.9.9.9'];
+        },
+      },
+    });
     for (const name of ['127.1', '0x7f000001', '2130706433', '0177.0.0.1', '127.0.0.1.']) {
       expect(await lookup.resolveAddresses(name)).toEqual([{ tag: 'ipv4', val: [127, 0, 0, 1] }]);
     }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseIpAddress } from '../src/address.ts';
-import { createSockets, NetworkPolicy, PolicyError } from '../src/index.ts';
+import { createSockets, NetworkPolicy, PolicyError, parseAllowRule } from '../src/index.ts';
 import { codeOf, later, nodeServer, sleep, sockets, v4, v6 } from './helpers.ts';
 
 const ip = (s: string) => parseIpAddress(s)!;
@@ -50,10 +50,36 @@ describe('NetworkPolicy', () => {
     ['[fd00::]/129:80', /prefix length/],
     ['example.com:80', /not an IPv4 address/],
     ['*:x', /port 'x'/],
+    ['10.0.0.0/8/32:80', /more than one '\/'/],
+    ['[fd00::]/8/16:80', /more than one '\/'/],
+    ['[fe80::1%eth0]:80', /zone id/],
+    ['[fe80::1%2]:80', /zone id/],
+    ['[::1]x:80', /unexpected 'x'/],
+    [':80', /host is empty/],
   ])('rejects %s with a clear error', (rule, message) => {
     expect(() => new NetworkPolicy({ allow: [rule] })).toThrow(PolicyError);
     expect(() => new NetworkPolicy({ allow: [rule] })).toThrow(message);
     expect(() => createSockets({ network: { allow: [rule] } })).toThrow(rule);
+    // The same parser, exported (the CLI's --allow-net uses it): the reason without the rule.
+    try {
+      parseAllowRule(rule);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PolicyError);
+      expect((e as PolicyError).rule).toBe(rule);
+      expect((e as PolicyError).reason).toMatch(message);
+    }
+  });
+
+  it('parses a rule into its network and ports', () => {
+    expect(parseAllowRule('10.1.2.3/8:80-90')).toEqual({
+      family: 'ipv4',
+      net: 10n << 24n,
+      prefix: 8,
+      portLo: 80,
+      portHi: 90,
+    });
+    expect(parseAllowRule('*:*')).toEqual({ net: 0n, prefix: 0, portLo: 0, portHi: 65535 });
   });
 });
 
