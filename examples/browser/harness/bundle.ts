@@ -3,14 +3,23 @@
 // page (bundle output's core modules, loaded as source phase imports).
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 export interface PageBundle {
   entry: string;
   outfile: string;
-  /** Replace modules by path (a Node-only module by its browser stand-in). */
-  alias?: Record<string, string>;
-  define?: Record<string, string>;
+  /** Modules replaced: import specifier (`node:worker_threads`) → the file that stands in for it. */
+  replace?: Record<string, string>;
+}
+
+function replaceModules(replace: Record<string, string>): Plugin {
+  const names = Object.keys(replace).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return {
+    name: 'replace-modules',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: replace[args.path]! }));
+    },
+  };
 }
 
 export async function bundlePage(b: PageBundle): Promise<void> {
@@ -23,8 +32,7 @@ export async function bundlePage(b: PageBundle): Promise<void> {
     target: 'es2024',
     conditions: ['weft-source', 'browser'],
     external: ['*.wasm'],
-    alias: b.alias,
-    define: b.define,
+    plugins: b.replace ? [replaceModules(b.replace)] : [],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

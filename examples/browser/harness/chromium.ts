@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
+export type { Browser, Page } from 'playwright-core';
+
 /** WEFT_CHROMIUM overrides (another build of Chromium or Chrome). */
 export const CHROMIUM_PATH = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
 
