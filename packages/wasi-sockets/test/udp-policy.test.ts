@@ -21,6 +21,28 @@ describe('udp-socket under a network policy', () => {
     expect(peer.count).toBe(0);
   });
 
+  it('drops datagrams from senders the policy does not allow (a send-only rule opens no port to others)', async () => {
+    const peer = await h.peer();
+    const stranger = await h.peer();
+    const s = h.udp({ allow: [`127.0.0.1:${peer.address.val.port}`] }).create('ipv4');
+    await s.send(new Uint8Array([1]), peer.address);
+    const local = s.getLocalAddress();
+    const to = v4(local.val.port);
+    await stranger.send(new Uint8Array([66]), to);
+    await stranger.send(new Uint8Array([67]), to);
+    await peer.send(new Uint8Array([7]), to);
+    const [data, from] = await within(s.receive());
+    expect([...data]).toEqual([7]);
+    expect(from).toEqual(peer.address);
+    expect(s.deniedDatagrams).toBe(2);
+    // inherit allows every sender
+    const open = h.udp({ inherit: true }).create('ipv4');
+    open.bind(v4(0));
+    await stranger.send(new Uint8Array([5]), v4(open.getLocalAddress().val.port));
+    expect([...(await within(open.receive()))[0]]).toEqual([5]);
+    expect(open.deniedDatagrams).toBe(0);
+  });
+
   it('argument errors come before the policy (as the WIT orders them)', async () => {
     const s = h.udp({}).create('ipv4');
     expect(await errorOf(() => s.bind(v6(0)))).toEqual({ tag: 'invalid-argument' });

@@ -41,6 +41,8 @@ export class UdpSocket {
   /** The peer of a connected socket, as the kernel reports it. */
   #remote: IpSocketAddress | undefined;
   #closed = false;
+  /** Datagrams dropped because the policy does not allow their sender. */
+  #denied = 0;
   /** Set while a synchronous dgram call runs: the 'error' it emits is that call's failure. */
   #syncError: ((e: unknown) => void) | undefined;
 
@@ -78,6 +80,12 @@ export class UdpSocket {
     }
     // The kernel filters a connected socket's datagrams; this catches those read before connect.
     if (this.#remote !== undefined && !sameAddress(from, this.#remote)) return;
+    // As Wasmtime: only senders the policy allows are heard, so a rule to send somewhere does
+    // not open the socket's port to everyone.
+    if (!this.#ctx.policy.allows(ipAddressOf(from), from.val.port)) {
+      this.#denied++;
+      return;
+    }
     this.#inbox.deliver({ data, from });
   }
 
@@ -228,6 +236,11 @@ export class UdpSocket {
   /** Datagrams dropped because the guest was not receiving fast enough (the host queue was full). */
   get droppedDatagrams(): number {
     return this.#inbox.dropped;
+  }
+
+  /** Datagrams dropped because the policy does not allow their sender's address and port. */
+  get deniedDatagrams(): number {
+    return this.#denied;
   }
 
   /** The guest dropped the socket: the kernel socket closes and queued datagrams are freed. */
