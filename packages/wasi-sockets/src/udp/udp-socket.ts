@@ -6,7 +6,7 @@
 // only ever pass IP literals) its bind and connect run synchronously, and a bind failure is
 // emitted synchronously as 'error', which `#kernel` catches.
 
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import {
   checkRemoteAddress as checkRemote,
   checkSocketAddress as checkAddress,
@@ -18,6 +18,7 @@ import {
   toNodeAddress,
   unspecified,
 } from '../address.ts';
+import { builtin } from '../builtins.ts';
 import type { SocketsContext } from '../context.ts';
 import { socketError, toSocketError } from '../errors.ts';
 import { sameAddress } from './checks.ts';
@@ -51,7 +52,10 @@ export class UdpSocket {
     this.#ctx = ctx;
     this.#family = family;
     // The WIT: IPv6 sockets are v6-only and cannot be made otherwise.
-    this.#socket = createSocket({
+    // Loaded on use (builtins.ts), so the package imports where there is no node:dgram.
+    const dgram = builtin<typeof import('node:dgram')>('node:dgram');
+    if (dgram === undefined) throw socketError('not-supported');
+    this.#socket = dgram.createSocket({
       type: family === 'ipv4' ? 'udp4' : 'udp6',
       ipv6Only: family === 'ipv6',
       lookup: literal,
