@@ -14,10 +14,11 @@ import {
 } from '@weft/wasi-cli';
 import { type ClocksImports, type ClocksOptions, createClocks, realClock } from '@weft/wasi-clocks';
 import { type FilesystemImports, filesystemP3, type PreopensOption, resolvePreopens } from '@weft/wasi-fs';
-import { createHttp, type HttpImports, type HttpOptions } from '@weft/wasi-http/imports';
+import { createHttp, type HttpImports, type HttpOptions, withDefaultClient } from '@weft/wasi-http/imports';
 import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
 import { createSockets, type NetworkOptions, type SocketsImports } from '@weft/wasi-sockets';
+import { guardSend } from './http-policy.ts';
 
 export interface WasiOptions extends CliOptions {
   /** wasi:clocks options (0.3 and 0.2 share the clock), e.g. `{ virtual: new VirtualClock() }`. */
@@ -30,7 +31,11 @@ export interface WasiOptions extends CliOptions {
    * `new NodeBackend(dir, { readOnly: true })`, `new MemoryBackend()`). Default: none.
    */
   preopens?: PreopensOption;
-  /** wasi:http@0.3 options: `send`, where `client.send` goes (default: @weft/wasi-http's client). */
+  /**
+   * wasi:http@0.3 options: `send`, where `client.send` goes. Default: @weft/wasi-http's client,
+   * under `network`'s policy (an authority's addresses must be allowed, a name needs `lookup`;
+   * otherwise `destination-IP-prohibited`).
+   */
   http?: HttpOptions;
   /**
    * wasi:sockets@0.3 (tcp, udp, ip-name-lookup): which addresses the guest may reach, virtual
@@ -83,6 +88,10 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
   const randomHost = createRandom(random);
   // One list of backends serves both versions: a mixed component sees one set of directories.
   const preopens = resolvePreopens(preopensOption);
+  // The default wasi:http client obeys the network policy too (http-policy.ts); a `send` of the
+  // embedder's own is theirs to police.
+  const httpOptions: HttpOptions =
+    http?.send !== undefined ? http : { ...http, send: guardSend(withDefaultClient({ http }).http!.send!, network) };
   // preview2-shim cannot check addresses one by one: 0.2 gets the network only when all of it is given.
   const p2Network = network?.inherit === true;
   const p2Imports =
@@ -95,7 +104,7 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
     ...createClocks({ ...clocks, clock }),
     ...randomHost,
     ...filesystemP3(preopens),
-    ...createHttp(http),
+    ...createHttp(httpOptions),
     ...createSockets({ network }),
     ...cli.imports,
   };

@@ -88,8 +88,8 @@ async function removeCleanup(dir: string): Promise<void> {
  * (as the reference runs `wasmtime serve --addr=127.0.0.1:0`); the executor
  * learns the port from the `Serving HTTP on http://...` line on stderr.
  * The guest gets only the `--env` variables (no --inherit-env). A program whose spec lists the
- * `sockets` proposal runs with `--inherit-network` (the reference runner's -Sinherit-network);
- * wasi:http needs no flag.
+ * `sockets` or `http` proposal runs with `--inherit-network` (the reference runner's
+ * -Sinherit-network and -Shttp: Weft's default http client obeys the network policy).
  */
 export function weftEngine(node: string = process.execPath, bin: string = CLI_BIN, mode: EngineMode = {}): Engine {
   return (run) => {
@@ -99,8 +99,8 @@ export function weftEngine(node: string = process.execPath, bin: string = CLI_BI
     if (run.world === 'wasi:http/service') args.push('serve', '--addr', '127.0.0.1:0');
     // A bundle keeps the program's own name as argv[0] (the file's basename otherwise).
     else args.push('run', ...(file !== run.wasm ? ['--argv0', basename(run.wasm)] : []));
-    // As Wasmtime's runner passes -Sinherit-network: a sockets program may reach any address.
-    if (run.proposals.includes('sockets')) args.push('--inherit-network');
+    // As Wasmtime's runner passes -Sinherit-network (and -Shttp, whose client goes anywhere).
+    if (run.proposals.includes('sockets') || run.proposals.includes('http')) args.push('--inherit-network');
     for (const [k, v] of Object.entries(run.env)) args.push('--env', `${k}=${v}`);
     if (run.root !== null) args.push('--dir', `${run.root}::/`);
     args.push(file, ...run.args);
