@@ -30,7 +30,7 @@ Commands:
       500ms|5s|2m: it stops with the trap "deadline exceeded" after that
       long, even in a tight loop; --max-memory 64MiB|1GiB|<bytes>: no
       memory of the component may grow past it (memory.grow fails).
-      Network (wasi:sockets): none unless asked. --allow-net HOST:PORTS
+      Network (wasi:sockets, wasi:http's client): none unless asked. --allow-net HOST:PORTS
       lets the guest bind, listen, connect and send to those addresses
       (HOST an IPv4 address, [IPv6], a CIDR such as 10.0.0.0/8 or
       [fd00::]/8, or *; PORTS *, N or N-M; repeatable); anything else
