@@ -197,7 +197,8 @@ describe.skipIf(!serveExists())(title('the fetch guest (C) under weft serve'), {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     closedPort = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    fetcher = await serve(guest('fetch'));
+    // Its outgoing requests obey weft serve's network policy, which denies everything by default.
+    fetcher = await serve(guest('fetch'), ['--inherit-network']);
   }, 60_000);
   afterAll(async () => {
     await fetcher?.stop();
