@@ -23,6 +23,7 @@
 // error-code case name. Exit code 0 unless something failed outright.
 
 #include "cabi.h"
+#include "cli-out.h"
 
 #define FS "wasi:filesystem/types@0.3.0"
 #define RVS "[method]descriptor.read-via-stream"
@@ -38,11 +39,6 @@ IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(u32 set);
 IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is_err);
 
 // stdio (blocking stream ops, as in wasi-cli's command.c)
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-new-0]write-via-stream") u64 out_stream_new(void);
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-write-0]write-via-stream") u32 out_stream_write(u32 w, const void *p, u32 n);
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-drop-writable-0]write-via-stream") void out_stream_drop(u32 w);
-IMPORT("wasi:cli/stdout@0.3.0", "[future-read-1]write-via-stream") u32 out_future_read(u32 f, void *p);
-IMPORT("wasi:cli/stdout@0.3.0", "[future-drop-readable-1]write-via-stream") void out_future_drop(u32 f);
 IMPORT("wasi:cli/stdin@0.3.0", "[stream-read-0]read-via-stream") u32 in_stream_read(u32 r, void *p, u32 n);
 IMPORT("wasi:cli/stdin@0.3.0", "[stream-drop-readable-0]read-via-stream") void in_stream_drop(u32 r);
 IMPORT("wasi:cli/stdin@0.3.0", "[future-read-1]read-via-stream") u32 in_future_read(u32 f, void *p);
@@ -71,8 +67,6 @@ IMPORT(FS, "[future-read-1]" RD) u32 ds_future_read(u32 f, void *p);
 IMPORT(FS, "[future-drop-readable-1]" RD) void ds_future_drop(u32 f);
 
 // ---- WASI imports ----
-IMPORT("wasi:cli/stdout@0.3.0", "write-via-stream") u32 stdout_write_via_stream(u32 r);
-IMPORT("wasi:cli/stderr@0.3.0", "write-via-stream") u32 stderr_write_via_stream(u32 r);
 IMPORT("wasi:cli/stdin@0.3.0", "read-via-stream") void stdin_read_via_stream(u32 *ret);
 IMPORT("wasi:cli/environment@0.3.0", "get-arguments") void get_arguments(u32 *ret);
 IMPORT("wasi:filesystem/preopens@0.3.0", "get-directories") void get_directories(u32 *ret);
@@ -98,7 +92,6 @@ IMPORT(FS, "[method]descriptor.link-at")
 void d_link_at(u32 d, u32 path_flags, const char *p, u32 n, u32 nd, const char *np, u32 nn, void *ret);
 
 #define BLOCKED 0xffffffffu
-#define COPY_DROPPED 1
 #define EVENT_STREAM_READ 2
 #define EVENT_STREAM_WRITE 3
 #define OK (-1)
@@ -127,38 +120,6 @@ static const char *const TYPES[] = {
 static const char *const FLAG_NAMES[] = {
   "read", "write", "file-integrity-sync", "data-integrity-sync", "requested-write-sync", "mutate-directory",
 };
-
-// ---- stdout / stderr ----
-struct out { u32 w; u32 fut; int closed; };
-static struct out out, err;
-
-static struct out open_out(int to_err) {
-  u64 h = out_stream_new();
-  struct out o = { (u32)(h >> 32), 0, 0 };
-  o.fut = to_err ? stderr_write_via_stream((u32)h) : stdout_write_via_stream((u32)h);
-  return o;
-}
-static void put(struct out *o, const void *p, u32 n) {
-  const u8 *b = p;
-  while (n > 0 && !o->closed) {
-    u32 r = out_stream_write(o->w, b, n);
-    b += r >> 4;
-    n -= r >> 4;
-    if ((r & 0xf) == COPY_DROPPED) o->closed = 1;
-  }
-}
-static void puts_(struct out *o, const char *s) { put(o, s, slen(s)); }
-static void put_u64(struct out *o, u64 v) {
-  char buf[24]; int i = 23; buf[i] = 0;
-  do { buf[--i] = '0' + v % 10; v /= 10; } while (v);
-  puts_(o, buf + i);
-}
-static void close_out(struct out *o) {
-  out_stream_drop(o->w);
-  u8 res[2];
-  out_future_read(o->fut, res);
-  out_future_drop(o->fut);
-}
 
 // ---- results ----
 // A result<T, error-code> in memory: the case byte at 0, the payload at `at`
