@@ -25,6 +25,9 @@ const GUESTS: Record<string, string> = {
   values: join(packages, 'core/test/guests/values/values.wasm'),
   streams: join(packages, 'core/test/guests/async/streams.wat'),
   trap: join(here, 'guests/trap.wat'),
+  // wasi:cli commands in C: fs reads files (cat, ls, ...), command prints, exits, traps (trap)
+  fs: join(packages, 'wasi-fs/test/guests/fs.wasm'),
+  command: join(packages, 'wasi-cli/test/guests/command.wasm'),
 };
 
 /** The Content-Security-Policy of the csp/ page: no 'wasm-unsafe-eval', no 'unsafe-eval'. */

@@ -12,6 +12,20 @@ export interface PageBundle {
   replace?: Record<string, string>;
 }
 
+/**
+ * A Node built-in loaded with `await import('node:…')` stays a runtime import: code paths that
+ * only Node takes (a host name lookup) may load one on use. A static `import … from 'node:…'`
+ * is still an error, since the page could not load at all.
+ */
+const lazyNodeBuiltins: Plugin = {
+  name: 'lazy-node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
 function replaceModules(replace: Record<string, string>): Plugin {
   const names = Object.keys(replace).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return {
@@ -32,7 +46,7 @@ export async function bundlePage(b: PageBundle): Promise<void> {
     target: 'es2024',
     conditions: ['weft-source', 'browser'],
     external: ['*.wasm'],
-    plugins: b.replace ? [replaceModules(b.replace)] : [],
+    plugins: [lazyNodeBuiltins, ...(b.replace ? [replaceModules(b.replace)] : [])],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

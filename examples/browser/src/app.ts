@@ -2,10 +2,11 @@
 // page needs 'wasm-unsafe-eval' if it has a CSP at all (the csp/ page needs none).
 //
 //   ?demo=values|streams|trap   runs that demo on load
-//   ?command                    runs the command form on load (its fields from the query too:
-//                               component, args, files with "\n" between lines)
+//   ?command                    runs the command form on load; its fields (component, args,
+//                               files, stdin) may come from the query too
 
 import { Component } from '@weft/core';
+import { commandDemo } from './command.ts';
 import { type Instantiate, streamsDemo, trapDemo, valuesDemo } from './demos.ts';
 import { runInto } from './view.ts';
 
@@ -40,6 +41,30 @@ document.querySelectorAll<HTMLButtonElement>('button[data-run]').forEach((button
   button.addEventListener('click', () => void runInto(name, DEMOS[name]));
 });
 
+const form = document.querySelector<HTMLFormElement>('form#command')!;
+const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+
+function runCommandForm(): Promise<void> {
+  const url = field('component').value;
+  return runInto('command', () =>
+    commandDemo(async (imports) => (await load(url)).instantiate(imports), {
+      args: field('args').value.split(/\s+/).filter(Boolean),
+      files: field('files').value,
+      stdin: field('stdin').value,
+    }),
+  );
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void runCommandForm();
+});
+
 const query = new URLSearchParams(location.search);
+for (const name of ['component', 'args', 'files', 'stdin']) {
+  const v = query.get(name);
+  if (v !== null) field(name).value = v;
+}
+if (query.has('command')) void runCommandForm();
 const demo = query.get('demo');
 if (demo && demo in DEMOS) void runInto(demo, DEMOS[demo as keyof typeof DEMOS]);

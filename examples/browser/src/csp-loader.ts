@@ -32,7 +32,8 @@ await runInto('load', async () => {
     await import(new URL('./app.js', import.meta.url).href);
     return { ok: true, lines: ['app.js loaded: its core modules came from source phase imports'] };
   } catch (e) {
-    for (const name of ['values', 'streams', 'trap']) section(name).dataset.state = 'unsupported';
+    for (const name of ['values', 'streams', 'trap', 'command', 'command-trap'])
+      section(name).dataset.state = 'unsupported';
     return {
       ok: false,
       lines: [

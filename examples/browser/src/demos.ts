@@ -19,7 +19,7 @@ export interface DemoResult {
 /** `error: Trap: wasm trap: unreachable` (name and message of anything thrown). */
 export function describeError(e: unknown): string {
   if (e instanceof ComponentError) return `error: ComponentError: payload ${JSON.stringify(e.payload)}`;
-  if (e instanceof Error) return `error: ${e.name}: ${e.message}`;
+  if (e instanceof Error) return `error: ${e.name}: ${e.message.trim()}`;
   return `error: ${String(e)}`;
 }
 

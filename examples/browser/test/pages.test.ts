@@ -79,6 +79,44 @@ describe.skipIf(!status.available)('pages in Chromium', () => {
     });
   });
 
+  describe('page 1: a wasi:cli command with an in-memory file tree', () => {
+    it('reads a file of the tree and prints it (the form as the page loads it)', async () => {
+      const page = await open('/?command');
+      const r = await settled(page, 'command');
+      expect(r.state, r.text).toBe('ok');
+      expect(r.text).toBe(
+        '$ command cat notes/hello.txt\nHello from an in-memory file.\n[stderr] read: ok\nexit code 0',
+      );
+      await page.close();
+    });
+
+    it('lists a folder of the tree', async () => {
+      const page = await open(`/?command&args=${encodeURIComponent('ls notes')}`);
+      const r = await settled(page, 'command');
+      expect(r.state, r.text).toBe('ok');
+      expect(r.text).toMatch(/hello\.txt/);
+      expect(r.text).toMatch(/todo\.txt/);
+      await page.close();
+    });
+
+    it('gives the command its stdin', async () => {
+      const page = await open('/?command&component=guests/command.wasm&args=cat&stdin=piped%20in');
+      const r = await settled(page, 'command');
+      expect(r.state, r.text).toBe('ok');
+      expect(r.text).toContain('piped in');
+      await page.close();
+    });
+
+    it('shows a trap as an error, after what the command printed before it', async () => {
+      const page = await open('/?command&component=guests/command.wasm&args=trap');
+      const r = await settled(page, 'command');
+      expect(r.state).toBe('error');
+      expect(r.text).toContain('about to trap');
+      expect(r.text).toMatch(/error: Trap: .*unreachable/);
+      await page.close();
+    });
+  });
+
   describe('csp/ page (weft bundle output, strict policy)', () => {
     it('is served with a policy that refuses compiling bytes and evaluating strings', async () => {
       const page = await open('/csp/');
@@ -102,6 +140,13 @@ describe.skipIf(!status.available)('pages in Chromium', () => {
       const trap = await settled(page, 'trap');
       expect(trap.state).toBe('error');
       expect(trap.text).toMatch(/boom\(\) → error: Trap: .*unreachable/);
+      const command = await settled(page, 'command');
+      expect(command.state, command.text).toBe('ok');
+      expect(command.text).toContain('Hello from an in-memory file.');
+      const crash = await settled(page, 'command-trap');
+      expect(crash.state).toBe('error');
+      expect(crash.text).toContain('about to trap');
+      expect(crash.text).toMatch(/error: Trap: .*unreachable/);
       await page.close();
     });
 
