@@ -15,9 +15,12 @@
 // Then the async section (bench/async.ts): an async call round trip, stream<u8> throughput
 // both ways, and a componentize-qjs stream<string> transform.
 //
-// Last, the peers (bench/peers.ts): the other JS component runtimes wcjs and jsco, loaded at run
+// Then the peers (bench/peers.ts): the other JS component runtimes wcjs and jsco, loaded at run
 // time from WEFT_PEERS_DIR or ../shared/peers beside the repository (skipped when absent), timed
 // with Weft and a bare JS→wasm call on the minimal guest and on streams.wat, against the goals.
+//
+// Last, Chromium (bench/browser.ts): Weft's sync call, async call and byte streams measured in
+// Debian's headless Chromium, next to Node's figures from this run (skipped without Chromium).
 //
 //   pnpm bench        (root: turbo runs this script in packages/core)
 //   node --conditions=weft-source bench/bench.ts
@@ -27,6 +30,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 import { asyncSummary, printAsyncTable, runAsyncBench } from './async.ts';
+import { type NodeFigures, runBrowserBench } from './browser.ts';
 import { guardSummary, runGuardBench } from './guard.ts';
 import { consume, fresh, measure, sinkValue, WARMUP_NS } from './measure.ts';
 import { runPeerBench } from './peers.ts';
@@ -170,8 +174,10 @@ async function runGuest(g: Guest): Promise<Row[]> {
 
 const started = process.hrtime.bigint();
 const summary: string[] = [];
+const nodeFigures: NodeFigures = {};
 for (const g of guests) {
   const rows = await runGuest(g);
+  nodeFigures[`sync-${g.name}`] = rows.find((r) => r.op === 'add(u32, u32)')?.weft;
   console.log(`\n${g.name}`);
   printTable(rows);
   summary.push(`${g.name}: ${rows.map((r) => `${r.op.split('(')[0]!.trim()} ${ratio(r)}`).join(', ')}`);
@@ -189,6 +195,15 @@ console.log(`\n${asyncSummary(asyncRows)}`);
 
 // The peer runtimes wcjs and jsco, when present: bench/peers.ts.
 await runPeerBench(minimalBytes, str100, bytes64k);
+
+// Chromium, beside Node's figures above: bench/browser.ts.
+const asyncWeft = (part: string) => asyncRows.find((r) => r.op.includes(part))?.weft;
+nodeFigures['async-add'] = asyncWeft('async call round trip');
+nodeFigures.sink = asyncWeft('host→guest');
+nodeFigures['source-for-await'] = asyncWeft('(for await');
+nodeFigures['source-read-into'] = asyncWeft('(readInto');
+const streamsBytes = await parse(await readFile(new URL('../test/guests/async/streams.wat', import.meta.url), 'utf8'));
+await runBrowserBench({ minimal: minimalBytes, values: valuesBytes, streams: streamsBytes }, nodeFigures);
 console.log(
   `(node ${process.version}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s; sink ${sinkValue() > 0 ? 'ok' : sinkValue()})`,
 );
