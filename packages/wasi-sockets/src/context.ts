@@ -3,6 +3,7 @@
 import type { IpAddress, IpSocketAddress } from './address.ts';
 import { socketError } from './errors.ts';
 import type { SocketsOptions, VirtualNetwork } from './options.ts';
+import { OpenSockets } from './open-sockets.ts';
 import { NetworkPolicy } from './policy.ts';
 
 export interface SocketsContext {
@@ -13,6 +14,8 @@ export interface SocketsContext {
   check(address: IpSocketAddress | IpAddress, port?: number): void;
   /** A local port for a virtual connection's local address (one per connection, from 49152 up). */
   nextVirtualPort(): number;
+  /** What this host has open: closed all at once by the host's close(). */
+  readonly open: OpenSockets;
 }
 
 export function createContext(options: SocketsOptions = {}): SocketsContext {
@@ -26,6 +29,7 @@ export function createContext(options: SocketsOptions = {}): SocketsContext {
     },
     policy,
     virtual: network.virtual ?? {},
+    open: new OpenSockets(),
     check(address, port) {
       const ip: IpAddress =
         'port' in (address.val as object)

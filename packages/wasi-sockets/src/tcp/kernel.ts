@@ -16,6 +16,8 @@ export interface TcpHandle {
   connect6(req: ConnectReq, address: string, port: number): number;
   getsockname(out: NodeAddress): number;
   close(cb?: () => void): void;
+  ref(): void;
+  unref(): void;
   onconnection: ((status: number, client?: TcpHandle) => void) | null;
 }
 export interface NodeAddress {

@@ -20,10 +20,18 @@ export class Listener<S extends Accepted> {
   /** The listening socket's handle and the accept stream each hold one. */
   #refs = 2;
   #closed = false;
+  readonly #onClosed: () => void;
 
-  constructor(handle: TcpHandle, backlog: number) {
+  /**
+   * @param handle a listening handle: unref'd here, it holds the event loop only while an accept
+   *   waits (as udp's receive), so a guest that never drops a listener cannot keep the host alive;
+   * @param onClosed told once, when the handle is closed.
+   */
+  constructor(handle: TcpHandle, backlog: number, onClosed: () => void = () => {}) {
     this.#handle = handle;
     this.#limit = Math.min(backlog, MAX_QUEUE);
+    this.#onClosed = onClosed;
+    handle.unref();
   }
 
   set backlog(n: number) {
@@ -48,7 +56,10 @@ export class Listener<S extends Accepted> {
         if (!open || this.#closed) return DONE;
         const s = this.#queue.shift();
         if (s !== undefined) return { done: false, value: s };
-        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+        await new Promise<void>((resolve) => {
+          if (this.#waiters.length === 0) this.#handle.ref();
+          this.#waiters.push(resolve);
+        });
       }
     };
     return {
@@ -67,15 +78,24 @@ export class Listener<S extends Accepted> {
 
   /** Drops one reference; the last closes the listening socket and what still waits in the queue. */
   release(): void {
-    if (--this.#refs > 0 || this.#closed) return;
+    if (--this.#refs > 0) return;
+    this.destroy();
+  }
+
+  /** Closes the listening socket now (the host was closed, or the last reference went). */
+  destroy(): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#handle.onconnection = null;
     this.#handle.close();
     for (const s of this.#queue.splice(0)) s[Symbol.dispose]();
     this.#wake();
+    this.#onClosed();
   }
 
   #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
+    const waiters = this.#waiters.splice(0);
+    if (waiters.length > 0 && !this.#closed) this.#handle.unref();
+    for (const w of waiters) w();
   }
 }

@@ -18,6 +18,7 @@ import {
   unspecified,
 } from '../address.ts';
 import type { SocketsContext } from '../context.ts';
+import type { Slot } from '../open-sockets.ts';
 import { socketError, toSocketError } from '../errors.ts';
 import type { VirtualConnection } from '../options.ts';
 import { type Conn, dropStream, failed, type ReceiveSource } from './conn.ts';
@@ -85,6 +86,14 @@ function addressesOf(socket: Socket): { local: IpSocketAddress; remote: IpSocket
   };
 }
 
+/** A kernel connection, counted by the host until its socket closes. */
+function trackNode(socket: Socket, slot: Slot): NodeConn {
+  const conn = new NodeConn(socket);
+  slot.closeWith(() => socket.destroy());
+  socket.once('close', () => slot.release());
+  return conn;
+}
+
 /** The TcpSocket class of one createSockets() host (its policy and virtual network). */
 export function tcpSocketClass(ctx: SocketsContext) {
   class TcpSocket {
@@ -92,6 +101,8 @@ export function tcpSocketClass(ctx: SocketsContext) {
     #state: State = 'unbound';
     /** The kernel socket while bound or listening (a connection owns it after connect). */
     #handle: TcpHandle | undefined;
+    /** The host's count of `#handle` (a connection or listener takes it over). */
+    #slot: Slot | undefined;
     #local: IpSocketAddress | undefined;
     #remote: IpSocketAddress | undefined;
     #conn: Conn | undefined;
@@ -127,16 +138,38 @@ export function tcpSocketClass(ctx: SocketsContext) {
     }
 
     #bindKernel(host: string, port: number): void {
-      const handle = newHandle();
+      const handle = this.#openHandle();
       try {
         const out = bindHandle(handle, this.#family, host, port);
         this.#local = fromNodeAddress(out.address!, out.port!);
       } catch (e) {
-        handle.close();
+        this.#closeHandle();
         throw toSocketError(e);
       }
-      this.#handle = handle;
       this.#state = 'bound';
+    }
+
+    /** A new kernel handle, counted by the host (whose close() closes the socket). */
+    #openHandle(): TcpHandle {
+      const slot = ctx.open.open(() => {
+        this.#state = 'closed';
+        this.#closeHandle();
+      });
+      try {
+        this.#handle = newHandle();
+      } catch (e) {
+        slot.release();
+        throw toSocketError(e);
+      }
+      this.#slot = slot;
+      return this.#handle;
+    }
+
+    #closeHandle(): void {
+      this.#handle?.close();
+      this.#handle = undefined;
+      this.#slot?.release();
+      this.#slot = undefined;
     }
 
     async connect(remoteAddress: IpSocketAddress): Promise<void> {
@@ -163,8 +196,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       } catch (e) {
         // A failed connect leaves the socket closed: the only thing left is to drop it.
         this.#state = 'closed';
-        this.#handle?.close();
-        this.#handle = undefined;
+        this.#closeHandle();
         throw toSocketError(e);
       }
     }
@@ -182,8 +214,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       if (vc === undefined) return undefined;
       if (!isVirtualConnection(vc)) throw socketError('connection-refused');
       // No kernel socket: an explicit bind's handle is not needed any more.
-      this.#handle?.close();
-      this.#handle = undefined;
+      this.#closeHandle();
       const local: IpSocketAddress =
         this.#family === 'ipv4'
           ? { tag: 'ipv4', val: { port: ctx.nextVirtualPort(), address: [127, 0, 0, 1] } }
@@ -191,15 +222,33 @@ export function tcpSocketClass(ctx: SocketsContext) {
               tag: 'ipv6',
               val: { port: ctx.nextVirtualPort(), flowInfo: 0, address: [0, 0, 0, 0, 0, 0, 0, 1], scopeId: 0 },
             };
-      return { conn: new VirtualConn(vc), local, remote, options: this.#options };
+      return { conn: this.#trackVirtual(vc), local, remote, options: this.#options };
+    }
+
+    /** A virtual connection, counted by the host until its last handle goes. */
+    #trackVirtual(vc: VirtualConnection): VirtualConn {
+      let slot: Slot;
+      try {
+        slot = ctx.open.open(() => {});
+      } catch (e) {
+        vc.readable.cancel().catch(() => {});
+        vc.writable.abort().catch(() => {});
+        throw e;
+      }
+      const conn = new VirtualConn(vc, () => slot.release());
+      slot.closeWith(() => conn.destroy());
+      return conn;
     }
 
     async #connectKernel(remote: IpSocketAddress): Promise<Connected> {
       ctx.check(remote);
-      const handle = this.#handle ?? newHandle();
-      this.#handle = handle;
+      const handle = this.#handle ?? this.#openHandle();
       const socket = await connectHandle(handle, this.#family, hostOf(remote), remote.val.port);
-      this.#handle = undefined; // the net.Socket owns it now
+      // The net.Socket owns the handle now, and the connection the host's count of it.
+      const slot = this.#slot!;
+      this.#handle = undefined;
+      this.#slot = undefined;
+      const conn = trackNode(socket, slot);
       // Read from the handle, not the net.Socket: a peer that resets at once must not lose them.
       let local: IpSocketAddress;
       try {
@@ -208,7 +257,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       } catch {
         local = this.#local ?? unspecified(this.#family);
       }
-      return { conn: new NodeConn(socket), local, remote, options: this.#options };
+      return { conn, local, remote, options: this.#options };
     }
 
     listen(): AsyncIterable<TcpSocket> {
@@ -221,14 +270,15 @@ export function tcpSocketClass(ctx: SocketsContext) {
         ctx.check(this.#local!);
       }
       const handle = this.#handle!;
-      const listener = new Listener<TcpSocket>(handle, this.#backlog);
+      const slot = this.#slot!;
+      const listener = new Listener<TcpSocket>(handle, this.#backlog, () => slot.release());
       try {
         listenHandle(handle, this.#backlog, (status, client) => {
           // An accept error (ECONNABORTED, ...) is skipped: the stream stays operational.
           // From libuv, so nothing may throw out of here.
           if (status !== 0 || client === undefined) return;
           try {
-            this.#accepted(listener, wrapConnected(client));
+            this.#accepted(listener, client);
           } catch {
             client.close();
           }
@@ -238,13 +288,24 @@ export function tcpSocketClass(ctx: SocketsContext) {
       }
       const out = localOf(handle);
       this.#local = fromNodeAddress(out.address!, out.port!);
+      // The listener owns the handle now: the host's close() ends it and its accept stream.
+      slot.closeWith(() => listener.destroy());
+      this.#slot = undefined;
       this.#listener = listener;
       this.#state = 'listening';
       return listener.stream();
     }
 
-    #accepted(listener: Listener<TcpSocket>, socket: Socket): void {
-      const conn = new NodeConn(socket);
+    #accepted(listener: Listener<TcpSocket>, client: TcpHandle): void {
+      let slot: Slot;
+      try {
+        slot = ctx.open.open(() => client.close());
+      } catch {
+        client.close(); // the host is closed
+        return;
+      }
+      const socket = wrapConnected(client);
+      const conn = trackNode(socket, slot);
       let addrs: { local: IpSocketAddress; remote: IpSocketAddress };
       try {
         addrs = addressesOf(socket);
@@ -377,8 +438,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       this.#dropped = true;
       // A listening handle belongs to the listener, which the accept stream may still use.
       if (this.#listener !== undefined) this.#listener.release();
-      else this.#handle?.close();
-      this.#handle = undefined;
+      else this.#closeHandle();
       this.#conn?.release();
     }
   }

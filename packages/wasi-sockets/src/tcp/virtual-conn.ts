@@ -9,12 +9,18 @@ const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: unde
 
 export class VirtualConn extends Conn {
   readonly #vc: VirtualConnection;
+  readonly #onClosed: () => void;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #reading = false;
   #writing = false;
+  #closed = false;
 
-  constructor(vc: VirtualConnection) {
+  /** @param onClosed told once, when the connection is closed (by its last handle or by destroy). */
+  constructor(vc: VirtualConnection, onClosed: () => void = () => {}) {
     super();
     this.#vc = vc;
+    this.#onClosed = onClosed;
   }
 
   receive(): [ReceiveSource, Promise<void>] {
@@ -31,6 +37,7 @@ export class VirtualConn extends Conn {
     let reader: ReadableStreamDefaultReader<Uint8Array>;
     try {
       reader = this.#vc.readable.getReader();
+      this.#reader = reader;
     } catch {
       finish(socketError('connection-reset'));
       return [[] as unknown as ReceiveSource, promise];
@@ -75,6 +82,7 @@ export class VirtualConn extends Conn {
       let writer: WritableStreamDefaultWriter<Uint8Array>;
       try {
         writer = this.#vc.writable.getWriter();
+        this.#writer = writer;
       } catch {
         throw socketError('connection-broken');
       }
@@ -112,5 +120,20 @@ export class VirtualConn extends Conn {
   protected close(): void {
     if (!this.#reading) this.#vc.readable.cancel().catch(() => {});
     if (!this.#writing) this.#vc.writable.close().catch(() => {});
+    this.#done();
+  }
+
+  /** The host closed: both sides end now, in use or not (the guest's streams see a reset). */
+  destroy(): void {
+    const gone = new Error('the sockets host was closed');
+    (this.#reader ?? this.#vc.readable).cancel(gone).catch(() => {});
+    (this.#writer ?? this.#vc.writable).abort(gone).catch(() => {});
+    this.#done();
+  }
+
+  #done(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClosed();
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '../address.ts';
 import { builtin } from '../builtins.ts';
 import type { SocketsContext } from '../context.ts';
+import type { Slot } from '../open-sockets.ts';
 import { socketError, toSocketError } from '../errors.ts';
 import { sameAddress } from './checks.ts';
 import { type Datagram, Inbox } from './inbox.ts';
@@ -44,6 +45,8 @@ export class UdpSocket {
   #closed = false;
   /** Datagrams dropped because the policy does not allow their sender. */
   #denied = 0;
+  /** The host's count of the kernel socket, once bound. */
+  #slot: Slot | undefined;
   /** Set while a synchronous dgram call runs: the 'error' it emits is that call's failure. */
   #syncError: ((e: unknown) => void) | undefined;
 
@@ -112,9 +115,18 @@ export class UdpSocket {
   }
 
   #bindTo(local: IpSocketAddress): void {
+    if (this.#closed) throw socketError('invalid-state');
     const { address, port } = toNodeAddress(local);
-    // exclusive: never share the port through node:cluster's primary.
-    this.#kernel(() => this.#socket.bind({ address, port, exclusive: true }));
+    // The kernel socket opens here: the host counts it, and its close() closes it.
+    const slot = this.#ctx.open.open(() => this[Symbol.dispose]());
+    try {
+      // exclusive: never share the port through node:cluster's primary.
+      this.#kernel(() => this.#socket.bind({ address, port, exclusive: true }));
+    } catch (e) {
+      slot.release();
+      throw e;
+    }
+    this.#slot = slot;
     this.#bound = true;
     this.#kernel(() => this.#options.apply(this.#socket));
   }
@@ -253,5 +265,6 @@ export class UdpSocket {
     this.#closed = true;
     this.#inbox.close(socketError('invalid-state'));
     this.#socket.close();
+    this.#slot?.release();
   }
 }

@@ -1,0 +1,53 @@
+// Everything one createSockets() host has open (kernel sockets, listeners, virtual connections),
+// so that the host's close() can end them all when its instance is retired or traps.
+
+import { socketError } from './errors.ts';
+
+/** One open socket or connection, as the host counts it. */
+export interface Slot {
+  /** What closing it takes from now on (a bound handle that became a connection or a listener). */
+  closeWith(close: () => void): void;
+  /** It closed by itself: it no longer counts. Idempotent. */
+  release(): void;
+}
+
+export class OpenSockets {
+  readonly #open = new Map<object, () => void>();
+  #closed = false;
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Counts something about to be opened; `access-denied` once the host was closed. */
+  open(close: () => void): Slot {
+    if (this.#closed) throw socketError('access-denied');
+    const key = {};
+    this.#open.set(key, close);
+    return {
+      closeWith: (c) => {
+        if (this.#open.has(key)) this.#open.set(key, c);
+      },
+      release: () => {
+        this.#open.delete(key);
+      },
+    };
+  }
+
+  /** Closes everything still open; nothing opens after this. */
+  closeAll(): void {
+    this.#closed = true;
+    for (const [key, close] of [...this.#open]) {
+      this.#open.delete(key);
+      try {
+        close();
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
