@@ -3,8 +3,9 @@
 import type { IpAddress, IpSocketAddress } from './address.ts';
 import { socketError } from './errors.ts';
 import type { SocketsOptions, VirtualNetwork } from './options.ts';
+import { LookupQueue } from './lookup-queue.ts';
 import { OpenSockets } from './open-sockets.ts';
-import { NetworkPolicy } from './policy.ts';
+import { NetworkPolicy, PolicyError } from './policy.ts';
 
 export interface SocketsContext {
   readonly policy: NetworkPolicy;
@@ -14,14 +15,31 @@ export interface SocketsContext {
   check(address: IpSocketAddress | IpAddress, port?: number): void;
   /** A local port for a virtual connection's local address (one per connection, from 49152 up). */
   nextVirtualPort(): number;
-  /** What this host has open: closed all at once by the host's close(). */
+  /** What this host has open: at most `maxSockets`, closed all at once by close(). */
   readonly open: OpenSockets;
+  /** The host resolver's turns (at most `maxLookups` at once). */
+  readonly lookups: LookupQueue;
+  /** The host's close(): every socket, and the lookups still waiting. */
+  close(): void;
+}
+
+const DEFAULT_MAX_SOCKETS = 256;
+const DEFAULT_MAX_LOOKUPS = 2;
+
+function limit(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new PolicyError(`network.${name} must be a positive integer`);
+  }
+  return value;
 }
 
 export function createContext(options: SocketsOptions = {}): SocketsContext {
   const network = options.network ?? {};
   const policy = new NetworkPolicy(network);
   let port = 49151;
+  const open = new OpenSockets(limit(network.maxSockets, 'maxSockets', DEFAULT_MAX_SOCKETS));
+  const lookups = new LookupQueue(limit(network.maxLookups, 'maxLookups', DEFAULT_MAX_LOOKUPS));
   return {
     nextVirtualPort: () => {
       port = port >= 65535 ? 49152 : port + 1;
@@ -29,7 +47,12 @@ export function createContext(options: SocketsOptions = {}): SocketsContext {
     },
     policy,
     virtual: network.virtual ?? {},
-    open: new OpenSockets(),
+    open,
+    lookups,
+    close() {
+      open.closeAll();
+      lookups.close();
+    },
     check(address, port) {
       const ip: IpAddress =
         'port' in (address.val as object)

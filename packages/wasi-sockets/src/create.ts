@@ -20,7 +20,8 @@ export interface SocketsHost {
   readonly imports: SocketsImports;
   /**
    * Closes every socket, listener and connection these imports opened (waiting accepts end,
-   * waiting receives fail) and refuses new ones with `access-denied`.
+   * waiting receives fail, host lookups waiting for a turn fail) and refuses new ones with
+   * `access-denied`.
    * Call it when the instance is retired or traps. Idempotent.
    */
   close(): void;
@@ -40,7 +41,7 @@ export function createSocketsHost(options: SocketsOptions = {}): SocketsHost {
   };
   return {
     imports,
-    close: () => ctx.open.closeAll(),
+    close: () => ctx.close(),
     get openSockets() {
       return ctx.open.size;
     },

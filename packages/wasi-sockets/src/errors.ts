@@ -48,6 +48,9 @@ const ERRNO: Record<string, ErrorCodeTag> = {
   EAFNOSUPPORT: 'invalid-argument',
   ENOMEM: 'out-of-memory',
   ENOBUFS: 'out-of-memory',
+  // WASI 0.3 has no new-socket-limit (0.2 had): running out of descriptors is resource exhaustion.
+  EMFILE: 'out-of-memory',
+  ENFILE: 'out-of-memory',
   ETIMEDOUT: 'timeout',
   EADDRNOTAVAIL: 'address-not-bindable',
   EADDRINUSE: 'address-in-use',

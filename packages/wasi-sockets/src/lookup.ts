@@ -74,7 +74,7 @@ export function nameLookup(ctx: SocketsContext) {
       try {
         const dns = builtin<typeof import('node:dns')>('node:dns');
         if (dns === undefined) throw lookupError('permanent-resolver-failure');
-        found = await dns.promises.lookup(ascii, { all: true, order: 'verbatim' });
+        found = await ctx.lookups.run(() => dns.promises.lookup(ascii, { all: true, order: 'verbatim' }));
       } catch (e) {
         throw toLookupError(e);
       }

@@ -1,5 +1,6 @@
 // Everything one createSockets() host has open (kernel sockets, listeners, virtual connections),
-// so that the host's close() can end them all when its instance is retired or traps.
+// so that the host's close() can end them all when its instance is retired or traps, and so that
+// a guest cannot open more than `maxSockets` of them (each kernel one is a file descriptor).
 
 import { socketError } from './errors.ts';
 
@@ -13,7 +14,12 @@ export interface Slot {
 
 export class OpenSockets {
   readonly #open = new Map<object, () => void>();
+  readonly #max: number;
   #closed = false;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
 
   get size(): number {
     return this.#open.size;
@@ -23,9 +29,13 @@ export class OpenSockets {
     return this.#closed;
   }
 
-  /** Counts something about to be opened; `access-denied` once the host was closed. */
+  /**
+   * Counts something about to be opened: `out-of-memory` past the limit (what WASI 0.3 has for
+   * resource exhaustion, as Wasmtime reports it), `access-denied` once the host was closed.
+   */
   open(close: () => void): Slot {
     if (this.#closed) throw socketError('access-denied');
+    if (this.#open.size >= this.#max) throw socketError('out-of-memory');
     const key = {};
     this.#open.set(key, close);
     return {

@@ -15,6 +15,13 @@ export interface NetworkOptions {
   lookup?: boolean;
   /** Addresses served by JS code instead of the kernel; consulted first, needs no allow rule. */
   virtual?: VirtualNetwork;
+  /** Most sockets and connections the host keeps open at once (kernel sockets, accepted and
+   *  virtual connections); past it, what would open one fails with `out-of-memory` and an
+   *  accepted connection is closed. Default 256. */
+  maxSockets?: number;
+  /** Most host resolver lookups running at once (each holds a libuv threadpool thread); the rest
+   *  wait their turn. Default 2. */
+  maxLookups?: number;
 }
 
 export interface VirtualNetwork {
