@@ -24,7 +24,16 @@ export interface TlsNetworkOptions {
   onSecure?: (tls: TLSSocket) => void;
   /** Sees each chunk of ciphertext as it goes to (`out`) or comes from (`in`) the upstream. */
   onWire?: (direction: 'out' | 'in', chunk: Uint8Array) => void;
+  /** Milliseconds for the upstream TCP connect and the TLS handshake together; past it the
+   *  guest's connect fails (connection-refused). Default 10000. */
+  timeoutMs?: number;
+  /** Most upstream connections open at once through this network (each guest connect opens
+   *  one); past it a guest's connect fails (connection-refused). Default 16. */
+  maxConnections?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 16;
 
 /**
  * `name` → `address`, and a connect to `address:port` → TLS to `upstream`, certificate checked
@@ -34,33 +43,63 @@ export function tlsVirtualNetwork(options: TlsNetworkOptions): VirtualNetwork {
   const address = options.address ?? '10.255.0.1';
   const port = options.port ?? 443;
   const name = options.name.toLowerCase();
+  const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  let open = 0;
   return {
     resolve: (asked) => (asked.toLowerCase() === name ? [address] : undefined),
-    connect: (remote: SocketAddress) =>
-      remote.address === address && remote.port === port ? openTls(options) : undefined,
+    connect: (remote: SocketAddress) => {
+      if (remote.address !== address || remote.port !== port) return undefined;
+      // Thrown before any upstream connection: the guest's connect is connection-refused.
+      if (open >= max) throw new Error(`${options.name}: ${max} upstream connections open already`);
+      open++;
+      return openTls(options, () => open--);
+    },
   };
 }
 
-/** TLS over a fresh TCP connection to the upstream, as web streams of plaintext. */
-async function openTls(options: TlsNetworkOptions): Promise<VirtualConnection> {
+/**
+ * TLS over a fresh TCP connection to the upstream, as web streams of plaintext. `onClosed` is
+ * called once, when the upstream connection is gone (failed, timed out or closed).
+ */
+async function openTls(options: TlsNetworkOptions, onClosed: () => void): Promise<VirtualConnection> {
   const wire = tcpConnect(options.upstream);
-  await new Promise<void>((resolve, reject) => {
-    wire.once('connect', resolve);
-    wire.once('error', reject);
+  wire.once('close', onClosed);
+  // One deadline for the TCP connect and the handshake: a silent upstream cannot hold the guest.
+  const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${options.name}: no TLS connection within ${ms} ms`)), ms);
   });
-  const tls = tlsConnect({
-    socket: fdlessDuplex(wire, options.onWire),
-    servername: options.name,
-    ca: options.ca,
-    ALPNProtocols: ['http/1.1'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    tls.once('secureConnect', resolve);
-    tls.once('error', reject);
-  }).catch((e) => {
+  let tls: TLSSocket | undefined;
+  try {
+    await Promise.race([
+      deadline,
+      new Promise<void>((resolve, reject) => {
+        wire.once('connect', resolve);
+        wire.once('error', reject);
+      }),
+    ]);
+    const secure = tlsConnect({
+      socket: fdlessDuplex(wire, options.onWire),
+      servername: options.name,
+      ca: options.ca,
+      ALPNProtocols: ['http/1.1'],
+    });
+    tls = secure;
+    await Promise.race([
+      deadline,
+      new Promise<void>((resolve, reject) => {
+        secure.once('secureConnect', resolve);
+        secure.once('error', reject);
+      }),
+    ]);
+  } catch (e) {
+    tls?.destroy();
     wire.destroy();
     throw e;
-  });
+  } finally {
+    clearTimeout(timer);
+  }
   options.onSecure?.(tls);
   // Later errors end the guest's streams (connection-reset and the like), not the process.
   tls.on('error', () => {});

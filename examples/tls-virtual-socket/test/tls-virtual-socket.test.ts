@@ -129,6 +129,77 @@ describe('a plaintext guest behind a user-space TLS virtual socket', () => {
   });
 });
 
+describe('the upstream side is bounded', () => {
+  const at = { address: '10.255.0.1', port: 443, family: 'ipv4' } as const;
+
+  it('an upstream that never answers the handshake fails the connect after timeoutMs, and is closed', async () => {
+    let upstreamClosed = false;
+    const silent = createTcpServer((s) => {
+      s.on('close', () => {
+        upstreamClosed = true;
+      });
+      s.on('error', () => {});
+      s.resume(); // reads the ClientHello and never answers it
+    });
+    const port = await listen(silent);
+    try {
+      const net = tlsVirtualNetwork({ name: NAME, upstream: { host: '127.0.0.1', port }, ca: CERT, timeoutMs: 200 });
+      const start = performance.now();
+      await expect(net.connect!(at)).rejects.toThrow(/no TLS connection within 200 ms/);
+      const ms = performance.now() - start;
+      expect(ms).toBeGreaterThanOrEqual(190);
+      expect(ms).toBeLessThan(2000);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(upstreamClosed).toBe(true);
+    } finally {
+      await close(silent);
+    }
+  });
+
+  it('opens at most maxConnections upstream connections at once; a closed one frees its place', async () => {
+    const net = tlsVirtualNetwork({
+      name: NAME,
+      upstream: { host: '127.0.0.1', port: relayPort },
+      ca: CERT,
+      maxConnections: 1,
+    });
+    const first = (await net.connect!(at))!;
+    expect(() => net.connect!(at)).toThrow(/1 upstream connections open already/);
+    expect(wire.connections).toBe(1);
+    // The guest's side goes: the TLS connection and its upstream close, and the place is free.
+    await first.readable.cancel();
+    await first.writable.abort();
+    let second: Awaited<ReturnType<NonNullable<typeof net.connect>>>;
+    for (let i = 0; ; i++) {
+      try {
+        second = await net.connect!(at);
+        break;
+      } catch (e) {
+        if (i > 100) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(wire.connections).toBe(2);
+    await second!.readable.cancel();
+    await second!.writable.abort();
+  });
+
+  it('a guest connect past the limit is connection-refused, with no upstream connection', async () => {
+    const net = tlsVirtualNetwork({
+      name: NAME,
+      upstream: { host: '127.0.0.1', port: relayPort },
+      ca: CERT,
+      maxConnections: 1,
+    });
+    const held = (await net.connect!(at))!;
+    const run = await runHttpGet(net, NAME, 443, PATH);
+    expect(run).toMatchObject({ code: 1, stdout: '', stderr: 'http-get: connect: connection-refused\n' });
+    expect(wire.connections).toBe(1);
+    await held.readable.cancel();
+    await held.writable.abort();
+  });
+});
+
 describe('src/weft-tls.ts, the runner', () => {
   const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
