@@ -188,9 +188,9 @@ interface Watchdog {
 // slices, one interval that sets SLICE in each flag that holds nothing and
 // raises DEADLINE in each whose shared deadline has passed (so a slicing
 // flag's deadline is never posted: moving it is one shared write). A flag
-// holding a trap is done with: it is dropped.
-const WATCHDOG_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+// holding a trap is done with: it is dropped. `parentPort` is the worker's
+// port to this thread: node:worker_threads' or, in a browser, the worker scope.
+const WATCHDOG_BODY = `
 const flags = new Map();
 let interval;
 const slicers = new Set();
@@ -244,23 +244,37 @@ parentPort.on('message', (m) => {
     w.timer = setTimeout(fire, Math.max(0, m.at - Date.now()), m.id);
   } else if (m.kind === 'drop') stop(m.id);
 });`;
+const NODE_WATCHDOG = `const { parentPort } = require('node:worker_threads');${WATCHDOG_BODY}`;
+const WEB_WATCHDOG = `const parentPort = { on: (_, f) => self.addEventListener('message', (e) => f(e.data)) };${WATCHDOG_BODY}`;
 
 let dog: Watchdog | null | undefined;
 
-/** The realm's watchdog worker (Node), started on first use; it never keeps the process alive. */
+/**
+ * The realm's watchdog worker, started on first use: a node:worker_threads worker under Node
+ * (it never keeps the process alive), loaded on use (no static node: import); in a browser a
+ * Web Worker from a blob: URL, where the page is cross-origin isolated (posting the flags'
+ * shared memory needs that). Chromium starts such a worker only once the page's thread gets
+ * back to its event loop, so a guest that spins at once in the first interruptible instance
+ * is not reached. Elsewhere none: deadlines then reach a guest only when it yields.
+ */
 function watchdog(): Watchdog | undefined {
   if (dog !== undefined) return dog ?? undefined;
   dog = null;
+  const g = globalThis as {
+    process?: { getBuiltinModule?: (m: string) => any };
+    crossOriginIsolated?: boolean;
+    Worker?: new (url: string) => Watchdog;
+  };
   try {
-    const wt = (
-      globalThis as {
-        process?: { getBuiltinModule?: (m: string) => any };
-      }
-    ).process?.getBuiltinModule?.('node:worker_threads');
+    const wt = g.process?.getBuiltinModule?.('node:worker_threads');
     if (wt?.Worker) {
-      const w = new wt.Worker(WATCHDOG_SOURCE, { eval: true });
+      const w = new wt.Worker(NODE_WATCHDOG, { eval: true });
       w.unref();
       dog = w;
+    } else if (typeof g.Worker === 'function' && g.crossOriginIsolated === true) {
+      // A Content-Security-Policy without blob: in worker-src refuses this: then no watchdog.
+      // (The URL is kept: one per realm, and revoking it could race the worker's script fetch.)
+      dog = new g.Worker(URL.createObjectURL(new Blob([WEB_WATCHDOG], { type: 'text/javascript' })));
     }
   } catch {
     dog = null;
