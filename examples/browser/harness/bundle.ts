@@ -68,6 +68,8 @@ export function sourcePhaseWasmImports(file: string): number {
       return `import source ${name} from ${spec};`;
     },
   );
+  const left = /^import (?!source )[^\n]*\.wasm['"];?$/m.exec(text);
+  if (left) throw new Error(`${file}: a .wasm import not rewritten to a source phase import: ${left[0]}`);
   writeFileSync(file, text);
   return n;
 }
