@@ -1,6 +1,6 @@
 // What one createSockets() host shares between its tcp sockets, udp sockets and name lookup.
 
-import type { IpAddress, IpSocketAddress } from './address.ts';
+import { type IpSocketAddress, ipAddressOf } from './address.ts';
 import { socketError } from './errors.ts';
 import type { SocketsOptions, VirtualNetwork } from './options.ts';
 import { LookupQueue } from './lookup-queue.ts';
@@ -11,8 +11,8 @@ export interface SocketsContext {
   readonly policy: NetworkPolicy;
   /** Addresses served by JS code; empty when none was given. */
   readonly virtual: VirtualNetwork;
-  /** Throws `access-denied` unless the policy allows `address` (checked before any kernel call). */
-  check(address: IpSocketAddress | IpAddress, port?: number): void;
+  /** Throws `access-denied` unless the policy allows `address` and its port (checked before any kernel call). */
+  check(address: IpSocketAddress): void;
   /** A local port for a virtual connection's local address (one per connection, from 49152 up). */
   nextVirtualPort(): number;
   /** What this host has open: at most `maxSockets`, closed all at once by close(). */
@@ -53,13 +53,8 @@ export function createContext(options: SocketsOptions = {}): SocketsContext {
       open.closeAll();
       lookups.close();
     },
-    check(address, port) {
-      const ip: IpAddress =
-        'port' in (address.val as object)
-          ? ({ tag: address.tag, val: (address as IpSocketAddress).val.address } as IpAddress)
-          : (address as IpAddress);
-      const p = port ?? (address as IpSocketAddress).val.port ?? 0;
-      if (!policy.allows(ip, p)) throw socketError('access-denied');
+    check(address) {
+      if (!policy.allows(ipAddressOf(address), address.val.port)) throw socketError('access-denied');
     },
   };
 }

@@ -92,15 +92,6 @@ export function toSocketError(e: unknown): ComponentError {
   return e instanceof ComponentError ? e : new ComponentError(errorCodeOf(e));
 }
 
-/** Runs a host call; its failure becomes the guest's `error-code`. */
-export function socketCall<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw toSocketError(e);
-  }
-}
-
 export function lookupError(code: LookupErrorTag): ComponentError {
   return new ComponentError({ tag: code } satisfies LookupErrorCode);
 }

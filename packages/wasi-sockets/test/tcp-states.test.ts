@@ -2,6 +2,8 @@
 // documents them, against real sockets on 127.0.0.1.
 
 import { describe, expect, it } from 'vitest';
+import { createSockets } from '../src/index.ts';
+import { DEFAULT_BUFFER_SIZE, DEFAULT_HOP_LIMIT } from '../src/option-values.ts';
 import { codeOf, later, nodeServer, sleep, sockets, v4, v6 } from './helpers.ts';
 
 describe('tcp-socket bind', () => {
@@ -252,6 +254,18 @@ describe('tcp-socket options', () => {
     s.setSendBufferSize(2n ** 64n - 1n);
     expect(s.getSendBufferSize()).toBe(0x7fffffffn);
     expect(s.getAddressFamily()).toBe('ipv6');
+  });
+
+  it('reports the defaults the udp socket does, halved as Linux reports them (option-values.ts)', async () => {
+    const { TcpSocket } = sockets();
+    const s = TcpSocket.create('ipv4');
+    expect(s.getHopLimit()).toBe(DEFAULT_HOP_LIMIT);
+    expect(s.getReceiveBufferSize()).toBe(65536n); // tcp_rmem's 131072, halved
+    expect(s.getSendBufferSize()).toBe(8192n); // tcp_wmem's 16384, halved
+    const u = createSockets()['wasi:sockets/types@0.3.0'].UdpSocket.create('ipv4');
+    expect(u.getUnicastHopLimit()).toBe(s.getHopLimit());
+    expect(u.getReceiveBufferSize()).toBe(BigInt(DEFAULT_BUFFER_SIZE.udp.receive));
+    u[Symbol.dispose]();
   });
 
   it('refuses a backlog change on a connected socket', async () => {

@@ -3,12 +3,14 @@
 // and reported as set (clamped as Wasmtime clamps them), and inherited by accepted sockets.
 
 import { socketError } from '../errors.ts';
+import { DEFAULT_BUFFER_SIZE, DEFAULT_HOP_LIMIT } from '../option-values.ts';
+
+export { bufferSize, hopLimit } from '../option-values.ts';
 
 const NS_PER_S = 1_000_000_000n;
 /** Linux's limits, the lowest across platforms (Wasmtime clamps to the same). */
 const MAX_KEEPALIVE_S = 32767n;
 const MAX_KEEPALIVE_COUNT = 127;
-const MAX_BUFFER = 0x7fff_ffffn;
 export const DEFAULT_BACKLOG = 128;
 const MAX_BACKLOG = 0x7fff_ffff;
 
@@ -23,16 +25,16 @@ export interface TcpOptions {
   sendBuffer: bigint;
 }
 
-/** Linux's defaults. */
+/** Linux's defaults (the buffer sizes as the getters report them: see option-values.ts). */
 export function defaultOptions(): TcpOptions {
   return {
     keepAlive: false,
     keepAliveIdle: 7200n * NS_PER_S,
     keepAliveInterval: 75n * NS_PER_S,
     keepAliveCount: 9,
-    hopLimit: 64,
-    receiveBuffer: 131072n,
-    sendBuffer: 16384n,
+    hopLimit: DEFAULT_HOP_LIMIT,
+    receiveBuffer: BigInt(DEFAULT_BUFFER_SIZE.tcp.receive),
+    sendBuffer: BigInt(DEFAULT_BUFFER_SIZE.tcp.send),
   };
 }
 
@@ -51,16 +53,6 @@ export function keepAliveTime(v: unknown): bigint {
 export function keepAliveCount(v: unknown): number {
   if (!isUint(v, 0xffff_ffff) || v === 0) throw socketError('invalid-argument');
   return Math.min(v, MAX_KEEPALIVE_COUNT);
-}
-
-export function hopLimit(v: unknown): number {
-  if (!isUint(v, 255) || v === 0) throw socketError('invalid-argument');
-  return v;
-}
-
-export function bufferSize(v: unknown): bigint {
-  if (!isU64(v) || v === 0n) throw socketError('invalid-argument');
-  return v > MAX_BUFFER ? MAX_BUFFER : v;
 }
 
 export function backlogSize(v: unknown): number {

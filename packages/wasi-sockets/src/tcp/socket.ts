@@ -421,14 +421,14 @@ export function tcpSocketClass(ctx: SocketsContext) {
       return this.#opts().receiveBuffer;
     }
     setReceiveBufferSize(value: bigint): void {
-      const v = bufferSize(value);
+      const v = BigInt(bufferSize(value));
       this.#opts().receiveBuffer = v;
     }
     getSendBufferSize(): bigint {
       return this.#opts().sendBuffer;
     }
     setSendBufferSize(value: bigint): void {
-      const v = bufferSize(value);
+      const v = BigInt(bufferSize(value));
       this.#opts().sendBuffer = v;
     }
 

@@ -3,8 +3,9 @@
 // always answered from here, as node:dgram can set IP_TTL but not read it.
 
 import type { Socket } from 'node:dgram';
-import { errorCodeOf, socketError, toSocketError } from '../errors.ts';
-import { DEFAULT_BUFFER_SIZE, DEFAULT_HOP_LIMIT, MAX_BUFFER_SIZE, MAX_INBOX_BYTES } from './limits.ts';
+import { errorCodeOf, toSocketError } from '../errors.ts';
+import { bufferSize, DEFAULT_BUFFER_SIZE, DEFAULT_HOP_LIMIT, hopLimit } from '../option-values.ts';
+import { MAX_INBOX_BYTES } from './limits.ts';
 
 type Buffer = 'receive' | 'send';
 
@@ -21,25 +22,20 @@ export class SocketOptions {
   }
 
   setHopLimit(value: unknown, bound: Socket | undefined): void {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 255) {
-      throw socketError('invalid-argument');
-    }
-    bound?.setTTL(value);
-    this.#hopLimit = value;
+    const v = hopLimit(value);
+    bound?.setTTL(v);
+    this.#hopLimit = v;
     this.#hopLimitSet = true;
   }
 
   bufferSize(which: Buffer, bound: Socket | undefined): bigint {
-    if (bound === undefined) return BigInt(this.#size[which] ?? DEFAULT_BUFFER_SIZE);
+    if (bound === undefined) return BigInt(this.#size[which] ?? DEFAULT_BUFFER_SIZE.udp[which]);
     const kernel = kernelCall(() => (which === 'receive' ? bound.getRecvBufferSize() : bound.getSendBufferSize()));
     return BigInt(reportedSize(kernel));
   }
 
   setBufferSize(which: Buffer, value: unknown, bound: Socket | undefined): void {
-    if (typeof value !== 'bigint' || value < 0n || value > 0xffff_ffff_ffff_ffffn)
-      throw socketError('invalid-argument');
-    if (value === 0n) throw socketError('invalid-argument');
-    const n = value > BigInt(MAX_BUFFER_SIZE) ? MAX_BUFFER_SIZE : Number(value);
+    const n = bufferSize(value);
     if (bound !== undefined) setKernelSize(bound, which, n);
     this.#size[which] = n;
     if (which === 'receive') this.#updateBudget(bound);
@@ -52,7 +48,7 @@ export class SocketOptions {
   get receiveBudget(): number {
     return this.#budget;
   }
-  #budget = DEFAULT_BUFFER_SIZE;
+  #budget: number = DEFAULT_BUFFER_SIZE.udp.receive;
 
   #updateBudget(bound: Socket | undefined): void {
     this.#budget = Math.min(MAX_INBOX_BYTES, Number(this.bufferSize('receive', bound)));
