@@ -189,6 +189,39 @@ describe('tcp-socket backpressure', () => {
     expect(checkPattern(got)).toBe(TOTAL);
   });
 
+  it('send reads a guest stream at most 64 KiB at a time, however much the guest wrote at once', async () => {
+    let peer!: Socket;
+    const s = await connected((p) => {
+      peer = p;
+      p.pause();
+    });
+    const { writer, reader } = byteStream();
+    const asked: number[] = [];
+    // The guest's StreamReader, with each read's size recorded.
+    const spy = {
+      read: (max: number) => {
+        asked.push(max);
+        return reader.read(max);
+      },
+      cancel: () => reader.cancel(),
+      cancelRead: () => reader.cancelRead(),
+    };
+    const sent = s.send(spy as never);
+    const big = pattern(0, 8 << 20);
+    const wrote = writer.write(big);
+    await sleep(300);
+    // A peer that does not read: the host took what the kernel holds plus one read past Node's mark.
+    expect(Math.max(...asked)).toBeLessThanOrEqual(64 * 1024);
+    const got: Uint8Array[] = [];
+    peer.on('data', (d) => got.push(d));
+    peer.resume();
+    await within(wrote, 20000);
+    await writer.close();
+    await within(sent, 20000);
+    await within(new Promise((r) => (peer.readableEnded ? r(0) : peer.once('end', r))), 20000);
+    expect(checkPattern(got)).toBe(8 << 20);
+  });
+
   it('receive reads from the peer only as the guest reads', async () => {
     const { TcpSocket } = sockets();
     const server = TcpSocket.create('ipv4');

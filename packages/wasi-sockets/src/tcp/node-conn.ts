@@ -1,7 +1,11 @@
-// A kernel TCP connection (a paused, half-open net.Socket) as a Conn.
+// A kernel TCP connection (a paused, half-open net.Socket) as a Conn. `send` copies with
+// wasi-io's pipeToNodeWritable; `receive` is its own: fromNodeReadable would read ahead through a
+// pump, and dropping it destroys the socket (or, with destroyOnCancel false, leaves unread bytes
+// to stall the peer), where WASI's shutdown(SHUT_RD) keeps the send side and drains the rest.
 
 import type { Socket } from 'node:net';
 import type { StreamReader } from '@weft/core';
+import { type ByteSource, pipeToNodeWritable } from '@weft/wasi-io';
 import { socketError, toSocketError } from '../errors.ts';
 import { Conn, chunksOf, dropStream, type ReceiveSource, settled } from './conn.ts';
 
@@ -31,7 +35,7 @@ export class NodeConn extends Conn {
       wake();
     });
     // 'readable' only once the guest receives: until then nothing is read from the kernel.
-    for (const ev of ['end', 'close', 'drain']) socket.on(ev, wake);
+    for (const ev of ['end', 'close']) socket.on(ev, wake);
   }
 
   #wait(): Promise<void> {
@@ -95,29 +99,19 @@ export class NodeConn extends Conn {
 
   send(data: StreamReader<number> | AsyncIterable<Uint8Array>): Promise<void> {
     const socket = this.socket;
-    const next = chunksOf(data);
     this.retain();
     const run = async () => {
-      for (;;) {
-        if (this.#error !== undefined) throw this.#error;
-        const chunk = await next();
-        if (chunk === undefined) break;
-        if (chunk.length === 0) continue;
-        if (this.#error !== undefined) throw this.#error;
-        if (socket.destroyed || socket.writableEnded) throw socketError('connection-broken');
-        // Node keeps at most this chunk past its high-water mark: wait for 'drain' before the next read.
-        if (!socket.write(chunk)) {
-          while (socket.writableNeedDrain && this.#error === undefined && !socket.destroyed) await this.#wait();
-        }
-      }
-      // The guest closed its stream: shutdown(SHUT_WR), once what was written reached the kernel.
-      await new Promise<void>((resolve, reject) => {
-        if (socket.destroyed) {
-          reject(this.#error ?? socketError('connection-broken'));
-          return;
-        }
-        socket.end((e?: Error | null) => (e ? reject(this.#error ?? e) : resolve()));
-      });
+      if (this.#error !== undefined) throw this.#error;
+      if (socket.destroyed || socket.writableEnded) throw socketError('connection-broken');
+      // wasi-io's copy into a Node writable: the next guest read waits for 'drain', and at the
+      // end socket.end() (shutdown(SHUT_WR)) once what was written reached the kernel. The guest
+      // is read through chunksOf (at most SEND_CHUNK a read), not handed over as a StreamReader,
+      // which pipeToSink would read in chunks growing to 4 MiB: Node queues one chunk past its
+      // high-water mark, so this keeps each connection's send buffer at 64 KiB.
+      const r = await pipeToNodeWritable(byteSource(chunksOf(data)), socket, { end: true });
+      // A reset or broken pipe ends the copy quietly ('closed'); the guest hears which it was.
+      if (this.#error !== undefined) throw this.#error;
+      if (r.reason !== 'end' || !socket.writableFinished) throw socketError('connection-broken');
     };
     const { promise, settle } = settled();
     run().then(
@@ -141,6 +135,18 @@ export class NodeConn extends Conn {
   protected close(): void {
     this.socket.destroy();
   }
+}
+
+/** `next` (a chunk, or undefined at the end) as the AsyncIterable pipeToSink reads. */
+function byteSource(next: () => Promise<Uint8Array | undefined>): ByteSource {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const value = await next();
+        return value === undefined ? DONE : { done: false, value };
+      },
+    }),
+  };
 }
 
 function sendError(e: unknown): Error {

@@ -1,4 +1,8 @@
 // A VirtualConnection (web streams served by JS code) as a Conn: no kernel socket.
+// Not wasi-io's web adapters: core reads the receive side's AsyncIterable itself (one web stream
+// read per guest read, where fromReadableStream would add a pump reading a chunk ahead), and
+// webSink paces writes by `ready` alone (a writable with a large high-water mark would take many
+// chunks) and cannot abort the writable when a send fails; here one chunk is in flight at a time.
 
 import type { StreamReader } from '@weft/core';
 import { socketError } from '../errors.ts';
