@@ -4,6 +4,14 @@
 export * from './backend.ts';
 export { MemoryBackend, type MemoryBackendOptions, type MemorySnapshot } from './memory.ts';
 export { type MemoryTree, memoryTree } from './memory-tree.ts';
+export {
+  type LoadOpfsOptions,
+  loadOpfs,
+  type OpfsDirectory,
+  type OpfsFile,
+  type SaveOpfsResult,
+  saveOpfs,
+} from './opfs.ts';
 export { OpenFile } from './open-file.ts';
 export { OverlayBackend } from './overlay.ts';
 export type { FilesystemOptions, Preopen, PreopensOption } from './preopens.ts';
