@@ -3,8 +3,9 @@
 // CaptureSink, a function, a WritableStream; stdin as bytes, a string or a stream), else
 // discarded / empty (never the process's, even where this build runs under Node),
 // the real clocks (performance.now, Date.now), Web Crypto randomness, preopens that are
-// Backends (memoryTree, MemoryBackend, OverlayBackend, your own), wasi:http's client on fetch,
-// wasi:sockets over virtual connections only. No WASI 0.2 (see browser-load.ts).
+// Backends (memoryTree, MemoryBackend, OverlayBackend, your own), wasi:http's client on fetch
+// (under `network`, as on Node), wasi:sockets over virtual connections only. No WASI 0.2 (see
+// browser-load.ts).
 
 import { composeWasiHost, type WasiHost, type WasiImports, type WasiOptions } from './compose.ts';
 
@@ -21,7 +22,7 @@ export function createWasiHost(options: WasiOptions = {}): WasiHost {
 }
 
 /** `options` with unset stdio as 'ignore' (resolveCliOptions would inherit Node's under Node). */
-export function browserStdio(options: WasiOptions): WasiOptions {
+function browserStdio(options: WasiOptions): WasiOptions {
   return {
     ...options,
     stdin: options.stdin ?? 'ignore',
