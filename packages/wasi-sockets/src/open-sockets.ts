@@ -34,8 +34,7 @@ export class OpenSockets {
    * resource exhaustion, as Wasmtime reports it), `access-denied` once the host was closed.
    */
   open(close: () => void): Slot {
-    if (this.#closed) throw socketError('access-denied');
-    if (this.#open.size >= this.#max) throw socketError('out-of-memory');
+    this.ensureRoom();
     const key = {};
     this.#open.set(key, close);
     return {
@@ -46,6 +45,12 @@ export class OpenSockets {
         this.#open.delete(key);
       },
     };
+  }
+
+  /** Throws what `open` would (out-of-memory, access-denied) without counting anything. */
+  ensureRoom(): void {
+    if (this.#closed) throw socketError('access-denied');
+    if (this.#open.size >= this.#max) throw socketError('out-of-memory');
   }
 
   /** Closes everything still open; nothing opens after this. */

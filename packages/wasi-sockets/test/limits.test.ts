@@ -53,6 +53,28 @@ describe('maxSockets', () => {
     expect(host.openSockets).toBe(1);
   });
 
+  it('counts virtual connections, and refuses one at the limit before the hook opens anything', async () => {
+    let asked = 0;
+    const echo = () => {
+      asked++;
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      return { readable, writable };
+    };
+    const host = createSocketsHost({ network: { inherit: true, maxSockets: 1, virtual: { connect: echo } } });
+    later(() => host.close());
+    const { TcpSocket } = host.imports['wasi:sockets/types@0.3.0'];
+    const held = TcpSocket.create('ipv4');
+    held.bind(v4(0));
+    expect(await codeOf(() => TcpSocket.create('ipv4').connect(v4(80, [10, 0, 0, 1])))).toBe('out-of-memory');
+    expect(asked).toBe(0);
+    // A bound socket's place goes to its virtual connection.
+    await held.connect(v4(80, [10, 0, 0, 1]));
+    expect(asked).toBe(1);
+    expect(host.openSockets).toBe(1);
+    held[Symbol.dispose]();
+    expect(host.openSockets).toBe(0);
+  });
+
   it('takes only a positive integer', () => {
     for (const bad of [0, -1, 1.5, '3', Number.NaN]) {
       expect(() => createSocketsHost({ network: { maxSockets: bad as never } })).toThrow(PolicyError);

@@ -86,6 +86,16 @@ function addressesOf(socket: Socket): { local: IpSocketAddress; remote: IpSocket
   };
 }
 
+/** Ends a virtual connection the host will not use; its streams may be anything a host returned. */
+function discard(vc: VirtualConnection): void {
+  try {
+    vc.readable.cancel().catch(() => {});
+    vc.writable.abort().catch(() => {});
+  } catch {
+    // not web streams after all
+  }
+}
+
 /** A kernel connection, counted by the host until its socket closes. */
 function trackNode(socket: Socket, slot: Slot): NodeConn {
   const conn = new NodeConn(socket);
@@ -205,6 +215,9 @@ export function tcpSocketClass(ctx: SocketsContext) {
     async #connectVirtual(remote: IpSocketAddress): Promise<(Connected & { conn: Conn }) | undefined> {
       const serve = ctx.virtual.connect;
       if (serve === undefined) return undefined;
+      // No room for another connection: refused before the hook opens anything (a bound
+      // socket's place would go to the virtual connection, so it always has room).
+      if (this.#slot === undefined) ctx.open.ensureRoom();
       let vc: unknown;
       try {
         vc = await serve.call(ctx.virtual, toNodeAddress(remote));
@@ -231,8 +244,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       try {
         slot = ctx.open.open(() => {});
       } catch (e) {
-        vc.readable.cancel().catch(() => {});
-        vc.writable.abort().catch(() => {});
+        discard(vc);
         throw e;
       }
       const conn = new VirtualConn(vc, () => slot.release());
@@ -245,9 +257,14 @@ export function tcpSocketClass(ctx: SocketsContext) {
       const handle = this.#handle ?? this.#openHandle();
       const socket = await connectHandle(handle, this.#family, hostOf(remote), remote.val.port);
       // The net.Socket owns the handle now, and the connection the host's count of it.
-      const slot = this.#slot!;
+      const slot = this.#slot;
       this.#handle = undefined;
       this.#slot = undefined;
+      if (slot === undefined) {
+        // Closed (dropped, or by the host) between the kernel's answer and this continuation.
+        socket.destroy();
+        throw socketError('invalid-state');
+      }
       const conn = trackNode(socket, slot);
       // Read from the handle, not the net.Socket: a peer that resets at once must not lose them.
       let local: IpSocketAddress;
@@ -301,7 +318,7 @@ export function tcpSocketClass(ctx: SocketsContext) {
       try {
         slot = ctx.open.open(() => client.close());
       } catch {
-        client.close(); // the host is closed
+        client.close(); // past maxSockets, or the host was closed
         return;
       }
       const socket = wrapConnected(client);
