@@ -17,7 +17,7 @@ import { type FilesystemImports, filesystemP3, type PreopensOption, resolvePreop
 import { createHttp, type HttpImports, type HttpOptions, withDefaultClient } from '@weft/wasi-http/imports';
 import type { WasiP2Imports, WasiP2Options } from '@weft/wasi-p2';
 import { createRandom, type RandomImports, type RandomOptions } from '@weft/wasi-random';
-import { createSockets, type NetworkOptions, type SocketsImports } from '@weft/wasi-sockets';
+import { createSocketsHost, type NetworkOptions, type SocketsImports } from '@weft/wasi-sockets';
 import { guardSend } from './http-policy.ts';
 
 export interface WasiOptions extends CliOptions {
@@ -73,6 +73,12 @@ export interface WasiHost {
   drain(): Promise<void>;
   /** Runs the command's wasi:cli/run (0.3.x, else 0.2.x) and resolves with its exit code. */
   run(instance: { exports: Record<string, unknown> }): Promise<number>;
+  /**
+   * Closes every socket the guest opened (listeners, connections, udp sockets) and refuses new
+   * ones: for a host whose instance is gone (weft serve drops an instance that trapped or was
+   * used up) but whose process lives on.
+   */
+  close(): void;
 }
 
 /** @weft/wasi-p2's createWasiP2. */
@@ -99,15 +105,16 @@ export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | 
       ? {}
       : createP2(resolved, { clock, random: randomHost, preopens, ...p2, network: p2?.network ?? p2Network });
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
+  const sockets = createSocketsHost({ network });
   const imports: WasiImports = {
     ...p2Imports,
     ...createClocks({ ...clocks, clock }),
     ...randomHost,
     ...filesystemP3(preopens),
     ...createHttp(httpOptions),
-    ...createSockets({ network }),
+    ...sockets.imports,
     ...cli.imports,
   };
   const drain = () => cli.drain();
-  return { imports, cli, drain, run: (instance) => runCommand(instance, { drain }) };
+  return { imports, cli, drain, run: (instance) => runCommand(instance, { drain }), close: () => sockets.close() };
 }

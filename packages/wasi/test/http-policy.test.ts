@@ -2,7 +2,8 @@
 // denied every socket must not reach an address through `client.send` either.
 
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { Component } from '@weft/core';
 import { createWasi } from '@weft/wasi';
 import { HttpError, type HostRequest, type SendFn } from '@weft/wasi-http/web';

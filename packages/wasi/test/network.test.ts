@@ -2,7 +2,7 @@
 // WASI 0.2's sockets (preview2-shim's) only with `inherit`.
 
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import { type AddressInfo, createConnection, createServer, type Server } from 'node:net';
 import { Component } from '@weft/core';
 import { CaptureSink, createWasi, createWasiHost, type WasiOptions } from '@weft/wasi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -119,6 +119,30 @@ describe('createWasi({ network })', () => {
     );
     expect(r).toEqual({ code: 0, out: 'HTTP/1.1 204 No Content\r\n\r\n', err: '' });
     expect(written.join('')).toMatch(/^GET \/v HTTP\/1\.1\r\nHost: inproc\.test\r\n/);
+  });
+});
+
+describe('WasiHost.close()', () => {
+  it('closes the listeners the guest opened, and refuses new sockets', async () => {
+    const host = createWasiHost({ ...quiet, network: { allow: ['127.0.0.1:*'] } });
+    const { TcpSocket } = (host.imports as any)['wasi:sockets/types@0.3.0'];
+    const listener = TcpSocket.create('ipv4');
+    listener.bind({ tag: 'ipv4', val: { port: 0, address: [127, 0, 0, 1] } });
+    listener.listen();
+    const p = listener.getLocalAddress().val.port as number;
+    const connects = async () =>
+      new Promise<boolean>((resolve) => {
+        const c = createConnection(p, '127.0.0.1');
+        c.once('connect', () => {
+          c.destroy();
+          resolve(true);
+        });
+        c.once('error', () => resolve(false));
+      });
+    expect(await connects()).toBe(true);
+    host.close();
+    expect(await connects()).toBe(false);
+    expect(() => TcpSocket.create('ipv4').bind({ tag: 'ipv4', val: { port: 0, address: [127, 0, 0, 1] } })).toThrow();
   });
 });
 
