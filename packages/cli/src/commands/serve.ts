@@ -69,9 +69,10 @@ async function start(args: ServeArgs, io: Io) {
     // WASI 0.2 stdio calls may wait on the event loop: let the guest suspend on them.
     instantiate: { hostImportsMaySuspend: importsWasiP2(importNames) },
     // Each instance gets its own WASI host (wasi:http's client included), on this process's
-    // stdout and stderr, with an empty stdin.
-    imports: () =>
-      wasiHost({
+    // stdout and stderr, with an empty stdin; the sockets its guest opened close when the pool
+    // drops it (used up, trapped or overdue).
+    imports: (_id, dropped) => {
+      const host = wasiHost({
         args: [argv0],
         env,
         cwd: preopens.length > 0 ? '/' : undefined,
@@ -79,7 +80,10 @@ async function start(args: ServeArgs, io: Io) {
         preopens,
         network,
         ...io.stdio,
-      }).imports,
+      });
+      dropped.addEventListener('abort', () => host.close(), { once: true });
+      return host.imports;
+    },
   });
 }
 

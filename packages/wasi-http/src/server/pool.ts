@@ -49,9 +49,11 @@ export type ComponentLike = Pick<Component, 'instantiate'>;
 export interface HandlerPoolOptions {
   /**
    * The imports of each new instance besides wasi:http (WASI, your own interfaces); called once
-   * per instance with its number (from 0). wasi:http entries given here replace the pool's own.
+   * per instance with its number (from 0) and a signal aborted when the pool drops that
+   * instance (close what its host opened for it then: sockets, files). wasi:http entries given
+   * here replace the pool's own.
    */
-  imports?: (instanceId: number) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  imports?: (instanceId: number, dropped: AbortSignal) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Options of each instance's wasi:http imports (`createHttp(http)`): `send`, where the
    * guest's outgoing requests go (default through `@weft/wasi-http`: this package's undici
@@ -435,7 +437,10 @@ export class HandlerPool {
 
   async #instantiate(slot: Slot): Promise<void> {
     const component = await this.#component;
-    const imports = { ...createHttpImports(this.#opts.http), ...(await this.#opts.imports?.(slot.id)) };
+    const imports = {
+      ...createHttpImports(this.#opts.http),
+      ...(await this.#opts.imports?.(slot.id, slot.controller.signal)),
+    };
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
     let instance: Instance;
