@@ -9,6 +9,7 @@
 // The guest knows nothing of TLS: the host decides what a connect reaches.
 
 #include "cabi.h"
+#include "cli-out.h"
 
 typedef unsigned short u16;
 
@@ -27,13 +28,6 @@ IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is
 
 // ---- wasi:cli ----
 IMPORT("wasi:cli/environment@0.3.0", "get-arguments") void get_arguments(u32 *ret);
-IMPORT("wasi:cli/stdout@0.3.0", "write-via-stream") u32 stdout_write_via_stream(u32 r);
-IMPORT("wasi:cli/stderr@0.3.0", "write-via-stream") u32 stderr_write_via_stream(u32 r);
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-new-0]write-via-stream") u64 out_stream_new(void);
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-write-0]write-via-stream") u32 out_stream_write(u32 w, const void *p, u32 n);
-IMPORT("wasi:cli/stdout@0.3.0", "[stream-drop-writable-0]write-via-stream") void out_stream_drop(u32 w);
-IMPORT("wasi:cli/stdout@0.3.0", "[future-read-1]write-via-stream") u32 out_future_read(u32 f, void *p);
-IMPORT("wasi:cli/stdout@0.3.0", "[future-drop-readable-1]write-via-stream") void out_future_drop(u32 f);
 
 // ---- wasi:sockets ----
 // result<list<ip-address>, error-code> at ret
@@ -55,7 +49,6 @@ IMPORT(TYPES, "[async-lower][future-read-1]" RECEIVE) u32 recv_future_read(u32 f
 IMPORT(TYPES, "[future-drop-readable-1]" RECEIVE) void recv_future_drop(u32 f);
 
 #define BLOCKED 0xffffffffu
-#define COPY_DROPPED 1
 #define EVENT_SUBTASK 1
 #define EVENT_STREAM_READ 2
 #define EVENT_STREAM_WRITE 3
@@ -73,32 +66,6 @@ static const char *const LOOKUP_ERRORS[] = {
 };
 
 // ---- stdout / stderr: blocking writes ----
-struct out { u32 w; u32 fut; int closed; };
-static struct out out, err;
-
-static struct out open_out(int to_err) {
-  u64 h = out_stream_new();
-  struct out o = {(u32)(h >> 32), 0, 0};
-  o.fut = to_err ? stderr_write_via_stream((u32)h) : stdout_write_via_stream((u32)h);
-  return o;
-}
-static void put(struct out *o, const void *p, u32 n) {
-  const u8 *b = p;
-  while (n > 0 && !o->closed) {
-    u32 r = out_stream_write(o->w, b, n);
-    b += r >> 4;
-    n -= r >> 4;
-    if ((r & 15) == COPY_DROPPED) o->closed = 1;
-  }
-}
-static void puts_(struct out *o, const char *s) { put(o, s, slen(s)); }
-static void close_out(struct out *o) {
-  out_stream_drop(o->w);
-  u8 res[2];
-  out_future_read(o->fut, res);
-  out_future_drop(o->fut);
-}
-
 /** `http-get: STEP: NAME` on stderr; returns 1 (the run's err). */
 static u32 fail(const char *step, const char *name) {
   puts_(&err, "http-get: ");
