@@ -1,4 +1,4 @@
-// Builds the worker: `weft bundle` of four wasi:http guests into build/bundles, then esbuild
+// Builds the worker: `weft bundle` of five wasi:http guests into build/bundles, then esbuild
 // bundles src/worker.ts (with @weft/* from their TypeScript sources) into dist/worker.js, next
 // to the bundles' .wasm files, and `config(port)` writes dist/config.capnp for workerd.
 //
@@ -33,6 +33,8 @@ export async function buildWorker(): Promise<string[]> {
     name: 'echo-interruptible',
     interruptible: true,
   });
+  // The looping guest instrumented for fuel: what stops a tight loop where no watchdog thread runs.
+  await bundle({ file: join(guests, 'loop.wasm'), outDir: BUNDLES, name: 'loop-fuel', fuel: true });
   await build({
     entryPoints: [join(here, 'src/worker.ts')],
     outfile: join(DIST, 'worker.js'),

@@ -7,6 +7,8 @@
 //   /echo...   the echo guest (guests/echo.c): the request's body copied back through its
 //              linear memory, 16 KiB at a time, and x-echo-method
 //   /slow...   the echo guest bundled --interruptible, with a 1 s deadline per request
+//   /loop...   the loop guest bundled --fuel, each instance with a budget of fuel: /loop spins
+//              until the fuel runs out (500, that instance dropped); /fuel-ok: 200 "ok"
 //   /mw...     the middleware guest, whose imported wasi:http/handler is served here by a host
 //              echo: the request's body streamed back (through the guest's response), its
 //              headers back as x-echo-* plus the guest's own x-middleware header
@@ -16,6 +18,7 @@ import { type HostRequest, type HostResponse, handlerImport, toFetchHandler } fr
 import * as echoGuest from '../build/bundles/echo.js';
 import * as echoInterruptible from '../build/bundles/echo-interruptible.js';
 import * as hello from '../build/bundles/hello-c.js';
+import * as loopFuel from '../build/bundles/loop-fuel.js';
 import * as middleware from '../build/bundles/middleware.js';
 import * as trap from '../build/bundles/trap.js';
 
@@ -39,6 +42,9 @@ const handlers = {
   // no wasm at run time); the core deadline stops a guest that waits. workerd has no worker
   // threads, so no watchdog ticks: a guest in a tight loop is not stopped.
   slow: toFetchHandler({ instantiate: echoInterruptible.instantiate }, { ...common, requestTimeout: 1000 }),
+  // Fuel needs no watchdog: an instance's budget bounds what its guest computes (here about a
+  // tenth of a second of spinning), after which the guest traps and only that instance is lost.
+  fuel: toFetchHandler({ instantiate: loopFuel.instantiate }, { ...common, instantiate: { fuel: 100_000_000n } }),
   middleware: toFetchHandler(
     { instantiate: middleware.instantiate },
     { ...common, imports: () => handlerImport(echo) },
@@ -52,6 +58,7 @@ export default {
     if (path.startsWith('/echo')) return handlers.echo(request);
     if (path.startsWith('/mw')) return handlers.middleware(request);
     if (path.startsWith('/slow')) return handlers.slow(request);
+    if (path.startsWith('/loop') || path === '/fuel-ok') return handlers.fuel(request);
     return handlers.hello(request);
   },
 };

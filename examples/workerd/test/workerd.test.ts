@@ -174,6 +174,22 @@ describe('wasi:http components in workerd, from weft bundle output', () => {
     expect(log).not.toMatch(/refuses to compile wasm at run time|disallowed by embedder/);
   });
 
+  it('a guest spinning in a tight loop is stopped by its fuel (no watchdog thread here): 500, and the worker serves on', async () => {
+    const t0 = Date.now();
+    const spin = await fetch(`${base}/loop`, { signal: AbortSignal.timeout(20_000) });
+    expect(spin.status).toBe(500);
+    await spin.text();
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const [ok, hello] = await Promise.all([
+      fetch(`${base}/fuel-ok`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()),
+      fetch(`${base}/`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()),
+    ]);
+    expect([ok, hello]).toEqual(['ok', 'hello']);
+    const until = Date.now() + 5000;
+    while (!/\/loop: .*fuel/i.test(log) && Date.now() < until) await sleep(50);
+    expect(log).toMatch(/\/loop: .*fuel/i);
+  });
+
   it('a request the trap guest traps on gets a 500; the next requests are served', async () => {
     const t = await fetch(`${base}/trap`, { signal: AbortSignal.timeout(10_000) });
     expect(t.status).toBe(500);
