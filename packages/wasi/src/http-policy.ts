@@ -45,10 +45,14 @@ export function guardSend(send: SendFn, network: NetworkOptions | undefined): Se
 
 async function resolve(host: string, policy: NetworkPolicy) {
   if (!policy.lookup) throw prohibited(`${host}: name lookup is not allowed by the network policy`);
-  const { lookup } = await import('node:dns/promises');
+  // Loaded on use, not imported: the browser entry shares this file and has no resolver.
+  const dns = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => typeof import('node:dns/promises') | undefined } }
+  ).process?.getBuiltinModule?.('node:dns/promises');
+  if (dns === undefined) throw prohibited(`${host}: no host resolver here`);
   let found: { address: string }[];
   try {
-    found = await lookup(host, { all: true, verbatim: true });
+    found = await dns.lookup(host, { all: true, verbatim: true });
   } catch {
     throw new HttpError({ tag: 'DNS-error', val: { rcode: undefined, infoCode: undefined } }, `${host}: not found`);
   }
