@@ -36,6 +36,12 @@ export interface HostBody {
   contents: AsyncIterable<Uint8Array> | undefined;
   /** The trailers once the contents ended (undefined: none); rejects with an HttpError. */
   trailers: Promise<FieldList | undefined>;
+  /**
+   * Optional: the whole contents and the trailers, if they are known already (a guest wrote
+   * them before its handler returned), consuming the body; else undefined, and the body is
+   * read as usual. Lets a server write a short response out at once.
+   */
+  whole?(): { chunks: Uint8Array[]; bytes: number; trailers: FieldList | undefined } | undefined;
 }
 
 /** wasi:http `request-options`, in nanoseconds (undefined: no limit of its own). */

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldList, HostRequest, HostResponse } from '../host.ts';
 import { HttpError } from '../host.ts';
-import { concat, prefetch, soon } from './prefetch.ts';
+import { concat, prefetch, Turns } from './prefetch.ts';
 import { deferred } from '../deferred.ts';
 
 /** Header lines as Node received them (`rawHeaders`), names lower-cased, values as bytes. */
@@ -15,11 +15,13 @@ export function fieldsFromRaw(raw: readonly string[]): FieldList {
   return out;
 }
 
+/** Bytes as a latin1 string (each byte one character). */
+const latin1 = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+
 /** Fields as Node's flat raw header array (values as latin1, the bytes unchanged). */
 export function rawFromFields(fields: FieldList): string[] {
   const out: string[] = [];
-  for (const [name, value] of fields)
-    out.push(name, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1'));
+  for (const [name, value] of fields) out.push(name, latin1(value));
   return out;
 }
 
@@ -47,16 +49,26 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
     const a = socket.localAddress;
     authority = `${a.includes(':') ? `[${a}]` : a}:${socket.localPort}`;
   }
-  const base = {
+  // The header bytes are made only if something asks (a guest that never looks costs nothing).
+  let headers: FieldList | undefined;
+  const raw = req.rawHeaders;
+  const length = h['content-length'];
+  const empty = h['transfer-encoding'] === undefined && (length === undefined || length === '0');
+  const out: HostRequest = {
     method: req.method ?? 'GET',
     scheme,
     authority,
     pathWithQuery: req.url,
-    headers: fieldsFromRaw(req.rawHeaders),
+    get headers(): FieldList {
+      return (headers ??= fieldsFromRaw(raw));
+    },
+    set headers(v: FieldList) {
+      headers = v;
+    },
+    contents: NO_CONTENTS,
+    trailers: NO_TRAILERS,
   };
-  const length = h['content-length'];
-  if (h['transfer-encoding'] === undefined && (length === undefined || length === '0'))
-    return { ...base, contents: NO_CONTENTS, trailers: NO_TRAILERS };
+  if (empty) return out;
   const trailers = deferred<FieldList | undefined>(true);
   const contents: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]() {
@@ -86,7 +98,9 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
       };
     },
   };
-  return { ...base, contents, trailers: trailers.promise };
+  out.contents = contents;
+  out.trailers = trailers.promise;
+  return out;
 }
 
 /** What writing a response found out, for the log. */
@@ -107,6 +121,8 @@ export interface WriteOptions {
    * connection-terminated HttpError): what the guest's transmission future reports.
    */
   delivered?: (error?: HttpError) => void;
+  /** What tells a body at hand from one still coming (a server shares one across its responses). */
+  turns?: Turns;
 }
 
 /**
@@ -126,7 +142,9 @@ export async function writeHostResponse(
   const raw = rawFromFields(response.headers);
   const hasLength = response.headers.some(([n]) => n === 'content-length');
   const source = response.contents;
-  const it = source?.[Symbol.asyncIterator]();
+  // A body (and trailers) known whole already leaves in one write; nothing to iterate.
+  const whole = source !== undefined && !options.head ? response.whole?.() : undefined;
+  const it = whole === undefined ? source?.[Symbol.asyncIterator]() : undefined;
   const delivered = options.delivered;
   // Waits that end early when the client goes away (one listener, no growing race).
   const stops = new Set<() => void>();
@@ -162,6 +180,23 @@ export async function writeHostResponse(
     });
   };
   try {
+    if (whole !== undefined) {
+      const t = whole.trailers;
+      if (t === undefined || t.length === 0) {
+        if (!hasLength && !response.headers.some(([n]) => n === 'transfer-encoding'))
+          raw.push('content-length', String(whole.bytes));
+        res.writeHead(response.status, raw);
+        res.end(concat(whole.chunks, whole.bytes));
+        return outcome;
+      }
+      if (!hasLength) raw.push('trailer', [...new Set(t.map(([n]) => n))].join(', '));
+      res.writeHead(response.status, raw);
+      for (const chunk of whole.chunks) res.write(chunk);
+      if (hasLength || res.req?.httpVersion === '1.0') outcome.droppedTrailers = true;
+      else res.addTrailers(t.map(([n, v]): [string, string] => [n, latin1(v)]));
+      res.end();
+      return outcome;
+    }
     if (it === undefined || options.head) {
       // No body to send (HEAD, or none at all): the guest's body is dropped unread.
       void Promise.resolve(it?.return?.()).catch(() => {});
@@ -174,12 +209,13 @@ export async function writeHostResponse(
       return outcome;
     }
     // What the guest has at hand now: a small body leaves in one write.
-    const got = await prefetch(it, BUFFER_LIMIT);
+    const turns = options.turns ?? new Turns();
+    const got = await prefetch(it, BUFFER_LIMIT, turns);
     const early = got.chunks;
     let pending = got.pending!;
     let ended = got.ended;
     if (ended) {
-      const t = await soon(response.trailers);
+      const t = await turns.soon(response.trailers);
       if (t !== undefined && !t.value?.length) {
         // The whole message is known: one write, with a Content-Length.
         const whole = concat(early, got.bytes);
@@ -215,12 +251,7 @@ export async function writeHostResponse(
     if (t?.length) {
       if (hasLength || res.req?.httpVersion === '1.0') outcome.droppedTrailers = true;
       else
-        res.addTrailers(
-          t.map(([n, v]): [string, string] => [
-            n,
-            Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1'),
-          ]),
-        );
+        res.addTrailers(t.map(([n, v]): [string, string] => [n, latin1(v)]));
     }
     res.end();
     return outcome;

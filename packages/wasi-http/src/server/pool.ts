@@ -779,6 +779,18 @@ class Exchange {
         };
       },
     };
-    return { ...response, contents, trailers };
+    const out: HostResponse = { ...response, contents, trailers };
+    const whole = response.whole;
+    if (whole !== undefined)
+      out.whole = () => {
+        if (ex.#error !== undefined || it !== undefined) return undefined;
+        const got = whole();
+        if (got === undefined) return undefined;
+        // Body and trailers are in: the guest's work on this request is done.
+        bodyDone = trailersDone = true;
+        ex.#finish();
+        return got;
+      };
+    return out;
   }
 }

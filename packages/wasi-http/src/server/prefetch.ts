@@ -5,29 +5,53 @@
 const later: (f: () => void) => unknown =
   (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
 
-/** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
-export function soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    later(() => {
-      if (!settled) {
-        settled = true;
-        resolve(undefined);
+/**
+ * "Before the event loop turns", for many waiters: one macrotask per turn ends every wait
+ * begun in it (a server shares one; a macrotask per wait costs more than the wait).
+ */
+export class Turns {
+  #waiting: (() => void)[] = [];
+  #armed = false;
+  readonly #turn = (): void => {
+    this.#armed = false;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const f of waiting) f();
+  };
+
+  /** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
+  soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      this.#waiting.push(() => {
+        if (!settled) {
+          settled = true;
+          resolve(undefined);
+        }
+      });
+      if (!this.#armed) {
+        this.#armed = true;
+        later(this.#turn);
       }
+      p.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          resolve({ value });
+        },
+        (e) => {
+          if (settled) return;
+          settled = true;
+          reject(e);
+        },
+      );
     });
-    p.then(
-      (value) => {
-        if (settled) return;
-        settled = true;
-        resolve({ value });
-      },
-      (e) => {
-        if (settled) return;
-        settled = true;
-        reject(e);
-      },
-    );
-  });
+  }
+}
+
+/** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
+export function soon<T>(p: Promise<T>, turns: Turns = new Turns()): Promise<{ value: T } | undefined> {
+  return turns.soon(p);
 }
 
 export interface Prefetched {
@@ -41,10 +65,14 @@ export interface Prefetched {
 }
 
 /** Reads what `it` has at hand, up to about `limit` bytes. */
-export async function prefetch(it: AsyncIterator<Uint8Array>, limit: number): Promise<Prefetched> {
+export async function prefetch(
+  it: AsyncIterator<Uint8Array>,
+  limit: number,
+  turns: Turns = new Turns(),
+): Promise<Prefetched> {
   const out: Prefetched = { chunks: [], bytes: 0, ended: false, pending: it.next() };
   while (out.bytes < limit) {
-    const r = await soon(out.pending!);
+    const r = await turns.soon(out.pending!);
     if (r === undefined) break;
     if (r.value.done) {
       out.ended = true;

@@ -14,6 +14,7 @@ import {
   PoolClosedError,
 } from './pool.ts';
 import { toHostRequest, writeHostResponse } from './node.ts';
+import { Turns } from './prefetch.ts';
 import { withDefaultClient } from '../imports.ts';
 
 export interface RequestListenerOptions {
@@ -43,37 +44,48 @@ export function createRequestListener(
   options: RequestListenerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const log = options.log ?? ((line: string) => pool.log(line));
+  const turns = new Turns();
   return (req, res) => {
-    void (async () => {
-      const what = `${req.method} ${shortName(req.url ?? '', 512)}`;
-      let response: Awaited<ReturnType<HandlerPool['handle']>>;
-      // The guest's transmission future: settled once the response was written out (or not).
-      let delivered!: (error?: HttpError) => void;
-      const outcome = new Promise<void>((resolve, reject) => {
-        delivered = (error) => (error === undefined ? resolve() : reject(error));
-      });
-      outcome.catch(() => {});
-      try {
-        response = await pool.handle(toHostRequest(req), outcome);
-      } catch (e) {
-        if (!(e instanceof PoolClosedError)) log(`weft serve: ${what}: ${describeError(e)}`);
-        failResponse(res, failureStatus(e));
-        return;
-      }
-      try {
-        const wrote = await writeHostResponse(res, response, { head: req.method === 'HEAD', delivered });
-        if (wrote.droppedTrailers) log(`weft serve: ${what}: trailers dropped (the body had a content-length)`);
-      } catch (e) {
-        log(`weft serve: ${what}: ${describeError(e)}`);
-        failResponse(res, failureStatus(e));
-      }
-    })().catch((e) => {
+    respond(pool, log, turns, req, res).catch((e) => {
       // Never an unhandled rejection: a bug here fails one request.
       log(`weft serve: ${describeError(e)}`);
       if (!res.headersSent) failResponse(res, 500);
       else res.destroy();
     });
   };
+}
+
+/** How a request is named in the log (only made when there is something to log). */
+const what = (req: IncomingMessage) => `${req.method} ${shortName(req.url ?? '', 512)}`;
+
+async function respond(
+  pool: HandlerPool,
+  log: (line: string) => void,
+  turns: Turns,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  let response: Awaited<ReturnType<HandlerPool['handle']>>;
+  // The guest's transmission future: settled once the response was written out (or not).
+  let delivered!: (error?: HttpError) => void;
+  const outcome = new Promise<void>((resolve, reject) => {
+    delivered = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  outcome.catch(() => {});
+  try {
+    response = await pool.handle(toHostRequest(req), outcome);
+  } catch (e) {
+    if (!(e instanceof PoolClosedError)) log(`weft serve: ${what(req)}: ${describeError(e)}`);
+    failResponse(res, failureStatus(e));
+    return;
+  }
+  try {
+    const wrote = await writeHostResponse(res, response, { head: req.method === 'HEAD', delivered, turns });
+    if (wrote.droppedTrailers) log(`weft serve: ${what(req)}: trailers dropped (the body had a content-length)`);
+  } catch (e) {
+    log(`weft serve: ${what(req)}: ${describeError(e)}`);
+    failResponse(res, failureStatus(e));
+  }
 }
 
 export interface ServeOptions extends HandlerPoolOptions {

@@ -128,6 +128,20 @@ async function trailerFields(t: TrailersSource): Promise<Fields | undefined> {
   throw new HttpError({ tag: 'internal-error', val: 'trailers must be a fields resource' });
 }
 
+/**
+ * A guest's trailers future's value as a FieldList (undefined: none), as `trailerFields` makes
+ * it, but at once; `false` for an `err` or anything but Fields (the slow path reports those).
+ */
+function trailerList(v: unknown): FieldList | undefined | false {
+  if (isTagged(v)) {
+    if (v.tag === 'err') return false;
+    v = v.val;
+  }
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Fields) return v.freeze().toHost();
+  return false;
+}
+
 /** How `consume-body`'s `res` says the consumer did: undefined for ok (or no word at all). */
 async function resultOf(res: ResultSource): Promise<ErrorCode | undefined> {
   if (res === undefined || res === null) return undefined;
@@ -153,6 +167,108 @@ interface Made {
   trailers: TrailersSource;
   /** `new`'s transmission future: resolves when the body went through, rejects with a ComponentError. */
   transmit: Deferred<void>;
+  /** Reads of a guest's stream begun at `new` (see Body.made's `early`). */
+  ahead: ReadAhead | undefined;
+  /** The guest's trailers future's value, once it arrived (read from `new` on, with `early`). */
+  trailersGot: { value: unknown } | undefined;
+}
+
+/**
+ * Reads of a guest's stream<u8> begun before anyone asked (Body.made's `early`): the first (up
+ * to 64 KiB), then, once that brought bytes, a second, which tells whether the stream ended
+ * there. Whoever reads on gets their results first (`next`); a body that ended within them is
+ * known at once (`whole`).
+ */
+class ReadAhead {
+  readonly reader: StreamReader<number>;
+  /** Early reads nobody took yet, oldest first. */
+  readonly #queue: Promise<Uint8Array | undefined>[] = [];
+  /** How many early reads were begun, and their results as they arrive, in order. */
+  #begun = 0;
+  readonly #got: (Uint8Array | undefined)[] = [];
+  #failed = false;
+
+  constructor(reader: StreamReader<number>) {
+    this.reader = reader;
+    this.#begin(true);
+  }
+
+  #begin(first: boolean): void {
+    const p = this.reader.read() as Promise<Uint8Array | undefined>;
+    this.#begun++;
+    this.#queue.push(quiet(p));
+    // Registered before any reader's: the second read is queued before the first is taken.
+    p.then(
+      (chunk) => {
+        this.#got.push(chunk);
+        if (first && chunk !== undefined) this.#begin(false);
+      },
+      () => {
+        this.#failed = true;
+      },
+    );
+  }
+
+  /** The next read: an early one's, else a new one. */
+  next(): Promise<Uint8Array | undefined> {
+    return this.#queue.shift() ?? (this.reader.read() as Promise<Uint8Array | undefined>);
+  }
+
+  /** The whole stream if it ended within the early reads, all arrived and none taken; taking it. */
+  whole(): { chunks: Uint8Array[]; bytes: number } | undefined {
+    const got = this.#got;
+    if (this.#failed || got.length !== this.#begun || this.#queue.length !== this.#begun) return undefined;
+    if (got[got.length - 1] !== undefined) return undefined;
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for (const c of got) {
+      if (c === undefined || c.length === 0) continue;
+      chunks.push(c);
+      bytes += c.length;
+    }
+    this.#queue.length = 0;
+    this.reader.cancel();
+    return { chunks, bytes };
+  }
+
+  /** Its size if `whole` would give it (without taking it). */
+  wholeSize(): number | undefined {
+    const got = this.#got;
+    if (this.#failed || got.length !== this.#begun || this.#queue.length !== this.#begun) return undefined;
+    if (got[got.length - 1] !== undefined) return undefined;
+    let bytes = 0;
+    for (const c of got) bytes += c?.length ?? 0;
+    return bytes;
+  }
+
+  /** An async iterator of the rest, as StreamReader's own (zero-length chunks skipped, the end dropped when iteration stops). */
+  iterator(): AsyncIterator<Uint8Array> & AsyncIterable<Uint8Array> {
+    const reader = this.reader;
+    const step = (): Promise<IteratorResult<Uint8Array>> =>
+      this.next().then((chunk) => {
+        if (chunk === undefined) {
+          reader.cancel();
+          return DONE;
+        }
+        return chunk.length > 0 ? { done: false, value: chunk } : step();
+      });
+    const it = {
+      next: step,
+      return: () => {
+        reader.cancel();
+        return Promise.resolve(DONE);
+      },
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
+  }
+}
+
+/** A body's whole contents and trailers, known at once (HostBody's `whole`). */
+export interface WholeBody {
+  chunks: Uint8Array[];
+  bytes: number;
+  trailers: FieldList | undefined;
 }
 
 /** The host's side of a body made by `new`, and how to settle its transmission. */
@@ -174,10 +290,27 @@ export class Body {
     this.#onAbandon = onAbandon;
   }
 
-  /** A body `new` made, and its transmission future. */
-  static made(contents: BodyContents | undefined, trailers: TrailersSource): [Body, Promise<void>] {
+  /**
+   * A body `new` made, and its transmission future. With `early`, a guest's stream and
+   * trailers future are read from now on (one read of the stream, up to 64 KiB, and the
+   * future): a guest that writes its body and trailers before it next waits (a handler that
+   * returns its response, then writes "hello") sees both writes complete at once, instead of
+   * blocking until the host reads and being called back for each.
+   */
+  static made(contents: BodyContents | undefined, trailers: TrailersSource, early = false): [Body, Promise<void>] {
     const transmit = deferred<void>(true);
-    return [new Body({ contents: contents ?? undefined, trailers, transmit }, undefined), transmit.promise];
+    const made: Made = { contents: contents ?? undefined, trailers, transmit, ahead: undefined, trailersGot: undefined };
+    if (early && contents instanceof StreamReader && contents.elemType?.kind === 'u8') {
+      made.ahead = new ReadAhead(contents as StreamReader<number>);
+      if (trailers instanceof FutureReader)
+        trailers.then(
+          (value) => {
+            made.trailersGot = { value };
+          },
+          () => {},
+        );
+    }
+    return [new Body(made, undefined), transmit.promise];
   }
 
   /** A body from the host. `onAbandon` runs if a guest drops it before its end. */
@@ -209,8 +342,12 @@ export class Body {
       resultOf(res).then((code) =>
         code === undefined ? made.transmit.resolve() : made.transmit.reject(codeError(code)),
       );
+      // A future or stream whose read began already cannot be handed on as it is.
       const trailers =
-        made.trailers instanceof FutureReader ? made.trailers : guestTrailers(trailerFields(made.trailers));
+        made.trailers instanceof FutureReader && made.ahead === undefined
+          ? made.trailers
+          : guestTrailers(trailerFields(made.trailers));
+      if (made.ahead !== undefined) return [made.ahead.iterator(), trailers];
       return [made.contents ?? [], trailers];
     }
     ignore(resultOf(res));
@@ -323,6 +460,7 @@ export class Body {
     const src = made.contents;
     let contents: AsyncIterable<Uint8Array> | undefined;
     let stop = () => finish(ABANDONED);
+    let whole: (() => WholeBody | undefined) | undefined;
     if (src === undefined) {
       readTrailers().then(
         () => finish(DONE_END),
@@ -331,7 +469,8 @@ export class Body {
     } else {
       let it: AsyncIterator<unknown> | undefined;
       let sent = 0n;
-      const iter = () => (it ??= iteratorOf(src));
+      const ahead = made.ahead;
+      const iter = () => (it ??= ahead !== undefined ? ahead.iterator() : iteratorOf(src));
       const close = () => {
         try {
           if (it === undefined && src instanceof StreamReader) src.cancel();
@@ -388,6 +527,19 @@ export class Body {
           },
         }),
       };
+      if (ahead !== undefined)
+        whole = () => {
+          // Only before anyone iterated, and only for a body that came out whole and right.
+          if (ended || it !== undefined || made.trailersGot === undefined) return undefined;
+          const list = trailerList(made.trailersGot.value);
+          const size = ahead.wholeSize();
+          if (list === false || size === undefined) return undefined;
+          if (contentLength !== undefined && BigInt(size) !== contentLength) return undefined;
+          const got = ahead.whole()!;
+          fields = Promise.resolve(list);
+          finish(DONE_END);
+          return { chunks: got.chunks, bytes: got.bytes, trailers: list };
+        };
     }
     const settle = (delivered: PromiseLike<unknown>) => {
       Promise.resolve(delivered).then(
@@ -405,7 +557,9 @@ export class Body {
         },
       );
     };
-    return { body: { contents, trailers }, settle };
+    const body: HostBody = { contents, trailers };
+    if (whole !== undefined) body.whole = whole;
+    return { body, settle };
   }
 
   /** The resource was dropped: release what nobody will read now. */

@@ -38,12 +38,14 @@ export class Request {
   #scheme: Scheme | undefined = undefined;
   #authority: string | undefined = undefined;
   #pathWithQuery: string | undefined = undefined;
-  readonly #headers: Fields;
+  #headers: Fields | undefined;
+  /** An incoming request's headers, made into Fields only once asked for (many handlers never look). */
+  #hostHeaders: HostRequest | undefined;
   readonly #options: RequestOptions | undefined;
   readonly #body: Body;
 
   /** Not for guests (the WIT has no constructor): use `Request.new` or `Request.fromHost`. */
-  private constructor(headers: Fields, options: RequestOptions | undefined, body: Body) {
+  private constructor(headers: Fields | undefined, options: RequestOptions | undefined, body: Body) {
     this.#headers = headers;
     this.#options = options;
     this.#body = body;
@@ -124,9 +126,17 @@ export class Request {
     return this.#options?.view();
   }
 
+  #fields(): Fields {
+    if (this.#headers === undefined) {
+      this.#headers = Fields.fromHost(this.#hostHeaders!.headers);
+      this.#hostHeaders = undefined;
+    }
+    return this.#headers;
+  }
+
   /** The headers, immutable. */
   getHeaders(): Fields {
-    return this.#headers.view();
+    return this.#fields().view();
   }
 
   /**
@@ -151,10 +161,11 @@ export class Request {
    */
   static fromHost(request: HostRequest, onAbandon?: () => void): Request {
     const r = new Request(
-      Fields.fromHost(request.headers),
+      undefined,
       request.options === undefined ? undefined : RequestOptions.fromHost(request.options),
       Body.host(request, onAbandon),
     );
+    r.#hostHeaders = request;
     r.#method = methodOf(request.method);
     r.#scheme = request.scheme === undefined ? undefined : schemeOf(request.scheme);
     r.#authority = request.authority;
@@ -169,14 +180,14 @@ export class Request {
    * content-length, or the trailers' error.
    */
   toHost(delivered: PromiseLike<unknown> = Promise.resolve()): HostRequest {
-    const { body, settle } = this.#body.toHost(contentLength(this.#headers), 'HTTP-request-body-size');
+    const { body, settle } = this.#body.toHost(contentLength(this.#fields()), 'HTTP-request-body-size');
     settle(delivered);
     const out: HostRequest = {
       method: methodName(this.#method),
       scheme: this.#scheme === undefined ? undefined : schemeName(this.#scheme),
       authority: this.#authority,
       pathWithQuery: this.#pathWithQuery,
-      headers: this.#headers.toHost(),
+      headers: this.#fields().toHost(),
       contents: body.contents,
       trailers: body.trailers,
     };

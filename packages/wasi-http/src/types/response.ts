@@ -27,7 +27,9 @@ export class Response {
    */
   static new(headers: Fields, contents: BodyContents | undefined, trailers: TrailersSource): [Response, Promise<void>] {
     if (!(headers instanceof Fields)) throw new TypeError('headers must be a Fields');
-    const [body, transmitted] = Body.made(contents, trailers);
+    // Read early: a handler's response goes to whoever consumes it (the host writing it out,
+    // or a guest), and its guest need not block on its first write.
+    const [body, transmitted] = Body.made(contents, trailers, true);
     return [new Response(headers.freeze(), body), transmitted];
   }
 
@@ -79,6 +81,13 @@ export class Response {
   toHost(delivered: PromiseLike<unknown> = Promise.resolve()): HostResponse {
     const { body, settle } = this.#body.toHost(contentLength(this.#headers), 'HTTP-response-body-size');
     settle(delivered);
-    return { status: this.#status, headers: this.#headers.toHost(), contents: body.contents, trailers: body.trailers };
+    const out: HostResponse = {
+      status: this.#status,
+      headers: this.#headers.toHost(),
+      contents: body.contents,
+      trailers: body.trailers,
+    };
+    if (body.whole !== undefined) out.whole = body.whole;
+    return out;
   }
 }
