@@ -32,6 +32,42 @@ const NO_CONTENTS: AsyncIterable<Uint8Array> = {
   [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }),
 };
 
+/** A HostRequest whose header bytes are made only if something asks (many guests never look). */
+class NodeRequest implements HostRequest {
+  #raw: readonly string[] | undefined;
+  #headers: FieldList | undefined;
+  method: string;
+  scheme: string | undefined;
+  authority: string | undefined;
+  pathWithQuery: string | undefined;
+  contents: AsyncIterable<Uint8Array> | undefined = NO_CONTENTS;
+  trailers: Promise<FieldList | undefined> = NO_TRAILERS;
+  constructor(
+    method: string,
+    scheme: string | undefined,
+    authority: string | undefined,
+    pathWithQuery: string | undefined,
+    raw: readonly string[],
+  ) {
+    this.method = method;
+    this.scheme = scheme;
+    this.authority = authority;
+    this.pathWithQuery = pathWithQuery;
+    this.#raw = raw;
+  }
+  get headers(): FieldList {
+    if (this.#headers === undefined) {
+      this.#headers = fieldsFromRaw(this.#raw!);
+      this.#raw = undefined;
+    }
+    return this.#headers;
+  }
+  set headers(v: FieldList) {
+    this.#headers = v;
+    this.#raw = undefined;
+  }
+}
+
 /**
  * The host side of an incoming request. `scheme` is `https` on a TLS socket, else `http`;
  * `authority` the Host header (else the local address the client reached); `pathWithQuery`
@@ -49,25 +85,9 @@ export function toHostRequest(req: IncomingMessage): HostRequest {
     const a = socket.localAddress;
     authority = `${a.includes(':') ? `[${a}]` : a}:${socket.localPort}`;
   }
-  // The header bytes are made only if something asks (a guest that never looks costs nothing).
-  let headers: FieldList | undefined;
-  const raw = req.rawHeaders;
   const length = h['content-length'];
   const empty = h['transfer-encoding'] === undefined && (length === undefined || length === '0');
-  const out: HostRequest = {
-    method: req.method ?? 'GET',
-    scheme,
-    authority,
-    pathWithQuery: req.url,
-    get headers(): FieldList {
-      return (headers ??= fieldsFromRaw(raw));
-    },
-    set headers(v: FieldList) {
-      headers = v;
-    },
-    contents: NO_CONTENTS,
-    trailers: NO_TRAILERS,
-  };
+  const out = new NodeRequest(req.method ?? 'GET', scheme, authority, req.url, req.rawHeaders);
   if (empty) return out;
   const trailers = deferred<FieldList | undefined>(true);
   const contents: AsyncIterable<Uint8Array> = {

@@ -341,13 +341,17 @@ export class HandlerPool {
   began(ex: Exchange, slot: Slot): void {
     this.#exchanges.add(ex);
     slot.starts.set(ex, Date.now());
-    this.#arm(slot);
+    // The core deadline follows the oldest request: only a first one moves it.
+    if (slot.starts.size === 1) this.#arm(slot);
   }
 
   /** A request on `slot` is over (guest work done, failed or timed out). */
   release(slot: Slot, ex: Exchange): void {
     this.#exchanges.delete(ex);
-    if (slot.starts.delete(ex)) this.#arm(slot);
+    if (slot.starts.size > 0 && slot.starts.keys().next().value === ex) {
+      slot.starts.delete(ex);
+      this.#arm(slot);
+    } else slot.starts.delete(ex);
     slot.active--;
     this.#active--;
     this.#settle(slot);
