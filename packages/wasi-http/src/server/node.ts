@@ -15,8 +15,11 @@ export function fieldsFromRaw(raw: readonly string[]): FieldList {
   return out;
 }
 
-/** Bytes as a latin1 string (each byte one character). */
-const latin1 = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+/** Bytes as a latin1 string (each byte one character); a short value without a Buffer. */
+const latin1 = (v: Uint8Array): string =>
+  v.length <= 64
+    ? String.fromCharCode.apply(null, v as unknown as number[])
+    : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
 
 /** Fields as Node's flat raw header array (values as latin1, the bytes unchanged). */
 export function rawFromFields(fields: FieldList): string[] {

@@ -172,7 +172,8 @@ class Slot {
   /** Takes no more requests (used up, timed out, poisoned or the pool is closing). */
   retired = false;
   dead = false;
-  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When it last went idle (Date.now()), while it is. */
+  idleAt: number | undefined;
   readonly controller = new AbortController();
   readonly id: number;
   /** When each request in flight on it began, oldest first (its core deadline follows the oldest). */
@@ -227,6 +228,9 @@ export class HandlerPool {
   #peak = 0;
   #closing = false;
   #drained: (() => void) | undefined;
+  /** The one idle sweep (see #armIdle) and when it is due. */
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleAt = 0;
   /** The component was compiled without interruption: deadlines are kept on the host side only. */
   #hostDeadlineOnly = false;
   /** Time slicing failed for want of run-time wasm compilation: instances are made without it. */
@@ -333,6 +337,8 @@ export class HandlerPool {
       drained?.();
     } else if (this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
     for (const s of [...this.#slots]) this.#destroy(s);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
   }
 
   // ---- internals (Exchange calls these) ----
@@ -412,10 +418,7 @@ export class HandlerPool {
     this.#dispatched++;
     if (best.active > this.#peak) this.#peak = best.active;
     if (best.given >= this.#opts.requestsPerInstance) best.retired = true;
-    if (best.idleTimer !== undefined) {
-      clearTimeout(best.idleTimer);
-      best.idleTimer = undefined;
-    }
+    best.idleAt = undefined;
     return best;
   }
 
@@ -518,20 +521,39 @@ export class HandlerPool {
       this.#destroy(slot);
       return;
     }
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    const wait = this.#opts.idleTimeout;
-    slot.idleTimer = setTimeout(() => {
-      slot.idleTimer = undefined;
-      if (slot.active === 0) this.#destroy(slot);
-    }, wait);
-    slot.idleTimer.unref?.();
+    slot.idleAt = Date.now();
+    this.#armIdle(slot.idleAt + this.#opts.idleTimeout);
   }
+
+  /**
+   * Sweeps idle instances at `at` (or earlier, if armed so): one timer for the pool, not one per
+   * instance going idle. Every instance idles equally long, so the earliest idle is due first.
+   */
+  #armIdle(at: number): void {
+    if (this.#idleTimer !== undefined && this.#idleAt <= at) return;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleAt = at;
+    this.#idleTimer = setTimeout(this.#sweepIdle, Math.max(0, at - Date.now()));
+    this.#idleTimer.unref?.();
+  }
+
+  readonly #sweepIdle = (): void => {
+    this.#idleTimer = undefined;
+    const now = Date.now();
+    const wait = this.#opts.idleTimeout;
+    let next = Number.POSITIVE_INFINITY;
+    for (const s of [...this.#slots]) {
+      if (s.active !== 0 || s.idleAt === undefined) continue;
+      if (now - s.idleAt >= wait) this.#destroy(s);
+      else next = Math.min(next, s.idleAt + wait);
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armIdle(next);
+  };
 
   #destroy(slot: Slot): void {
     if (slot.dead) return;
     slot.dead = true;
     slot.retired = true;
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     // Any guest code of this instance that runs again traps "interrupted".
