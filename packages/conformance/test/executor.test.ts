@@ -121,6 +121,8 @@ describe('runWasiTest', () => {
         'serve',
         '--addr',
         '127.0.0.1:0',
+        // An http program gets the network for its client, as Wasmtime's -Shttp gives it.
+        '--inherit-network',
         '--env',
         'A=1',
         '--dir',
