@@ -7,7 +7,8 @@ const later: (f: () => void) => unknown =
 
 /**
  * "Before the event loop turns", for many waiters: one macrotask per turn ends every wait
- * begun in it (a server shares one; a macrotask per wait costs more than the wait).
+ * begun in it (a server shares one; a macrotask per wait costs more than the wait), and
+ * lets work deferred to the turn's end run together (`turn`).
  */
 export class Turns {
   #waiting: (() => void)[] = [];
@@ -18,6 +19,17 @@ export class Turns {
     this.#waiting = [];
     for (const f of waiting) f();
   };
+
+  /** Resolves when the event loop turns (with every other wait begun in this turn). */
+  turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      if (!this.#armed) {
+        this.#armed = true;
+        later(this.#turn);
+      }
+    });
+  }
 
   /** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
   soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
