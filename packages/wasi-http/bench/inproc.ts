@@ -61,7 +61,10 @@ async function start(): Promise<{ port: number; close(): Promise<void> }> {
               trailers: Promise.resolve(undefined),
             }
           : await callHandler(handle, request, Promise.resolve());
-      if (MODE === 'host') response.contents = (async function* () { yield hello; })();
+      if (MODE === 'host')
+        response.contents = (async function* () {
+          yield hello;
+        })();
       await writeHostResponse(res, response);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -80,7 +83,8 @@ async function start(): Promise<{ port: number; close(): Promise<void> }> {
     requestsPerInstance:
       process.env.WEFT_BENCH_INPROC_RPI === undefined ? undefined : Number(process.env.WEFT_BENCH_INPROC_RPI),
     // 0: no deadline, so no time slicing (whose 2 ms ticks make counts under valgrind depend on its speed).
-    requestTimeout: process.env.WEFT_BENCH_INPROC_TIMEOUT === undefined ? undefined : Number(process.env.WEFT_BENCH_INPROC_TIMEOUT),
+    requestTimeout:
+      process.env.WEFT_BENCH_INPROC_TIMEOUT === undefined ? undefined : Number(process.env.WEFT_BENCH_INPROC_TIMEOUT),
   });
   return { port: s.address().port, close: () => s.close() };
 }

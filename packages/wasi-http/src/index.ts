@@ -5,7 +5,15 @@
 export * from './web.ts';
 export { createHttp } from './imports.ts';
 export { HandlerPool, toFetchHandler } from './node-defaults.ts';
-export { fieldsFromRaw, rawFromFields, toHostRequest, type WriteOutcome, writeHostResponse } from './server/node.ts';
+export {
+  fieldsFromRaw,
+  rawFromFields,
+  toHostRequest,
+  type WriteOptions,
+  type WriteOutcome,
+  writeHostResponse,
+} from './server/node.ts';
+export { Turns } from './server/prefetch.ts';
 export {
   createRequestListener,
   type RequestListenerOptions,

@@ -657,6 +657,71 @@ describe('Response', () => {
     expect(abandoned).toBe(0);
   });
 
+  it("new reads a guest's body and trailers at once: its writes complete unread, and the host gets them whole", async () => {
+    const g = guestBody();
+    const [res, sent] = Response.new(new Fields(), g.contents, g.trailers.reader);
+    // No host has asked yet: the early read takes the bytes, the early future read the trailers.
+    expect(await g.writer.write(b('hello'))).toBe(5);
+    await g.writer.close();
+    expect(await g.trailers.writer.write({ tag: 'ok', val: Fields.fromList([['x-t', b('1')]]) })).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    const host = res.toHost();
+    const whole = host.whole!()!;
+    expect(whole.bytes).toBe(5);
+    expect(text(whole.chunks[0]!)).toBe('hello');
+    expect(whole.trailers).toEqual([['x-t', b('1')]]);
+    // Consumed: the trailers promise agrees, and the transmission future reports ok.
+    expect(await host.trailers).toEqual([['x-t', b('1')]]);
+    await sent;
+  });
+
+  it('whole() is undefined while the guest is still writing; the body then reads in order', async () => {
+    const g = guestBody();
+    const [res, sent] = Response.new(new Fields(), g.contents, g.trailers.reader);
+    expect(await g.writer.write(b('ab'))).toBe(2);
+    expect(await g.writer.write(b('cd'))).toBe(2);
+    await new Promise((r) => setTimeout(r, 0));
+    const host = res.toHost();
+    expect(host.whole!()).toBeUndefined();
+    void (async () => {
+      await g.writer.write(b('ef'));
+      await g.writer.close();
+      await g.trailers.writer.write({ tag: 'ok', val: undefined });
+    })();
+    expect(await collect(host.contents)).toBe('abcdef');
+    expect(await host.trailers).toBeUndefined();
+    await sent;
+  });
+
+  it('whole() is undefined for a body that disagrees with its content-length (reading it fails)', async () => {
+    const g = guestBody();
+    const [res, sent] = Response.new(Fields.fromList([['content-length', b('3')]]), g.contents, g.trailers.reader);
+    await g.writer.write(b('hello'));
+    await g.writer.close();
+    await g.trailers.writer.write({ tag: 'ok', val: undefined });
+    await new Promise((r) => setTimeout(r, 0));
+    const host = res.toHost();
+    expect(host.whole!()).toBeUndefined();
+    const e = (await rejection(collect(host.contents))) as HttpError;
+    expect(e.code).toEqual({ tag: 'HTTP-response-body-size', val: 5n });
+    expect(((await rejection(sent)) as ComponentError).payload).toEqual({ tag: 'HTTP-response-body-size', val: 5n });
+  });
+
+  it('a response read early and consumed by a guest: the bytes read already come first, then the rest', async () => {
+    const g = guestBody();
+    const [res, sent] = Response.new(new Fields(), g.contents, g.trailers.reader);
+    expect(await g.writer.write(b('early '))).toBe(6);
+    void (async () => {
+      await g.writer.write(b('and late'));
+      await g.writer.close();
+      await g.trailers.writer.write({ tag: 'ok', val: undefined });
+    })();
+    const [body, fut] = Response.consumeBody(res, Promise.resolve({ tag: 'ok', val: undefined }));
+    expect(await collect(body)).toBe('early and late');
+    expect(await fut).toBeUndefined();
+    await sent;
+  });
+
   it('dropped unconsumed from the host: onAbandon runs', () => {
     let abandoned = 0;
     const res = Response.fromHost(

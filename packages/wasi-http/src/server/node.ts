@@ -290,8 +290,7 @@ export async function writeHostResponse(
     const t = await unlessClosed(response.trailers);
     if (t?.length) {
       if (hasLength || res.req?.httpVersion === '1.0') outcome.droppedTrailers = true;
-      else
-        res.addTrailers(t.map(([n, v]): [string, string] => [n, latin1(v)]));
+      else res.addTrailers(t.map(([n, v]): [string, string] => [n, latin1(v)]));
     }
     res.end();
     return outcome;

@@ -299,7 +299,13 @@ export class Body {
    */
   static made(contents: BodyContents | undefined, trailers: TrailersSource, early = false): [Body, Promise<void>] {
     const transmit = deferred<void>(true);
-    const made: Made = { contents: contents ?? undefined, trailers, transmit, ahead: undefined, trailersGot: undefined };
+    const made: Made = {
+      contents: contents ?? undefined,
+      trailers,
+      transmit,
+      ahead: undefined,
+      trailersGot: undefined,
+    };
     if (early && contents instanceof StreamReader && contents.elemType?.kind === 'u8') {
       made.ahead = new ReadAhead(contents as StreamReader<number>);
       if (trailers instanceof FutureReader)
