@@ -30,7 +30,7 @@ import {
   shortName,
 } from '@weft/core';
 import { callHandler } from '../handler.ts';
-import { type HostRequest, type HostResponse, HttpError } from '../host.ts';
+import { type FieldList, type HostRequest, type HostResponse, HttpError } from '../host.ts';
 import { createHttpImports, type HttpOptions } from '../http-imports.ts';
 
 /**
@@ -758,19 +758,26 @@ class Exchange {
     const maybeFinish = () => {
       if (bodyDone && trailersDone) this.#finish();
     };
-    const trailers = this.guard(response.trailers).then(
-      (t) => {
-        trailersDone = true;
-        maybeFinish();
-        return t;
-      },
-      (e) => {
-        throw this.fail(e);
-      },
-    );
-    trailers.catch(() => {});
+    // Guarded once asked for, or once the body ended (the request is over only when they are
+    // in); a response taken whole never needs them.
+    let trailers: Promise<FieldList | undefined> | undefined;
+    const guarded = (): Promise<FieldList | undefined> => {
+      if (trailers !== undefined) return trailers;
+      trailers = this.guard(response.trailers).then(
+        (t) => {
+          trailersDone = true;
+          maybeFinish();
+          return t;
+        },
+        (e) => {
+          throw this.fail(e);
+        },
+      );
+      trailers.catch(() => {});
+      return trailers;
+    };
     const source = response.contents;
-    if (source === undefined) return { ...response, trailers };
+    if (source === undefined) return { ...response, trailers: guarded() };
     let it: AsyncIterator<Uint8Array> | undefined;
     this.#cancel = () => {
       void Promise.resolve(it?.return?.()).catch(() => {});
@@ -791,6 +798,7 @@ class Exchange {
             }
             if (r.done) {
               bodyDone = true;
+              guarded();
               maybeFinish();
             }
             return r;
@@ -805,7 +813,14 @@ class Exchange {
         };
       },
     };
-    const out: HostResponse = { ...response, contents, trailers };
+    const out: HostResponse = {
+      status: response.status,
+      headers: response.headers,
+      contents,
+      get trailers() {
+        return guarded();
+      },
+    };
     const whole = response.whole;
     if (whole !== undefined)
       out.whole = () => {
