@@ -130,7 +130,7 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
     return (x: unknown) => {
       const task = taskOf();
       if (opts.memory !== undefined) cx.refresh();
-      task.return_([fromCore(cx, x)]);
+      task.returnValue(fromCore(cx, x));
     };
   return (...flat: unknown[]) => {
     const task = taskOf();

@@ -146,6 +146,10 @@ class LiftCall implements StackTarget, CallSite {
     else this.settle(true, r[0]);
   }
 
+  onResolveValue(v: unknown): void {
+    this.settle(true, v);
+  }
+
   onTrap(e: unknown): void {
     this.settle(false, e);
   }
@@ -188,16 +192,16 @@ class LiftCall implements StackTarget, CallSite {
   returned(raw: unknown): void {
     const { opts, inst, result, spillResult } = this.plan;
     const cx = this.cx;
-    let ret: unknown[] = [];
+    let ret: unknown;
     if (result !== undefined) {
       if (spillResult) {
         const ptr = (raw as number) >>> 0;
         cx.needMemory();
         cx.checkGuestRange(ptr, result.align, result.size, 'pointer');
-        ret = [result.load(cx, ptr)];
+        ret = result.load(cx, ptr);
       } else {
         if (opts.memory !== undefined) cx.refresh();
-        ret = [result.fromCore!(cx, raw)];
+        ret = result.fromCore!(cx, raw);
       }
     }
     // post-return runs before the caller sees the value, so a trap in
@@ -212,7 +216,8 @@ class LiftCall implements StackTarget, CallSite {
         inst.mayLeave = true;
       }
     }
-    this.task.return_(ret);
+    if (result === undefined) this.task.return_([]);
+    else this.task.returnValue(ret);
     this.exit();
   }
 

@@ -24,6 +24,8 @@ export const TaskState = { INITIAL: 1, STARTED: 2, PENDING_CANCEL: 3, CANCEL_DEL
 export interface CallSite {
   onStart(): unknown[];
   onResolve(result: unknown[] | undefined): void;
+  /** onResolve([value]) without the list, where the site can take the value alone. */
+  onResolveValue?(value: unknown): void;
   onTrap(e: unknown): void;
 }
 
@@ -59,7 +61,12 @@ export class Task {
   implicitThread: Thread | undefined = undefined;
   /** The caller's task when called from a guest (for the reentrance check). */
   supertask: Task | undefined = undefined;
-  readonly threads: Thread[] = [];
+  /**
+   * definitions.py Task.threads, as the implicit thread's membership and a list of the threads
+   * it spawned, made on the first (most tasks have only the implicit one: no list per call).
+   */
+  private implicitRegistered = false;
+  private spawned: Thread[] | undefined = undefined;
 
   constructor(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, site: CallSite) {
     this.ft = ft;
@@ -89,7 +96,7 @@ export class Task {
     if (this.ft.async && (this.hasBackpressure() || ai.numWaitingToEnter > 0)) return false;
     if (this.ft.async && this.needsExclusive()) ai.exclusiveThread = thread;
     // register_thread, its index given on first need (AsyncInstanceState.unindexed).
-    this.threads.push(thread);
+    this.addThread(thread);
     ai.indexPending();
     ai.unindexed = thread;
     return true;
@@ -121,7 +128,7 @@ export class Task {
   }
 
   registerThread(thread: Thread): void {
-    this.threads.push(thread);
+    this.addThread(thread);
     this.ai.indexPending();
     thread.index = this.ai.threads.add(thread);
   }
@@ -142,18 +149,28 @@ export class Task {
    */
   abandon(): void {
     const t = this.implicitThread;
-    if (t === undefined || t.done || !this.threads.includes(t)) return;
+    if (t === undefined || t.done || !this.implicitRegistered) return;
     this.state = TaskState.RESOLVED;
     this.exitImplicitThread();
   }
 
+  private addThread(thread: Thread): void {
+    if (thread === this.implicitThread && !this.implicitRegistered) this.implicitRegistered = true;
+    else (this.spawned ??= []).push(thread);
+  }
+
+  /** The task's threads in the order they were registered (the implicit one first). */
+  threadList(): Thread[] {
+    const list = this.implicitRegistered ? [this.implicitThread!] : [];
+    if (this.spawned !== undefined) list.push(...this.spawned);
+    return list;
+  }
+
   unregisterThread(thread: Thread): void {
-    const ts = this.threads;
-    // Most often the only (or last) thread: pop, not splice (which allocates).
-    if (ts[ts.length - 1] === thread) ts.pop();
-    else {
-      const i = ts.indexOf(thread);
-      if (i >= 0) ts.splice(i, 1);
+    if (thread === this.implicitThread && this.implicitRegistered) this.implicitRegistered = false;
+    else if (this.spawned !== undefined) {
+      const i = this.spawned.indexOf(thread);
+      if (i >= 0) this.spawned.splice(i, 1);
     }
     thread.done = true;
     const ai = this.ai;
@@ -163,7 +180,7 @@ export class Task {
       ai.threads.remove(thread.index);
       thread.index = undefined;
     }
-    if (this.threads.length === 0 && this.state !== TaskState.RESOLVED) {
+    if (!this.implicitRegistered && !this.spawned?.length && this.state !== TaskState.RESOLVED) {
       throw new Trap('wasm trap: async-lifted export failed to produce a result');
     }
   }
@@ -175,7 +192,7 @@ export class Task {
       return;
     }
     if (this.state !== TaskState.STARTED) return;
-    const candidates = this.threads.filter((t) => t.cancellable && t.cont !== undefined);
+    const candidates = this.threadList().filter((t) => t.cancellable && t.cont !== undefined);
     const ai = this.ai;
     if (this.needsExclusive() && ai.exclusiveThread !== undefined && ai.exclusiveThread !== this.implicitThread) {
       const i = candidates.indexOf(this.implicitThread!);
@@ -220,12 +237,26 @@ export class Task {
   }
 
   return_(result: unknown[]): void {
+    this.resolving();
+    this.site.onResolve(result);
+    this.store.schedule();
+  }
+
+  /** `return_([value])`, passing the value alone where the call site takes it so. */
+  returnValue(value: unknown): void {
+    this.resolving();
+    const site = this.site;
+    if (site.onResolveValue !== undefined) site.onResolveValue(value);
+    else site.onResolve([value]);
+    this.store.schedule();
+  }
+
+  /** task.return's checks, then the task is resolved. */
+  private resolving(): void {
     if (this.state === TaskState.RESOLVED) throw new Trap('task.return called more than once');
     if (this.numBorrows > 0) throw new Trap('borrow handles still remain at the end of the call');
     this.state = TaskState.RESOLVED;
     this.endSync();
-    this.site.onResolve(result);
-    this.store.schedule();
   }
 
   cancel(): void {
