@@ -283,4 +283,30 @@ describe('HandlerPool', { timeout: 10_000 }, () => {
     expect(() => new HandlerPool(c, { requestTimeout: -1 })).toThrow(RangeError);
     expect(() => new HandlerPool(c, { maxInstances: 1.5 })).toThrow(RangeError);
   });
+
+  // imports(instanceId, dropped): a host closes what it opened for an instance (weft serve: its sockets).
+  it('aborts an instance’s signal once the pool drops it (used up), and not before', async () => {
+    const signals: AbortSignal[] = [];
+    const c = fakeComponent(async (_req, ctx) => textResponse(`i${ctx.instance}`));
+    const pool = new HandlerPool(c, {
+      ...fakeOptions,
+      requestsPerInstance: 2,
+      imports: (_id, dropped) => {
+        signals.push(dropped);
+        return {};
+      },
+    });
+    expect(await body(pool)).toBe('i0');
+    expect(signals.length).toBe(1);
+    expect(signals[0]!.aborted).toBe(false);
+    expect(await body(pool)).toBe('i0');
+    // Used up: retired, and dropped once its last request is done.
+    expect(await body(pool)).toBe('i1');
+    await sleep(20);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(signals[1]!.aborted).toBe(false);
+    await pool.close();
+    await sleep(20);
+    expect(signals[1]!.aborted).toBe(true);
+  });
 });

@@ -33,6 +33,15 @@ export function parseAllowNet(value: string): string {
   return value;
 }
 
+/** Takes `name` (with `value`) into `args` if it is one of the network flags; false if not. */
+export function takeNetFlag(args: NetArgs, name: string, value: string | undefined): boolean {
+  if (name === '--allow-net') (args.allowNet ??= []).push(parseAllowNet(value!));
+  else if (name === '--inherit-network') args.inheritNetwork = true;
+  else if (name === '--allow-name-lookup') args.allowNameLookup = true;
+  else return false;
+  return true;
+}
+
 /** The socket options (`@weft/wasi-sockets`' NetworkOptions) the flags ask for; undefined: no network. */
 export function networkOptions(args: NetArgs): { inherit: boolean; allow: string[]; lookup?: boolean } | undefined {
   const allow = args.allowNet ?? [];

@@ -3,7 +3,7 @@
 
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { type NetArgs, parseAllowNet } from './net-args.ts';
+import { type NetArgs, takeNetFlag } from './net-args.ts';
 
 /** One preopened directory: the host directory, the guest's path for it, and its rights. */
 export interface DirArg {
@@ -100,17 +100,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case '--dir-ro':
         r.dirs.push(parseDirArg(a, value!, r.dirs));
         break;
-      case '--allow-net':
-        (r.allowNet ??= []).push(parseAllowNet(value!));
-        break;
-      case '--inherit-network':
-        r.inheritNetwork = true;
-        break;
-      case '--allow-name-lookup':
-        r.allowNameLookup = true;
-        break;
       default:
-        throw new UsageError(`unknown option ${a}`);
+        if (!takeNetFlag(r, a, value)) throw new UsageError(`unknown option ${a}`);
     }
   }
   if (r.help) return r;

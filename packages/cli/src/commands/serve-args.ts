@@ -10,7 +10,7 @@ import {
   type RunArgs,
   readOption,
 } from './run-args.ts';
-import { type NetArgs, parseAllowNet } from './net-args.ts';
+import { type NetArgs, takeNetFlag } from './net-args.ts';
 
 export interface ServeArgs extends NetArgs {
   file: string;
@@ -136,17 +136,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--dir-ro':
         r.dirs.push(parseDirArg(a, v, r.dirs));
         break;
-      case '--allow-net':
-        (r.allowNet ??= []).push(parseAllowNet(v));
-        break;
-      case '--inherit-network':
-        r.inheritNetwork = true;
-        break;
-      case '--allow-name-lookup':
-        r.allowNameLookup = true;
-        break;
       default:
-        throw new UsageError(`unknown option ${a}`);
+        if (!takeNetFlag(r, a, v)) throw new UsageError(`unknown option ${a}`);
     }
   }
   if (r.help) return r;
