@@ -209,11 +209,16 @@ class LiftCall implements StackTarget, CallSite {
     const pr = opts.postReturn;
     if (pr !== undefined) {
       inst.mayLeave = false;
+      // Called from here, not on the thread's JSPI stack (which has finished): a time slice
+      // tick must not try to pause it ("trying to suspend without WebAssembly.promising").
+      const thread = this.thread;
+      thread.offStack = true;
       try {
         if (result === undefined) pr();
         else pr(raw);
       } finally {
         inst.mayLeave = true;
+        thread.offStack = false;
       }
     }
     if (result === undefined) this.task.return_([]);

@@ -94,7 +94,7 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
       // A deadline raised meanwhile stays: the next check traps.
       Atomics.compareExchange(flag, 0, SLICE, 0);
       const t = running.current;
-      if (!(t instanceof Thread) || !t.jspi || t.store !== store || t.done) return undefined;
+      if (!(t instanceof Thread) || !t.jspi || t.store !== store || t.done || t.offStack) return undefined;
       // A call pauses only once it has run across two slice ticks (a short call never
       // does, so it returns its value synchronously) and the event loop has been kept
       // from a macrotask for a while (by it or by whatever ran before it).

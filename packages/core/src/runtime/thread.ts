@@ -38,6 +38,8 @@ export class Thread {
   sliceSeen = 0;
   /** Time slicing: how many times this thread's stack has been paused. */
   slicePauses = 0;
+  /** Running off its JSPI stack (a post-return after the stack finished): it must not pause. */
+  offStack = false;
 
   constructor(task: Task, start: ((cancelled: number) => void) | undefined, jspi: boolean) {
     this.task = task;
