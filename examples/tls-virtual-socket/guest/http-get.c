@@ -10,19 +10,12 @@
 
 #include "cabi.h"
 #include "cli-out.h"
+#include "tcp.h"
+#include "waiting.h"
 
-typedef unsigned short u16;
-
-#define TYPES "wasi:sockets/types@0.3.0"
 #define LOOKUP "wasi:sockets/ip-name-lookup@0.3.0"
-#define SEND "[method]tcp-socket.send"
-#define RECEIVE "[method]tcp-socket.receive"
 
 // ---- canon built-ins ----
-IMPORT("$root", "[waitable-set-new]") u32 waitable_set_new(void);
-IMPORT("$root", "[waitable-join]") void waitable_join(u32 w, u32 set);
-IMPORT("$root", "[waitable-set-wait]") u32 waitable_set_wait(u32 set, u32 *event);
-IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(u32 set);
 IMPORT("$root", "[subtask-drop]") void subtask_drop(u32 s);
 IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is_err);
 
@@ -32,40 +25,16 @@ IMPORT("wasi:cli/environment@0.3.0", "get-arguments") void get_arguments(u32 *re
 // ---- wasi:sockets ----
 // result<list<ip-address>, error-code> at ret
 IMPORT(LOOKUP, "[async-lower]resolve-addresses") u32 resolve_addresses(const void *name, u32 n, void *ret);
-IMPORT(TYPES, "[static]tcp-socket.create") void tcp_create(u32 family, void *ret);
 // (self, ip-socket-address) at params: more than 4 flat values, so passed in memory
 IMPORT(TYPES, "[async-lower][method]tcp-socket.connect") u32 tcp_connect(const void *params, void *ret);
-IMPORT(TYPES, SEND) u32 tcp_send(u32 self, u32 data);
-IMPORT(TYPES, RECEIVE) void tcp_receive(u32 self, u32 *ret);
-IMPORT(TYPES, "[resource-drop]tcp-socket") void tcp_drop(u32 self);
-IMPORT(TYPES, "[stream-new-0]" SEND) u64 send_stream_new(void);
-IMPORT(TYPES, "[async-lower][stream-write-0]" SEND) u32 send_stream_write(u32 w, const void *p, u32 n);
-IMPORT(TYPES, "[stream-drop-writable-0]" SEND) void send_stream_drop(u32 w);
-IMPORT(TYPES, "[async-lower][future-read-1]" SEND) u32 send_future_read(u32 f, void *p);
-IMPORT(TYPES, "[future-drop-readable-1]" SEND) void send_future_drop(u32 f);
-IMPORT(TYPES, "[async-lower][stream-read-0]" RECEIVE) u32 recv_stream_read(u32 r, void *p, u32 n);
-IMPORT(TYPES, "[stream-drop-readable-0]" RECEIVE) void recv_stream_drop(u32 r);
-IMPORT(TYPES, "[async-lower][future-read-1]" RECEIVE) u32 recv_future_read(u32 f, void *p);
-IMPORT(TYPES, "[future-drop-readable-1]" RECEIVE) void recv_future_drop(u32 f);
 
-#define BLOCKED 0xffffffffu
-#define EVENT_SUBTASK 1
-#define EVENT_STREAM_READ 2
-#define EVENT_STREAM_WRITE 3
-#define EVENT_FUTURE_READ 4
 #define SUBTASK_RETURNED 2
 
-static const char *const SOCKET_ERRORS[] = {
-    "access-denied",     "not-supported",      "invalid-argument",   "out-of-memory",   "timeout",
-    "invalid-state",     "address-not-bindable", "address-in-use",   "remote-unreachable", "connection-refused",
-    "connection-broken", "connection-reset",   "connection-aborted", "datagram-too-large", "other",
-};
 static const char *const LOOKUP_ERRORS[] = {
     "access-denied", "invalid-argument", "name-unresolvable", "temporary-resolver-failure",
     "permanent-resolver-failure", "other",
 };
 
-// ---- stdout / stderr: blocking writes ----
 /** `http-get: STEP: NAME` on stderr; returns 1 (the run's err). */
 static u32 fail(const char *step, const char *name) {
   puts_(&err, "http-get: ");
@@ -78,19 +47,6 @@ static u32 fail(const char *step, const char *name) {
 static const char *socket_error(const u8 *code) { return *code < 15 ? SOCKET_ERRORS[*code] : "(bad error-code)"; }
 
 // ---- waiting ----
-static u32 wset;
-
-/** Waits for `event` on waitable `h`; returns the event's code. */
-static u32 wait_for(u32 h, u32 event) {
-  waitable_join(h, wset);
-  u32 ev[2];
-  for (;;) {
-    u32 code = waitable_set_wait(wset, ev);
-    if (code == event && ev[0] == h) break;
-  }
-  waitable_join(h, 0);
-  return ev[1];
-}
 
 /** An async-lowered call's status: returns once the call has returned (its results written). */
 static void await_call(u32 status) {

@@ -24,6 +24,7 @@
 
 #include "cabi.h"
 #include "cli-out.h"
+#include "waiting.h"
 
 #define FS "wasi:filesystem/types@0.3.0"
 #define RVS "[method]descriptor.read-via-stream"
@@ -32,10 +33,6 @@
 #define RD "[method]descriptor.read-directory"
 
 // ---- canon built-ins ----
-IMPORT("$root", "[waitable-set-new]") u32 waitable_set_new(void);
-IMPORT("$root", "[waitable-join]") void waitable_join(u32 w, u32 set);
-IMPORT("$root", "[waitable-set-wait]") u32 waitable_set_wait(u32 set, u32 *event);
-IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(u32 set);
 IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is_err);
 
 // stdio (blocking stream ops, as in wasi-cli's command.c)
@@ -91,9 +88,6 @@ void d_rename_at(u32 d, const char *p, u32 n, u32 nd, const char *np, u32 nn, vo
 IMPORT(FS, "[method]descriptor.link-at")
 void d_link_at(u32 d, u32 path_flags, const char *p, u32 n, u32 nd, const char *np, u32 nn, void *ret);
 
-#define BLOCKED 0xffffffffu
-#define EVENT_STREAM_READ 2
-#define EVENT_STREAM_WRITE 3
 #define OK (-1)
 
 // flags (bit i = the i-th case)
@@ -177,19 +171,6 @@ static int stat_at(u32 dir, u32 pflags, const char *p, u32 *type, u64 *size) {
   return c;
 }
 
-static u32 wset;
-
-// Waits for the copy on `h` that returned BLOCKED; returns its result (count << 4 | status).
-static u32 wait_copy(u32 h, u32 event) {
-  waitable_join(h, wset);
-  u32 ev[2];
-  for (;;) {
-    u32 code = waitable_set_wait(wset, ev);
-    if (code == event && ev[0] == h) break;
-  }
-  waitable_join(h, 0);
-  return ev[1];
-}
 
 // A file read through read-via-stream.
 struct rstream { u32 s; u32 fut; int done; };
@@ -201,7 +182,7 @@ static struct rstream read_stream(u32 fd, u64 offset) {
 }
 static u32 rstream_read(struct rstream *s, void *buf, u32 n) {
   u32 r = rs_read(s->s, buf, n);
-  if (r == BLOCKED) r = wait_copy(s->s, EVENT_STREAM_READ);
+  if (r == BLOCKED) r = wait_for(s->s, EVENT_STREAM_READ);
   if ((r & 0xf) == COPY_DROPPED) s->done = 1;
   return r >> 4;
 }
@@ -226,7 +207,7 @@ static void wstream_write(struct wstream *s, const void *p, u32 n) {
   const u8 *b = p;
   while (n > 0 && !s->closed) {
     u32 r = s->append ? as_write(s->w, b, n) : ws_write(s->w, b, n);
-    if (r == BLOCKED) r = wait_copy(s->w, EVENT_STREAM_WRITE);
+    if (r == BLOCKED) r = wait_for(s->w, EVENT_STREAM_WRITE);
     b += r >> 4;
     n -= r >> 4;
     s->n += r >> 4;
@@ -302,7 +283,7 @@ static void try_list(const char *name, u32 dir) {
   u32 nn = 0;
   for (;;) {
     u32 r = ds_read(rr[0], entries, 16);
-    if (r == BLOCKED) r = wait_copy(rr[0], EVENT_STREAM_READ);
+    if (r == BLOCKED) r = wait_for(rr[0], EVENT_STREAM_READ);
     for (u32 i = 0; i < (r >> 4); i++) {
       u32 *e = entries + 6 * i;
       if (count++ && nn < sizeof names) names[nn++] = ',';
@@ -514,7 +495,7 @@ static u32 run_mode(void) {
     u32 entries[6 * 8]; // directory-entry: type (16 bytes), name (ptr, len)
     for (;;) {
       u32 res = ds_read(rr[0], entries, 8);
-      if (res == BLOCKED) res = wait_copy(rr[0], EVENT_STREAM_READ);
+      if (res == BLOCKED) res = wait_for(rr[0], EVENT_STREAM_READ);
       for (u32 i = 0; i < (res >> 4); i++) {
         u32 *e = entries + 6 * i;
         u32 ty = e[0] & 0xff;

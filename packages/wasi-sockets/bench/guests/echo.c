@@ -8,58 +8,30 @@
 
 #include "cabi.h"
 #include "cli-out.h"
+#include "tcp.h"
+#include "waiting.h"
 
-typedef unsigned short u16;
 
-#define TYPES "wasi:sockets/types@0.3.0"
 #define LISTEN "[method]tcp-socket.listen"
-#define SEND "[method]tcp-socket.send"
-#define RECEIVE "[method]tcp-socket.receive"
 
 // ---- canon built-ins ----
-IMPORT("$root", "[waitable-set-new]") u32 waitable_set_new(void);
-IMPORT("$root", "[waitable-join]") void waitable_join(u32 w, u32 set);
-IMPORT("$root", "[waitable-set-wait]") u32 waitable_set_wait(u32 set, u32 *event);
-IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(u32 set);
 IMPORT("[export]wasi:cli/run@0.3.0", "[task-return]run") void task_return(u32 is_err);
 
 // ---- wasi:cli ----
 IMPORT("wasi:cli/environment@0.3.0", "get-arguments") void get_arguments(u32 *ret);
 
 // ---- wasi:sockets ----
-IMPORT(TYPES, "[static]tcp-socket.create") void tcp_create(u32 family, void *ret);
 // (self, ip-socket-address) flattened: the case, then 11 joined slots (v4: port, 4 address bytes)
 IMPORT(TYPES, "[method]tcp-socket.bind")
 void tcp_bind(u32 self, u32 tag, u32 port, u32 a, u32 b, u32 c, u32 d, u32 x6, u32 x7, u32 x8, u32 x9, u32 x10,
               u32 x11, void *ret);
 IMPORT(TYPES, LISTEN) void tcp_listen(u32 self, void *ret);
 IMPORT(TYPES, "[method]tcp-socket.get-local-address") void tcp_local_address(u32 self, void *ret);
-IMPORT(TYPES, SEND) u32 tcp_send(u32 self, u32 data);
-IMPORT(TYPES, RECEIVE) void tcp_receive(u32 self, u32 *ret);
-IMPORT(TYPES, "[resource-drop]tcp-socket") void tcp_drop(u32 self);
 IMPORT(TYPES, "[async-lower][stream-read-0]" LISTEN) u32 accept_read(u32 r, u32 *p, u32 n);
 IMPORT(TYPES, "[stream-drop-readable-0]" LISTEN) void accept_drop(u32 r);
-IMPORT(TYPES, "[stream-new-0]" SEND) u64 send_stream_new(void);
-IMPORT(TYPES, "[async-lower][stream-write-0]" SEND) u32 send_stream_write(u32 w, const void *p, u32 n);
-IMPORT(TYPES, "[stream-drop-writable-0]" SEND) void send_stream_drop(u32 w);
-IMPORT(TYPES, "[async-lower][future-read-1]" SEND) u32 send_future_read(u32 f, void *p);
-IMPORT(TYPES, "[future-drop-readable-1]" SEND) void send_future_drop(u32 f);
-IMPORT(TYPES, "[async-lower][stream-read-0]" RECEIVE) u32 recv_stream_read(u32 r, void *p, u32 n);
-IMPORT(TYPES, "[stream-drop-readable-0]" RECEIVE) void recv_stream_drop(u32 r);
-IMPORT(TYPES, "[async-lower][future-read-1]" RECEIVE) u32 recv_future_read(u32 f, void *p);
-IMPORT(TYPES, "[future-drop-readable-1]" RECEIVE) void recv_future_drop(u32 f);
 
-#define BLOCKED 0xffffffffu
-#define EVENT_STREAM_READ 2
-#define EVENT_STREAM_WRITE 3
-#define EVENT_FUTURE_READ 4
 #define CHUNK 65536
 
-static const char *const SOCKET_ERRORS[] = {
-    "access-denied",     "not-supported",      "invalid-argument",   "out-of-memory",   "timeout",
-    "invalid-state",     "address-not-bindable", "address-in-use",   "remote-unreachable", "connection-refused",
-    "connection-broken", "connection-reset",   "connection-aborted", "datagram-too-large", "other",
-};
 
 static u32 fail(const char *step, const u8 *code) {
   puts_(&err, "echo: ");
@@ -71,19 +43,6 @@ static u32 fail(const char *step, const u8 *code) {
 }
 
 // ---- waiting ----
-static u32 wset;
-
-/** Waits for `event` on waitable `h`; returns the event's code. */
-static u32 wait_for(u32 h, u32 event) {
-  waitable_join(h, wset);
-  u32 ev[2];
-  for (;;) {
-    u32 code = waitable_set_wait(wset, ev);
-    if (code == event && ev[0] == h) break;
-  }
-  waitable_join(h, 0);
-  return ev[1];
-}
 
 static u8 bufs[2][CHUNK];
 
