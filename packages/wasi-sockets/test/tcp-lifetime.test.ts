@@ -2,31 +2,18 @@
 // receive): a guest that never drops its listener cannot keep the process alive, and one waiting
 // for a connection is not cut off. Each case runs in a child Node process, bounded in time.
 
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runModule } from './child.ts';
 
 const INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
-function run(body: string): Promise<{ code: number | null; out: string; ms: number }> {
-  const script = `
+const run = (body: string) =>
+  runModule(`
     import { createSockets } from ${JSON.stringify(INDEX)};
     import { connect } from 'node:net';
     const { TcpSocket } = createSockets({ network: { inherit: true } })['wasi:sockets/types@0.3.0'];
-    ${body}`;
-  const start = performance.now();
-  const child = spawn(process.execPath, ['--conditions=weft-source', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 10_000,
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, out: out.trim(), ms: performance.now() - start })),
-  );
-}
+    ${body}`);
 
 describe('tcp listeners and the event loop', () => {
   it('a listener nobody drops or accepts from does not keep the process alive', async () => {

@@ -2,33 +2,20 @@
 // its sockets cannot keep the process alive, and one waiting for a datagram is not cut off.
 // Each case runs in a child Node process (bounded in time) to watch when it exits.
 
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runModule } from './child.ts';
 
 const UDP = fileURLToPath(new URL('../src/udp/index.ts', import.meta.url));
 const CONTEXT = fileURLToPath(new URL('../src/context.ts', import.meta.url));
 
-function run(body: string): Promise<{ code: number | null; out: string; ms: number }> {
-  const script = `
+const run = (body: string) =>
+  runModule(`
     import { udpSocketClass } from ${JSON.stringify(UDP)};
     import { createContext } from ${JSON.stringify(CONTEXT)};
     const Udp = udpSocketClass(createContext({ network: { inherit: true } }));
     const lo = (port) => ({ tag: 'ipv4', val: { port, address: [127, 0, 0, 1] } });
-    ${body}`;
-  const start = performance.now();
-  const child = spawn(process.execPath, ['--conditions=weft-source', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 10_000,
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, out: out.trim(), ms: performance.now() - start })),
-  );
-}
+    ${body}`);
 
 describe('udp-socket and the event loop', () => {
   it('a bound socket nobody drops does not keep the process alive', async () => {
