@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, transpile } from '@bytecodealliance/jco';
 import { roundTrip } from './measure.ts';
+import { CHUNK, chunks, sinkRun, sourceRun } from './stream-runs.ts';
 
 type Fn = (...args: any[]) => any;
 export interface AsyncRow {
@@ -32,14 +33,8 @@ export interface AsyncRow {
   met?: boolean;
 }
 
-const CHUNK = 64 * 1024;
 const JCO_LIMIT_MS = 25_000;
-const chunk = new Uint8Array(CHUNK).map((_, i) => (i * 7) & 0xff);
 const strings = Array.from({ length: 5000 }, (_, i) => `${i}:`.padEnd(1000, 'the quick brown fox '));
-
-function* chunks(total: number): Generator<Uint8Array> {
-  for (let o = 0; o < total; o += CHUNK) yield chunk;
-}
 
 function withLimit<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -86,28 +81,12 @@ async function loadWeft(bytes: Uint8Array): Promise<any> {
 // ---- the cases, one function per side ----
 
 async function weftSink(e: any, total: number): Promise<number> {
-  const ms = await timeMs(async () => {
-    if ((await e.sink(chunks(total))) !== BigInt(total)) throw new Error('wrong count');
-  });
+  const ms = await timeMs(() => sinkRun(e, total));
   return total / 2 ** 20 / (ms / 1000);
 }
 
 async function weftSource(e: any, total: number, into: boolean): Promise<number> {
-  const ms = await timeMs(async () => {
-    const r = await e.source(total);
-    let n = 0;
-    if (into) {
-      const buf = new Uint8Array(CHUNK);
-      for (;;) {
-        const k = await r.readInto(buf);
-        if (k === undefined) break;
-        n += k;
-      }
-    } else {
-      for await (const c of r) n += c.length;
-    }
-    if (n !== total) throw new Error(`wrong count ${n}`);
-  });
+  const ms = await timeMs(() => sourceRun(e, total, into));
   return total / 2 ** 20 / (ms / 1000);
 }
 

@@ -3,11 +3,10 @@
 // then a run sized to a time budget; streams: the median of three), with performance.now().
 
 import { Component } from '@weft/core';
+import { sinkRun, sourceRun } from './stream-runs.ts';
 
 type Fn = (...args: any[]) => any;
 
-const CHUNK = 64 * 1024;
-const chunk = new Uint8Array(CHUNK).map((_, i) => (i * 7) & 0xff);
 let sink = 0;
 
 async function load(url: string): Promise<Record<string, Fn>> {
@@ -43,10 +42,6 @@ async function roundTrip(add: Fn, budgetMs: number): Promise<number> {
   return ((performance.now() - t0) * 1e6) / n;
 }
 
-function* chunks(total: number): Generator<Uint8Array> {
-  for (let o = 0; o < total; o += CHUNK) yield chunk;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** MiB/s of `run(total)`: one warm-up run of a quarter, then the median of three. */
@@ -59,26 +54,6 @@ async function rate(run: (total: number) => Promise<void>, total: number): Promi
     r.push(total / 2 ** 20 / ((performance.now() - t0) / 1000));
   }
   return median(r);
-}
-
-async function sinkRun(e: Record<string, Fn>, total: number): Promise<void> {
-  if ((await e.sink!(chunks(total))) !== BigInt(total)) throw new Error('wrong count');
-}
-
-async function sourceRun(e: Record<string, Fn>, total: number, into: boolean): Promise<void> {
-  const r = await e.source!(total);
-  let n = 0;
-  if (into) {
-    const buf = new Uint8Array(CHUNK);
-    for (;;) {
-      const k = await r.readInto(buf);
-      if (k === undefined) break;
-      n += k;
-    }
-  } else {
-    for await (const c of r) n += c.length;
-  }
-  if (n !== total) throw new Error(`wrong count ${n}`);
 }
 
 /** Each case by name, for the Node side to call one at a time. */
