@@ -9,6 +9,7 @@ import { instantiateComponent } from './link/instantiate.ts';
 import { createGuard, DEADLINE_CONTROL } from './link/guard.ts';
 import type { ResourceLimits } from './instrument/limits.ts';
 import { coreModuleDefs, matchModules, preparedModule, stripCoreCode } from './prebuilt.ts';
+import { LinkPlan } from './link/plan.ts';
 import { COMPONENT_DEF, type ComponentDef } from './link/runtime.ts';
 import { elaborate } from './types/elaborate.ts';
 import type { ElaboratedComponent } from './types/elaborated.ts';
@@ -173,7 +174,7 @@ export class Component {
       throw e;
     }
     await compiled;
-    return new Component({ elab, modules }, instrumented);
+    return new Component({ elab, modules, plan: new LinkPlan() }, instrumented);
   }
 
   /**
@@ -201,7 +202,7 @@ export class Component {
       coreModulesValidatedByCaller: true,
       maxTypeDepth: positiveLimit(options.maxTypeDepth, 'maxTypeDepth'),
     });
-    return new Component({ elab, modules: map }, instrumented);
+    return new Component({ elab, modules: map, plan: new LinkPlan() }, instrumented);
   }
 
   /**

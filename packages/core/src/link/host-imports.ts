@@ -5,6 +5,8 @@
 import { LinkError } from '../host/errors.ts';
 import { shortName } from '../host/short-name.ts';
 import type { ExternType, FuncType, InstanceType, ResourceType } from '../types/model.ts';
+import type { ComponentFunc } from './runtime.ts';
+import type { LinkPlan } from './plan.ts';
 import { fromHostImport } from './host-convention.ts';
 import { camelCase, parseFuncName, pascalCase } from './names.ts';
 import { hostResource } from './resources.ts';
@@ -36,7 +38,7 @@ export function hostExtern(scope: LinkScope, name: string, expected: ExternType,
     }
     case 'type': {
       if (expected.type.kind !== 'resource') return { kind: 'type', type: expected.type };
-      return { kind: 'type', type: resourceFrom(name, value) };
+      return { kind: 'type', type: resourceFrom(name, undefined, value) };
     }
     case 'component': {
       const def = (value as Obj | null)?.[COMPONENT_DEF];
@@ -52,75 +54,146 @@ export function hostExtern(scope: LinkScope, name: string, expected: ExternType,
   }
 }
 
-function hostFunc(scope: LinkScope, staticType: FuncType, fn: Function) {
+function hostFunc(scope: LinkScope, staticType: FuncType, fn: Function): ComponentFunc {
   const inner = (fn as unknown as Obj)[FUNC];
-  if (inner) return inner as never;
+  if (inner) return inner as ComponentFunc;
   const type = substitute(scope, staticType);
-  return { type, call: fromHostImport(type, fn as (...a: unknown[]) => unknown) };
+  // The wrapper holds no instance state: instances given the same function share it.
+  let byType = scope.plan.hostFuncs.get(fn);
+  if (byType === undefined) scope.plan.hostFuncs.set(fn, (byType = new WeakMap()));
+  let f = byType.get(type);
+  if (f === undefined) {
+    f = { type, call: fromHostImport(type, fn as (...a: unknown[]) => unknown) };
+    byType.set(type, f);
+  }
+  return f;
 }
 
 function hostInstance(scope: LinkScope, name: string, t: InstanceType, obj: Obj): RuntimeInstance {
   const existing = obj[INSTANCE];
   if (existing) return existing as RuntimeInstance;
+  const plan = hostInstancePlan(scope.plan, t);
   const exports = new Map<string, RuntimeExtern>();
   // Resources first: the functions' types refer to them.
-  for (const [n, e] of t.exports) {
-    if (e.kind === 'type' && e.type.kind === 'resource') {
-      // An `(eq ...)` export re-exports a resource bound earlier (WIT `use`):
-      // it keeps that binding whatever class this object offers.
-      const bound = lookupResource(scope, e.type);
-      const rt = bound !== e.type ? bound : resourceFrom(`${name}#${n}`, obj[pascalCase(n)] ?? obj[n]);
-      scope.resources.set(e.type, rt);
-      exports.set(n, { kind: 'type', type: rt });
-    }
+  for (let i = 0; i < plan.resources.length; i++) {
+    const r = plan.resources[i]!;
+    // An `(eq ...)` export re-exports a resource bound earlier (WIT `use`):
+    // it keeps that binding whatever class this object offers.
+    const bound = lookupResource(scope, r.type);
+    const rt = bound !== r.type ? bound : resourceFrom(name, r.n, obj[r.key] ?? obj[r.n]);
+    scope.resources.set(r.type, rt);
+    exports.set(r.n, { kind: 'type', type: rt });
   }
-  for (const [n, e] of t.exports) {
-    if (exports.has(n)) continue;
-    if (e.kind === 'func') {
-      const fn = findFunc(name, n, obj);
-      exports.set(n, { kind: 'func', func: hostFunc(scope, e.type, fn) });
+  for (let i = 0; i < plan.rest.length; i++) {
+    const x = plan.rest[i]!;
+    if (x.func !== undefined) {
+      exports.set(x.n, { kind: 'func', func: hostFunc(scope, x.func.type, findFunc(scope.plan, name, x.func, obj)) });
     } else {
-      const v = e.kind === 'instance' ? (obj[camelCase(n)] ?? obj[n]) : obj[n];
-      if (v === undefined && e.kind !== 'type')
-        throw new LinkError(`import \`${shortName(name)}\` is missing \`${shortName(n)}\``);
-      exports.set(n, hostExtern(scope, `${name}#${n}`, e, v));
+      const v = obj[x.key] ?? obj[x.n];
+      if (v === undefined && x.e.kind !== 'type')
+        throw new LinkError(`import \`${shortName(name)}\` is missing \`${shortName(x.n)}\``);
+      exports.set(x.n, hostExtern(scope, `${name}#${x.n}`, x.e, v));
     }
   }
   return { exports };
 }
 
-function findFunc(iface: string, n: string, obj: Obj): Function {
-  const p = parseFuncName(n);
-  const missing = (js: string) =>
-    new LinkError(
-      `import \`${shortName(iface)}\` is missing function \`${shortName(n)}\` (looked for \`${shortName(js)}\`)`,
-    );
-  if (p.kind === 'plain') {
-    const f = obj[camelCase(n)] ?? obj[n];
-    if (typeof f !== 'function') throw missing(camelCase(n));
-    return f;
-  }
-  const cls = obj[pascalCase(p.resource!)] as (Obj & (new (...a: unknown[]) => unknown)) | undefined;
-  if (typeof cls !== 'function') throw missing(pascalCase(p.resource!));
-  if (p.kind === 'constructor') return (...a: unknown[]) => new cls(...a);
-  const m = camelCase(p.name);
-  if (p.kind === 'static') {
-    if (typeof cls[m] !== 'function') throw missing(`${pascalCase(p.resource!)}.${m}`);
-    return (cls[m] as Function).bind(cls);
-  }
-  const proto = (cls as unknown as { prototype: Obj }).prototype;
-  if (typeof proto[m] !== 'function') throw missing(`${pascalCase(p.resource!)}.prototype.${m}`);
-  return (self: Obj, ...a: unknown[]) => (self[m] as Function).apply(self, a);
+/** An interface type's exports sorted out for `hostInstance`, once per Component. */
+export interface HostInstancePlan {
+  resources: { n: string; type: ResourceType; key: string }[];
+  /** The other exports in order: functions with their JS names, the rest with the key to look up. */
+  rest: { n: string; key: string; e: ExternType; func: HostFuncPlan | undefined }[];
 }
 
-function resourceFrom(name: string, value: unknown): ResourceType {
+export interface HostFuncPlan {
+  n: string;
+  type: FuncType;
+  kind: 'plain' | 'method' | 'static' | 'constructor';
+  /** plain: camelCase(n); otherwise the method or static name, camelCase. */
+  member: string;
+  /** PascalCase of the resource, for the others. */
+  cls: string;
+}
+
+function hostInstancePlan(plan: LinkPlan, t: InstanceType): HostInstancePlan {
+  let p = plan.hostInstances.get(t);
+  if (p !== undefined) return p;
+  p = { resources: [], rest: [] };
+  for (const [n, e] of t.exports) {
+    if (e.kind === 'type' && e.type.kind === 'resource') p.resources.push({ n, type: e.type, key: pascalCase(n) });
+  }
+  for (const [n, e] of t.exports) {
+    if (e.kind === 'type' && e.type.kind === 'resource') continue;
+    if (e.kind === 'func') {
+      const q = parseFuncName(n);
+      const func: HostFuncPlan = {
+        n,
+        type: e.type,
+        kind: q.kind,
+        member: camelCase(q.kind === 'plain' ? n : q.name),
+        cls: q.resource === undefined ? '' : pascalCase(q.resource),
+      };
+      p.rest.push({ n, key: n, e, func });
+    } else {
+      p.rest.push({ n, key: e.kind === 'instance' ? camelCase(n) : n, e, func: undefined });
+    }
+  }
+  plan.hostInstances.set(t, p);
+  return p;
+}
+
+function findFunc(plan: LinkPlan, iface: string, f: HostFuncPlan, obj: Obj): Function {
+  if (f.kind === 'plain') {
+    const fn = obj[f.member] ?? obj[f.n];
+    if (typeof fn !== 'function') throw missingFunc(iface, f, f.member);
+    return fn;
+  }
+  const cls = obj[f.cls] as (Obj & (new (...a: unknown[]) => unknown)) | undefined;
+  if (typeof cls !== 'function') throw missingFunc(iface, f, f.cls);
+  const m = f.member;
+  if (f.kind === 'constructor') {
+    // Adapters that hold nothing but the class (or the name): made once per Component.
+    let ctor = plan.hostConstructors.get(cls);
+    if (ctor === undefined) plan.hostConstructors.set(cls, (ctor = (...a: unknown[]) => new cls(...a)));
+    return ctor;
+  }
+  if (f.kind === 'static') {
+    const fn = cls[m];
+    if (typeof fn !== 'function') throw missingFunc(iface, f, `${f.cls}.${m}`);
+    let statics = plan.hostStatics.get(cls);
+    if (statics === undefined) plan.hostStatics.set(cls, (statics = new Map()));
+    let s = statics.get(m);
+    // Bound to the function the class has now: a class that replaced it gets a new binding.
+    if (s === undefined || s.fn !== fn) statics.set(m, (s = { fn, bound: fn.bind(cls) }));
+    return s.bound;
+  }
+  const proto = (cls as unknown as { prototype: Obj }).prototype;
+  if (typeof proto[m] !== 'function') throw missingFunc(iface, f, `${f.cls}.prototype.${m}`);
+  let method = plan.hostMethods.get(m);
+  if (method === undefined)
+    plan.hostMethods.set(m, (method = (self: Obj, ...a: unknown[]) => (self[m] as Function).apply(self, a)));
+  return method;
+}
+
+function missingFunc(iface: string, f: HostFuncPlan, js: string): LinkError {
+  return new LinkError(
+    `import \`${shortName(iface)}\` is missing function \`${shortName(f.n)}\` (looked for \`${shortName(js)}\`)`,
+  );
+}
+
+function resourceFrom(iface: string, n: string | undefined, value: unknown): ResourceType {
   if (typeof value === 'function') {
     const rt = (value as unknown as Obj)[RESOURCE];
     if (rt) return rt as ResourceType;
-    return hostResource(value, name);
+    return hostResource(value, () => joinName(iface, n));
   }
-  if (value === undefined) return hostResource(undefined, name);
-  throw new LinkError(`import \`${shortName(name)}\`: expected a resource class, got ${kindOf(value)}`);
+  if (value === undefined) return hostResource(undefined, () => joinName(iface, n));
+  throw new LinkError(`import \`${shortName(joinName(iface, n))}\`: expected a resource class, got ${kindOf(value)}`);
+}
+
+/** `iface#n`, made only when a message or a new resource type needs it. */
+function joinName(iface: string, n: string | undefined): string {
+  return n === undefined ? iface : `${iface}#${n}`;
 }
 
 function kindOf(v: unknown): string {

@@ -12,6 +12,7 @@ import { buildCanon, type CoreSpaces } from './canon.ts';
 import { ComponentInstance } from '../runtime/component-instance.ts';
 import { hostExtern } from './host-imports.ts';
 import { findImportKey } from './names.ts';
+import type { InstanceBinding, LinkPlan } from './plan.ts';
 import { newGuestResource } from './resources.ts';
 import type { ComponentDef, ComponentFunc, LinkScope, RuntimeExtern, RuntimeInstance } from './runtime.ts';
 
@@ -23,6 +24,7 @@ export type ImportSource =
 export class LinkState implements LinkScope, CoreSpaces {
   readonly outer: LinkScope | undefined;
   readonly def: ComponentDef;
+  readonly plan: LinkPlan;
   readonly inst: ComponentInstance;
   readonly resources = new Map<object, Type>();
   // core spaces
@@ -45,6 +47,7 @@ export class LinkState implements LinkScope, CoreSpaces {
 
   constructor(def: ComponentDef, inst: ComponentInstance, guard?: Record<string, unknown>) {
     this.def = def;
+    this.plan = def.plan;
     this.outer = def.outer;
     this.inst = inst;
     this.guard = guard;
@@ -118,7 +121,12 @@ function define(
       state.coreTypes.push(d.type);
       return;
     case 'component':
-      state.components.push({ elab: state.def.elab.nested.get(index)!, modules: state.def.modules, outer: state });
+      state.components.push({
+        elab: state.def.elab.nested.get(index)!,
+        modules: state.def.modules,
+        plan: state.def.plan,
+        outer: state,
+      });
       return;
     case 'instance': {
       const e = d.instance;
@@ -179,12 +187,15 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource)
   const expected = state.def.elab.type.imports.get(name.name);
   if (!expected) throw new LinkError(`import \`${shortName(name.name)}\` has no type (validation bug)`);
   if (source.kind === 'args') {
-    const key = findImportKey(name.name, source.args.keys());
+    const key = source.args.has(name.name) ? name.name : findImportKey(name.name, source.args.keys());
     const got = key === undefined ? undefined : source.args.get(key);
     if (!got) throw new LinkError(`missing import \`${shortName(name.name)}\`: expected ${describeExtern(expected)}`);
     return got;
   }
-  const key = findImportKey(name.name, Object.keys(source.imports));
+  // The exact name (an own enumerable key, as Object.keys lists) without listing the keys.
+  const key = isOwnKey.call(source.imports, name.name)
+    ? name.name
+    : findImportKey(name.name, Object.keys(source.imports));
   if (key === undefined) {
     if (expected.kind === 'type' && expected.type.kind !== 'resource') return { kind: 'type', type: expected.type };
     // An instance of types alone (wasi:clocks/system-clock's `instant`, imported for a record
@@ -197,6 +208,8 @@ function resolveImport(state: LinkState, name: ExternName, source: ImportSource)
   }
   return hostExtern(state, name.name, expected, source.imports[key]);
 }
+
+const isOwnKey = Object.prototype.propertyIsEnumerable;
 
 function onlyPlainTypes(exports: Iterable<ExternType>): boolean {
   for (const e of exports) if (e.kind !== 'type' || e.type.kind === 'resource') return false;
@@ -357,13 +370,29 @@ function pushInstance(state: LinkState, inst: RuntimeInstance): void {
 
 /** Maps the static resource identities of an instance type to the runtime ones it was given. */
 export function bindInstance(scope: LinkScope, stat: InstanceType, inst: RuntimeInstance): void {
-  for (const [name, e] of stat.exports) {
-    const got = inst.exports.get(name);
-    if (!got) continue;
-    if (e.kind === 'type' && e.type.kind === 'resource' && got.kind === 'type' && got.type !== e.type) {
-      scope.resources.set(e.type, got.type);
-    } else if (e.kind === 'instance' && got.kind === 'instance') {
-      bindInstance(scope, e.type, got.instance);
+  const binds = instanceBindings(scope.plan, stat);
+  for (let i = 0; i < binds.length; i++) {
+    const b = binds[i]!;
+    const got = inst.exports.get(b.name);
+    if (got === undefined) continue;
+    if (b.resource !== undefined) {
+      if (got.kind === 'type' && got.type !== b.resource) scope.resources.set(b.resource, got.type);
+    } else if (got.kind === 'instance') {
+      bindInstance(scope, b.instance!, got.instance);
     }
   }
+}
+
+/** The exports of an instance type that bind resources (its resources and nested instances), once per Component. */
+function instanceBindings(plan: LinkPlan, stat: InstanceType): InstanceBinding[] {
+  let binds = plan.instanceBindings.get(stat);
+  if (binds === undefined) {
+    binds = [];
+    for (const [name, e] of stat.exports) {
+      if (e.kind === 'type' && e.type.kind === 'resource') binds.push({ name, resource: e.type, instance: undefined });
+      else if (e.kind === 'instance') binds.push({ name, resource: undefined, instance: e.type });
+    }
+    plan.instanceBindings.set(stat, binds);
+  }
+  return binds;
 }

@@ -22,12 +22,12 @@ export function newGuestResource(
 
 const byClass = new WeakMap<object, ResourceRuntimeType>();
 
-/** The runtime type of a host class: one per class, so every import naming it agrees. */
-export function hostResource(cls: unknown, name: string): ResourceRuntimeType {
-  if (typeof cls !== 'function') return createResourceType(name);
+/** The runtime type of a host class: one per class, so every import naming it agrees. `name()` names a new one. */
+export function hostResource(cls: unknown, name: () => string): ResourceRuntimeType {
+  if (typeof cls !== 'function') return createResourceType(name());
   let rt = byClass.get(cls);
   if (!rt) {
-    rt = createResourceType(cls.name || name, undefined, undefined, cls as abstract new (...a: never[]) => object);
+    rt = createResourceType(cls.name || name(), undefined, undefined, cls as abstract new (...a: never[]) => object);
     byClass.set(cls, rt);
   }
   return rt;

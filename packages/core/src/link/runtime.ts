@@ -4,6 +4,7 @@ import type { Definition } from '../binary/ir.ts';
 import type { ElaboratedComponent } from '../types/elaborated.ts';
 import type { FuncType, Type } from '../types/model.ts';
 import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { LinkPlan } from './plan.ts';
 
 /**
  * A component function: what `canon lift` makes and `canon lower` consumes.
@@ -25,6 +26,8 @@ export interface RuntimeInstance {
 export interface ComponentDef {
   elab: ElaboratedComponent;
   modules: Map<Definition, WebAssembly.Module>;
+  /** The linker's per-Component caches (shared by its nested components). */
+  plan: LinkPlan;
   /** The enclosing instantiation, for outer aliases; undefined at the root. */
   outer?: LinkScope;
 }
@@ -32,6 +35,7 @@ export interface ComponentDef {
 /** What outer aliases and resource substitution may look up in an enclosing scope. */
 export interface LinkScope {
   readonly outer: LinkScope | undefined;
+  readonly plan: LinkPlan;
   readonly types: Type[];
   readonly components: ComponentDef[];
   readonly coreModules: WebAssembly.Module[];

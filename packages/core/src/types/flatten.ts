@@ -91,7 +91,29 @@ export interface FlattenOpts {
   ptr?: PtrType;
 }
 
+/**
+ * Flattened signatures per function type and options: a lift or lower of a type asks for its
+ * signature once per instance (a weak memo keyed by the type, as the abi codecs are). The
+ * result is shared, so it is frozen.
+ */
+const flatSigs = new WeakMap<FuncType, (CoreFuncType | undefined)[]>();
+
 export function flattenFuncType(opts: FlattenOpts, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
+  const key =
+    (opts.async ? 1 : 0) | (opts.callback ? 2 : 0) | (opts.ptr === 'i64' ? 4 : 0) | (context === 'lift' ? 8 : 0);
+  let sigs = flatSigs.get(ft);
+  if (sigs === undefined) flatSigs.set(ft, (sigs = []));
+  let sig = sigs[key];
+  if (sig === undefined) {
+    sig = flattenSignature(opts, ft, context);
+    Object.freeze(sig.params);
+    Object.freeze(sig.results);
+    sigs[key] = Object.freeze(sig);
+  }
+  return sig;
+}
+
+function flattenSignature(opts: FlattenOpts, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
   const ptr = opts.ptr ?? 'i32';
   let params: CoreValType[] = [];
   for (const p of ft.params) flattenType(p.type, ptr, params);
