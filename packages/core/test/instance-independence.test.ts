@@ -1,0 +1,137 @@
+// Instances of one Component share only what the Component caches (LinkPlan: substituted
+// types, host-import plans, stateless host wrappers): memories, handle tables, poisoning,
+// guards and the host objects each was given stay its own.
+import { describe, expect, it } from 'vitest';
+import { Component, Trap } from '../src/index.ts';
+import { assemble, compile } from './helpers/wat.ts';
+
+// Keeps handles of a host resource in its table and an i32 in its memory.
+const KEEPS = `(component
+  (import "host:res/counter" (instance $h
+    (export "counter" (type $c (sub resource)))
+    (export "[constructor]counter" (func (param "start" u32) (result (own $c))))
+    (export "[method]counter.bump" (func (param "self" (borrow $c)) (result u32)))
+    (export "[static]counter.total" (func (result u32)))))
+  (alias export $h "counter" (type $c))
+  (alias export $h "[constructor]counter" (func $new))
+  (alias export $h "[method]counter.bump" (func $bump))
+  (alias export $h "[static]counter.total" (func $total))
+  (core func $new' (canon lower (func $new)))
+  (core func $bump' (canon lower (func $bump)))
+  (core func $total' (canon lower (func $total)))
+  (core module $m
+    (import "h" "new" (func $new (param i32) (result i32)))
+    (import "h" "bump" (func $bump (param i32) (result i32)))
+    (import "h" "total" (func $total (result i32)))
+    (memory 1)
+    (func (export "keep") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "bump") (param i32) (result i32) (call $bump (local.get 0)))
+    (func (export "total") (result i32) (call $total))
+    (func (export "set") (param i32) (i32.store (i32.const 64) (local.get 0)))
+    (func (export "get") (result i32) (i32.load (i32.const 64)))
+    (func (export "boom") unreachable))
+  (core instance $hi (export "new" (func $new')) (export "bump" (func $bump')) (export "total" (func $total')))
+  (core instance $i (instantiate $m (with "h" (instance $hi))))
+  (func (export "keep") (param "start" u32) (result u32) (canon lift (core func $i "keep")))
+  (func (export "bump") (param "h" u32) (result u32) (canon lift (core func $i "bump")))
+  (func (export "total") (result u32) (canon lift (core func $i "total")))
+  (func (export "set") (param "v" u32) (canon lift (core func $i "set")))
+  (func (export "get") (result u32) (canon lift (core func $i "get")))
+  (func (export "boom") (canon lift (core func $i "boom"))))`;
+
+function counterClass(step: number, total: number) {
+  return class Counter {
+    n: number;
+    constructor(start: number) {
+      this.n = start;
+    }
+    bump() {
+      this.n += step;
+      return this.n;
+    }
+    static total() {
+      return total;
+    }
+  };
+}
+
+describe('instances of one component', () => {
+  it('each has its own memory, handle table and poisoning', async () => {
+    const c = await compile(KEEPS);
+    const Counter = counterClass(1, 7);
+    const a = (await c.instantiate({ 'host:res/counter': { Counter } })).exports;
+    const b = (await c.instantiate({ 'host:res/counter': { Counter } })).exports;
+    a.set(5);
+    expect(a.get()).toBe(5);
+    expect(b.get()).toBe(0);
+    // Both tables hand out index 1 first; each handle is its own instance's.
+    const ha = a.keep(10);
+    expect(b.keep(20)).toBe(ha);
+    expect(a.bump(ha)).toBe(11);
+    expect(b.bump(ha)).toBe(21);
+    // A handle only `a` holds is unknown to `b`: b traps and is poisoned, a goes on.
+    const ha2 = a.keep(30);
+    expect(() => b.bump(ha2)).toThrow(Trap);
+    expect(() => b.get()).toThrow(Trap);
+    expect(a.bump(ha2)).toBe(31);
+    expect(a.get()).toBe(5);
+    // A trap in `a` leaves a fresh instance of the same component whole.
+    expect(() => a.boom()).toThrow(Trap);
+    expect(() => a.get()).toThrow(Trap);
+    const d = (await c.instantiate({ 'host:res/counter': { Counter } })).exports;
+    expect(d.get()).toBe(0);
+    expect(d.bump(d.keep(1))).toBe(2);
+  });
+
+  it('each calls the host classes and functions it was given, whatever an earlier one got', async () => {
+    const c = await compile(KEEPS);
+    const a = (await c.instantiate({ 'host:res/counter': { Counter: counterClass(1, 100) } })).exports;
+    const b = (await c.instantiate({ 'host:res/counter': { Counter: counterClass(10, 200) } })).exports;
+    const a2 = (await c.instantiate({ 'host:res/counter': { Counter: counterClass(1, 100) } })).exports;
+    expect(a.bump(a.keep(0))).toBe(1);
+    expect(b.bump(b.keep(0))).toBe(10);
+    expect(a2.bump(a2.keep(0))).toBe(1);
+    expect(a.total()).toBe(100);
+    expect(b.total()).toBe(200);
+    // A class whose static was replaced between instantiations: the new one is called.
+    const Counter = counterClass(1, 1);
+    const before = (await c.instantiate({ 'host:res/counter': { Counter } })).exports;
+    (Counter as unknown as { total: () => number }).total = () => 2;
+    const after = (await c.instantiate({ 'host:res/counter': { Counter } })).exports;
+    expect(after.total()).toBe(2);
+    expect(before.total()).toBe(1);
+  });
+
+  it('two Components of the same binary link independently', async () => {
+    const bytes = await assemble(KEEPS);
+    const [c1, c2] = await Promise.all([Component.compile(bytes), Component.compile(bytes)]);
+    const Counter = counterClass(3, 0);
+    const x = (await c1.instantiate({ 'host:res/counter': { Counter } })).exports;
+    const y = (await c2.instantiate({ 'host:res/counter': { Counter } })).exports;
+    x.set(9);
+    expect(y.get()).toBe(0);
+    expect(x.bump(x.keep(0))).toBe(3);
+    expect(y.bump(y.keep(1))).toBe(4);
+  });
+
+  it('each has its own interrupt flag: aborting one leaves the other running', async () => {
+    const bytes = await assemble(`(component
+      (core module $m
+        (func (export "spin") (param i32) (result i32) (local i32)
+          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))
+      (core instance $i (instantiate $m))
+      (func (export "spin") (param "n" u32) (result u32) (canon lift (core func $i "spin"))))`);
+    const c = await Component.compile(bytes, { interruptible: true });
+    const stop = new AbortController();
+    const a = (await c.instantiate({}, { signal: stop.signal })).exports;
+    const b = (await c.instantiate({}, { signal: new AbortController().signal })).exports;
+    expect(a.spin(10)).toBe(10);
+    stop.abort();
+    expect(() => a.spin(10)).toThrow(/interrupted/);
+    expect(b.spin(1000)).toBe(1000);
+    const d = (await c.instantiate({})).exports;
+    expect(d.spin(5)).toBe(5);
+  });
+});
