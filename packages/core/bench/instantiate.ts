@@ -1,7 +1,7 @@
-// What one instantiation costs: µs and JS heap bytes allocated per `instantiate` of a few
-// guests, each compiled plain and `{ interruptible: true }` (then instantiated with
-// `timeSlice: true`, as `weft serve` does), the modes interleaved round by round in one
-// process so both see the same machine. Each instance is dropped at once.
+// What one instantiation costs: µs (wall, and the main thread's CPU time) and JS heap bytes
+// allocated per `instantiate` of a few guests, each compiled plain and `{ interruptible: true }`
+// (then instantiated with `timeSlice: true`, as `weft serve` does), the modes interleaved round
+// by round in one process so both see the same machine. Each instance is dropped at once.
 //
 //   minimal  test/guests/bench/minimal.wat (assembled with jco `parse`): no imports, two core funcs
 //   values   test/guests/values/values.wasm (componentize-qjs): a large guest with resources
@@ -64,13 +64,20 @@ const [onlyGuest, onlyMode, countArg] = process.argv.slice(2);
 const ROUNDS = onlyGuest ? 1 : 7;
 const PER_ROUND = Number(countArg ?? (onlyGuest ? 3000 : 200));
 
-/** µs and bytes per instantiate of one batch. */
+/** The main thread's CPU time in µs (not the watchdog's or the GC helpers'): steadier than wall time on a shared machine. */
+const threadCpu = (): number => {
+  const u = (process as unknown as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage?.();
+  return u === undefined ? Number.NaN : u.user + u.system;
+};
+
+/** Wall µs, main-thread CPU µs and heap bytes per instantiate of one batch. */
 function batch(c: Component, imports: Record<string, unknown>, options: InstantiateOptions, n: number) {
   const a0 = getHeapStatistics().total_allocated_bytes;
+  const c0 = threadCpu();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) c.instantiateSync(imports, options);
   const us = ((performance.now() - t0) * 1000) / n;
-  return { us, bytes: (getHeapStatistics().total_allocated_bytes - a0) / n };
+  return { us, cpu: (threadCpu() - c0) / n, bytes: (getHeapStatistics().total_allocated_bytes - a0) / n };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -83,17 +90,19 @@ for (const g of await guests()) {
   // Warm-up: the first instantiations compile the JS and the shim modules.
   for (let i = 0; i < modes.length; i++) batch(compiled[i]!, imports, modes[i]!.options, 20);
   const us: number[][] = modes.map(() => []);
+  const cpu: number[][] = modes.map(() => []);
   const bytes: number[][] = modes.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < modes.length; i++) {
       const b = batch(compiled[i]!, imports, modes[i]!.options, PER_ROUND);
       us[i]!.push(b.us);
+      cpu[i]!.push(b.cpu);
       bytes[i]!.push(b.bytes);
     }
   }
   const cells = modes.map(
     (m, i) =>
-      `${m.name} ${median(us[i]!).toFixed(0).padStart(5)} µs ${(median(bytes[i]!) / 1024).toFixed(1).padStart(6)} KB`,
+      `${m.name} ${median(us[i]!).toFixed(0).padStart(5)} µs (cpu ${median(cpu[i]!).toFixed(0).padStart(5)}) ${(median(bytes[i]!) / 1024).toFixed(1).padStart(6)} KB`,
   );
   console.log(`${g.name.padEnd(8)} ${cells.join('   ')}   (median of ${ROUNDS} x ${PER_ROUND})`);
 }

@@ -81,11 +81,16 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   }
   if (!compiled.interruptible) return { imports: guard, deadline: undefined };
   if (o.timeout !== undefined && !(o.timeout >= 0)) throw new RangeError('timeout must be a number of milliseconds');
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const slicing = store?.timeSlice === true;
+  const dog = watchdog();
+  // A slicing flag is watched from the start: one the watchdog has been given already.
+  const stocked = slicing && dog !== undefined ? slicingFlag(dog) : undefined;
+  const memory = stocked?.memory ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const flag = new Int32Array(memory.buffer, 0, 1);
   const at64 = new BigInt64Array(memory.buffer, 8, 1);
+  // A stocked flag may hold a SLICE the watchdog set while it waited (never a trap: no deadline).
+  if (stocked !== undefined) Atomics.store(flag, 0, 0);
   guard.flag = memory;
-  const slicing = store?.timeSlice === true;
   const trap = () =>
     new Trap(`wasm trap: ${Atomics.load(flag, 0) === INTERRUPTED ? 'interrupted' : 'deadline exceeded'}`);
   if (slicing) {
@@ -123,13 +128,12 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
     if (o.signal.aborted) raise(flag, INTERRUPTED);
     else o.signal.addEventListener('abort', () => raise(flag, INTERRUPTED), { once: true });
   }
-  const id = nextId++;
-  const dog = watchdog();
+  const id = stocked?.id ?? nextId++;
   let watching = false;
   const watch = () => {
     if (watching || dog === undefined) return;
     watching = true;
-    dog.postMessage({ kind: 'add', id, buffer: memory.buffer, slice: slicing });
+    if (stocked === undefined) dog.postMessage({ kind: 'add', id, buffer: memory.buffer, slice: slicing });
     // When the instantiation is gone, so is its entry in the watchdog.
     watched.register(memory, id);
   };
@@ -178,6 +182,31 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
 }
 
 const watched = new FinalizationRegistry<number>((id) => dog?.postMessage({ kind: 'drop', id }));
+
+/** How many slicing flags `slicingFlag` makes (and posts to the watchdog in one message) at a time. */
+const STOCK_BATCH = 8;
+/** Slicing flags the watchdog watches already, not yet given to an instantiation. */
+const stock: { memory: WebAssembly.Memory; id: number }[] = [];
+
+/**
+ * A fresh slicing flag, already added to the watchdog: they are made in batches, each batch
+ * posted in one message (posting a shared buffer was a tenth of a sliced instantiation).
+ * A waiting flag holds no deadline, so the watchdog only ever sets SLICE in it.
+ */
+function slicingFlag(w: Watchdog): { memory: WebAssembly.Memory; id: number } {
+  if (stock.length === 0) {
+    const flags: { id: number; buffer: SharedArrayBuffer }[] = [];
+    for (let i = 0; i < STOCK_BATCH; i++) {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      const id = nextId++;
+      stock.push({ memory, id });
+      flags.push({ id, buffer: memory.buffer as unknown as SharedArrayBuffer });
+    }
+    w.postMessage({ kind: 'add-many', flags, slice: true });
+    stock.reverse();
+  }
+  return stock.pop()!;
+}
 
 interface Watchdog {
   postMessage(m: unknown): void;
@@ -229,15 +258,18 @@ const slice = () => {
     if (cur === ${DEADLINE} || cur === ${INTERRUPTED}) stop(w.id);
   }
 };
+const add = (id, buffer, isSlicing) => {
+  const w = { id, flag: new Int32Array(buffer, 0, 1), at: new BigInt64Array(buffer, 8, 1), timer: undefined };
+  flags.set(id, w);
+  if (isSlicing) {
+    slicers.add(w);
+    interval ??= setInterval(slice, ${SLICE_MS});
+  }
+};
 parentPort.on('message', (m) => {
-  if (m.kind === 'add') {
-    const w = { id: m.id, flag: new Int32Array(m.buffer, 0, 1), at: new BigInt64Array(m.buffer, 8, 1), timer: undefined };
-    flags.set(m.id, w);
-    if (m.slice) {
-      slicers.add(w);
-      interval ??= setInterval(slice, ${SLICE_MS});
-    }
-  } else if (m.kind === 'deadline') {
+  if (m.kind === 'add') add(m.id, m.buffer, m.slice);
+  else if (m.kind === 'add-many') for (const f of m.flags) add(f.id, f.buffer, m.slice);
+  else if (m.kind === 'deadline') {
     const w = flags.get(m.id);
     if (!w) return;
     if (w.timer) clearTimeout(w.timer);
