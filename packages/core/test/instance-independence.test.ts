@@ -1,8 +1,10 @@
 // Instances of one Component share only what the Component caches (LinkPlan: substituted
 // types, host-import plans, stateless host wrappers): memories, handle tables, poisoning,
 // guards and the host objects each was given stay its own.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Component, Trap } from '../src/index.ts';
+import { Component, HAS_JSPI, type Instance, setDeadline, Trap } from '../src/index.ts';
 import { assemble, compile } from './helpers/wat.ts';
 
 // Keeps handles of a host resource in its table and an i32 in its memory.
@@ -133,5 +135,81 @@ describe('instances of one component', () => {
     expect(b.spin(1000)).toBe(1000);
     const d = (await c.instantiate({})).exports;
     expect(d.spin(5)).toBe(5);
+  });
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Instantiations that end interrupted, past their deadline, with a deadline pending, or clean. */
+async function endInstances(made: (options: object) => Promise<Instance>): Promise<void> {
+  const kept: Instance[] = [];
+  const stops: AbortController[] = [];
+  for (let i = 0; i < 24; i++) {
+    const stop = new AbortController();
+    stops.push(stop);
+    const inst = await made(i % 4 === 0 ? { signal: stop.signal } : {});
+    if (i % 4 === 1) setDeadline(inst, 0);
+    if (i % 4 === 2) setDeadline(inst, 60_000);
+    kept.push(inst);
+  }
+  for (let i = 0; i < 24; i += 4) stops[i]!.abort();
+  // The flags of the aborted and the expired ones now hold a trap, and the watchdog drops them
+  // at its next tick. (They are not called: a trap's error would keep its instance alive here.)
+  await sleep(20);
+  for (let i = 0; i < 24; i++)
+    if (i % 4 >= 2) expect(await (kept[i]!.exports.count as (n: number) => unknown)(10)).toBe(10);
+}
+
+describe.skipIf(!HAS_JSPI)('interrupt flags of sliced instantiations', () => {
+  it('a flag goes to a later instantiation only once its own is gone, and never one the watchdog dropped', async () => {
+    const bytes = await assemble(`(component
+      (core module $m
+        (func (export "count") (param i32) (result i32) (local i32)
+          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))
+      (core instance $i (instantiate $m))
+      (func (export "count") (param "n" u32) (result u32) (canon lift (core func $i "count"))))`);
+    const c = await Component.compile(bytes, { interruptible: true });
+    const made = (options: object) => c.instantiate({}, { timeSlice: true, ...options });
+    // In a function of its own: nothing of it stays on this function's frame.
+    await endInstances(made);
+    // A live instantiation keeps its flag: a later one never shares it.
+    const live = await made({});
+    for (let round = 0; round < 3; round++) {
+      gc();
+      await sleep(60);
+    }
+    // Counts the shared memories (new flags) the later instantiations make.
+    const Memory = WebAssembly.Memory;
+    let fresh = 0;
+    // A class: guard.ts calls it with `new`.
+    const counting = class {
+      constructor(d: WebAssembly.MemoryDescriptor) {
+        if (d.shared) fresh++;
+        return new Memory(d);
+      }
+    };
+    (WebAssembly as { Memory: unknown }).Memory = counting;
+    const later = [];
+    try {
+      for (let i = 0; i < 32; i++) later.push(await made({}));
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
+    for (const inst of later) {
+      const count = inst.exports.count as (n: number) => unknown;
+      expect(await count(1000)).toBe(1000);
+      // The watchdog still watches the flag: a deadline stops a long loop (seconds) on time.
+      setDeadline(inst, 10);
+      const t0 = performance.now();
+      await expect((async () => count(3_000_000_000))()).rejects.toThrow(/deadline exceeded/);
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
+    expect(await (live.exports.count as (n: number) => unknown)(7)).toBe(7);
+    // Flags were reused (fewer new ones than instantiations).
+    expect(fresh).toBeLessThan(32);
   });
 });

@@ -91,11 +91,15 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   // A stocked flag may hold a SLICE the watchdog set while it waited (never a trap: no deadline).
   if (stocked !== undefined) Atomics.store(flag, 0, 0);
   guard.flag = memory;
+  // Lives as long as anything of this instantiation that may touch the flag: the core
+  // instances (through `interrupted`), the deadline control, the abort listener, the timers.
+  // Once it is collected, a stocked flag goes back to the stock (`recycle`).
+  const life: object = {};
   const trap = () =>
     new Trap(`wasm trap: ${Atomics.load(flag, 0) === INTERRUPTED ? 'interrupted' : 'deadline exceeded'}`);
   if (slicing) {
     const plain = () => {
-      if (Atomics.load(flag, 0) !== SLICE) throw trap();
+      if (Atomics.load(flag, 0) !== SLICE || life === undefined) throw trap();
       // A deadline raised meanwhile stays: the next check traps.
       Atomics.compareExchange(flag, 0, SLICE, 0);
       const t = running.current;
@@ -126,14 +130,15 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   }
   if (o.signal) {
     if (o.signal.aborted) raise(flag, INTERRUPTED);
-    else o.signal.addEventListener('abort', () => raise(flag, INTERRUPTED), { once: true });
+    else o.signal.addEventListener('abort', () => life && raise(flag, INTERRUPTED), { once: true });
   }
   const id = stocked?.id ?? nextId++;
   let watching = false;
   const watch = () => {
     if (watching || dog === undefined) return;
     watching = true;
-    if (stocked === undefined) dog.postMessage({ kind: 'add', id, buffer: memory.buffer, slice: slicing });
+    if (stocked !== undefined) return void recycled.register(life, stocked);
+    dog.postMessage({ kind: 'add', id, buffer: memory.buffer, slice: slicing });
     // When the instantiation is gone, so is its entry in the watchdog.
     watched.register(memory, id);
   };
@@ -147,6 +152,7 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   let posted = 0;
   const fire = () => {
     timer = undefined;
+    if (life === undefined) return;
     const at = Number(Atomics.load(at64, 0));
     if (at === 0) return;
     const left = at - Date.now();
@@ -160,6 +166,7 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   };
   const deadline: DeadlineControl = {
     set(ms) {
+      if (life === undefined) return;
       if (ms !== undefined && !(ms >= 0)) throw new RangeError('a deadline must be a number of milliseconds');
       const now = Date.now();
       const at = ms === undefined ? 0 : Math.max(1, now + Math.ceil(ms));
@@ -185,28 +192,64 @@ const watched = new FinalizationRegistry<number>((id) => dog?.postMessage({ kind
 
 /** How many slicing flags `slicingFlag` makes (and posts to the watchdog in one message) at a time. */
 const STOCK_BATCH = 8;
-/** Slicing flags the watchdog watches already, not yet given to an instantiation. */
-const stock: { memory: WebAssembly.Memory; id: number }[] = [];
+/** Most flags kept for reuse; more are dropped from the watchdog. */
+const STOCK_MAX = 256;
+/** How long a recycled flag waits before reuse: a raise the watchdog based on its last owner's deadline has landed by then. */
+const QUARANTINE_MS = 50;
+
+interface StockFlag {
+  memory: WebAssembly.Memory;
+  id: number;
+  /** When it came back (performance.now()); 0 for a new one. */
+  freed: number;
+}
 
 /**
- * A fresh slicing flag, already added to the watchdog: they are made in batches, each batch
- * posted in one message (posting a shared buffer was a tenth of a sliced instantiation).
- * A waiting flag holds no deadline, so the watchdog only ever sets SLICE in it.
+ * Slicing flags the watchdog watches already, not given to an instantiation: new ones, and
+ * those of instantiations that are gone (oldest first). Realm-wide, as the watchdog is.
  */
-function slicingFlag(w: Watchdog): { memory: WebAssembly.Memory; id: number } {
-  if (stock.length === 0) {
-    const flags: { id: number; buffer: SharedArrayBuffer }[] = [];
-    for (let i = 0; i < STOCK_BATCH; i++) {
-      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-      const id = nextId++;
-      stock.push({ memory, id });
-      flags.push({ id, buffer: memory.buffer as unknown as SharedArrayBuffer });
-    }
-    w.postMessage({ kind: 'add-many', flags, slice: true });
-    stock.reverse();
+const stock: StockFlag[] = [];
+
+/**
+ * A slicing flag the watchdog watches already: a recycled one, or a fresh one. Fresh ones are
+ * made in batches, each posted in one message (posting a shared buffer, and making one, were
+ * a fifth of a sliced instantiation). A waiting flag holds no deadline, so the watchdog only
+ * ever sets SLICE in it.
+ */
+function slicingFlag(w: Watchdog): StockFlag {
+  const now = performance.now();
+  while (stock.length > 0 && now - stock[0]!.freed >= QUARANTINE_MS) {
+    const f = stock.shift()!;
+    const cur = Atomics.load(new Int32Array(f.memory.buffer, 0, 1), 0);
+    if (cur !== DEADLINE && cur !== INTERRUPTED) return f;
+    w.postMessage({ kind: 'drop', id: f.id });
   }
-  return stock.pop()!;
+  const flags: { id: number; buffer: SharedArrayBuffer }[] = [];
+  const fresh: StockFlag[] = [];
+  for (let i = 0; i < STOCK_BATCH; i++) {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const id = nextId++;
+    fresh.push({ memory, id, freed: 0 });
+    flags.push({ id, buffer: memory.buffer as unknown as SharedArrayBuffer });
+  }
+  w.postMessage({ kind: 'add-many', flags, slice: true });
+  // New ones go first (freed 0), ahead of recycled ones still waiting.
+  stock.unshift(...fresh.slice(1));
+  return fresh[0]!;
 }
+
+/** The instantiation a stocked flag served is gone: nothing of it touches the flag any more. */
+const recycled = new FinalizationRegistry<StockFlag>((f) => {
+  const buffer = f.memory.buffer;
+  Atomics.store(new BigInt64Array(buffer, 8, 1), 0, 0n);
+  const cur = Atomics.load(new Int32Array(buffer, 0, 1), 0);
+  if (cur === DEADLINE || cur === INTERRUPTED || stock.length >= STOCK_MAX) {
+    dog?.postMessage({ kind: 'drop', id: f.id });
+    return;
+  }
+  f.freed = performance.now();
+  stock.push(f);
+});
 
 interface Watchdog {
   postMessage(m: unknown): void;
