@@ -67,6 +67,13 @@ export function flattenType(t: ValType): FlatType[] {
   return f;
 }
 
+/** `flattenTypes(ts).length`, from the cached flat types, without building the list. */
+export function flatCount(ts: readonly ValType[]): number {
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) n += flattenType(ts[i]!).length;
+  return n;
+}
+
 export function flattenTypes(ts: ValType[]): FlatType[] {
   const out: FlatType[] = [];
   for (const t of ts) for (const f of flattenType(t)) out.push(f);

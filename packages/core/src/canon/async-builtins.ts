@@ -6,7 +6,7 @@
 import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor } from '../abi/codecs/index.ts';
 import { checkMayLeave } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_PARAMS, flattenTypes } from '../abi/layout.ts';
+import { MAX_FLAT_PARAMS, flatCount } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { loadStringFromRange, storeStringIntoRange, stored } from '../abi/strings.ts';
 import { Trap } from '../host/errors.ts';
@@ -96,7 +96,7 @@ export function canonBackpressureDec(inst: ComponentInstance) {
 export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | undefined, opts: CanonOptions) {
   const cx = new LiftLowerContext(opts);
   const types = resultType === undefined ? [] : [resultType];
-  const spill = flattenTypes(types).length > MAX_FLAT_PARAMS;
+  const spill = flatCount(types) > MAX_FLAT_PARAMS;
   const codec = resultType === undefined ? undefined : codecFor(resultType);
   const encoding = opts.stringEncoding ?? 'utf8';
   /** The result types already found equal to this task.return's (typeEq once per function type). */

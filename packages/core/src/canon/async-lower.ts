@@ -5,7 +5,7 @@ import { LiftLowerContext } from '../abi/context.ts';
 import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { HostValueError, hostErrorPayload, hostTrap, poisonWith, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { Trap } from '../host/errors.ts';
 import { tableOf } from '../runtime/table.ts';
@@ -108,7 +108,7 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   const params: Codec[] = paramTypes.map(codecFor);
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
   const maxFlatParams = async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
-  const spillParams = flattenTypes(paramTypes).length > maxFlatParams;
+  const spillParams = flatCount(paramTypes) > maxFlatParams;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   // Results: async → always through the retptr; sync → flat unless they spill.
   const resultViaPtr = result !== undefined && (async || result.flat.length > MAX_FLAT_RESULTS);

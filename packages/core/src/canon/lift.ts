@@ -12,7 +12,7 @@ import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { type BorrowScope, LiftLowerContext } from '../abi/context.ts';
 import { poisonWith } from '../runtime/errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 
 export type ComponentFunc = (...args: any[]) => any;
@@ -40,7 +40,7 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   const params: Codec[] = paramTypes.map(codecFor);
   const nParams = params.length;
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const nFlatParams = flattenTypes(paramTypes).length;
+  const nFlatParams = flatCount(paramTypes);
   const spillParams = nFlatParams > MAX_FLAT_PARAMS;
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;

@@ -18,7 +18,7 @@ import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { HostValueError, hostThrew, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave, setCaller } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
 import type { CanonOptions } from '../abi/options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
@@ -31,7 +31,7 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
   const params: Codec[] = paramTypes.map(codecFor);
   const nParams = params.length;
   const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const spillParams = flattenTypes(paramTypes).length > MAX_FLAT_PARAMS;
+  const spillParams = flatCount(paramTypes) > MAX_FLAT_PARAMS;
   const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
   const resultToCore = result !== undefined && !spillResult ? result.toCore! : undefined;

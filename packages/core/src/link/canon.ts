@@ -13,7 +13,7 @@ import type { ComponentInstance } from '../runtime/component-instance.ts';
 import { ReadableFutureEnd, ReadableStreamEnd, WritableFutureEnd, WritableStreamEnd } from '../runtime/copy.ts';
 import { asyncState } from '../runtime/instance-state.ts';
 import type { ResourceRuntimeType } from '../runtime/resource-type.ts';
-import type { FuncType, FutureType, StreamType, Type, ValType } from '../types/model.ts';
+import type { CoreValType, FuncType, FutureType, StreamType, Type, ValType } from '../types/model.ts';
 import { PRIMS } from '../types/model.ts';
 import type { ComponentDef, ComponentFunc, LinkScope } from './runtime.ts';
 import { substitute } from './substitute.ts';
@@ -147,6 +147,10 @@ const END_OF = {
   'future.drop-writable': WritableFutureEnd,
 } as const;
 
+/** Core signatures of the built-ins that may block: n i32 params, one i32 result (shared, never changed). */
+const I32: CoreValType[] = ['i32'];
+const I32S: CoreValType[][] = [[], ['i32'], ['i32', 'i32'], ['i32', 'i32', 'i32']];
+
 /** Builds the core function of one async `canon` built-in and pushes it. */
 export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   prepareAsync(s);
@@ -154,7 +158,7 @@ export function buildAsyncCanon(s: CoreSpaces, c: Canon): void {
   const store = inst.store;
   /** Built-ins that may block: core signature (params → i32). */
   const maySuspend = (f: Function, nParams: number): Function =>
-    store.jspi ? store.blockable(f, new Array(nParams).fill('i32'), ['i32']) : f;
+    store.jspi ? store.blockable(f, I32S[nParams]!, I32) : f;
   // Element types compare by runtime resource identity: substitute this instance's resources.
   const st = (idx: number) => substitute(s, s.types[idx] as StreamType);
   const fu = (idx: number) => substitute(s, s.types[idx] as FutureType);
