@@ -274,7 +274,7 @@ export class Component {
       store,
       guard?.imports,
     );
-    const instance: Instance = { exports: hostExports(inst) };
+    const instance: Instance = { exports: hostExports(inst, this.#def.plan) };
     Object.defineProperty(instance, STORE, { value: store });
     if (guard?.deadline) Object.defineProperty(instance, DEADLINE_CONTROL, { value: guard.deadline });
     return instance;

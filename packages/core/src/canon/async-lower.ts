@@ -2,14 +2,14 @@
 // lowering of an async-typed callee (the caller blocks: JSPI).
 
 import { LiftLowerContext } from '../abi/context.ts';
-import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { HostValueError, hostErrorPayload, hostTrap, poisonWith, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
+import { MAX_FLAT_RESULTS } from '../abi/layout.ts';
+import { signatureOf } from '../abi/signature.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { Trap } from '../host/errors.ts';
 import { tableOf } from '../runtime/table.ts';
-import type { FuncType, ValType } from '../types/model.ts';
+import type { FuncType } from '../types/model.ts';
 import { asyncState } from '../runtime/instance-state.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CoreValType } from '../types/model.ts';
@@ -104,12 +104,12 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   // this instance on JSPI stacks if its lifts are not built yet (they usually follow its lowers).
   if (store.jspi && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee))))
     ai.jspi = true;
-  const paramTypes: ValType[] = ft.params.map((p) => p.type);
-  const params: Codec[] = paramTypes.map(codecFor);
-  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const maxFlatParams = async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
-  const spillParams = flatCount(paramTypes) > maxFlatParams;
-  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  // Codecs and spill decisions of the type, shared by every instance lowering it.
+  const sig = signatureOf(ft);
+  const params = sig.params;
+  const result = sig.result;
+  const spillParams = async ? sig.spillAsyncParams : sig.spillParams;
+  const argsTuple = spillParams ? sig.argsTuple : undefined;
   // Results: async → always through the retptr; sync → flat unless they spill.
   const resultViaPtr = result !== undefined && (async || result.flat.length > MAX_FLAT_RESULTS);
   const name = callee.name || 'import';

@@ -7,12 +7,12 @@ import { compileSyncLift } from './lift-codegen.ts';
 import { asyncState } from '../runtime/instance-state.ts';
 import { running } from '../runtime/store.ts';
 import { SyncFrame } from '../runtime/thread.ts';
-import type { FuncType, ValType } from '../types/model.ts';
-import { codecFor, type Codec } from '../abi/codecs/index.ts';
+import type { FuncType } from '../types/model.ts';
+import type { Codec } from '../abi/codecs/index.ts';
 import { type BorrowScope, LiftLowerContext } from '../abi/context.ts';
 import { poisonWith } from '../runtime/errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
+import { signatureOf } from '../abi/signature.ts';
 import type { CanonOptions } from '../abi/options.ts';
 
 export type ComponentFunc = (...args: any[]) => any;
@@ -36,14 +36,15 @@ export function canonLift(ft: FuncType, opts: CanonOptions, coreFunc: Function):
   // The task of a sync call, made only if a built-in asks for it (context.get, thread.index, ...).
   const frame = new SyncFrame(ft, opts);
   const cx = new LiftLowerContext(opts);
-  const paramTypes: ValType[] = ft.params.map((p) => p.type);
-  const params: Codec[] = paramTypes.map(codecFor);
+  // Codecs and spill decisions of the type, shared by every instance lifting it.
+  const sig = signatureOf(ft);
+  const params = sig.params as Codec[];
   const nParams = params.length;
-  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const nFlatParams = flatCount(paramTypes);
-  const spillParams = nFlatParams > MAX_FLAT_PARAMS;
-  const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
-  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  const result = sig.result;
+  const nFlatParams = sig.nFlatParams;
+  const spillParams = sig.spillParams;
+  const spillResult = sig.spillResult;
+  const argsTuple = spillParams ? sig.argsTuple : undefined;
   const resultFromCore = result !== undefined && !spillResult ? result.fromCore! : undefined;
   const compiled = compileSyncLift({ ft, opts, core: coreFunc, frame, cx, params, result }, inst.store.codegen);
   if (compiled !== undefined) {

@@ -12,13 +12,12 @@ import type { CoreValType } from '../types/model.ts';
 import { asyncCanonLower } from './async-lower.ts';
 import { funcInstOf } from './async-lift.ts';
 import { releaseLends } from '../runtime/handle.ts';
-import type { FuncType, ValType } from '../types/model.ts';
+import type { FuncType } from '../types/model.ts';
 import { isLifted, type ComponentFunc } from './lift.ts';
-import { codecFor, type Codec } from '../abi/codecs/index.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { HostValueError, hostThrew, safeInstanceOf } from '../runtime/errors.ts';
 import { checkMayLeave, setCaller } from '../runtime/instance-entry.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatCount } from '../abi/layout.ts';
+import { signatureOf } from '../abi/signature.ts';
 import type { CanonOptions } from '../abi/options.ts';
 
 export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFunc): (...flat: any[]) => unknown {
@@ -27,13 +26,14 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
     return asyncCanonLower(ft, opts, callee) as (...flat: any[]) => unknown;
   const inst = opts.instance;
   const cx = new LiftLowerContext(opts);
-  const paramTypes: ValType[] = ft.params.map((p) => p.type);
-  const params: Codec[] = paramTypes.map(codecFor);
+  // Codecs and spill decisions of the type, shared by every instance lowering it.
+  const sig = signatureOf(ft);
+  const params = sig.params;
   const nParams = params.length;
-  const result: Codec | undefined = ft.result ? codecFor(ft.result) : undefined;
-  const spillParams = flatCount(paramTypes) > MAX_FLAT_PARAMS;
-  const spillResult = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
-  const argsTuple = spillParams ? codecFor({ kind: 'tuple', types: paramTypes }) : undefined;
+  const result = sig.result;
+  const spillParams = sig.spillParams;
+  const spillResult = sig.spillResult;
+  const argsTuple = spillParams ? sig.argsTuple : undefined;
   const resultToCore = result !== undefined && !spillResult ? result.toCore! : undefined;
   const fused = isLifted(callee);
   const resultIsFuture = ft.result?.kind === 'future';

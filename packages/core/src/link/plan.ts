@@ -3,6 +3,7 @@
 // that each instantiation does only its own work: memories, tables, instances, closures.
 // Every value held here is immutable; an instance's state never lands in it.
 
+import type { ExportName } from './host-exports.ts';
 import type { HostInstancePlan } from './host-imports.ts';
 import type { InstanceType, ResourceType } from '../types/model.ts';
 import type { ComponentFunc } from './runtime.ts';
@@ -29,6 +30,8 @@ export class LinkPlan {
   readonly hostConstructors = new WeakMap<Function, Function>();
   /** A host class → its statics bound to it, by name, with the function each was bound from. */
   readonly hostStatics = new WeakMap<Function, Map<string, { fn: Function; bound: Function }>>();
+  /** An export name → how the host sees it (host-exports.ts). */
+  readonly exportNames = new Map<string, ExportName>();
   /** A method name → `(self, ...a) => self[m](...a)`. */
   readonly hostMethods = new Map<string, Function>();
 }
