@@ -3,9 +3,9 @@
 // with validation); this adds what codecs need on top — discriminants, field
 // and payload offsets, and cached flat types for 32-bit memories.
 
-import { flattenType as flattenTypeIn } from '../types/flatten.ts';
-import { alignment, alignTo, despecialize, discriminantSize, elemSize } from '../types/layout.ts';
-import type { CaseType, ValType } from '../types/model.ts';
+import { flattenType as flattenTypeIn, shareFlatSignatures } from '../types/flatten.ts';
+import { alignment, alignTo, despecialize, discriminantSize, elemSize, shareLayout } from '../types/layout.ts';
+import type { CaseType, FuncType, ValType } from '../types/model.ts';
 
 export type FlatType = 'i32' | 'i64' | 'f32' | 'f64';
 
@@ -72,6 +72,17 @@ export function flatCount(ts: readonly ValType[]): number {
   let n = 0;
   for (let i = 0; i < ts.length; i++) n += flattenType(ts[i]!).length;
   return n;
+}
+
+/**
+ * `to` is `from` with other resources in its handles (the linker substitutes an instance's
+ * resources): flat types, layout and flat signatures do not depend on them, so `to` shares
+ * `from`'s, computed once per Component, instead of computing its own per instance.
+ */
+export function shareLayoutFacts(from: ValType | FuncType, to: ValType | FuncType): void {
+  if (from.kind === 'func') return shareFlatSignatures(from as FuncType, to as FuncType);
+  shareLayout(from as ValType, to as ValType);
+  if (!flattened.has(to as ValType)) flattened.set(to as ValType, flattenType(from as ValType));
 }
 
 export function flattenTypes(ts: ValType[]): FlatType[] {

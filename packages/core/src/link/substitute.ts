@@ -5,6 +5,7 @@
 // classes) share the substituted type object and every cache keyed on it.
 
 import type { FuncType, ResourceType, Type, ValType } from '../types/model.ts';
+import { shareLayoutFacts } from '../abi/layout.ts';
 import { resourceFree } from '../types/resource-free.ts';
 import type { LinkPlan } from './plan.ts';
 import type { LinkScope } from './runtime.ts';
@@ -41,6 +42,8 @@ function subst(scope: LinkScope, t: Type): Type {
   let out = node.get(rt) as Type | undefined;
   if (out === undefined) {
     out = build(scope, t);
+    if (out !== t && out.kind !== 'own' && out.kind !== 'borrow')
+      shareLayoutFacts(t as ValType | FuncType, out as ValType | FuncType);
     node.set(rt, out);
   }
   return out;

@@ -113,6 +113,13 @@ export function flattenFuncType(opts: FlattenOpts, ft: FuncType, context: 'lift'
   return sig;
 }
 
+/** `to` flattens as `from` does (a copy with other resources): it shares `from`'s memo of signatures. */
+export function shareFlatSignatures(from: FuncType, to: FuncType): void {
+  let sigs = flatSigs.get(from);
+  if (sigs === undefined) flatSigs.set(from, (sigs = []));
+  if (!flatSigs.has(to)) flatSigs.set(to, sigs);
+}
+
 function flattenSignature(opts: FlattenOpts, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
   const ptr = opts.ptr ?? 'i32';
   let params: CoreValType[] = [];

@@ -75,6 +75,14 @@ function layoutOf(t: ValType): Layout {
   return l;
 }
 
+/**
+ * `to` has the layout of `from` (the linker's copy of a type with other resources in its
+ * handles: handles lay out alike): it shares `from`'s memo entry instead of computing its own.
+ */
+export function shareLayout(from: ValType, to: ValType): void {
+  if (isComposite(from) && layouts.get(to) === undefined) layouts.set(to, layoutOf(from));
+}
+
 function isComposite(t: ValType): boolean {
   switch (t.kind) {
     case 'list':
