@@ -91,9 +91,10 @@ export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?
   // A stocked flag may hold a SLICE the watchdog set while it waited (never a trap: no deadline).
   if (stocked !== undefined) Atomics.store(flag, 0, 0);
   guard.flag = memory;
-  // Lives as long as anything of this instantiation that may touch the flag: the core
-  // instances (through `interrupted`), the deadline control, the abort listener, the timers.
-  // Once it is collected, a stocked flag goes back to the stock (`recycle`).
+  // Lives as long as anything of this instantiation that may touch the flag: every closure
+  // below that does (`interrupted`, which the core instances import, the deadline control, the
+  // abort listener, the timers) names it, so it is reachable from each. Once it is collected,
+  // a stocked flag goes back to the stock (`recycled`).
   const life: object = {};
   const trap = () =>
     new Trap(`wasm trap: ${Atomics.load(flag, 0) === INTERRUPTED ? 'interrupted' : 'deadline exceeded'}`);
