@@ -155,6 +155,20 @@ export interface WriteOptions {
   turns?: Turns;
 }
 
+/** Whether the guest set a header named `name` (lower-case). */
+const has = (fields: FieldList, name: string): boolean => {
+  for (let i = 0; i < fields.length; i++) if (fields[i]![0] === name) return true;
+  return false;
+};
+
+/** Tells the guest's transmission future, once the response is over, whether it was written out. */
+function watchDelivery(res: ServerResponse, delivered: (error?: HttpError) => void): void {
+  res.once('close', () => {
+    if (res.writableFinished) delivered();
+    else delivered(terminated('the connection closed before the response was written out'));
+  });
+}
+
 /**
  * Writes `response` to `res`. A body the guest has at hand at once (up to 64 KiB) goes out in
  * one piece with a Content-Length; otherwise headers go first and the body follows as the
@@ -168,18 +182,42 @@ export async function writeHostResponse(
   response: HostResponse,
   options: WriteOptions = {},
 ): Promise<WriteOutcome> {
-  const outcome: WriteOutcome = {};
   const raw = rawFromFields(response.headers);
-  const hasLength = response.headers.some(([n]) => n === 'content-length');
   const source = response.contents;
   // A body (and trailers) known whole already leaves in one write; nothing to iterate.
   const whole = source !== undefined && !options.head ? response.whole?.() : undefined;
-  const it = whole === undefined ? source?.[Symbol.asyncIterator]() : undefined;
+  if (whole === undefined || (whole.trailers !== undefined && whole.trailers.length > 0))
+    return writeStreaming(res, response, raw, whole, options);
+  if (options.delivered !== undefined) watchDelivery(res, options.delivered);
+  if (!has(response.headers, 'content-length') && !has(response.headers, 'transfer-encoding'))
+    raw.push('content-length', String(whole.bytes));
+  const body = concat(whole.chunks, whole.bytes);
+  if (options.turns !== undefined) {
+    await options.turns.turn();
+    // The client went away meanwhile: 'close' told the guest.
+    if (res.destroyed) return {};
+  }
+  res.writeHead(response.status, raw);
+  res.end(body);
+  return {};
+}
+
+/** writeHostResponse of a body still coming, with trailers, or none. */
+async function writeStreaming(
+  res: ServerResponse,
+  response: HostResponse,
+  raw: string[],
+  whole: ReturnType<NonNullable<HostResponse['whole']>>,
+  options: WriteOptions,
+): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = {};
+  const hasLength = has(response.headers, 'content-length');
+  const it = whole === undefined ? response.contents?.[Symbol.asyncIterator]() : undefined;
   const delivered = options.delivered;
   // Waits that end early when the client goes away (one listener, no growing race).
   const stops = new Set<() => void>();
   let closed = false;
-  res.on('close', () => {
+  res.once('close', () => {
     if (res.writableFinished) {
       delivered?.();
       return;
@@ -211,20 +249,8 @@ export async function writeHostResponse(
   };
   try {
     if (whole !== undefined) {
-      const t = whole.trailers;
-      if (t === undefined || t.length === 0) {
-        if (!hasLength && !response.headers.some(([n]) => n === 'transfer-encoding'))
-          raw.push('content-length', String(whole.bytes));
-        const body = concat(whole.chunks, whole.bytes);
-        if (options.turns !== undefined) {
-          await options.turns.turn();
-          // The client went away meanwhile: 'close' told the guest.
-          if (res.destroyed) return outcome;
-        }
-        res.writeHead(response.status, raw);
-        res.end(body);
-        return outcome;
-      }
+      // Known whole, with trailers: a chunked body, then the trailers.
+      const t = whole.trailers!;
       if (!hasLength) raw.push('trailer', [...new Set(t.map(([n]) => n))].join(', '));
       res.writeHead(response.status, raw);
       for (const chunk of whole.chunks) res.write(chunk);
@@ -255,7 +281,7 @@ export async function writeHostResponse(
       if (t !== undefined && !t.value?.length) {
         // The whole message is known: one write, with a Content-Length.
         const whole = concat(early, got.bytes);
-        if (!hasLength && !response.headers.some(([n]) => n === 'transfer-encoding'))
+        if (!hasLength && !has(response.headers, 'transfer-encoding'))
           raw.push('content-length', String(whole.byteLength));
         if (options.turns !== undefined) {
           await options.turns.turn();

@@ -753,85 +753,124 @@ class Exchange {
 
   /** The response, its body and trailers guarded by the deadline; done when both are. */
   wrap(response: HostResponse): HostResponse {
-    let bodyDone = response.contents === undefined;
-    let trailersDone = false;
-    const maybeFinish = () => {
-      if (bodyDone && trailersDone) this.#finish();
-    };
-    // Guarded once asked for, or once the body ended (the request is over only when they are
-    // in); a response taken whole never needs them.
-    let trailers: Promise<FieldList | undefined> | undefined;
-    const guarded = (): Promise<FieldList | undefined> => {
-      if (trailers !== undefined) return trailers;
-      trailers = this.guard(response.trailers).then(
-        (t) => {
-          trailersDone = true;
-          maybeFinish();
-          return t;
-        },
-        (e) => {
-          throw this.fail(e);
-        },
-      );
-      trailers.catch(() => {});
-      return trailers;
-    };
-    const source = response.contents;
-    if (source === undefined) return { ...response, trailers: guarded() };
-    let it: AsyncIterator<Uint8Array> | undefined;
-    this.#cancel = () => {
-      void Promise.resolve(it?.return?.()).catch(() => {});
-    };
-    const ex = this;
-    const contents: AsyncIterable<Uint8Array> = {
-      [Symbol.asyncIterator]() {
-        it ??= source[Symbol.asyncIterator]();
-        const inner = it;
-        return {
-          async next() {
-            let r: IteratorResult<Uint8Array>;
-            try {
-              r = await ex.guard(inner.next());
-            } catch (e) {
-              ex.#cancel?.();
-              throw ex.fail(e);
-            }
-            if (r.done) {
-              bodyDone = true;
-              guarded();
-              maybeFinish();
-            }
-            return r;
-          },
-          async return() {
-            // The consumer stopped reading: the guest's write sees the stream dropped.
-            bodyDone = true;
-            ex.#cancel?.();
-            ex.#finish();
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    };
-    const out: HostResponse = {
-      status: response.status,
-      headers: response.headers,
-      contents,
-      get trailers() {
-        return guarded();
-      },
-    };
-    const whole = response.whole;
-    if (whole !== undefined)
-      out.whole = () => {
-        if (ex.#error !== undefined || it !== undefined) return undefined;
-        const got = whole();
-        if (got === undefined) return undefined;
-        // Body and trailers are in: the guest's work on this request is done.
-        bodyDone = trailersDone = true;
-        ex.#finish();
-        return got;
+    return new GuardedResponse(this, response);
+  }
+
+  /** Stops the guest's body (GuardedResponse sets what stops it). */
+  cancel(): void {
+    this.#cancel?.();
+  }
+
+  /** What stops the guest's body if the request ends early. */
+  set onCancel(f: () => void) {
+    this.#cancel = f;
+  }
+
+  /** The request failed or timed out already. */
+  get failed(): boolean {
+    return this.#error !== undefined;
+  }
+
+  /** The guest's work on this request is done. */
+  finish(): void {
+    this.#finish();
+  }
+}
+
+/**
+ * A guest's response, its body and trailers guarded by the request's deadline (Exchange.wrap):
+ * the request is over once both are in, or the body was taken whole, or the consumer stopped.
+ */
+class GuardedResponse implements HostResponse {
+  readonly status: number;
+  readonly headers: FieldList;
+  readonly contents: AsyncIterable<Uint8Array> | undefined;
+  readonly #ex: Exchange;
+  readonly #inner: HostResponse;
+  #it: AsyncIterator<Uint8Array> | undefined;
+  #bodyDone: boolean;
+  #trailersDone = false;
+  #trailers: Promise<FieldList | undefined> | undefined;
+
+  constructor(ex: Exchange, inner: HostResponse) {
+    this.#ex = ex;
+    this.#inner = inner;
+    this.status = inner.status;
+    this.headers = inner.headers;
+    this.#bodyDone = inner.contents === undefined;
+    this.contents = inner.contents === undefined ? undefined : this;
+    if (inner.contents === undefined) this.#guarded();
+    else
+      ex.onCancel = () => {
+        void Promise.resolve(this.#it?.return?.()).catch(() => {});
       };
-    return out;
+  }
+
+  get trailers(): Promise<FieldList | undefined> {
+    return this.#guarded();
+  }
+
+  #maybeFinish(): void {
+    if (this.#bodyDone && this.#trailersDone) this.#ex.finish();
+  }
+
+  /** Guarded once asked for, or once the body ended (the request is over only when they are in). */
+  #guarded(): Promise<FieldList | undefined> {
+    if (this.#trailers !== undefined) return this.#trailers;
+    const ex = this.#ex;
+    const trailers = ex.guard(this.#inner.trailers).then(
+      (t) => {
+        this.#trailersDone = true;
+        this.#maybeFinish();
+        return t;
+      },
+      (e) => {
+        throw ex.fail(e);
+      },
+    );
+    trailers.catch(() => {});
+    this.#trailers = trailers;
+    return trailers;
+  }
+
+  /** The body and trailers known at once: the guest's work on this request is done. */
+  whole(): ReturnType<NonNullable<HostResponse['whole']>> {
+    const whole = this.#inner.whole;
+    if (whole === undefined || this.#ex.failed || this.#it !== undefined) return undefined;
+    const got = whole.call(this.#inner);
+    if (got === undefined) return undefined;
+    this.#bodyDone = this.#trailersDone = true;
+    this.#ex.finish();
+    return got;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    this.#it ??= this.#inner.contents![Symbol.asyncIterator]();
+    const inner = this.#it;
+    const ex = this.#ex;
+    return {
+      next: async () => {
+        let r: IteratorResult<Uint8Array>;
+        try {
+          r = await ex.guard(inner.next());
+        } catch (e) {
+          ex.cancel();
+          throw ex.fail(e);
+        }
+        if (r.done) {
+          this.#bodyDone = true;
+          this.#guarded();
+          this.#maybeFinish();
+        }
+        return r;
+      },
+      return: async () => {
+        // The consumer stopped reading: the guest's write sees the stream dropped.
+        this.#bodyDone = true;
+        ex.cancel();
+        ex.finish();
+        return { done: true, value: undefined };
+      },
+    };
   }
 }

@@ -34,6 +34,8 @@ export type GuestTrailers = FutureReader<unknown> | Promise<Fields | undefined>;
 type End = { how: 'done' } | { how: 'abandoned' } | { how: 'failed'; error: HttpError };
 const DONE_END: End = { how: 'done' };
 const ABANDONED: End = { how: 'abandoned' };
+const TERMINATED: ErrorCode = { tag: 'connection-terminated' };
+const EMPTY = new Uint8Array(0);
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined }) as IteratorResult<Uint8Array>;
 
 /** `p`, marked handled: whoever it reaches may ignore it without an unhandled rejection. */
@@ -190,24 +192,26 @@ class ReadAhead {
 
   constructor(reader: StreamReader<number>) {
     this.reader = reader;
-    this.#begin(true);
+    this.#begin();
   }
 
-  #begin(first: boolean): void {
+  #begin(): void {
     const p = this.reader.read() as Promise<Uint8Array | undefined>;
     this.#begun++;
-    this.#queue.push(quiet(p));
+    this.#queue.push(p);
     // Registered before any reader's: the second read is queued before the first is taken.
-    p.then(
-      (chunk) => {
-        this.#got.push(chunk);
-        if (first && chunk !== undefined) this.#begin(false);
-      },
-      () => {
-        this.#failed = true;
-      },
-    );
+    // (It also marks p handled: whoever takes it later sees its rejection.)
+    p.then(this.#arrived, this.#fail);
   }
+
+  readonly #arrived = (chunk: Uint8Array | undefined): void => {
+    this.#got.push(chunk);
+    if (this.#begun === 1 && chunk !== undefined) this.#begin();
+  };
+
+  readonly #fail = (): void => {
+    this.#failed = true;
+  };
 
   /** The next read: an early one's, else a new one. */
   next(): Promise<Uint8Array | undefined> {
@@ -448,124 +452,8 @@ export class Body {
     this.#take();
     const made = this.#made;
     if (made === undefined) return { body: this.#host!, settle: () => {} };
-    const end = deferred<End>();
-    let ended = false;
-    const finish = (e: End) => {
-      if (ended) return;
-      ended = true;
-      end.resolve(e);
-      if (e.how !== 'done') releaseTrailers(made.trailers);
-    };
-    let fields: Promise<FieldList | undefined> | undefined;
-    const readTrailers = () => (fields ??= quiet(trailerFields(made.trailers).then((f) => f?.toHost())));
-    const trailers = quiet(
-      end.promise.then((e) =>
-        e.how === 'done' ? readTrailers() : e.how === 'failed' ? Promise.reject(e.error) : undefined,
-      ),
-    );
-    const src = made.contents;
-    let contents: AsyncIterable<Uint8Array> | undefined;
-    let stop = () => finish(ABANDONED);
-    let whole: (() => WholeBody | undefined) | undefined;
-    if (src === undefined) {
-      readTrailers().then(
-        () => finish(DONE_END),
-        (e: unknown) => finish({ how: 'failed', error: toHttpError(e) }),
-      );
-    } else {
-      let it: AsyncIterator<unknown> | undefined;
-      let sent = 0n;
-      const ahead = made.ahead;
-      const iter = () => (it ??= ahead !== undefined ? ahead.iterator() : iteratorOf(src));
-      const close = () => {
-        try {
-          if (it === undefined && src instanceof StreamReader) src.cancel();
-          else ignore(iter().return?.());
-        } catch {
-          // nothing left to stop
-        }
-      };
-      const fail = (error: HttpError): HttpError => {
-        close();
-        finish({ how: 'failed', error });
-        return error;
-      };
-      const sizeFail = () => fail(new HttpError({ tag: sizeError, val: sent }));
-      stop = () => {
-        if (ended) return;
-        close();
-        finish(ABANDONED);
-      };
-      contents = {
-        [Symbol.asyncIterator]: () => ({
-          next: async (): Promise<IteratorResult<Uint8Array>> => {
-            if (ended) {
-              const e = await end.promise;
-              if (e.how === 'failed') throw e.error;
-              return DONE;
-            }
-            let r: IteratorResult<unknown>;
-            let chunk: Uint8Array;
-            try {
-              r = await iter().next();
-              chunk = r.done ? new Uint8Array(0) : toBytes(r.value);
-            } catch (e) {
-              throw fail(toHttpError(e));
-            }
-            if (ended) return DONE;
-            if (!r.done) {
-              sent += BigInt(chunk.length);
-              if (contentLength !== undefined && sent > contentLength) throw sizeFail();
-              return { done: false, value: chunk };
-            }
-            if (contentLength !== undefined && sent !== contentLength) throw sizeFail();
-            try {
-              await readTrailers();
-            } catch (e) {
-              throw fail(toHttpError(e));
-            }
-            finish(DONE_END);
-            return DONE;
-          },
-          return: async () => {
-            stop();
-            return DONE;
-          },
-        }),
-      };
-      if (ahead !== undefined)
-        whole = () => {
-          // Only before anyone iterated, and only for a body that came out whole and right.
-          if (ended || it !== undefined || made.trailersGot === undefined) return undefined;
-          const list = trailerList(made.trailersGot.value);
-          const size = ahead.wholeSize();
-          if (list === false || size === undefined) return undefined;
-          if (contentLength !== undefined && BigInt(size) !== contentLength) return undefined;
-          const got = ahead.whole()!;
-          fields = Promise.resolve(list);
-          finish(DONE_END);
-          return { chunks: got.chunks, bytes: got.bytes, trailers: list };
-        };
-    }
-    const settle = (delivered: PromiseLike<unknown>) => {
-      Promise.resolve(delivered).then(
-        () =>
-          end.promise.then((e) => {
-            if (e.how === 'done') made.transmit.resolve();
-            else made.transmit.reject(codeError(e.how === 'failed' ? e.error.code : { tag: 'connection-terminated' }));
-          }),
-        (why: unknown) => {
-          // Nothing more goes anywhere: release what the host did not read.
-          stop();
-          end.promise.then((e) =>
-            made.transmit.reject(codeError(e.how === 'failed' ? e.error.code : toErrorCode(why))),
-          );
-        },
-      );
-    };
-    const body: HostBody = { contents, trailers };
-    if (whole !== undefined) body.whole = whole;
-    return { body, settle };
+    const body = new MadeBody(made, contentLength, sizeError);
+    return { body, settle: (delivered) => body.settle(delivered) };
   }
 
   /** The resource was dropped: release what nobody will read now. */
@@ -583,5 +471,177 @@ export class Body {
     }
     release(this.#host!.contents);
     this.#onAbandon?.();
+  }
+}
+
+/**
+ * The host's side of a body `new` made (Body.toHost): read as the host iterates it, or taken
+ * whole. State in fields rather than closures: a server makes one per response.
+ */
+class MadeBody implements HostBody {
+  readonly contents: AsyncIterable<Uint8Array> | undefined;
+  readonly #made: Made;
+  readonly #contentLength: bigint | undefined;
+  readonly #sizeError: ErrorCode['tag'];
+  /** How the contents ended for the host; undefined while they go on. */
+  #end: End | undefined;
+  /** Made only when someone waits for the end before it came. */
+  #endWait: Deferred<End> | undefined;
+  #fields: Promise<FieldList | undefined> | undefined;
+  #trailers: Promise<FieldList | undefined> | undefined;
+  #it: AsyncIterator<unknown> | undefined;
+  #sent = 0n;
+
+  constructor(made: Made, contentLength: bigint | undefined, sizeError: ErrorCode['tag']) {
+    this.#made = made;
+    this.#contentLength = contentLength;
+    this.#sizeError = sizeError;
+    this.contents = made.contents === undefined ? undefined : this;
+    if (made.contents === undefined)
+      this.#readTrailers().then(
+        () => this.#finish(DONE_END),
+        (e: unknown) => this.#finish({ how: 'failed', error: toHttpError(e) }),
+      );
+  }
+
+  #finish(e: End): void {
+    if (this.#end !== undefined) return;
+    this.#end = e;
+    this.#endWait?.resolve(e);
+    if (e.how !== 'done') releaseTrailers(this.#made.trailers);
+  }
+
+  /** The end, once it came. */
+  #ended(): Promise<End> {
+    if (this.#end !== undefined) return Promise.resolve(this.#end);
+    this.#endWait ??= deferred<End>();
+    return this.#endWait.promise;
+  }
+
+  #readTrailers(): Promise<FieldList | undefined> {
+    return (this.#fields ??= quiet(trailerFields(this.#made.trailers).then((f) => f?.toHost())));
+  }
+
+  /** The trailers, after the contents ended well; the contents' error if they did not. */
+  get trailers(): Promise<FieldList | undefined> {
+    return (this.#trailers ??= quiet(
+      this.#ended().then((e) =>
+        e.how === 'done' ? this.#readTrailers() : e.how === 'failed' ? Promise.reject(e.error) : undefined,
+      ),
+    ));
+  }
+
+  #iter(): AsyncIterator<unknown> {
+    const made = this.#made;
+    return (this.#it ??= made.ahead !== undefined ? made.ahead.iterator() : iteratorOf(made.contents!));
+  }
+
+  #close(): void {
+    try {
+      const src = this.#made.contents;
+      if (this.#it === undefined && src instanceof StreamReader) src.cancel();
+      else ignore(this.#iter().return?.());
+    } catch {
+      // nothing left to stop
+    }
+  }
+
+  #fail(error: HttpError): HttpError {
+    this.#close();
+    this.#finish({ how: 'failed', error });
+    return error;
+  }
+
+  /** The host stopped reading before the end. */
+  #stop(): void {
+    if (this.#end !== undefined) return;
+    if (this.#made.contents !== undefined) this.#close();
+    this.#finish(ABANDONED);
+  }
+
+  async #next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#end !== undefined) {
+      const e = this.#end;
+      if (e.how === 'failed') throw e.error;
+      return DONE;
+    }
+    let r: IteratorResult<unknown>;
+    let chunk: Uint8Array;
+    try {
+      r = await this.#iter().next();
+      chunk = r.done ? EMPTY : toBytes(r.value);
+    } catch (e) {
+      throw this.#fail(toHttpError(e));
+    }
+    if (this.#end !== undefined) return DONE;
+    const limit = this.#contentLength;
+    if (!r.done) {
+      this.#sent += BigInt(chunk.length);
+      if (limit !== undefined && this.#sent > limit)
+        throw this.#fail(new HttpError({ tag: this.#sizeError, val: this.#sent }));
+      return { done: false, value: chunk };
+    }
+    if (limit !== undefined && this.#sent !== limit)
+      throw this.#fail(new HttpError({ tag: this.#sizeError, val: this.#sent }));
+    try {
+      await this.#readTrailers();
+    } catch (e) {
+      throw this.#fail(toHttpError(e));
+    }
+    this.#finish(DONE_END);
+    return DONE;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => this.#next(),
+      return: async () => {
+        this.#stop();
+        return DONE;
+      },
+    };
+  }
+
+  /** The contents and trailers if a guest's body came out whole and right already; taking them. */
+  whole(): WholeBody | undefined {
+    const made = this.#made;
+    const ahead = made.ahead;
+    // Only before anyone iterated.
+    if (ahead === undefined || this.#end !== undefined || this.#it !== undefined || made.trailersGot === undefined)
+      return undefined;
+    const list = trailerList(made.trailersGot.value);
+    const size = ahead.wholeSize();
+    if (list === false || size === undefined) return undefined;
+    if (this.#contentLength !== undefined && BigInt(size) !== this.#contentLength) return undefined;
+    const got = ahead.whole()!;
+    this.#fields = Promise.resolve(list);
+    this.#finish(DONE_END);
+    return { chunks: got.chunks, bytes: got.bytes, trailers: list };
+  }
+
+  /**
+   * Settles `new`'s transmission future once `delivered` settled: ok if the host consumed the
+   * whole body and it was delivered; else the body's own failure, else `delivered`'s rejection
+   * as an error-code, else `connection-terminated` (the host stopped reading).
+   */
+  settle(delivered: PromiseLike<unknown>): void {
+    const transmit = this.#made.transmit;
+    Promise.resolve(delivered).then(
+      () => {
+        const e = this.#end;
+        if (e?.how === 'done') transmit.resolve();
+        else if (e !== undefined) transmit.reject(codeError(e.how === 'failed' ? e.error.code : TERMINATED));
+        else
+          this.#ended().then((e) => {
+            if (e.how === 'done') transmit.resolve();
+            else transmit.reject(codeError(e.how === 'failed' ? e.error.code : TERMINATED));
+          });
+      },
+      (why: unknown) => {
+        // Nothing more goes anywhere: release what the host did not read.
+        this.#stop();
+        this.#ended().then((e) => transmit.reject(codeError(e.how === 'failed' ? e.error.code : toErrorCode(why))));
+      },
+    );
   }
 }

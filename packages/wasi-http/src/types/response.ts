@@ -2,7 +2,7 @@
 // body consumed once, by `consume-body` or by the host (`toHost`: the server writing out what
 // a guest's handler returned).
 
-import type { HostResponse } from '../host.ts';
+import type { FieldList, HostBody, HostResponse } from '../host.ts';
 import { Body, type BodyContents, type GuestTrailers, type ResultSource, type TrailersSource } from './body.ts';
 import { invalid } from './errors.ts';
 import { Fields } from './fields.ts';
@@ -81,13 +81,31 @@ export class Response {
   toHost(delivered: PromiseLike<unknown> = Promise.resolve()): HostResponse {
     const { body, settle } = this.#body.toHost(contentLength(this.#headers), 'HTTP-response-body-size');
     settle(delivered);
-    const out: HostResponse = {
-      status: this.#status,
-      headers: this.#headers.toHost(),
-      contents: body.contents,
-      trailers: body.trailers,
-    };
-    if (body.whole !== undefined) out.whole = body.whole;
-    return out;
+    return new OutgoingResponse(this.#status, this.#headers.toHost(), body);
+  }
+}
+
+/** A response as the host writes it out (Response.toHost): its body's parts read only when asked. */
+class OutgoingResponse implements HostResponse {
+  readonly status: number;
+  readonly headers: FieldList;
+  readonly #body: HostBody;
+
+  constructor(status: number, headers: FieldList, body: HostBody) {
+    this.status = status;
+    this.headers = headers;
+    this.#body = body;
+  }
+
+  get contents(): AsyncIterable<Uint8Array> | undefined {
+    return this.#body.contents;
+  }
+
+  get trailers(): Promise<FieldList | undefined> {
+    return this.#body.trailers;
+  }
+
+  whole(): ReturnType<NonNullable<HostResponse['whole']>> {
+    return this.#body.whole?.();
   }
 }
