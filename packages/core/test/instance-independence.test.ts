@@ -104,6 +104,41 @@ describe('instances of one component', () => {
     expect(before.total()).toBe(1);
   });
 
+  it('instances given the same host classes share the substituted types; others get their own', async () => {
+    // A lifted export whose type names the host resource: its type is substituted per binding.
+    const c = await compile(`(component
+      (import "host:res/counter" (instance $h
+        (export "counter" (type $c (sub resource)))
+        (export "[method]counter.bump" (func (param "self" (borrow $c)) (result u32)))))
+      (alias export $h "counter" (type $c))
+      (alias export $h "[method]counter.bump" (func $bump))
+      (core func $bump' (canon lower (func $bump)))
+      (core func $drop (canon resource.drop $c))
+      (core module $m
+        (import "h" "bump" (func $bump (param i32) (result i32)))
+        (import "h" "drop" (func $drop (param i32)))
+        (func (export "poke") (param i32) (result i32) (local i32)
+          (local.set 1 (call $bump (local.get 0)))
+          (call $drop (local.get 0))
+          (local.get 1)))
+      (core instance $i (instantiate $m (with "h" (instance (export "bump" (func $bump')) (export "drop" (func $drop))))))
+      (func (export "poke") (param "c" (borrow $c)) (result u32) (canon lift (core func $i "poke"))))`);
+    const TYPE = Symbol.for('weft.type');
+    const typeOf = (x: { exports: Record<string, unknown> }) =>
+      (x.exports.poke as unknown as Record<symbol, unknown>)[TYPE];
+    const A = counterClass(1, 0);
+    const B = counterClass(2, 0);
+    const a1 = await c.instantiate({ 'host:res/counter': { Counter: A } });
+    const a2 = await c.instantiate({ 'host:res/counter': { Counter: A } });
+    const b = await c.instantiate({ 'host:res/counter': { Counter: B } });
+    expect(typeOf(a1)).toBe(typeOf(a2));
+    expect(typeOf(b)).not.toBe(typeOf(a1));
+    // And each calls its own class through the borrow.
+    expect(a2.exports.poke(new A(5))).toBe(6);
+    expect(b.exports.poke(new B(5))).toBe(7);
+    expect(() => b.exports.poke(new A(5))).toThrow();
+  });
+
   it('two Components of the same binary link independently', async () => {
     const bytes = await assemble(KEEPS);
     const [c1, c2] = await Promise.all([Component.compile(bytes), Component.compile(bytes)]);
