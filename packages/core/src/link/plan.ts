@@ -1,7 +1,8 @@
 // What instantiating a component works out that depends only on the component (and on the
 // runtime resource types it is given), kept on the Component (as Wasmtime's InstancePre) so
 // that each instantiation does only its own work: memories, tables, instances, closures.
-// Every value held here is immutable; an instance's state never lands in it.
+// Nothing held here belongs to one instance (no memory, table, handle, or closure over an
+// instance); the types and adapters are never changed once made.
 
 import type { ExportName } from './host-exports.ts';
 import type { HostInstancePlan } from './host-imports.ts';
