@@ -3,6 +3,7 @@
 
 import type { Alias, CoreSort, Definition, ExternName, Sort, SortIdx } from '../binary/ir.ts';
 import { poisonWith } from '../runtime/errors.ts';
+import { noteCoreInstance } from '../runtime/leaf.ts';
 import type { Store } from '../runtime/store.ts';
 import { LinkError, WeftError } from '../host/errors.ts';
 import { shortName } from '../host/short-name.ts';
@@ -109,6 +110,7 @@ function define(
           if (err instanceof WebAssembly.RuntimeError) throw poisonWith(state.inst, err);
           throw err;
         }
+        noteCoreInstance(state.coreModules[e.module]!, inst.exports);
         state.coreInstances.push(inst.exports as Record<string, unknown>);
       } else {
         const obj: Record<string, unknown> = Object.create(null);
