@@ -107,11 +107,12 @@ describe('sync lift code generation', () => {
     const recording = recordCompiledLifts();
     await c.instantiate({});
     const shapes = recording.stop();
-    expect([...shapes.keys()]).toEqual(['u16,s8>s32']);
+    // Its core module imports nothing: the `+leaf` shape (see the tests below).
+    expect([...shapes.keys()]).toEqual(['u16,s8>s32+leaf']);
     // What a bundle does: the source as a real function in its module (evaluated here only
     // because this test has no module to write it into).
-    const factory = new Function(`return ${shapes.get('u16,s8>s32')}`)();
-    registerCompiledLifts({ 'u16,s8>s32': factory });
+    const factory = new Function(`return ${shapes.get('u16,s8>s32+leaf')}`)();
+    registerCompiledLifts({ 'u16,s8>s32+leaf': factory });
     const real = globalThis.Function;
     (globalThis as { Function: unknown }).Function = function refused() {
       throw new EvalError('Code generation from strings disallowed for this context');
@@ -176,5 +177,131 @@ describe('sync lift code generation', () => {
       expect(e['with-post']!(8)).toBe(8);
       expect(e.posts!()).toBe(2);
     }
+  });
+});
+
+// A component instance with two core instances: $leaf imports nothing (its functions cannot call
+// out of wasm, so their lifts take the `+leaf` body), $m imports the host's `cb` (its lifts set
+// the instance entered and the running frame on each call).
+const MIXED = `(component
+  (import "cb" (func $cb (result u32)))
+  (core module $leaf
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "boom") (param i32) (result i32) unreachable))
+  (core instance $l (instantiate $leaf))
+  (core func $cbl (canon lower (func $cb)))
+  (core instance $hi (export "cb" (func $cbl)))
+  (core module $m
+    (import "host" "cb" (func $cb (result i32)))
+    (func (export "call-cb") (param i32) (result i32) (i32.add (call $cb) (local.get 0)))
+    (func (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))
+  (core instance $i (instantiate $m (with "host" (instance $hi))))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $l "add")))
+  (func (export "boom") (param "a" u32) (result u32) (canon lift (core func $l "boom")))
+  (func (export "sub") (param "a" s32) (param "b" s32) (result s32) (canon lift (core func $i "sub")))
+  (func (export "call-cb") (param "a" u32) (result u32) (canon lift (core func $i "call-cb")))
+)`;
+
+describe('sync lifts of functions that cannot call out (+leaf)', () => {
+  async function mixed(cb: () => unknown, options: { codegen?: boolean } = {}) {
+    const c = await compile(MIXED);
+    return (await c.instantiate({ cb }, options)).exports as Record<string, (...a: unknown[]) => unknown>;
+  }
+
+  it('takes the leaf body only for the core instance that imports nothing', async () => {
+    const recording = recordCompiledLifts();
+    await mixed(() => 0);
+    const shapes = [...recording.stop().keys()];
+    expect(shapes).toContain('u32,u32>u32+leaf');
+    expect(shapes).toContain('s32,s32>s32');
+    expect(shapes).toContain('u32>u32');
+    expect(shapes).not.toContain('s32,s32>s32+leaf');
+  });
+
+  it('refuses a leaf function while its instance is entered (a host import calling back in)', async () => {
+    let e: Record<string, (...a: unknown[]) => unknown> = {};
+    let seen: unknown;
+    e = await mixed(() => {
+      try {
+        return e.add!(1, 2);
+      } catch (err) {
+        seen = err;
+        throw err;
+      }
+    });
+    expect(() => e['call-cb']!(5)).toThrow(Trap);
+    expect(seen).toBeInstanceOf(Trap);
+    expect((seen as Error).message).toBe('cannot enter component instance');
+    // The host's import threw (the reentrance trap): the instance is poisoned, the leaf body too.
+    expect(() => e.add!(1, 2)).toThrow(/poisoned by an earlier trap/);
+  });
+
+  it('and a function that calls out, the same way', async () => {
+    let e: Record<string, (...a: unknown[]) => unknown> = {};
+    let seen: unknown;
+    e = await mixed(() => {
+      try {
+        return e.sub!(3, 1);
+      } catch (err) {
+        seen = err;
+        return 0;
+      }
+    });
+    expect(e['call-cb']!(5)).toBe(5);
+    expect((seen as Error).message).toBe('cannot enter component instance');
+    // Nothing trapped in the guest: the instance works on, entered and left on each call.
+    expect(e.sub!(3, 1)).toBe(2);
+    expect(e.add!(3, 1)).toBe(4);
+  });
+
+  it('leaves the instance free again after each call, and a host import may call other exports after it returns', async () => {
+    let e: Record<string, (...a: unknown[]) => unknown> = {};
+    e = await mixed(() => 7);
+    for (let i = 0; i < 3; i++) {
+      expect(e.add!(i, 1)).toBe(i + 1);
+      expect(e['call-cb']!(i)).toBe(7 + i);
+      expect(e.sub!(i, 1)).toBe(i - 1);
+    }
+  });
+
+  it('gives the same values, errors and traps as the closures', async () => {
+    const compiled = await mixed(() => 1);
+    const closures = await mixed(() => 1, { codegen: false });
+    expect(compiled.add!.length).toBe(2);
+    expect(closures.add!.length).toBe(0);
+    for (const [a, b] of [
+      [1, 2],
+      [0xffff_ffff, 1],
+      [-1, 1],
+      [1.5, 1],
+      ['1', 1],
+      [1, undefined],
+    ] as const)
+      expect(
+        outcome(() => compiled.add!(a, b)),
+        `add(${a}, ${b})`,
+      ).toEqual(outcome(() => closures.add!(a, b)));
+    // A bad argument leaves the instance working; a trap poisons it, for every export.
+    for (const e of [compiled, closures]) {
+      expect(e.add!(2, 2)).toBe(4);
+      expect(() => e.boom!(1)).toThrow(Trap);
+      expect(() => e.add!(1, 2)).toThrow(/poisoned by an earlier trap/);
+      expect(() => e.sub!(1, 2)).toThrow(/poisoned by an earlier trap/);
+    }
+  });
+
+  it('a nested instance (with a parent) takes the general body, with the same results', async () => {
+    const c = await compile(`(component
+      (component $inner
+        (core module $leaf (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+        (core instance $l (instantiate $leaf))
+        (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $l "add"))))
+      (instance $n (instantiate $inner))
+      (export "add" (func $n "add")))`);
+    const e = (await c.instantiate({})).exports as Record<string, (...a: unknown[]) => unknown>;
+    expect(e.add!.length).toBe(2);
+    expect(e.add!(40, 2)).toBe(42);
+    expect(() => e.add!(-1, 2)).toThrow(/expected u32/);
+    expect(e.add!(0xffff_ffff, 2)).toBe(1);
   });
 });

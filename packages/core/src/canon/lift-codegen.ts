@@ -8,6 +8,7 @@ import type { Codec } from '../abi/codecs/index.ts';
 import type { CanonOptions } from '../abi/options.ts';
 import { poisonWith } from '../runtime/errors.ts';
 import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/instance-entry.ts';
+import { cannotCallOut } from '../runtime/leaf.ts';
 import { running } from '../runtime/store.ts';
 import type { SyncFrame } from '../runtime/thread.ts';
 import type { FuncType, ValType } from '../types/model.ts';
@@ -108,16 +109,67 @@ const generated = new Map<string, Factory>();
 /** Shapes asked for while a recording runs (`recordCompiledLifts`). */
 let recording: Map<string, string> | undefined;
 
-/** The shape key of a plain sync lift: `u32,u32>u32` (`+post` with a post-return). */
-export function shapeKey(ft: FuncType, post: boolean): string {
+/**
+ * The shape key of a plain sync lift: `u32,u32>u32` (`+post` with a post-return, `+leaf` when
+ * its core functions cannot call out of wasm: see leafGuard).
+ */
+export function shapeKey(ft: FuncType, post: boolean, leaf = false): string {
   const kind = (t: ValType) => (t.kind === 'flags' ? `flags${t.labels.length}` : t.kind);
-  return `${ft.params.map((p) => kind(p.type)).join(',')}>${ft.result === undefined ? '' : kind(ft.result)}${post ? '+post' : ''}`;
+  return `${ft.params.map((p) => kind(p.type)).join(',')}>${ft.result === undefined ? '' : kind(ft.result)}${post ? '+post' : ''}${leaf ? '+leaf' : ''}`;
 }
 
-/** The factory's source: a function of FACTORY_PARAMS and T0..Tn returning the lifted function. */
-function factorySource(ft: FuncType, post: boolean): string {
+/** Result liftings that cannot throw: no try around them when there is no post-return either. */
+const TOTAL_LIFT = new Set(['u32', 's32', 'u8', 'u16', 'bool']);
+
+/**
+ * `a`'s check and core value when lowering it runs no code but the check (no codec, no getter,
+ * no message built from it), or undefined for the kinds without one.
+ */
+function leafGuard(t: ValType, a: string): { ok: string; core: string } | undefined {
+  const num = (ok: string) => ({ ok: `typeof ${a} === 'number' && ${ok}`, core: a });
+  switch (t.kind) {
+    case 'u32':
+      return num(`${a} >>> 0 === ${a}`);
+    case 's32':
+      return num(`(${a} | 0) === ${a}`);
+    case 'u8':
+      return num(`(${a} & 0xff) === ${a}`);
+    case 'u16':
+      return num(`(${a} & 0xffff) === ${a}`);
+    case 's8':
+      return num(`(${a} << 24) >> 24 === ${a}`);
+    case 's16':
+      return num(`(${a} << 16) >> 16 === ${a}`);
+    case 'f32':
+    case 'f64':
+      return { ok: `typeof ${a} === 'number'`, core: a };
+    case 'bool':
+      return { ok: `typeof ${a} === 'boolean'`, core: `(${a} ? 1 : 0)` };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The factory's source: a function of FACTORY_PARAMS and T0..Tn returning the lifted function.
+ * Two bodies, picked when the factory runs (at instantiation): `general`, the spec's steps for
+ * any caller (enter_from's and leave_to's loops over the instance and its ancestors, the nesting
+ * check of a guest caller); and, for an instance with no parent, `liftedFunc`: the host calling
+ * it (no caller) comes down to one may-enter flag, with `general` taking over for a guest caller,
+ * an instance already entered and a poisoned one (which traps there). The fast body restores the
+ * caller's state on each exit itself instead of in a `finally`, and compares the flags with
+ * `===` (a plain truthiness test of a field of unknown type is a chain of compares in V8).
+ *
+ * `leaf`: the core function (and post-return) cannot call out of wasm (runtime/leaf.ts), and
+ * every argument's check runs no other code. No JS runs between the entry checks and the return
+ * then, so nothing could see the instance entered or the running frame: the fast body checks
+ * may-enter, poison and the arguments (else `general`, which traps or throws as ever) and calls
+ * the core function without setting either. A trap still poisons the instance.
+ */
+function factorySource(ft: FuncType, post: boolean, leaf: boolean): string {
   const n = ft.params.length;
-  const args = ft.params.map((_, i) => `a${i}`);
+  const args = ft.params.map((_, i) => `a${i}`).join(', ');
+  const generalArgs = `caller${n ? `, ${args}` : ''}`;
   const lowered = ft.params.map((p, i) => lowerExpr(p.type, `a${i}`, i)).join(', ');
   const hasResult = ft.result !== undefined;
   const postCall = post
@@ -125,16 +177,60 @@ function factorySource(ft: FuncType, post: boolean): string {
       try { postReturn(${hasResult ? 'raw' : ''}); } finally { inst.mayLeave = true; }`
     : '';
   const params = [...FACTORY_PARAMS, ...Array.from({ length: n }, (_, i) => `T${i}`)].join(', ');
-  return `function (${params}) {
-return function liftedFunc(${args.join(', ')}) {
-  const caller = takeCaller();
-  // The host calling a top-level instance: enter_from's loops come down to one flag.
-  const top = caller === undefined && inst.parent === undefined && inst.mayEnter && inst.poisoned === undefined;
-  if (top) inst.mayEnter = false;
-  else {
-    if (caller !== undefined) checkCallNesting(inst, caller);
-    enterFrom(inst, caller);
+  const release = 'if (frame.thread !== undefined || frame.resolved) frame.release();';
+  /** The fast body after the core call, `leave` undoing the entry on each way out. */
+  const tail = (leave: string) => {
+    if (!hasResult && !post) return `${leave}\n    return undefined;`;
+    if (!post && TOTAL_LIFT.has(ft.result!.kind)) return `${leave}\n    return ${liftExpr(ft.result!)};`;
+    return `let ret;
+    try {
+      ${hasResult ? `ret = ${liftExpr(ft.result!)};` : ''}
+      ${postCall}
+    } catch (e) {
+      const t = poisonWith(inst, e);
+      ${leave}
+      throw t;
+    }
+    ${leave}
+    return ret;`;
+  };
+  let fast: string;
+  if (leaf) {
+    const guards = ft.params.map((p, i) => leafGuard(p.type, `a${i}`)!);
+    const ok = guards.map((g) => ` || !(${g.ok})`).join('');
+    fast = `const caller = takeCaller();
+  if (caller !== undefined || inst.mayEnter !== true || inst.poisoned !== undefined${ok}) return general(${generalArgs});
+  let raw;
+  try {
+    raw = core(${guards.map((g) => g.core).join(', ')});
+  } catch (e) {
+    throw poisonWith(inst, e);
   }
+  ${tail('')}`;
+  } else {
+    // What `general`'s finally does, for a top-level instance and no caller.
+    const leave = `${release}
+    running.current = prevCurrent;
+    inst.mayEnter = true;`;
+    fast = `const caller = takeCaller();
+  if (caller !== undefined || inst.mayEnter !== true || inst.poisoned !== undefined) return general(${generalArgs});
+  inst.mayEnter = false;
+  const prevCurrent = running.current;
+  running.current = frame;
+  let raw;
+  try {
+    raw = core(${lowered});
+  } catch (e) {
+    const t = poisonWith(inst, e);
+    ${leave}
+    throw t;
+  }
+  ${tail(leave)}`;
+  }
+  return `function (${params}) {
+const general = function liftedFunc(${generalArgs}) {
+  if (caller !== undefined) checkCallNesting(inst, caller);
+  enterFrom(inst, caller);
   const prevCurrent = running.current;
   running.current = frame;
   try {
@@ -157,11 +253,14 @@ return function liftedFunc(${args.join(', ')}) {
     return ret;`
     }
   } finally {
-    if (frame.thread !== undefined || frame.resolved) frame.release();
+    ${release}
     running.current = prevCurrent;
-    if (top) inst.mayEnter = true;
-    else leaveTo(inst, caller);
+    leaveTo(inst, caller);
   }
+};
+if (inst.parent !== undefined) return function liftedFunc(${args}) { return general(takeCaller()${n ? `, ${args}` : ''}); };
+return function liftedFunc(${args}) {
+  ${fast}
 };
 }`;
 }
@@ -199,7 +298,11 @@ export function compileSyncLift(parts: SyncLiftParts, codegen: boolean): ((...ar
   if (ft.result !== undefined && !isPlain(ft.result)) return undefined;
   if (params.length > 16) return undefined;
   const post = opts.postReturn !== undefined;
-  const make = factoryFor(shapeKey(ft, post), () => factorySource(ft, post), codegen);
+  const leaf =
+    cannotCallOut(parts.core) &&
+    (!post || cannotCallOut(opts.postReturn)) &&
+    ft.params.every((p) => leafGuard(p.type, '') !== undefined);
+  const make = factoryFor(shapeKey(ft, post, leaf), () => factorySource(ft, post, leaf), codegen);
   if (make === undefined) return undefined;
   return make(
     opts.instance,
@@ -241,7 +344,7 @@ export function recordCompiledLifts(): { stop(): Map<string, string> } {
  */
 export function registerCompiledLifts(lifts: Record<string, Function>): void {
   for (const [key, f] of Object.entries(lifts)) {
-    if (!/^[\w,]*>[\w]*(\+post|\+callback)?$/.test(key))
+    if (!/^[\w,]*>[\w]*(\+post|\+callback)?(\+leaf)?$/.test(key))
       throw new TypeError(`not a compiled lift shape: ${JSON.stringify(key)}`);
     if (typeof f !== 'function') throw new TypeError(`the compiled lift ${key} is not a function`);
     if (!registered.has(key)) registered.set(key, f as Factory);

@@ -6,19 +6,24 @@
 import { Trap } from '../host/errors.ts';
 import type { ComponentInstance } from './component-instance.ts';
 
-let currentCaller: ComponentInstance | undefined;
+/**
+ * The slot: a property of a constant object rather than a module `let` (reading one of those
+ * from another module costs a hole check on every call).
+ */
+const slot: { caller: ComponentInstance | undefined } = { caller: undefined };
 
 /** Read and clear the caller slot (called on entry to a lifted function). */
 export function takeCaller(): ComponentInstance | undefined {
-  const c = currentCaller;
-  currentCaller = undefined;
+  const c = slot.caller;
+  // Cleared only when set: the host's calls (none set) leave it alone.
+  if (c !== undefined) slot.caller = undefined;
   return c;
 }
 
 /** Set the caller slot; returns the previous value so it can be restored. */
 export function setCaller(c: ComponentInstance | undefined): ComponentInstance | undefined {
-  const prev = currentCaller;
-  currentCaller = c;
+  const prev = slot.caller;
+  slot.caller = c;
   return prev;
 }
 
