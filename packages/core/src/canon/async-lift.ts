@@ -233,12 +233,17 @@ class LiftCall implements StackTarget, CallSite {
 
   /** A callback-ABI function returned its packed code: exit, or wait for the next event. */
   loop(packed: unknown): void {
-    const { ai, store, inst } = this.plan;
-    const thread = this.thread;
     const p = (packed as number) >>> 0;
     const code = p & 0xf;
-    if (code > CallbackCode.MAX) throw new Trap('unsupported callback code');
     if (code === CallbackCode.EXIT) return this.exit();
+    this.wait(p, code);
+  }
+
+  /** The callback's YIELD or WAIT (out of line: `loop` stays small enough to inline where a call exits at once). */
+  private wait(p: number, code: number): void {
+    const { ai, store, inst } = this.plan;
+    const thread = this.thread;
+    if (code > CallbackCode.MAX) throw new Trap('unsupported callback code');
     ai.exclusiveThread = undefined;
     store.schedule();
     if (code === CallbackCode.YIELD) {

@@ -185,6 +185,14 @@ export class Store {
     // A tick with no thread waiting, no drain to end and nobody to tell of a deadlock does nothing.
     if (this.waiting.length === 0 && !this.draining && this.idleWatchers.size === 0 && this.syncCalls.length === 0)
       return;
+    this.queueTick();
+  }
+
+  /**
+   * The queueing half of `schedule`, out of line: `schedule` is called on every call's way out
+   * and stays small enough for V8 to inline at each of its callers, whatever stores queued ticks.
+   */
+  private queueTick(): void {
     this.queued = true;
     if (++this.streak >= TICKS_PER_MACROTASK) {
       this.streak = 0;
