@@ -22,7 +22,7 @@ return function asyncLifted(${args.join(', ')}) {
   if (
     caller !== undefined ||
     inst.parent !== undefined ||
-    !inst.mayEnter ||
+    inst.mayEnter !== true ||
     inst.poisoned !== undefined ||
     ai.backpressure > 0 ||
     ai.numWaitingToEnter > 0 ||
@@ -34,7 +34,7 @@ return function asyncLifted(${args.join(', ')}) {
   const thread = call.thread;
   const prev = running.current;
   try {
-    call.task.enterImplicitThreadNow(thread);
+    call.task.enterCallbackNow(thread);
     call.task.state = 2;
     running.current = thread;
     let code;
@@ -45,7 +45,10 @@ return function asyncLifted(${args.join(', ')}) {
     }
     if (!call.trapped) {
       try {
-        call.loop(code);
+        // EXIT (the packed code's low four bits 0) here, the rest in loop: this call site sees
+        // only this shape's calls, loop's own sees every callback's (most of them waiting).
+        if (((code >>> 0) & 0xf) === 0) call.exit();
+        else call.loop(code);
       } catch (e) {
         call.fail(e);
       }
@@ -54,7 +57,7 @@ return function asyncLifted(${args.join(', ')}) {
     running.current = prev;
     inst.mayEnter = true;
   }
-  return outcome(call);
+  return call.hostState === 1 ? Promise.resolve(call.value) : outcome(call);
 };
 }`;
 }

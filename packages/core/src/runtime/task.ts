@@ -103,6 +103,20 @@ export class Task {
   }
 
   /**
+   * `enterImplicitThreadNow` for a host's call of a callback-ABI async function, once the caller
+   * has seen nothing hold it back (no backpressure, no thread waiting to enter, no exclusive
+   * thread): small, so the compiled host call (async-lift-codegen.ts) inlines it.
+   */
+  enterCallbackNow(thread: Thread): void {
+    this.implicitThread = thread;
+    this.implicitRegistered = true;
+    const ai = this.ai;
+    ai.exclusiveThread = thread;
+    ai.indexPending();
+    ai.unindexed = thread;
+  }
+
+  /**
    * enter_implicit_thread behind backpressure, CPS: `k(true)` once entered,
    * `k(false)` if the task was cancelled while waiting.
    */
