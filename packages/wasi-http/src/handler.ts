@@ -20,23 +20,33 @@ export type GuestHandle = (request: Request) => Promise<Response> | Response;
  * with the Trap. `delivered`, if given, settles the transmission future too: pass a promise of
  * the response having been written out (ok) or of why not.
  */
-export async function callHandler(
+export function callHandler(
   handle: GuestHandle,
   request: HostRequest,
   delivered?: PromiseLike<unknown>,
 ): Promise<HostResponse> {
-  let response: Response;
+  let call: Promise<Response> | Response;
   try {
-    response = await handle(Request.fromHost(request));
+    call = handle(Request.fromHost(request));
   } catch (e) {
-    if (e instanceof ComponentError) {
-      const code = errorCode(e.payload);
-      throw new HttpError(code, `the handler returned error-code ${code.tag}`);
-    }
-    throw e;
+    return Promise.reject(handlerError(e));
   }
-  if (!(response instanceof Response)) throw new TypeError('the handler returned no wasi:http Response');
-  return response.toHost(delivered);
+  return Promise.resolve(call).then(
+    (response) => {
+      if (!(response instanceof Response)) throw new TypeError('the handler returned no wasi:http Response');
+      return response.toHost(delivered);
+    },
+    (e: unknown) => {
+      throw handlerError(e);
+    },
+  );
+}
+
+/** What a failed `handle` rejects with: an HttpError for the guest's error-code, else what it threw. */
+function handlerError(e: unknown): unknown {
+  if (!(e instanceof ComponentError)) return e;
+  const code = errorCode(e.payload);
+  return new HttpError(code, `the handler returned error-code ${code.tag}`);
 }
 
 /**

@@ -295,9 +295,32 @@ export class HandlerPool {
    * `delivered`: a promise that resolves once the response was written out, or rejects (an
    * HttpError) with why it was not; the guest sees it as the response's transmission future.
    */
-  async handle(request: HostRequest, delivered?: PromiseLike<unknown>): Promise<HostResponse> {
-    // An instance with room now, else a place in the queue.
-    const slot = (!this.#closing && this.#queue.length === 0 ? this.#assign() : undefined) ?? (await this.#wait());
+  handle(request: HostRequest, delivered?: PromiseLike<unknown>): Promise<HostResponse> {
+    // An instance with room and ready now (the common case, without an async step), else a
+    // place in the queue, or one still being made.
+    const slot = !this.#closing && this.#queue.length === 0 ? this.#assign() : undefined;
+    if (slot === undefined || slot.handle === undefined) return this.#handleLater(slot, request, delivered);
+    const ex = new Exchange(this, slot, this.#deadlines);
+    let call: Promise<HostResponse>;
+    try {
+      call = this.#callHandler(slot.handle, request, delivered);
+    } catch (e) {
+      return Promise.reject(ex.fail(e));
+    }
+    return ex.guard(call).then(
+      (response) => ex.wrap(response),
+      (e: unknown) => {
+        throw ex.fail(e);
+      },
+    );
+  }
+
+  async #handleLater(
+    assigned: Slot | undefined,
+    request: HostRequest,
+    delivered: PromiseLike<unknown> | undefined,
+  ): Promise<HostResponse> {
+    const slot = assigned ?? (await this.#wait());
     const ex = new Exchange(this, slot, this.#deadlines);
     try {
       if (slot.handle === undefined) await ex.guard(slot.ready);
@@ -679,7 +702,8 @@ class Exchange {
   #error: unknown;
   #done = false;
   readonly #pending = new Set<Deferred>();
-  #cancel: (() => void) | undefined;
+  /** The response, once the guest gave one with a body. */
+  #response: GuardedResponse | undefined;
 
   constructor(pool: HandlerPool, slot: Slot, deadlines: Deadlines | undefined) {
     this.#pool = pool;
@@ -724,7 +748,7 @@ class Exchange {
     this.#error = error;
     for (const reject of this.#pending) reject(this.#error);
     this.#pending.clear();
-    this.#cancel?.();
+    this.cancel();
     this.#finish();
   }
 
@@ -753,17 +777,14 @@ class Exchange {
 
   /** The response, its body and trailers guarded by the deadline; done when both are. */
   wrap(response: HostResponse): HostResponse {
-    return new GuardedResponse(this, response);
+    const guarded = new GuardedResponse(this, response);
+    if (response.contents !== undefined) this.#response = guarded;
+    return guarded;
   }
 
-  /** Stops the guest's body (GuardedResponse sets what stops it). */
+  /** Stops the guest's body, if a response with one came. */
   cancel(): void {
-    this.#cancel?.();
-  }
-
-  /** What stops the guest's body if the request ends early. */
-  set onCancel(f: () => void) {
-    this.#cancel = f;
+    this.#response?.cancelBody();
   }
 
   /** The request failed or timed out already. */
@@ -800,10 +821,11 @@ class GuardedResponse implements HostResponse {
     this.#bodyDone = inner.contents === undefined;
     this.contents = inner.contents === undefined ? undefined : this;
     if (inner.contents === undefined) this.#guarded();
-    else
-      ex.onCancel = () => {
-        void Promise.resolve(this.#it?.return?.()).catch(() => {});
-      };
+  }
+
+  /** The request ended early: the guest's write sees its stream dropped. */
+  cancelBody(): void {
+    void Promise.resolve(this.#it?.return?.()).catch(() => {});
   }
 
   get trailers(): Promise<FieldList | undefined> {
