@@ -7,6 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { Component, HAS_JSPI, type Instance, setDeadline, Trap } from '../src/index.ts';
 import { assemble, compile } from './helpers/wat.ts';
 
+/** A component exporting `name(n: u32) -> u32`, a loop counting to n: long enough to interrupt. */
+const countTo = (name: string) => `(component
+  (core module $m
+    (func (export "${name}") (param i32) (result i32) (local i32)
+      (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+      (local.get 1)))
+  (core instance $i (instantiate $m))
+  (func (export "${name}") (param "n" u32) (result u32) (canon lift (core func $i "${name}"))))`;
+
 // Keeps handles of a host resource in its table and an i32 in its memory.
 const KEEPS = `(component
   (import "host:res/counter" (instance $h
@@ -152,14 +162,7 @@ describe('instances of one component', () => {
   });
 
   it('each has its own interrupt flag: aborting one leaves the other running', async () => {
-    const bytes = await assemble(`(component
-      (core module $m
-        (func (export "spin") (param i32) (result i32) (local i32)
-          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
-          (local.get 1)))
-      (core instance $i (instantiate $m))
-      (func (export "spin") (param "n" u32) (result u32) (canon lift (core func $i "spin"))))`);
+    const bytes = await assemble(countTo('spin'));
     const c = await Component.compile(bytes, { interruptible: true });
     const stop = new AbortController();
     const a = (await c.instantiate({}, { signal: stop.signal })).exports;
@@ -199,14 +202,7 @@ async function endInstances(made: (options: object) => Promise<Instance>): Promi
 
 describe.skipIf(!HAS_JSPI)('interrupt flags of sliced instantiations', () => {
   it('a flag goes to a later instantiation only once its own is gone, and never one the watchdog dropped', async () => {
-    const bytes = await assemble(`(component
-      (core module $m
-        (func (export "count") (param i32) (result i32) (local i32)
-          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
-          (local.get 1)))
-      (core instance $i (instantiate $m))
-      (func (export "count") (param "n" u32) (result u32) (canon lift (core func $i "count"))))`);
+    const bytes = await assemble(countTo('count'));
     const c = await Component.compile(bytes, { interruptible: true });
     const made = (options: object) => c.instantiate({}, { timeSlice: true, ...options });
     // In a function of its own: nothing of it stays on this function's frame.
