@@ -362,7 +362,6 @@ export class HandlerPool {
     for (const s of [...this.#slots]) this.#destroy(s);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    this.#deadlines?.clear();
   }
 
   // ---- internals (Exchange calls these) ----
@@ -667,16 +666,12 @@ class Deadlines {
   }
 
   delete(ex: Exchange): void {
-    // The timer stays when nothing is left to time: a busy server empties this between turns,
-    // and re-arming it each time cost more than its one idle firing (it keeps nothing up).
     this.#due.delete(ex);
-  }
-
-  /** No more deadlines (the pool closed). */
-  clear(): void {
-    this.#due.clear();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    // Nothing left to time: no timer keeps the process up.
+    if (this.#due.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   #arm(ms: number): void {
