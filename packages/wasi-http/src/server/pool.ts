@@ -667,7 +667,8 @@ class Deadlines {
 
   delete(ex: Exchange): void {
     this.#due.delete(ex);
-    // Nothing left to time: no timer keeps the process up.
+    // Nothing left to time: no timer keeps the process up. (Not kept for the next request
+    // either: in workerd a timer belongs to the request that set it and dies with it.)
     if (this.#due.size === 0 && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
