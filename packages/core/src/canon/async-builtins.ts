@@ -101,6 +101,8 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
   const encoding = opts.stringEncoding ?? 'utf8';
   /** The result types already found equal to this task.return's (typeEq once per function type). */
   const matched = new WeakSet<object>();
+  /** The last of them: a task.return serves one function type, as a rule (no WeakSet lookup per call). */
+  let lastMatched: object | undefined;
   const NO_RESULT = {};
   /** The current task, checked as definitions.py's task.return checks it. */
   const taskOf = (): Task => {
@@ -109,9 +111,13 @@ export function canonTaskReturn(inst: ComponentInstance, resultType: ValType | u
     if (!task.opts.async) throw new Trap('task.return called from a synchronously lifted function');
     const want = task.ft.result;
     const key = want ?? NO_RESULT;
-    if (!matched.has(key)) {
-      if (!typeEq(want, resultType)) throw new Trap('invalid `task.return` signature and/or options for current task');
-      matched.add(key);
+    if (key !== lastMatched) {
+      if (!matched.has(key)) {
+        if (!typeEq(want, resultType))
+          throw new Trap('invalid `task.return` signature and/or options for current task');
+        matched.add(key);
+      }
+      lastMatched = key;
     }
     // LiftOptions.equal: the string encoding always; the memory whenever
     // task.return names one (a task.return without memory may serve a task
