@@ -2,7 +2,7 @@
 // `client.send` is fetchClient() (the platform's fetch) instead of the undici client.
 
 import { fetchClient } from './fetch-client.ts';
-import { createHttpImports, type HttpImports, type HttpOptions } from './http-imports.ts';
+import { createHttpImports, type HttpImports, type HttpOptions, withSend } from './http-imports.ts';
 
 export {
   type HttpImports,
@@ -18,8 +18,7 @@ export {
  * pool and fetch bridge use.
  */
 export function withDefaultClient<T extends { http?: HttpOptions }>(options: T): T {
-  if (options.http?.send !== undefined) return options;
-  return { ...options, http: { ...options.http, send: fetchClient() } };
+  return options.http?.send !== undefined ? options : withSend(options, fetchClient());
 }
 
 /**

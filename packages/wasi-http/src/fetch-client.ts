@@ -14,6 +14,7 @@
 import { toHttpError } from './client/errors.ts';
 import { targetOf } from './client/request.ts';
 import { type FieldList, type HostRequest, type HostResponse, HttpError, type SendFn } from './host.ts';
+import { concat } from './bytes.ts';
 
 export interface FetchClientOptions {
   /** The fetch to call. Default: `globalThis.fetch` (looked up per request). */
@@ -66,13 +67,8 @@ async function gather(contents: AsyncIterable<Uint8Array>, declared: number | un
   }
   if (declared !== undefined && total !== declared)
     throw bodySize(total, `${total} bytes, not content-length ${declared}`);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  // Each chunk was copied above: one alone is a buffer of its own.
+  return concat(chunks, total) as Uint8Array<ArrayBuffer>;
 }
 
 /** A request body as a ReadableStream pulled by fetch, checked against its declared length. */

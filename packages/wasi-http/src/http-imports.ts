@@ -64,6 +64,12 @@ export function sendFrom(send: SendFn): (request: Request) => Promise<Response> 
   };
 }
 
+/** `options` with `send` as `http.send` unless they name one (each entry's `withDefaultClient`). */
+export function withSend<T extends { http?: HttpOptions }>(options: T, send: SendFn): T {
+  if (options.http?.send !== undefined) return options;
+  return { ...options, http: { ...options.http, send } };
+}
+
 /**
  * The wasi:http@0.3.0 imports: `wasi:http/types@0.3.0` (Fields, Request, RequestOptions,
  * Response) and `wasi:http/client@0.3.0` sending through `options.send`, by default

@@ -3,7 +3,7 @@
 // default, for the web entry.)
 
 import type { SendFn } from './host.ts';
-import { createHttpImports, type HttpImports, type HttpOptions } from './http-imports.ts';
+import { createHttpImports, type HttpImports, type HttpOptions, withSend } from './http-imports.ts';
 
 export {
   type HttpImports,
@@ -28,8 +28,7 @@ const lazyDefaultSend: SendFn = async (request, signal) => {
  * pool, fetch bridge and server use (the web entry's default no client).
  */
 export function withDefaultClient<T extends { http?: HttpOptions }>(options: T): T {
-  if (options.http?.send !== undefined) return options;
-  return { ...options, http: { ...options.http, send: lazyDefaultSend } };
+  return withSend(options, lazyDefaultSend);
 }
 
 /**

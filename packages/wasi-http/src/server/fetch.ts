@@ -13,7 +13,8 @@ import {
   isDeadline,
   PoolClosedError,
 } from './pool.ts';
-import { concat, type Prefetched, prefetch, soon } from './prefetch.ts';
+import { concat } from '../bytes.ts';
+import { type Prefetched, prefetch, soon } from './prefetch.ts';
 import { deferred } from '../deferred.ts';
 
 export interface FetchHandlerOptions extends HandlerPoolOptions {

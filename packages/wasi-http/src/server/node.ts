@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldList, HostRequest, HostResponse } from '../host.ts';
 import { HttpError } from '../host.ts';
-import { concat, prefetch, Turns } from './prefetch.ts';
+import { concat } from '../bytes.ts';
+import { prefetch, Turns } from './prefetch.ts';
 import { deferred } from '../deferred.ts';
 
 /** Header lines as Node received them (`rawHeaders`), names lower-cased, values as bytes. */
