@@ -4,6 +4,8 @@
 
 import { readdir } from 'node:fs/promises';
 import { runWastFileInWorker, type WastOptions, type WastResult } from '@weft/wast';
+import { verdict, verdictMessage } from './expectations.ts';
+import type { Tally } from './summary.ts';
 
 export interface WastRunOptions {
   /** For `runWastFile` (default: 10 000 ms per directive, as `weft wast`). */
@@ -30,4 +32,19 @@ export function describeFailure(r: WastResult): string {
   const f = r.failure;
   if (!f) return 'passed';
   return `${f.line > 0 ? `${f.directive} at line ${f.line}` : f.directive}: ${f.reason}`;
+}
+
+/**
+ * A spec file's result against expectations/spec.json (`expected`: file → why it is expected to
+ * fail): tallied, and what to fail the test with when the outcome is not the expected one.
+ */
+export function judgeSpecFile(
+  r: WastResult,
+  file: string,
+  expected: ReadonlyMap<string, string>,
+  tally: Tally,
+): string | undefined {
+  const v = verdict(r.passed, expected.get(file));
+  tally.add(file, v);
+  return verdictMessage(v, file, 'expectations/spec.json', { reason: expected.get(file), failure: describeFailure(r) });
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumStatus, skipBanner } from '../../../examples/browser/harness/chromium.ts';
 import { BrowserWastRunner } from '../src/browser/spec-runner.ts';
-import { loadExpectations, unknownEntries, verdict, verdictMessage } from '../src/expectations.ts';
+import { loadExpectations, unknownEntries } from '../src/expectations.ts';
 import { EXPECTATIONS_DIR, SPEC_DIR, shown } from '../src/paths.ts';
-import { describeFailure, listWastFiles } from '../src/spec-suite.ts';
+import { judgeSpecFile, listWastFiles } from '../src/spec-suite.ts';
 import { skippedSummary, Tally, writeSummary } from '../src/summary.ts';
 
 const EXPECTATIONS = join(EXPECTATIONS_DIR, 'spec.json');
@@ -62,12 +62,7 @@ if (!available || !chromium.available) {
         // One page runs the files one after another (as on Node: legacyCancellable, 10 s a directive).
         it.each(files)('%s', async (file) => {
           const r = await runner.run(join(SPEC_DIR, file), { timeoutMs: 10_000, legacyCancellable: true, bundle });
-          const v = verdict(r.passed, expected.get(file));
-          tally.add(file, v);
-          const message = verdictMessage(v, file, 'expectations/spec.json', {
-            reason: expected.get(file),
-            failure: describeFailure(r),
-          });
+          const message = judgeSpecFile(r, file, expected, tally);
           if (message) expect.fail(message);
         });
       });

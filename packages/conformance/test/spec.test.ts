@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadExpectations, unknownEntries, verdict, verdictMessage } from '../src/expectations.ts';
+import { loadExpectations, unknownEntries } from '../src/expectations.ts';
 import { EXPECTATIONS_DIR, SPEC_DIR, shown } from '../src/paths.ts';
-import { describeFailure, listWastFiles, runWastInWorker } from '../src/spec-suite.ts';
+import { judgeSpecFile, listWastFiles, runWastInWorker } from '../src/spec-suite.ts';
 import { skippedSummary, Tally, writeSummary } from '../src/summary.ts';
 
 const EXPECTATIONS = join(EXPECTATIONS_DIR, 'spec.json');
@@ -43,12 +43,7 @@ if (!available) {
       it.concurrent.each(files)('%s', async (file) => {
         // The corpus (component-model at 2026-08-21) predates #716, which removed the `cancellable` immediate.
         const r = await runWastInWorker(join(SPEC_DIR, file), { wast: { legacyCancellable: true, bundle } });
-        const v = verdict(r.passed, expected.get(file));
-        tally.add(file, v);
-        const message = verdictMessage(v, file, 'expectations/spec.json', {
-          reason: expected.get(file),
-          failure: describeFailure(r),
-        });
+        const message = judgeSpecFile(r, file, expected, tally);
         if (message) expect.fail(message);
       });
     });
