@@ -10,7 +10,7 @@
 // (default 16). Prints requests per second of the whole run (client included).
 
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { serve } from '../src/index.ts';
 import { guest } from '../test/guests/serve.ts';
@@ -23,6 +23,18 @@ const REQUEST = Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
 // Under valgrind a request takes seconds: no server timeout may end a connection meanwhile.
 const SERVER_OPTIONS = { keepAliveTimeout: 600_000, requestTimeout: 0, headersTimeout: 0 };
 
+/** `server` listening on 127.0.0.1 at a free port, with a close that ends its connections. */
+async function listening(server: Server): Promise<{ port: number; close(): Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
 async function start(): Promise<{ port: number; close(): Promise<void> }> {
   if (MODE === 'bare') {
     const body = Buffer.from('hello');
@@ -30,14 +42,7 @@ async function start(): Promise<{ port: number; close(): Promise<void> }> {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(body);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return {
-      port: (server.address() as { port: number }).port,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((r) => server.close(() => r()));
-      },
-    };
+    return listening(server);
   }
   if (MODE === 'nopool' || MODE === 'nopool-plain' || MODE === 'host') {
     // Parts of the path: the guest on one instance without the pool (time-sliced, or plain), or
@@ -67,14 +72,7 @@ async function start(): Promise<{ port: number; close(): Promise<void> }> {
         })();
       await writeHostResponse(res, response);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return {
-      port: (server.address() as { port: number }).port,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((r) => server.close(() => r()));
-      },
-    };
+    return listening(server);
   }
   const s = await serve(readFileSync(guest('hello-c')), {
     port: 0,
