@@ -300,19 +300,7 @@ export class HandlerPool {
     // place in the queue, or one still being made.
     const slot = !this.#closing && this.#queue.length === 0 ? this.#assign() : undefined;
     if (slot === undefined || slot.handle === undefined) return this.#handleLater(slot, request, delivered);
-    const ex = new Exchange(this, slot, this.#deadlines);
-    let call: Promise<HostResponse>;
-    try {
-      call = this.#callHandler(slot.handle, request, delivered);
-    } catch (e) {
-      return Promise.reject(ex.fail(e));
-    }
-    return ex.guard(call).then(
-      (response) => ex.wrap(response),
-      (e: unknown) => {
-        throw ex.fail(e);
-      },
-    );
+    return this.#call(new Exchange(this, slot, this.#deadlines), slot, request, delivered);
   }
 
   async #handleLater(
@@ -322,13 +310,30 @@ export class HandlerPool {
   ): Promise<HostResponse> {
     const slot = assigned ?? (await this.#wait());
     const ex = new Exchange(this, slot, this.#deadlines);
-    try {
-      if (slot.handle === undefined) await ex.guard(slot.ready);
-      const response = await ex.guard(this.#callHandler(slot.handle!, request, delivered));
-      return ex.wrap(response);
-    } catch (e) {
-      throw ex.fail(e);
+    if (slot.handle === undefined) {
+      try {
+        await ex.guard(slot.ready);
+      } catch (e) {
+        throw ex.fail(e);
+      }
     }
+    return this.#call(ex, slot, request, delivered);
+  }
+
+  /** The guest's `handle` on `slot`, under `ex`'s deadline: its response guarded the same way. */
+  #call(ex: Exchange, slot: Slot, request: HostRequest, delivered: PromiseLike<unknown> | undefined) {
+    let call: Promise<HostResponse>;
+    try {
+      call = this.#callHandler(slot.handle!, request, delivered);
+    } catch (e) {
+      return Promise.reject(ex.fail(e));
+    }
+    return ex.guard(call).then(
+      (response) => ex.wrap(response),
+      (e: unknown) => {
+        throw ex.fail(e);
+      },
+    );
   }
 
   stats(): PoolStats {
