@@ -4,6 +4,7 @@
 // deadline still stops it on time; setDeadline moves an instantiation's deadline.
 import { describe, expect, it } from 'vitest';
 import { Component, HAS_JSPI, isSpinning, setDeadline, Trap } from '../src/index.ts';
+import { SYNC_CALLS_HOST } from './helpers/guests.ts';
 import { assemble } from './helpers/wat.ts';
 
 // spin() loops forever; count(n) loops n times and returns n; an async-typed
@@ -94,6 +95,18 @@ describe.skipIf(!HAS_JSPI)('time slicing', () => {
     expect(done).toBeLessThan(200);
     // b is unharmed.
     expect(await b.exports.count(7)).toBe(7);
+  });
+
+  it('leaves host imports as without slicing: a Promise is waited for only with hostImportsMaySuspend', async () => {
+    const c = await Component.compile(await assemble(SYNC_CALLS_HOST), { interruptible: true });
+    const get = async (x: number) => x * 10;
+    const plain: any = await c.instantiate({ get }, { timeSlice: true });
+    await expect((async () => plain.exports.run(4))()).rejects.toThrow(/hostImportsMaySuspend/);
+    const waits: any = await c.instantiate({ get }, { timeSlice: true, hostImportsMaySuspend: true });
+    expect(await waits.exports.run(4)).toBe(41);
+    // A host import that answers at once serves both.
+    const sync: any = await c.instantiate({ get: (x: number) => x * 2 }, { timeSlice: true });
+    expect(await sync.exports.run(4)).toBe(9);
   });
 
   it('a call that finishes within its slice returns its value synchronously', async () => {

@@ -102,8 +102,16 @@ export function asyncCanonLower(ft: FuncType, opts: CanonOptions, callee: Functi
   const async = opts.async ?? false;
   // A sync call into a guest that may block suspends the caller's stack too: run
   // this instance on JSPI stacks if its lifts are not built yet (they usually follow its lowers).
-  if (store.jspi && !async && !ai.jspi && !ai.liftsBuilt && (ft.async || (guestCallee && calleeMaySuspend(callee))))
+  if (
+    store.jspi &&
+    !async &&
+    (!ai.jspi || ai.slicedOnly) &&
+    !ai.liftsBuilt &&
+    (ft.async || (guestCallee && calleeMaySuspend(callee)))
+  ) {
     ai.jspi = true;
+    ai.slicedOnly = false;
+  }
   // Codecs and spill decisions of the type, shared by every instance lowering it.
   const sig = signatureOf(ft);
   const params = sig.params;

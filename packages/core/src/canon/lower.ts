@@ -41,7 +41,8 @@ export function canonLower(ft: FuncType, opts: CanonOptions, callee: ComponentFu
   const name = callee.name || 'import';
   // A host import may return a Promise: the instance then waits on JSPI (see waitForHost).
   const store = inst.store;
-  const suspending = store.jspi && asyncState(inst).jspi;
+  const ai = asyncState(inst);
+  const suspending = store.jspi && ai.jspi && !ai.slicedOnly;
   const coreType = flattenFuncType({ async: false }, ft, 'lower');
   const resultCore = coreType.results[0] as CoreValType | undefined;
 

@@ -115,16 +115,17 @@ export function prepareAsync(s: CoreSpaces): void {
   if (prepared.has(s)) return;
   prepared.add(s);
   if (!s.inst.store.jspi) return;
-  // Time slicing pauses a guest's stack at any loop header: every call runs on JSPI.
-  if (s.inst.store.timeSlice) {
-    asyncState(s.inst).jspi = true;
-    return;
-  }
+  const ai = asyncState(s.inst);
   for (const d of s.def.elab.ir.definitions) {
     if (d.kind === 'canon' && blocks(s, d.canon)) {
-      asyncState(s.inst).jspi = true;
+      ai.jspi = true;
       return;
     }
+  }
+  // Time slicing pauses a guest's stack at any loop header: every call runs on JSPI.
+  if (s.inst.store.timeSlice) {
+    ai.jspi = true;
+    ai.slicedOnly = true;
   }
 }
 

@@ -15,6 +15,11 @@ export class AsyncInstanceState {
   exclusiveThread: Thread | undefined = undefined;
   /** This instance's core code runs on JSPI stacks (its component has blocking built-ins). */
   jspi = false;
+  /**
+   * `jspi` only for time slicing (nothing it imports may block): its synchronously lowered host
+   * imports need no dispatcher, as without slicing (InstantiateOptions.hostImportsMaySuspend).
+   */
+  slicedOnly = false;
   /** A lift was built: from then on `jspi` may not change. */
   liftsBuilt = false;
   /**
