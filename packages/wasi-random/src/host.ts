@@ -78,25 +78,27 @@ export function createRandom(options: RandomOptions = {}): RandomImports {
   const len = (maxLen: bigint): number => Number(maxLen < bmax ? (maxLen < 0n ? 0n : maxLen) : bmax);
 
   let secure: Source;
-  let insecure: Source;
+  let insecureSource: Source | undefined;
   let seedSrc: Source;
   if (options.seed !== undefined) {
     const words = seedWords(options.seed);
     secure = new Xoshiro128(words, STREAM_SECURE);
-    insecure = new Xoshiro128(words, STREAM_INSECURE);
+    insecureSource = new Xoshiro128(words, STREAM_INSECURE);
     seedSrc = new Xoshiro128(words, STREAM_SEED);
   } else {
     secure = CRYPTO_SOURCE;
     seedSrc = CRYPTO_SOURCE;
-    // Insecure bytes come from a fast PRNG seeded once from the system CSPRNG.
-    insecure = new Xoshiro128(Array.from(crypto.getRandomValues(new Uint32Array(4))), STREAM_INSECURE);
   }
+  // Unseeded, insecure bytes come from a fast PRNG seeded from the system CSPRNG on first use
+  // (a host made per instance, as weft serve does, seldom needs one).
+  const insecure = (): Source =>
+    (insecureSource ??= new Xoshiro128(Array.from(crypto.getRandomValues(new Uint32Array(4))), STREAM_INSECURE));
 
   let insecureSeed: [bigint, bigint] | undefined;
   const imports: RandomImports = {
     'wasi:random/insecure@0.3.0': {
-      getInsecureRandomBytes: (maxLen) => insecure.fill(new Uint8Array(len(maxLen))),
-      getInsecureRandomU64: () => insecure.nextU64(),
+      getInsecureRandomBytes: (maxLen) => insecure().fill(new Uint8Array(len(maxLen))),
+      getInsecureRandomU64: () => insecure().nextU64(),
     },
     // One pair for the life of the host (= its instance), as Wasmtime gives it.
     'wasi:random/insecure-seed@0.3.0': {

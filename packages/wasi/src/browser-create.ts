@@ -7,7 +7,7 @@
 // (under `network`, as on Node), wasi:sockets over virtual connections only. No WASI 0.2 (see
 // browser-load.ts).
 
-import { composeWasiHost, type WasiHost, type WasiImports, type WasiOptions } from './compose.ts';
+import { composeWasiHost, type WasiHost, type WasiImports, type WasiOptions, type WasiParts } from './compose.ts';
 
 /** Throws unless the options leave WASI 0.2 out (or say nothing of it). */
 function checkNoP2(options: WasiOptions): void {
@@ -15,10 +15,10 @@ function checkNoP2(options: WasiOptions): void {
     throw new TypeError('WASI 0.2 (the p2 option) is not available in the browser build of @weft/wasi: 0.3 only');
 }
 
-/** The import object and the handles a runner needs (WASI 0.3 only). */
-export function createWasiHost(options: WasiOptions = {}): WasiHost {
+/** The import object and the handles a runner needs (WASI 0.3 only; of its packages, `parts`). */
+export function createWasiHost(options: WasiOptions = {}, parts?: WasiParts): WasiHost {
   checkNoP2(options);
-  return composeWasiHost(browserStdio(options), undefined);
+  return composeWasiHost(browserStdio(options), undefined, parts);
 }
 
 /** `options` with unset stdio as 'ignore' (resolveCliOptions would inherit Node's under Node). */

@@ -3,7 +3,7 @@
 // component that imports a 0.2 interface is refused here, by name, before it is instantiated.
 
 import { createWasiHost } from './browser-create.ts';
-import type { WasiHost, WasiOptions } from './compose.ts';
+import { type WasiHost, type WasiOptions, wasiPartsOf } from './compose.ts';
 
 // (load.ts has the same test, but importing it would bundle its dynamic import of @weft/wasi-p2.)
 const P2 = /^wasi:[^@]*@0\.2\./;
@@ -32,10 +32,14 @@ export async function wasiHostFactory(
   importNames?: Iterable<string>,
   _withoutP2 = false,
 ): Promise<(options: WasiOptions) => WasiHost> {
-  const p2 = importNames === undefined ? undefined : firstP2(importNames);
+  // Read once: the names may come as an iterator (`imports.keys()`).
+  const names = importNames === undefined ? undefined : [...importNames];
+  const p2 = names === undefined ? undefined : firstP2(names);
   if (p2 !== undefined)
     throw new Error(
       `the component imports ${p2}: WASI 0.2 is not available in the browser build of @weft/wasi (0.3 only)`,
     );
-  return createWasiHost;
+  // Only the 0.3 packages it imports (all when not told).
+  const parts = names === undefined ? undefined : wasiPartsOf(names);
+  return (options) => createWasiHost(options, parts);
 }

@@ -84,37 +84,77 @@ export interface WasiHost {
 /** @weft/wasi-p2's createWasiP2. */
 export type WasiP2Factory = (cli: ResolvedCli, opts: WasiP2Options) => WasiP2Imports;
 
-/** The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`). */
-export function composeWasiHost(options: WasiOptions, createP2: WasiP2Factory | undefined): WasiHost {
+/** The 0.3 packages besides wasi:cli that a host serves (all of them by default). */
+export interface WasiParts {
+  clocks: boolean;
+  random: boolean;
+  filesystem: boolean;
+  http: boolean;
+  sockets: boolean;
+}
+
+const ALL_PARTS: WasiParts = { clocks: true, random: true, filesystem: true, http: true, sockets: true };
+
+/**
+ * The parts a component importing `importNames` uses (by package, any version): a host made
+ * per instance (weft serve) builds only those.
+ */
+export function wasiPartsOf(importNames: Iterable<string>): WasiParts {
+  const names = [...importNames];
+  const uses = (pkg: string) => names.some((n) => n.startsWith(pkg));
+  return {
+    clocks: uses('wasi:clocks/'),
+    random: uses('wasi:random/'),
+    filesystem: uses('wasi:filesystem/'),
+    http: uses('wasi:http/'),
+    sockets: uses('wasi:sockets/'),
+  };
+}
+
+/**
+ * The host from its options, with the 0.2 half from `createP2` (none if undefined or `p2: false`),
+ * and of the 0.3 packages only `parts` (wasi:cli always: it runs the command).
+ */
+export function composeWasiHost(
+  options: WasiOptions,
+  createP2: WasiP2Factory | undefined,
+  parts: WasiParts = ALL_PARTS,
+): WasiHost {
   const { clocks, random, p2, preopens: preopensOption, http, network, ...cliOptions } = options;
   const resolved = resolveCliOptions(cliOptions);
   const cli = createCliHost(resolved);
   // One clock and one random source serve both versions.
   const clock = clocks?.clock ?? clocks?.virtual ?? realClock();
-  const randomHost = createRandom(random);
+  const withP2 = p2 !== false && createP2 !== undefined;
+  const randomHost = parts.random || withP2 ? createRandom(random) : undefined;
   // One list of backends serves both versions: a mixed component sees one set of directories.
   const preopens = resolvePreopens(preopensOption);
-  // The default wasi:http client obeys the network policy too (http-policy.ts); a `send` of the
-  // embedder's own is theirs to police.
-  const httpOptions: HttpOptions =
-    http?.send !== undefined ? http : { ...http, send: guardSend(withDefaultClient({ http }).http!.send!, network) };
   // preview2-shim cannot check addresses one by one: 0.2 gets the network only when all of it is given.
   const p2Network = network?.inherit === true;
-  const p2Imports =
-    p2 === false || createP2 === undefined
-      ? {}
-      : createP2(resolved, { clock, random: randomHost, preopens, ...p2, network: p2?.network ?? p2Network });
+  const p2Imports = withP2
+    ? createP2(resolved, { clock, random: randomHost!, preopens, ...p2, network: p2?.network ?? p2Network })
+    : {};
   // Later entries never overlap earlier ones: 0.2 keys are @0.2.x, the rest @0.3.0.
-  const sockets = createSocketsHost({ network });
-  const imports: WasiImports = {
+  const sockets = parts.sockets ? createSocketsHost({ network }) : undefined;
+  const imports = {
     ...p2Imports,
-    ...createClocks({ ...clocks, clock }),
-    ...randomHost,
-    ...filesystemP3(preopens),
-    ...createHttp(httpOptions),
-    ...sockets.imports,
+    ...(parts.clocks ? createClocks({ ...clocks, clock }) : undefined),
+    ...(parts.random ? randomHost : undefined),
+    ...(parts.filesystem ? filesystemP3(preopens) : undefined),
+    ...(parts.http ? createHttp(policedHttp(http, network)) : undefined),
+    ...sockets?.imports,
     ...cli.imports,
-  };
+  } as WasiImports;
   const drain = () => cli.drain();
-  return { imports, cli, drain, run: (instance) => runCommand(instance, { drain }), close: () => sockets.close() };
+  return { imports, cli, drain, run: (instance) => runCommand(instance, { drain }), close: () => sockets?.close() };
+}
+
+/**
+ * wasi:http's options: the default client obeys the network policy too (http-policy.ts); a
+ * `send` of the embedder's own is theirs to police.
+ */
+function policedHttp(http: HttpOptions | undefined, network: NetworkOptions | undefined): HttpOptions {
+  return http?.send !== undefined
+    ? http
+    : { ...http, send: guardSend(withDefaultClient({ http }).http!.send!, network) };
 }

@@ -3,7 +3,7 @@
 // `@weft/wasi/load` entry) never loads @weft/wasi-p2 or preview2-shim, which
 // is most of a runner's start-up besides the component itself.
 
-import { composeWasiHost, type WasiHost, type WasiOptions } from './compose.ts';
+import { composeWasiHost, type WasiHost, type WasiOptions, wasiPartsOf } from './compose.ts';
 
 /** Whether any of the names is a WASI 0.2 interface (`wasi:…@0.2.x`). */
 export function importsWasiP2(importNames: Iterable<string>): boolean {
@@ -27,7 +27,11 @@ export async function wasiHostFactory(
   importNames?: Iterable<string>,
   withoutP2 = false,
 ): Promise<(options: WasiOptions) => WasiHost> {
-  const needP2 = !withoutP2 && (importNames === undefined || importsWasiP2(importNames));
+  // Read once: the names may come as an iterator (`imports.keys()`).
+  const names = importNames === undefined ? undefined : [...importNames];
+  const needP2 = !withoutP2 && (names === undefined || importsWasiP2(names));
   const createP2 = needP2 ? (await import('@weft/wasi-p2')).createWasiP2 : undefined;
-  return (options) => composeWasiHost(options, options.p2 === false ? undefined : createP2);
+  // Only the 0.3 packages it imports (all when not told): a host per instance builds no more.
+  const parts = names === undefined ? undefined : wasiPartsOf(names);
+  return (options) => composeWasiHost(options, options.p2 === false ? undefined : createP2, parts);
 }

@@ -133,8 +133,17 @@ describe('loadWasiHost (@weft/wasi/load)', () => {
     const stdout = new CaptureSink();
     const host = await loadWasiHost({ ...quiet, stdout, args: ['c', 'hello'] }, component.type.imports.keys());
     expect(has02(host.imports)).toBe(false);
+    // Of the 0.3 packages, only those it imports are built (and wasi:cli, which runs it).
+    const pkg = (name: string) => name.slice(0, name.indexOf('/'));
+    const imported = new Set([...component.type.imports.keys()].map(pkg));
+    expect(new Set(Object.keys(host.imports).map(pkg))).toEqual(new Set([...imported, 'wasi:cli']));
+    expect(imported.has('wasi:sockets')).toBe(false);
     expect(await host.run(await component.instantiate(host.imports))).toBe(0);
     expect(stdout.text()).toBe('hello from C\n');
+    // Without names, every package.
+    const all = Object.keys((await loadWasiHost({ ...quiet, p2: false })).imports).map(pkg);
+    for (const p of ['wasi:cli', 'wasi:clocks', 'wasi:random', 'wasi:filesystem', 'wasi:http', 'wasi:sockets'])
+      expect(all).toContain(p);
   });
 
   it('adds WASI 0.2 when the component imports it, or when no names are given', async () => {
