@@ -328,11 +328,11 @@ export class HandlerPool {
     } catch (e) {
       return Promise.reject(ex.fail(e));
     }
-    return ex.guard(call).then(
+    // One hop: the guard's own settling wraps the response (or fails the request).
+    return ex.guard(
+      call,
       (response) => ex.wrap(response),
-      (e: unknown) => {
-        throw ex.fail(e);
-      },
+      (e: unknown) => ex.fail(e),
     );
   }
 
@@ -707,7 +707,8 @@ class Exchange {
   readonly #deadlines: Deadlines | undefined;
   #error: unknown;
   #done = false;
-  readonly #pending = new Set<Deferred>();
+  /** What waits on the guest now (made on first need: most requests finish without). */
+  #pending: Set<Deferred> | undefined;
   /** The response, once the guest gave one with a body. */
   #response: GuardedResponse | undefined;
 
@@ -719,21 +720,36 @@ class Exchange {
     pool.began(this, slot);
   }
 
-  /** `p`, unless the deadline passes first (then a DeadlineError). */
-  guard<T>(p: Promise<T>): Promise<T> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#done) return p;
+  /**
+   * `p`, unless the deadline passes first (then a DeadlineError); with `then`, its value through
+   * `then`, and with `fail`, a rejection (or the deadline's) as what `fail` returns.
+   */
+  guard<T, U = T>(p: Promise<T>, then?: (v: T) => U, fail?: (e: unknown) => unknown): Promise<U> {
+    if (this.#error !== undefined) return Promise.reject(fail === undefined ? this.#error : fail(this.#error));
+    if (this.#done)
+      return then === undefined && fail === undefined
+        ? (p as Promise<unknown> as Promise<U>)
+        : p.then(then, fail && ((e) => Promise.reject(fail(e))));
     // Not Promise.race: a race with one long-lived promise keeps every racer reachable.
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.add(reject);
+    return new Promise<U>((resolve, reject) => {
+      const stop = fail === undefined ? reject : (e: unknown) => reject(fail(e));
+      const pending = (this.#pending ??= new Set());
+      pending.add(stop);
       p.then(
         (v) => {
-          this.#pending.delete(reject);
-          resolve(v);
+          pending.delete(stop);
+          if (then === undefined) resolve(v as unknown as U);
+          else {
+            try {
+              resolve(then(v));
+            } catch (e) {
+              reject(e);
+            }
+          }
         },
         (e) => {
-          this.#pending.delete(reject);
-          reject(e);
+          pending.delete(stop);
+          stop(e);
         },
       );
     });
@@ -752,8 +768,9 @@ class Exchange {
   abort(error: unknown): void {
     if (this.#done) return;
     this.#error = error;
-    for (const reject of this.#pending) reject(this.#error);
-    this.#pending.clear();
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) for (const reject of pending) reject(this.#error);
     this.cancel();
     this.#finish();
   }
