@@ -737,7 +737,8 @@ class Exchange {
       pending.add(stop);
       p.then(
         (v) => {
-          pending.delete(stop);
+          // Already ended by the deadline (or an abort): the late value is not wrapped.
+          if (!pending.delete(stop)) return;
           if (then === undefined) resolve(v as unknown as U);
           else {
             try {
@@ -748,8 +749,7 @@ class Exchange {
           }
         },
         (e) => {
-          pending.delete(stop);
-          stop(e);
+          if (pending.delete(stop)) stop(e);
         },
       );
     });
@@ -770,7 +770,10 @@ class Exchange {
     this.#error = error;
     const pending = this.#pending;
     this.#pending = undefined;
-    if (pending !== undefined) for (const reject of pending) reject(this.#error);
+    if (pending !== undefined) {
+      for (const reject of pending) reject(this.#error);
+      pending.clear();
+    }
     this.cancel();
     this.#finish();
   }
