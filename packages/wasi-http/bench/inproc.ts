@@ -4,10 +4,15 @@
 // the same bytes, driven from this process over keep-alive sockets on 127.0.0.1 with one
 // request in flight per connection (as autocannon).
 //
-//   cd packages/wasi-http && ../../node_modules/.bin/node --conditions=weft-source bench/inproc.ts [weft|bare]
+//   cd packages/wasi-http && ../../node_modules/.bin/node --conditions=weft-source bench/inproc.ts [MODE]
 //
+// MODE: weft (default), bare, and parts of the weft path: host (a host response, no guest),
+// nopool (the guest on one time-sliced instance, no pool), nopool-plain (the same, not sliced).
 // Options (env): WEFT_BENCH_INPROC_REQUESTS (default 20000), WEFT_BENCH_INPROC_CONNECTIONS
-// (default 16). Prints requests per second of the whole run (client included).
+// (default 16), WEFT_BENCH_INPROC_RPI (the pool's requestsPerInstance: 32 against 1000000
+// prices making an instance), WEFT_BENCH_INPROC_TIMEOUT (requestTimeout; 0: no deadline, so no
+// time slicing, for callgrind). Prints requests per second of the whole run and CPU (all
+// threads) per request, client included.
 
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
