@@ -472,10 +472,13 @@ export class HandlerPool {
 
   async #instantiate(slot: Slot): Promise<void> {
     const component = await this.#component;
-    const imports = {
-      ...createHttpImports(this.#opts.http),
-      ...(await this.#opts.imports?.(slot.id, slot.controller.signal)),
-    };
+    const own = await this.#opts.imports?.(slot.id, slot.controller.signal);
+    // The embedder's wasi:http entries win; the pool's are made only for what they lack
+    // (weft serve's WASI host brings both, per instance).
+    const imports =
+      own !== undefined && HTTP_ENTRIES.every((k) => k in own)
+        ? own
+        : { ...createHttpImports(this.#opts.http), ...own };
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
     let instance: Instance;
@@ -592,6 +595,9 @@ export class HandlerPool {
     this.#pump();
   }
 }
+
+/** The import entries createHttpImports makes. */
+const HTTP_ENTRIES = ['wasi:http/types@0.3.0', 'wasi:http/client@0.3.0'];
 
 /** Whether `e` is the engine refusing to compile wasm or code from bytes at run time. */
 function codegenRefused(e: unknown): boolean {
