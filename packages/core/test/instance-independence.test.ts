@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Component, HAS_JSPI, type Instance, setDeadline, Trap } from '../src/index.ts';
+import { HOST_COUNTER } from './helpers/guests.ts';
 import { assemble, compile } from './helpers/wat.ts';
 
 /** A component exporting `name(n: u32) -> u32`, a loop counting to n: long enough to interrupt. */
@@ -19,18 +20,7 @@ const countTo = (name: string) => `(component
 
 // Keeps handles of a host resource in its table and an i32 in its memory.
 const KEEPS = `(component
-  (import "host:res/counter" (instance $h
-    (export "counter" (type $c (sub resource)))
-    (export "[constructor]counter" (func (param "start" u32) (result (own $c))))
-    (export "[method]counter.bump" (func (param "self" (borrow $c)) (result u32)))
-    (export "[static]counter.total" (func (result u32)))))
-  (alias export $h "counter" (type $c))
-  (alias export $h "[constructor]counter" (func $new))
-  (alias export $h "[method]counter.bump" (func $bump))
-  (alias export $h "[static]counter.total" (func $total))
-  (core func $new' (canon lower (func $new)))
-  (core func $bump' (canon lower (func $bump)))
-  (core func $total' (canon lower (func $total)))
+${HOST_COUNTER}
   (core module $m
     (import "h" "new" (func $new (param i32) (result i32)))
     (import "h" "bump" (func $bump (param i32) (result i32)))

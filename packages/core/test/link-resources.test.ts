@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LinkError } from '../src/index.ts';
+import { HOST_COUNTER } from './helpers/guests.ts';
 import { compile, instantiate } from './helpers/wat.ts';
 
 // A component that imports a host resource class and uses it through
 // [constructor], [method] and [static] imports, keeping the handle in between.
 const USES_HOST_RESOURCE = `(component
-  (import "host:res/counter" (instance $h
-    (export "counter" (type $c (sub resource)))
-    (export "[constructor]counter" (func (param "start" u32) (result (own $c))))
-    (export "[method]counter.bump" (func (param "self" (borrow $c)) (result u32)))
-    (export "[static]counter.total" (func (result u32)))))
-  (alias export $h "counter" (type $c))
-  (alias export $h "[constructor]counter" (func $new))
-  (alias export $h "[method]counter.bump" (func $bump))
-  (alias export $h "[static]counter.total" (func $total))
-  (core func $new' (canon lower (func $new)))
-  (core func $bump' (canon lower (func $bump)))
-  (core func $total' (canon lower (func $total)))
+${HOST_COUNTER}
   (core func $drop (canon resource.drop $c))
   (core module $m
     (import "h" "new" (func $new (param i32) (result i32)))

@@ -1,5 +1,23 @@
 // Component text shared by the async tests (assembled with helpers/wat.ts).
 
+/**
+ * The start of a component that imports the host resource `host:res/counter` (`counter`, its
+ * [constructor], [method] bump and [static] total) and lowers those three as $new', $bump',
+ * $total' (core funcs); `$c` is the resource type.
+ */
+export const HOST_COUNTER = `  (import "host:res/counter" (instance $h
+    (export "counter" (type $c (sub resource)))
+    (export "[constructor]counter" (func (param "start" u32) (result (own $c))))
+    (export "[method]counter.bump" (func (param "self" (borrow $c)) (result u32)))
+    (export "[static]counter.total" (func (result u32)))))
+  (alias export $h "counter" (type $c))
+  (alias export $h "[constructor]counter" (func $new))
+  (alias export $h "[method]counter.bump" (func $bump))
+  (alias export $h "[static]counter.total" (func $total))
+  (core func $new' (canon lower (func $new)))
+  (core func $bump' (canon lower (func $bump)))
+  (core func $total' (canon lower (func $total)))`;
+
 // A callback-ABI export `run: async func(x: u32) -> u32` that calls the host's
 // async `get: async func() -> u32` with the async ABI, waits for the subtask
 // in a waitable set, and returns x + the host's value.
