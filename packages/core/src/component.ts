@@ -7,6 +7,7 @@ import { STORE, Store } from './runtime/store.ts';
 import { hostExports } from './link/host-exports.ts';
 import { instantiateComponent } from './link/instantiate.ts';
 import { createGuard, DEADLINE_CONTROL } from './link/guard.ts';
+import { Reset, RESET } from './link/reset.ts';
 import type { ResourceLimits } from './instrument/limits.ts';
 import { coreModuleDefs, matchModules, preparedModule, stripCoreCode } from './prebuilt.ts';
 import { LinkPlan } from './link/plan.ts';
@@ -122,6 +123,14 @@ export interface CompileOptions {
    */
   interruptible?: boolean;
   /**
+   * Let an instance go back to the state its instantiation left it in (`resetInstance`): a
+   * server that replaces instances after so many requests resets them instead, at the cost
+   * of a memory copy rather than a new instantiation. Every core module is rewritten to
+   * export its memories, mutable globals and tables, and each instantiation keeps a copy of
+   * them. Off by default.
+   */
+  resettable?: boolean;
+  /**
    * Most 64 KiB pages any one memory of the component may have (as Wasmtime's
    * ResourceLimiter): `memory.grow` past it fails (-1), and a module that needs
    * more from the start is a ValidationError naming the limit. Default: none
@@ -138,9 +147,9 @@ export interface CompileOptions {
 
 export class Component {
   readonly #def: ComponentDef;
-  readonly #instrumented: { fuel: boolean; interruptible: boolean };
+  readonly #instrumented: Instrumented;
 
-  private constructor(def: ComponentDef, instrumented: { fuel: boolean; interruptible: boolean }) {
+  private constructor(def: ComponentDef, instrumented: Instrumented) {
     this.#def = def;
     this.#instrumented = instrumented;
     Object.defineProperty(this, COMPONENT_DEF, { value: def });
@@ -157,7 +166,7 @@ export class Component {
     // Start compiling every core module first: V8 compiles off the main thread
     // while we elaborate, and compile's validation replaces WebAssembly.validate.
     const modules = new Map<Definition, WebAssembly.Module>();
-    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const instrumented = instrumentedBy(options);
     const compiled = compileModules(ir, modules, instrumented, {
       maxMemoryPages: positiveLimit(options.maxMemoryPages, 'maxMemoryPages'),
       maxTableElements: positiveLimit(options.maxTableElements, 'maxTableElements'),
@@ -183,7 +192,7 @@ export class Component {
    * hosts that forbid code generation from bytes (Cloudflare's workerd, where a `.wasm` import
    * is a Module; a strict Content-Security-Policy) and for bundles (`weft bundle`). The binary
    * is decoded and validated as by `compile`; the modules must be those of
-   * `Component.coreModules(bytes, options)` with the same `fuel` / `interruptible` (and resource
+   * `Component.coreModules(bytes, options)` with the same `fuel` / `interruptible` / `resettable` (and resource
    * limit) options. A wrong count, or a module whose imports or exports (names, kinds, order)
    * are not those the binary declares for its place, is a ValidationError saying which;
    * anything but a Module is a TypeError. Synchronous.
@@ -196,7 +205,7 @@ export class Component {
     const u8 = toBytes(bytes);
     positiveLimit(options.maxDefinitions, 'maxDefinitions');
     const ir = decodeComponent(u8, options);
-    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const instrumented = instrumentedBy(options);
     const map = matchModules(ir, modules, instrumented);
     const elab = elaborate(ir, undefined, {
       coreModulesValidatedByCaller: true,
@@ -208,7 +217,7 @@ export class Component {
   /**
    * The bytes of every core module of a component binary (nested components' in place, depth
    * first: the order `fromModules` takes them), as `compile` would compile them with these
-   * options: memory and table limits applied, instrumented for `fuel` / `interruptible`
+   * options: memory and table limits applied, instrumented for `fuel` / `interruptible` / `resettable`
    * (otherwise the module's own bytes, unchanged). What a bundler writes out as `.wasm` files.
    * Each is validated (`WebAssembly.validate`); the component itself is only decoded. Throws
    * DecodeError, or ValidationError for a core module that is not valid.
@@ -217,7 +226,7 @@ export class Component {
     const u8 = toBytes(bytes);
     positiveLimit(options.maxDefinitions, 'maxDefinitions');
     const ir = decodeComponent(u8, options);
-    const instrumented = { fuel: options.fuel === true, interruptible: options.interruptible === true };
+    const instrumented = instrumentedBy(options);
     const limits = {
       maxMemoryPages: positiveLimit(options.maxMemoryPages, 'maxMemoryPages'),
       maxTableElements: positiveLimit(options.maxTableElements, 'maxTableElements'),
@@ -265,6 +274,7 @@ export class Component {
       codegen: options.codegen,
     });
     const guard = createGuard(this.#instrumented, options, store);
+    if (this.#instrumented.resettable) store.parts = { instances: [], cores: [], definesResources: false };
     const inst = instantiateComponent(
       this.#def,
       { kind: 'host', imports },
@@ -277,8 +287,19 @@ export class Component {
     const instance: Instance = { exports: hostExports(inst, this.#def.plan) };
     Object.defineProperty(instance, STORE, { value: store });
     if (guard?.deadline) Object.defineProperty(instance, DEADLINE_CONTROL, { value: guard.deadline });
+    if (store.parts !== undefined) {
+      Object.defineProperty(instance, RESET, { value: new Reset(store, store.parts, guard?.imports) });
+      store.parts = undefined;
+    }
     return instance;
   }
+}
+
+/** How a component's core modules are rewritten (instrument/index.ts). */
+type Instrumented = { fuel: boolean; interruptible: boolean; resettable: boolean };
+
+function instrumentedBy(o: CompileOptions): Instrumented {
+  return { fuel: o.fuel === true, interruptible: o.interruptible === true, resettable: o.resettable === true };
 }
 
 function toBytes(b: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -298,7 +319,7 @@ function positiveLimit(v: number | undefined, name: string): number | undefined 
 async function compileModules(
   ir: ComponentIR,
   out: Map<Definition, WebAssembly.Module>,
-  instrumented: { fuel: boolean; interruptible: boolean },
+  instrumented: Instrumented,
   limits: ResourceLimits,
 ): Promise<void> {
   const jobs: Promise<void>[] = [];

@@ -5,7 +5,7 @@
 import type { ComponentIR, CoreImportDecl, Definition } from './binary/ir.ts';
 import { readCoreModule } from './binary/core-module.ts';
 import { DecodeError, ValidationError } from './host/errors.ts';
-import { GUARD_MODULE, instrument, type InstrumentOptions } from './instrument/index.ts';
+import { GUARD_MODULE, instrument, type InstrumentOptions, STATE_EXPORT } from './instrument/index.ts';
 import { limitResources, type ResourceLimits } from './instrument/limits.ts';
 import { Out } from './instrument/bytes.ts';
 
@@ -98,7 +98,11 @@ export function matchModules(
       `Component.fromModules: the component defines ${defs.length} core module${defs.length === 1 ? '' : 's'}, ${modules.length} given`,
     );
   const extra = guardImports(instrumented);
-  const flags = [instrumented.fuel && 'fuel', instrumented.interruptible && 'interruptible'].filter(Boolean);
+  const flags = [
+    instrumented.fuel && 'fuel',
+    instrumented.interruptible && 'interruptible',
+    instrumented.resettable && 'resettable',
+  ].filter(Boolean);
   const out = new Map<Definition, WebAssembly.Module>();
   defs.forEach((d, i) => {
     const m = modules[i];
@@ -110,14 +114,15 @@ export function matchModules(
       ...extra,
     ];
     const wantExports = decl.exports.map((x) => ({ name: x.name, kind: EXPORT_KIND[x.kind] ?? `kind ${x.kind}` }));
+    // A `resettable` module's state exports come last (instrument/index.ts).
+    const gotExports = WebAssembly.Module.exports(m).filter((x) => !x.name.startsWith(`${STATE_EXPORT}/`));
     const diff =
-      difference('import', want, WebAssembly.Module.imports(m)) ??
-      difference('export', wantExports, WebAssembly.Module.exports(m));
+      difference('import', want, WebAssembly.Module.imports(m)) ?? difference('export', wantExports, gotExports);
     if (diff !== undefined) {
       const guarded = WebAssembly.Module.imports(m).some((x) => x.module === GUARD_MODULE);
       const hint =
         guarded !== extra.length > 0 || (guarded && diff.includes(GUARD_MODULE))
-          ? `; modules from Component.coreModules need the same fuel/interruptible options here (given: ${flags.length ? flags.join(', ') : 'neither'})`
+          ? `; modules from Component.coreModules need the same fuel/interruptible/resettable options here (given: ${flags.length ? flags.join(', ') : 'none'})`
           : '';
       throw new ValidationError(
         `Component.fromModules: modules[${i}] is not the component's core module ${i} (at offset ${d.offset}): ${diff}${hint}`,

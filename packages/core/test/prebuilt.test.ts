@@ -161,10 +161,10 @@ describe('Component.fromModules', () => {
     const plain = compileAll(Component.coreModules(bytes));
     const guarded = compileAll(Component.coreModules(bytes, { interruptible: true }));
     expect(() => Component.fromModules(bytes, plain, { interruptible: true })).toThrow(
-      /modules\[0\].*import 0: the component's module has function "weft:guard" "interrupted", the given module nothing.*need the same fuel\/interruptible options here \(given: interruptible\)/,
+      /modules\[0\].*import 0: the component's module has function "weft:guard" "interrupted", the given module nothing.*need the same fuel\/interruptible\/resettable options here \(given: interruptible\)/,
     );
     expect(() => Component.fromModules(bytes, guarded)).toThrow(
-      /need the same fuel\/interruptible options here \(given: neither\)/,
+      /need the same fuel\/interruptible\/resettable options here \(given: none\)/,
     );
     expect(() => Component.fromModules(bytes, guarded, { fuel: true })).toThrow(ValidationError);
   });

@@ -16,6 +16,7 @@ import { callHandler, handlerImport } from '../src/handler.ts';
 import { serve, type ServeOptions, type WeftServer } from '../src/index.ts';
 import { dec, enc, get, readAll, sleep } from './server-helpers.ts';
 import { suiteUrl } from './types-host.ts';
+import { guest } from './guests/serve.ts';
 
 const suite = (name: string) => readFileSync(suiteUrl(name));
 
@@ -134,14 +135,37 @@ describe('wasi-testsuite http-service programs', { timeout: 30_000 }, () => {
     expect(s.pool.stats()).toMatchObject({ created: 1, poisoned: 0 });
   });
 
-  it('respects concurrencyPerInstance and requestsPerInstance with a real guest', async () => {
-    const s = await start(suite('http-service'), {
+  it('respects requestsPerInstance with a real guest: a used-up instance is reset, or replaced', async () => {
+    const options = {
       imports: wasiImports(new CaptureSink()),
       instantiate: { hostImportsMaySuspend: true },
       requestsPerInstance: 3,
+    };
+    // Idle after its third request and holding no handles: reset in place (see the next test).
+    const reset = await start(suite('http-service'), options);
+    for (let i = 0; i < 7; i++) expect((await get(reset.url)).body).toBe('hey\n');
+    expect(reset.pool.stats()).toMatchObject({ created: 1, reset: 2, poisoned: 0 });
+    // Not compiled resettable: a new instance each time.
+    const replaced = await start(suite('http-service'), { ...options, compile: { resettable: false } });
+    for (let i = 0; i < 7; i++) expect((await get(replaced.url)).body).toBe('hey\n');
+    expect(replaced.pool.stats()).toMatchObject({ created: 3, reset: 0, poisoned: 0 });
+  });
+
+  it('a reset instance is as instantiation left it: the C count guest counts from 1 again', async () => {
+    const s = await start(readFileSync(guest('count')), { requestsPerInstance: 3 });
+    const bodies: string[] = [];
+    for (let i = 0; i < 9; i++) bodies.push((await get(s.url)).body);
+    expect(bodies).toEqual(['1', '2', '3', '1', '2', '3', '1', '2', '3']);
+    expect(s.pool.stats()).toMatchObject({ created: 1, reset: 3, poisoned: 0 });
+  });
+
+  it('an instance that keeps handles is replaced, not reset (componentize-qjs hello keeps future ends)', async () => {
+    const s = await start(readFileSync(guest('hello')), {
+      imports: wasiImports(new CaptureSink()),
+      requestsPerInstance: 3,
     });
-    for (let i = 0; i < 7; i++) expect((await get(s.url)).body).toBe('hey\n');
-    expect(s.pool.stats()).toMatchObject({ created: 3, poisoned: 0 });
+    for (let i = 0; i < 7; i++) expect((await get(s.url)).body).toBe('hello');
+    expect(s.pool.stats()).toMatchObject({ created: 3, reset: 0, poisoned: 0 });
   });
 });
 

@@ -39,6 +39,8 @@ async function start(args: ServeArgs, io: Io) {
   const component = await loadComponent(args.file, {
     // The deadline needs the instrumentation (default 60 s, 0: none).
     interruptible: requestTimeout !== 0,
+    // An instance that served its share of requests is reset rather than made anew.
+    resettable: true,
     maxMemoryPages: args.maxMemoryPages,
   });
   const importNames = [...component.type.imports.keys()];

@@ -14,6 +14,10 @@ export interface Remap {
   memShift: number;
   /** Set when the function copied last makes a tail call (it then checks on entry). */
   tailCalls?: boolean;
+  /** Set once any code copied changes a table's elements or length (table.set, fill, copy, init, grow). */
+  writesTables?: boolean;
+  /** Set once any code copied drops a segment (data.drop, elem.drop): a state no reset can undo. */
+  dropsSegments?: boolean;
 }
 
 export const fn = (r: Remap, i: number) => (i >= r.funcImports ? i + r.funcShift : i);
@@ -129,9 +133,12 @@ export function copyExpr(inp: In, out: Out, r: Remap, onLoop?: Uint8Array): void
       case 0x21:
       case 0x22:
       case 0x25:
-      case 0x26:
       case 0xd5:
       case 0xd6:
+        inp.u32();
+        break;
+      case 0x26: // table.set
+        r.writesTables = true;
         inp.u32();
         break;
       case 0x0e: {
@@ -192,9 +199,15 @@ export function copyExpr(inp: In, out: Out, r: Remap, onLoop?: Uint8Array): void
             break;
           case 9: // data.drop
           case 13: // elem.drop
+            r.dropsSegments = true;
+            inp.u32();
+            break;
           case 15: // table.grow
-          case 16: // table.size
           case 17: // table.fill
+            r.writesTables = true;
+            inp.u32();
+            break;
+          case 16: // table.size
             inp.u32();
             break;
           case 10: // memory.copy
@@ -206,6 +219,7 @@ export function copyExpr(inp: In, out: Out, r: Remap, onLoop?: Uint8Array): void
             break;
           case 12: // table.init
           case 14: // table.copy
+            r.writesTables = true;
             inp.u32();
             inp.u32();
             break;

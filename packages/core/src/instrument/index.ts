@@ -15,6 +15,13 @@
 // The host functions throw the trap; the flag is a word another thread (a
 // watchdog worker) may set while a tight loop runs.
 //
+// `resettable` adds, for a reset to the state instantiation left (link/reset.ts),
+// an export of every memory, mutable global and table the module defines
+// (`weft:state/memory/N`, `weft:state/global/N`, `weft:state/table/N`, N its
+// index) and a custom section `weft:state` of one byte: STATE_WRITES_TABLES
+// if its code changes tables, STATE_UNRESETTABLE if it drops segments or
+// defines a shared memory (states a reset cannot restore).
+//
 // Every instruction is decoded so that function, global and memory indices
 // can be remapped; an opcode the decoder does not know is a ValidationError
 // (never a silent miscompile). The `name` custom section is dropped (its
@@ -27,14 +34,19 @@ import { copyExpr, fn, gl, mem, type Remap } from './code.ts';
 export interface InstrumentOptions {
   fuel?: boolean;
   interruptible?: boolean;
+  resettable?: boolean;
 }
 
 /** The core module name of the instrumentation's imports. */
 export const GUARD_MODULE = 'weft:guard';
+/** The prefix of the exports `resettable` adds, and the name of its custom section. */
+export const STATE_EXPORT = 'weft:state';
+export const STATE_WRITES_TABLES = 1;
+export const STATE_UNRESETTABLE = 2;
 
-/** Rewrites a core module's bytes; `opts` with neither flag returns `bytes` itself. */
+/** Rewrites a core module's bytes; `opts` with no flag returns `bytes` itself. */
 export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Array {
-  if (!opts.fuel && !opts.interruptible) return bytes;
+  if (!opts.fuel && !opts.interruptible && !opts.resettable) return bytes;
   if (bytes.length < 8) fail('not a core module', 0);
   const out = new Out();
   out.bytes(bytes.subarray(0, 8));
@@ -52,6 +64,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
   }
   let numTypes = 0;
   const r: Remap = { funcImports: 0, funcShift: 0, globalImports: 0, globalShift: 0, memImports: 0, memShift: 0 };
+  let tableImports = 0;
   for (const s of sections) {
     const inp = new In(bytes, s.start, s.end);
     if (s.id === 1) {
@@ -74,6 +87,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
           r.funcImports++;
           inp.u32();
         } else if (kind === 0x01) {
+          tableImports++;
           inp.valtype();
           inp.limits();
         } else if (kind === 0x02) {
@@ -186,8 +200,19 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
     }
     section(2, o);
   };
+  // What `resettable` exports: [kind, index] of each defined memory, mutable global and table.
+  const state: [number, number][] = [];
+  let sharedMemory = false;
+  const stateExports = (o: Out) => {
+    for (const [kind, i] of state) {
+      o.name(`${STATE_EXPORT}/${kind === 1 ? 'table' : kind === 2 ? 'memory' : 'global'}/${i}`);
+      o.byte(kind);
+      o.u32(i);
+    }
+  };
   let typeDone = false;
   let importDone = false;
+  let exportDone = !opts.resettable;
   for (const s of sections) {
     const inp = new In(bytes, s.start, s.end);
     const order = coreSectionRank[s.id];
@@ -211,6 +236,13 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
       importSection();
       importDone = true;
     }
+    if (!exportDone && order > coreSectionRank[7]!) {
+      const o = new Out();
+      o.u32(state.length);
+      stateExports(o);
+      section(7, o);
+      exportDone = true;
+    }
     const o = new Out();
     switch (s.id) {
       case 1:
@@ -225,6 +257,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
         const n = inp.u32();
         o.u32(n);
         for (let i = 0; i < n; i++) {
+          state.push([1, tableImports + i]);
           const at = inp.pos;
           if (bytes[inp.pos] === 0x40) {
             inp.skip(2);
@@ -240,13 +273,25 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
         }
         break;
       }
+      case 5: {
+        const n = inp.u32();
+        o.u32(n);
+        for (let i = 0; i < n; i++) {
+          state.push([2, mem(r, r.memImports + i)]);
+          if (bytes[inp.pos]! & 2) sharedMemory = true;
+          const at = inp.pos;
+          inp.limits();
+          o.bytes(bytes.subarray(at, inp.pos));
+        }
+        break;
+      }
       case 6: {
         const n = inp.u32();
         o.u32(n);
         for (let i = 0; i < n; i++) {
           const at = inp.pos;
           inp.valtype();
-          inp.byte();
+          if (inp.byte() === 1) state.push([3, gl(r, r.globalImports + i)]);
           o.bytes(bytes.subarray(at, inp.pos));
           copyExpr(inp, o, r);
         }
@@ -254,7 +299,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
       }
       case 7: {
         const n = inp.u32();
-        o.u32(n);
+        o.u32(n + (exportDone ? 0 : state.length));
         for (let i = 0; i < n; i++) {
           const at = inp.pos;
           inp.name();
@@ -263,6 +308,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
           const x = inp.u32();
           o.u32(kind === 0 ? fn(r, x) : kind === 2 ? mem(r, x) : kind === 3 ? gl(r, x) : x);
         }
+        if (!exportDone) stateExports(o);
+        exportDone = true;
         break;
       }
       case 8:
@@ -354,5 +401,17 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
   }
   if (!typeDone) typeSection();
   if (!importDone) importSection();
+  if (!exportDone) {
+    const o = new Out();
+    o.u32(state.length);
+    stateExports(o);
+    section(7, o);
+  }
+  if (opts.resettable) {
+    const o = new Out();
+    o.name(STATE_EXPORT);
+    o.byte((r.writesTables ? STATE_WRITES_TABLES : 0) | (r.dropsSegments || sharedMemory ? STATE_UNRESETTABLE : 0));
+    section(0, o);
+  }
   return out.result();
 }

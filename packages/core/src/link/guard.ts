@@ -60,6 +60,14 @@ function raise(flag: Int32Array, v: number): void {
 
 let nextId = 0;
 
+/** Whether an instantiation's flag (its `weft:guard` imports) holds a trap its guest has yet to meet. */
+export function flagHoldsTrap(guard: Record<string, unknown>): boolean {
+  const memory = guard.flag as WebAssembly.Memory | undefined;
+  if (memory === undefined) return false;
+  const v = Atomics.load(new Int32Array(memory.buffer, 0, 1), 0);
+  return v === DEADLINE || v === INTERRUPTED;
+}
+
 /** The guard of an instantiation of a component compiled with `compiled`, in `store`. */
 export function createGuard(compiled: InstrumentOptions, o: GuardOptions, store?: Store): Guard | undefined {
   if (o.fuel !== undefined && !compiled.fuel)

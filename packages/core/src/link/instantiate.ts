@@ -66,6 +66,7 @@ export function instantiateComponent(
 ): RuntimeInstance {
   const state = new LinkState(def, new ComponentInstance(label, parent, maxHandles, store), guard);
   state.inst.store.countInstance();
+  state.inst.store.parts?.instances.push(state.inst);
   const { ir } = def.elab;
   const exports = new Map<string, RuntimeExtern>();
   for (let i = 0; i < ir.definitions.length; i++) {
@@ -111,6 +112,10 @@ function define(
           throw err;
         }
         noteCoreInstance(state.coreModules[e.module]!, inst.exports);
+        state.inst.store.parts?.cores.push({
+          module: state.coreModules[e.module]!,
+          exports: inst.exports as Record<string, unknown>,
+        });
         state.coreInstances.push(inst.exports as Record<string, unknown>);
       } else {
         const obj: Record<string, unknown> = Object.create(null);
@@ -156,6 +161,8 @@ function define(
       if (t.kind === 'resource') {
         const stat = state.def.elab.definedResources.get(index);
         const dtor = t.dtor === undefined ? undefined : state.coreFuncs[t.dtor];
+        const parts = state.inst.store.parts;
+        if (parts !== undefined) parts.definesResources = true;
         pushType(state, newGuestResource(stat, state.inst, dtor));
       } else {
         pushType(state, state.def.elab.types[state.types.length]);

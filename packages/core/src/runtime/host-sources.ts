@@ -247,6 +247,8 @@ export class IterableSource extends HostWork implements StreamProducer {
 export class PromiseSource extends HostWork implements FutureProducer {
   readonly t: ValType | undefined;
   private settled = false;
+  /** The reader dropped its end first: the promise no longer counts as host work. */
+  private released = false;
   private value: unknown;
   private pendingDst: WritableBuffer | undefined;
   private pendingDone: OnCopyDone | undefined;
@@ -262,7 +264,7 @@ export class PromiseSource extends HostWork implements FutureProducer {
   }
 
   private settle(v: unknown): void {
-    this.addHostPending(-1);
+    if (!this.released) this.addHostPending(-1);
     this.settled = true;
     this.value = v;
     const dst = this.pendingDst;
@@ -290,7 +292,13 @@ export class PromiseSource extends HostWork implements FutureProducer {
     done?.(CopyResult.CANCELLED);
   }
 
-  drop(): void {}
+  drop(): void {
+    // Nothing it settles to can reach a guest now: it is no longer work that may make one ready
+    // (a store idle but for it is idle; a reset may go ahead).
+    if (this.settled || this.released) return;
+    this.released = true;
+    this.addHostPending(-1);
+  }
 }
 
 /** A rejection's `payload` (or the value itself); never throws, whatever the host rejected with. */

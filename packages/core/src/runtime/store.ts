@@ -14,6 +14,7 @@ import type { CoreValType } from '../types/model.ts';
 import { HAS_JSPI, Suspender } from './jspi.ts';
 import type { Task } from './task.ts';
 import type { Thread } from './thread.ts';
+import type { ComponentInstance } from './component-instance.ts';
 
 /** After this many consecutive ticks, the next one waits for a macrotask (timers/IO get a turn). */
 const TICKS_PER_MACROTASK = 64;
@@ -73,6 +74,14 @@ export const running: { current: Thread | { materialize(): Thread } | undefined 
 /** The (non-enumerable) key of an `Instance`'s store. */
 export const STORE = Symbol('weft.store');
 
+/** What one instantiation made, gathered while it runs for a later reset (link/reset.ts). */
+export interface InstantiationParts {
+  instances: ComponentInstance[];
+  cores: { module: WebAssembly.Module; exports: Record<string, unknown> }[];
+  /** It defines resource types: a reset would keep their identities, so it is never reset. */
+  definesResources: boolean;
+}
+
 export class Store {
   /** Its instances run their core code on JSPI stacks where they may block (the engine has JSPI and the store uses it). */
   readonly jspi: boolean;
@@ -90,6 +99,8 @@ export class Store {
   /** The thread running on the JSPI stack the scheduler last resumed. */
   inflight: Thread | undefined = undefined;
   private suspenderOf: Suspender | undefined = undefined;
+  /** What the instantiation makes, gathered for a reset (a component compiled `resettable`; link/reset.ts). */
+  parts: InstantiationParts | undefined = undefined;
 
   /** Component and core instances made so far, against `maxInstances`. */
   private instanceCount = 0;

@@ -45,6 +45,17 @@ export class Table<T = unknown> {
     return e;
   }
 
+  /** No live entries. */
+  empty(): boolean {
+    return this.array.length - 1 === this.free.length;
+  }
+
+  /** Back to new: no entries, indices from 1 again (link/reset.ts). */
+  clear(): void {
+    this.array.length = 1;
+    this.free.length = 0;
+  }
+
   *[Symbol.iterator](): IterableIterator<T> {
     for (const e of this.array) if (e !== undefined) yield e;
   }

@@ -6,7 +6,10 @@
 // wasi:http/service world lets the host call `handle` again before earlier calls finished
 // (the core queues calls while the guest applies backpressure). An instance takes at most
 // `concurrencyPerInstance` requests at once and `requestsPerInstance` in its life, and is
-// dropped after `idleTimeout` without work. A trap, or any failure that is not the guest's own
+// dropped after `idleTimeout` without work. One that served its `requestsPerInstance` is
+// replaced; where the core can reset it (a component compiled `resettable`, as the pool
+// compiles bytes), it is reset to the state instantiation left it in instead, which is the
+// same to the guest and costs a memory copy rather than an instantiation. A trap, or any failure that is not the guest's own
 // `error-code`, poisons the instance: it takes no more requests and is dropped.
 //
 // Deadlines. A request's guest work (the `handle` call, its response body and trailers) has
@@ -26,6 +29,7 @@ import {
   type Instance,
   type InstantiateOptions,
   isSpinning,
+  resetInstance,
   setDeadline,
   shortName,
 } from '@weft/core';
@@ -63,7 +67,10 @@ export interface HandlerPoolOptions {
   http?: HttpOptions;
   /** Passed to every `instantiate` (`fuel`, `maxHandles`, `hostImportsMaySuspend`, ...). */
   instantiate?: Omit<InstantiateOptions, 'timeout' | 'signal'>;
-  /** Used when the pool is given bytes: `interruptible` is added when there is a deadline. */
+  /**
+   * Used when the pool is given bytes: `interruptible` is added when there is a deadline, and
+   * `resettable` unless this says `false`.
+   */
   compile?: CompileOptions;
   /**
    * Milliseconds of guest work per request: the `handle` call, the response body and its
@@ -123,6 +130,11 @@ export interface PoolStats {
   created: number;
   /** Instances dropped after a trap, a failure or a deadline. */
   poisoned: number;
+  /**
+   * Times an instance that had served its `requestsPerInstance` was reset to the state its
+   * instantiation left it in (`resetInstance`) instead of being replaced by a new one.
+   */
+  reset: number;
   /** Requests whose guest work is in progress. */
   active: number;
   /** Requests waiting for an instance. */
@@ -171,6 +183,8 @@ class Slot {
   given = 0;
   /** Takes no more requests (used up, timed out, poisoned or the pool is closing). */
   retired = false;
+  /** Retired only for having been given its share of requests: once idle, it may be reset. */
+  spent = false;
   dead = false;
   /** When it last went idle (Date.now()), while it is. */
   idleAt: number | undefined;
@@ -224,6 +238,7 @@ export class HandlerPool {
   #active = 0;
   #nextId = 0;
   #poisoned = 0;
+  #reset = 0;
   #dispatched = 0;
   #peak = 0;
   #closing = false;
@@ -265,6 +280,7 @@ export class HandlerPool {
         Component.compile(bytes, {
           ...options.compile,
           interruptible: options.compile?.interruptible || requestTimeout > 0,
+          resettable: options.compile?.resettable ?? true,
         }),
       );
       // Compile errors surface from start() or the first request.
@@ -341,6 +357,7 @@ export class HandlerPool {
       instances: this.#slots.length,
       created: this.#nextId,
       poisoned: this.#poisoned,
+      reset: this.#reset,
       active: this.#active,
       queued: this.#queue.length,
       dispatched: this.#dispatched,
@@ -400,6 +417,7 @@ export class HandlerPool {
   /** The instance must take no more requests (timed out); dropped once idle. */
   retire(slot: Slot): void {
     slot.retired = true;
+    slot.spent = false;
   }
 
   /** The instance failed (a trap): drop it now; requests still on it fail. */
@@ -445,7 +463,7 @@ export class HandlerPool {
     this.#active++;
     this.#dispatched++;
     if (best.active > this.#peak) this.#peak = best.active;
-    if (best.given >= this.#opts.requestsPerInstance) best.retired = true;
+    if (best.given >= this.#opts.requestsPerInstance) best.retired = best.spent = true;
     best.idleAt = undefined;
     return best;
   }
@@ -548,6 +566,12 @@ export class HandlerPool {
   /** Idle bookkeeping after a slot's active count changed. */
   #settle(slot: Slot): void {
     if (slot.dead || slot.active > 0) return;
+    if (slot.spent && !this.#closing && slot.instance !== undefined && resetInstance(slot.instance)) {
+      // Used up, idle and back as instantiation left it: as good as a new instance, and far cheaper.
+      slot.given = 0;
+      slot.retired = slot.spent = false;
+      this.#reset++;
+    }
     if (!slot.accepts() || this.#closing) {
       this.#destroy(slot);
       return;

@@ -2,7 +2,7 @@
 //   node packages/wasi-http/test/guests/build.mjs [NAME...]
 // - hello, echo: componentize-qjs (the workspace's devDependency) from NAME.js
 //   against world.wit's `handler` world;
-// - hello-c, loop, trap, fetch, middleware: C against the raw canonical ABI
+// - hello-c, count, loop, trap, fetch, middleware: C against the raw canonical ABI
 //   (http.h), built by test-support/c-guest/build.mjs (Debian's clang-22 and
 //   lld-22: apt-get install -y clang-22 lld-22) against world.wit's world of
 //   the same purpose.
@@ -15,7 +15,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../../..');
 
 const QJS = ['hello', 'echo'];
-const C = { 'hello-c': 'handler', loop: 'handler', trap: 'handler', fetch: 'fetch', middleware: 'middleware' };
+const C = {
+  'hello-c': 'handler',
+  count: 'handler',
+  loop: 'handler',
+  trap: 'handler',
+  fetch: 'fetch',
+  middleware: 'middleware',
+};
 
 const wanted = process.argv.slice(2);
 const want = (name) => wanted.length === 0 || wanted.includes(name);
