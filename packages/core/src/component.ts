@@ -99,6 +99,11 @@ export interface InstantiateOptions {
    * do with `false`.
    */
   codegen?: boolean;
+  /**
+   * For a component compiled `resettable`: `false` keeps no copy of the state instantiation
+   * left (a memory's bytes), so `resetInstance` returns false for this instance. Default true.
+   */
+  resettable?: boolean;
 }
 
 export interface CompileOptions {
@@ -274,7 +279,8 @@ export class Component {
       codegen: options.codegen,
     });
     const guard = createGuard(this.#instrumented, options, store);
-    if (this.#instrumented.resettable) store.parts = { instances: [], cores: [], definesResources: false };
+    if (this.#instrumented.resettable && options.resettable !== false)
+      store.parts = { instances: [], cores: [], definesResources: false };
     const inst = instantiateComponent(
       this.#def,
       { kind: 'host', imports },

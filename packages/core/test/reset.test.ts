@@ -93,7 +93,7 @@ describe('resetInstance', () => {
     expect(i.exports.bump()).toBe(116);
   });
 
-  it('refuses after the memory grew, after a trap, and without `resettable`', async () => {
+  it('refuses after the memory grew, after a trap, and without `resettable` (compiled or instantiated)', async () => {
     const c = await Component.compile(await assemble(GUEST), { resettable: true });
     const grown = await c.instantiate();
     expect(grown.exports.bump()).toBe(116);
@@ -105,6 +105,11 @@ describe('resetInstance', () => {
     expect(() => trapped.exports.boom()).toThrow(Trap);
     expect(resetInstance(trapped)).toBe(false);
     expect(() => trapped.exports.bump()).toThrow(Trap);
+
+    const uncopied = await c.instantiate({}, { resettable: false });
+    expect(uncopied.exports.bump()).toBe(116);
+    expect(resetInstance(uncopied)).toBe(false);
+    expect(uncopied.exports.bump()).toBe(226);
 
     const plain = await (await Component.compile(await assemble(GUEST))).instantiate();
     expect(plain.exports.bump()).toBe(116);
@@ -124,7 +129,9 @@ describe('resetInstance', () => {
 
   it('works with the modules of Component.coreModules given to fromModules', async () => {
     const bytes = await assemble(GUEST);
-    const modules = Component.coreModules(bytes, { resettable: true }).map((m) => new WebAssembly.Module(m as Uint8Array<ArrayBuffer>));
+    const modules = Component.coreModules(bytes, { resettable: true }).map(
+      (m) => new WebAssembly.Module(m as Uint8Array<ArrayBuffer>),
+    );
     const names = WebAssembly.Module.exports(modules[0]!).map((e) => e.name);
     expect(names.filter((n) => n.startsWith('weft:state/'))).toEqual([
       'weft:state/table/0',

@@ -239,6 +239,9 @@ export class HandlerPool {
   #nextId = 0;
   #poisoned = 0;
   #reset = 0;
+  /** Used-up instances the core would not reset, while none has been. */
+  #resetRefused = 0;
+  #keepResetState = true;
   #dispatched = 0;
   #peak = 0;
   #closing = false;
@@ -499,6 +502,7 @@ export class HandlerPool {
         : { ...createHttpImports(this.#opts.http), ...own };
     const timeout = this.#opts.requestTimeout;
     const base: InstantiateOptions = { ...this.#opts.instantiate };
+    if (!this.#keepResetState) base.resettable = false;
     let instance: Instance;
     let coreDeadline = false;
     if (timeout > 0 && !this.#hostDeadlineOnly) {
@@ -571,6 +575,10 @@ export class HandlerPool {
       slot.given = 0;
       slot.retired = slot.spent = false;
       this.#reset++;
+    } else if (slot.spent && !this.#closing && this.#reset === 0 && ++this.#resetRefused >= RESET_TRIES) {
+      // A guest that keeps handles across requests is never idle enough: stop keeping the
+      // copy each instantiation makes for a reset.
+      this.#keepResetState = false;
     }
     if (!slot.accepts() || this.#closing) {
       this.#destroy(slot);
@@ -619,6 +627,9 @@ export class HandlerPool {
     this.#pump();
   }
 }
+
+/** Used-up instances refused a reset, with none reset yet, before the pool stops asking. */
+const RESET_TRIES = 3;
 
 /** The import entries createHttpImports makes. */
 const HTTP_ENTRIES = ['wasi:http/types@0.3.0', 'wasi:http/client@0.3.0'];
