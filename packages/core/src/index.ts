@@ -19,6 +19,6 @@ export {
 } from './runtime/host-streams.ts';
 export { HAS_JSPI, recordJspiShims, registerJspiShims } from './runtime/jspi.ts';
 export { recordCompiledLifts, registerCompiledLifts } from './canon/lift-codegen.ts';
-export { isSpinning, setDeadline } from './link/guard.ts';
+export { isSpinning, isTimeSliced, setDeadline } from './link/guard.ts';
 export { resetInstance } from './link/reset.ts';
 export { shortName } from './host/short-name.ts';

@@ -380,6 +380,11 @@ export function setDeadline(instance: object, ms: number | undefined): void {
   c.set(ms);
 }
 
+/** Whether an instance runs time-sliced (instantiated with `timeSlice` where the engine has JSPI). */
+export function isTimeSliced(instance: object): boolean {
+  return (instance as Record<symbol, Store | undefined>)[STORE]?.timeSlice === true;
+}
+
 /** Pauses of one call that make it a long stretch of code (each comes after 4 ms or more of it). */
 const SPIN_PAUSES = 3;
 /** How recently its last pause must have begun (ms). */

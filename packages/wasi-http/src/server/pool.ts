@@ -9,19 +9,21 @@
 // dropped after `idleTimeout` without work. One that served its `requestsPerInstance` is
 // replaced; where the core can reset it (a component compiled `resettable`, as the pool
 // compiles bytes), it is reset to the state instantiation left it in instead, which is the
-// same to the guest and costs a memory copy rather than an instantiation. A trap, or any failure that is not the guest's own
-// `error-code`, poisons the instance: it takes no more requests and is dropped.
+// same to the guest and costs a memory copy rather than an instantiation. A trap, or any
+// failure that is not the guest's own `error-code`, poisons the instance: it takes no more
+// requests and is dropped.
 //
 // Deadlines. A request's guest work (the `handle` call, its response body and trailers) has
 // `requestTimeout` ms. Past it the request fails with a DeadlineError, its instance takes no
 // more requests and is dropped once its other requests are done, and its code traps
 // "interrupted" if it runs again (the instantiation's `signal`). Instances are made with the
 // core's time slicing (`timeSlice`), so even a guest in a tight loop pauses every few ms and
-// the host's timer fires on time, while other instances keep serving. Where that cannot work
-// (no JSPI), the core's own deadline stops a tight loop: each instance's deadline is moved
-// (`setDeadline`, through the core's watchdog worker) to its oldest request's start plus
-// `requestTimeout` plus a little grace (the host timer normally wins), and removed while it is
-// idle, so an instance takes requests all its life.
+// the host's timer fires on time, while other instances keep serving; an overdue guest stops
+// when its instance is dropped. Where that cannot work (no JSPI), the core's own deadline
+// stops a tight loop: each instance's deadline is moved (`setDeadline`, through the core's
+// watchdog worker) to its oldest request's start plus `requestTimeout` plus a little grace
+// (the host timer normally wins), and removed while it is idle, so an instance takes
+// requests all its life.
 
 import {
   type CompileOptions,
@@ -29,6 +31,7 @@ import {
   type Instance,
   type InstantiateOptions,
   isSpinning,
+  isTimeSliced,
   resetInstance,
   setDeadline,
   shortName,
@@ -194,6 +197,12 @@ class Slot {
   readonly starts = new Map<Exchange, number>();
   /** Its core deadline can be moved (an interruptible instance): see `HandlerPool.#arm`. */
   coreDeadline = false;
+  /**
+   * Its guest runs time-sliced, so the host's timer ends a request on time even in a tight
+   * loop, and an overdue guest is stopped when its instance is dropped: no core deadline to
+   * move per request.
+   */
+  sliced = false;
   constructor(id: number) {
     this.id = id;
   }
@@ -394,6 +403,7 @@ export class HandlerPool {
   /** A request began on `slot` (Exchange's constructor). */
   began(ex: Exchange, slot: Slot): void {
     this.#exchanges.add(ex);
+    if (slot.sliced) return;
     slot.starts.set(ex, Date.now());
     // The core deadline follows the oldest request: only a first one moves it.
     if (slot.starts.size === 1) this.#arm(slot);
@@ -402,7 +412,9 @@ export class HandlerPool {
   /** A request on `slot` is over (guest work done, failed or timed out). */
   release(slot: Slot, ex: Exchange): void {
     this.#exchanges.delete(ex);
-    if (slot.starts.size > 0 && slot.starts.keys().next().value === ex) {
+    if (slot.sliced) {
+      // nothing to move
+    } else if (slot.starts.size > 0 && slot.starts.keys().next().value === ex) {
       slot.starts.delete(ex);
       this.#arm(slot);
     } else slot.starts.delete(ex);
@@ -542,6 +554,8 @@ export class HandlerPool {
     slot.instance = instance;
     slot.handle = handle as (...args: any[]) => any;
     slot.coreDeadline = coreDeadline;
+    slot.sliced = coreDeadline && isTimeSliced(instance);
+    if (slot.sliced) slot.starts.clear();
     this.#arm(slot);
   }
 
@@ -551,7 +565,7 @@ export class HandlerPool {
    * while the instance is idle.
    */
   #arm(slot: Slot): void {
-    if (!slot.coreDeadline || slot.dead || slot.instance === undefined) return;
+    if (!slot.coreDeadline || slot.sliced || slot.dead || slot.instance === undefined) return;
     let oldest: number | undefined;
     for (const at of slot.starts.values()) {
       oldest = at;
