@@ -118,6 +118,25 @@ describe('resetInstance', () => {
     expect(resetInstance({})).toBe(false);
   });
 
+  it('refuses from a host import the guest is in', async () => {
+    const text = `(component
+      (import "cb" (func $cb))
+      (core func $cb (canon lower (func $cb)))
+      (core module $M (import "" "cb" (func $cb)) (global $g (mut i32) (i32.const 0))
+        (func (export "bump") (result i32)
+          (global.set $g (i32.add (global.get $g) (i32.const 1))) (call $cb) (global.get $g)))
+      (core instance $m (instantiate $M (with "" (instance (export "cb" (func $cb))))))
+      (func (export "bump") (result u32) (canon lift (core func $m "bump"))))`;
+    const c = await Component.compile(await assemble(text), { resettable: true });
+    const seen: boolean[] = [];
+    const i = await c.instantiate({ cb: () => void seen.push(resetInstance(i)) });
+    expect(i.exports.bump()).toBe(1);
+    expect(i.exports.bump()).toBe(2);
+    expect(seen).toEqual([false, false]);
+    expect(resetInstance(i)).toBe(true);
+    expect(i.exports.bump()).toBe(1);
+  });
+
   it('gives back the fuel instantiation had', async () => {
     const c = await Component.compile(await assemble(GUEST), { resettable: true, fuel: true });
     const i = await c.instantiate({}, { fuel: 100 });

@@ -6,7 +6,7 @@
 // (instrument/index.ts), taken here once instantiation ends.
 
 import { STATE_EXPORT, STATE_UNRESETTABLE, STATE_WRITES_TABLES } from '../instrument/index.ts';
-import type { InstantiationParts, Store } from '../runtime/store.ts';
+import { type InstantiationParts, running, type Store } from '../runtime/store.ts';
 import { flagHoldsTrap } from './guard.ts';
 
 /** The key of an `Instance`'s reset (non-enumerable). */
@@ -102,6 +102,8 @@ export class Reset {
   /** No guest code running or waiting, no handles held, nothing trapped or pending a trap. */
   #idle(): boolean {
     const s = this.#store;
+    // Called from a host import a guest is in: never under running code.
+    if (running.current !== undefined) return false;
     if (s.waiting.length > 0 || s.syncCalls.length > 0 || s.inflight !== undefined) return false;
     if (s.hostPending !== 0 || s.hostWaits !== 0 || s.pausing !== 0) return false;
     if (this.#guard !== undefined && flagHoldsTrap(this.#guard)) return false;
