@@ -197,10 +197,10 @@ export class Component {
    * hosts that forbid code generation from bytes (Cloudflare's workerd, where a `.wasm` import
    * is a Module; a strict Content-Security-Policy) and for bundles (`weft bundle`). The binary
    * is decoded and validated as by `compile`; the modules must be those of
-   * `Component.coreModules(bytes, options)` with the same `fuel` / `interruptible` / `resettable` (and resource
-   * limit) options. A wrong count, or a module whose imports or exports (names, kinds, order)
-   * are not those the binary declares for its place, is a ValidationError saying which;
-   * anything but a Module is a TypeError. Synchronous.
+   * `Component.coreModules(bytes, options)` with the same `fuel` / `interruptible` /
+   * `resettable` (and resource limit) options. A wrong count, or a module whose imports or
+   * exports (names, kinds, order) are not those the binary declares for its place, is a
+   * ValidationError saying which; anything but a Module is a TypeError. Synchronous.
    */
   static fromModules(
     bytes: Uint8Array | ArrayBuffer | ArrayBufferView,
@@ -222,10 +222,10 @@ export class Component {
   /**
    * The bytes of every core module of a component binary (nested components' in place, depth
    * first: the order `fromModules` takes them), as `compile` would compile them with these
-   * options: memory and table limits applied, instrumented for `fuel` / `interruptible` / `resettable`
-   * (otherwise the module's own bytes, unchanged). What a bundler writes out as `.wasm` files.
-   * Each is validated (`WebAssembly.validate`); the component itself is only decoded. Throws
-   * DecodeError, or ValidationError for a core module that is not valid.
+   * options: memory and table limits applied, instrumented for `fuel` / `interruptible` /
+   * `resettable` (otherwise the module's own bytes, unchanged). What a bundler writes out as
+   * `.wasm` files. Each is validated (`WebAssembly.validate`); the component itself is only
+   * decoded. Throws DecodeError, or ValidationError for a core module that is not valid.
    */
   static coreModules(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: CompileOptions = {}): Uint8Array[] {
     const u8 = toBytes(bytes);

@@ -160,6 +160,8 @@ describe('resetInstance', () => {
     ]);
     // Its code writes a table (table.set): the reset restores elements, not only lengths.
     expect([...new Uint8Array(WebAssembly.Module.customSections(modules[0]!, 'weft:state')[0]!)]).toEqual([1]);
+    // Alone, `resettable` shifts no index: the function names stay for traps and profiles.
+    expect(WebAssembly.Module.customSections(modules[0]!, 'name')).toHaveLength(1);
     const i = Component.fromModules(bytes, modules, { resettable: true }).instantiateSync();
     i.exports.swap();
     expect(i.exports.bump()).toBe(102 + 15);

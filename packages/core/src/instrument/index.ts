@@ -24,8 +24,8 @@
 //
 // Every instruction is decoded so that function, global and memory indices
 // can be remapped; an opcode the decoder does not know is a ValidationError
-// (never a silent miscompile). The `name` custom section is dropped (its
-// function indices would be stale).
+// (never a silent miscompile). The `name` custom section is dropped when
+// indices shift (they would be stale).
 
 import { coreSectionRank } from '../binary/decode-core.ts';
 import { fail, In, Out } from './bytes.ts';
@@ -220,7 +220,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
       const nameStart = inp.pos;
       const len = inp.u32();
       const name = new TextDecoder().decode(bytes.subarray(inp.pos, inp.pos + len));
-      if (name === 'name') continue;
+      // Its indices would be stale once imports shift them (not for `resettable` alone).
+      if (name === 'name' && r.funcShift + r.globalShift + r.memShift !== 0) continue;
       inp.pos = nameStart;
       out.byte(0);
       out.u32(s.end - s.start);
