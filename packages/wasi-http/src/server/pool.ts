@@ -412,9 +412,8 @@ export class HandlerPool {
   /** A request on `slot` is over (guest work done, failed or timed out). */
   release(slot: Slot, ex: Exchange): void {
     this.#exchanges.delete(ex);
-    if (slot.sliced) {
-      // nothing to move
-    } else if (slot.starts.size > 0 && slot.starts.keys().next().value === ex) {
+    // The core deadline of an instance without slicing follows its oldest request.
+    if (!slot.sliced && slot.starts.keys().next().value === ex) {
       slot.starts.delete(ex);
       this.#arm(slot);
     } else slot.starts.delete(ex);
