@@ -10,7 +10,7 @@
 // nopool (the guest on one time-sliced instance, no pool), nopool-plain (the same, not sliced).
 // Options (env): WEFT_BENCH_INPROC_REQUESTS (default 20000), WEFT_BENCH_INPROC_CONNECTIONS
 // (default 16), WEFT_BENCH_INPROC_RPI (the pool's requestsPerInstance: 32 against 1000000
-// prices making an instance), WEFT_BENCH_INPROC_TIMEOUT (requestTimeout; 0: no deadline, so no
+// prices replacing an instance, which for hello-c is a reset), WEFT_BENCH_INPROC_TIMEOUT (requestTimeout; 0: no deadline, so no
 // time slicing, for callgrind). Prints requests per second of the whole run and CPU (all
 // threads) per request, client included.
 
