@@ -259,6 +259,17 @@ describe('a misbehaving guest (component text)', { timeout: 30_000 }, () => {
     expect(log.join('\n')).toMatch(/GET \/trap: Trap: wasm trap: wasm `unreachable` instruction executed/);
   });
 
+  it('a log that throws fails nothing more: the trapping request gets its 500, the next its answer', async () => {
+    const s = await start(bytes, {
+      imports: next,
+      log: () => {
+        throw new Error('the log is broken');
+      },
+    });
+    expect((await get(`${s.url}trap`)).status).toBe(500);
+    expect((await get(`${s.url}b`)).body).toBe('next /b');
+  });
+
   it('a tight loop is cut off by the deadline (504); requests queued behind it are served', async () => {
     const log: string[] = [];
     const s = await start(bytes, { imports: next, requestTimeout: 400, log: (l) => log.push(l) });

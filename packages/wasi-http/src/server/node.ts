@@ -178,11 +178,20 @@ function watchDelivery(res: ServerResponse, delivered: (error?: HttpError) => vo
  * `Trailer` header when they were known before the headers went). Rejects if the guest's body
  * fails; then the connection is destroyed (the client sees a cut-off message).
  */
-export async function writeHostResponse(
+export function writeHostResponse(
   res: ServerResponse,
   response: HostResponse,
   options: WriteOptions = {},
 ): Promise<WriteOutcome> {
+  // Not an async function: a whole response costs one Promise (its write at the turn's end).
+  try {
+    return writeResponse(res, response, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function writeResponse(res: ServerResponse, response: HostResponse, options: WriteOptions): Promise<WriteOutcome> {
   const raw = rawFromFields(response.headers);
   const source = response.contents;
   // A body (and trailers) known whole already leaves in one write; nothing to iterate.
@@ -193,14 +202,19 @@ export async function writeHostResponse(
   if (!has(response.headers, 'content-length') && !has(response.headers, 'transfer-encoding'))
     raw.push('content-length', String(whole.bytes));
   const body = concat(whole.chunks, whole.bytes);
-  if (options.turns !== undefined) {
-    await options.turns.turn();
-    // The client went away meanwhile: 'close' told the guest.
-    if (res.destroyed) return {};
+  if (options.turns === undefined) {
+    res.writeHead(response.status, raw);
+    res.end(body);
+    return Promise.resolve({});
   }
-  res.writeHead(response.status, raw);
-  res.end(body);
-  return {};
+  return options.turns.at(() => {
+    // The client went away meanwhile: 'close' told the guest.
+    if (!res.destroyed) {
+      res.writeHead(response.status, raw);
+      res.end(body);
+    }
+    return {};
+  });
 }
 
 /** writeHostResponse of a body still coming, with trailers, or none. */

@@ -20,6 +20,26 @@ export class Turns {
     for (const f of waiting) f();
   };
 
+  /**
+   * Runs `f` when the event loop turns (with every other wait begun in this turn): one Promise,
+   * of its result.
+   */
+  at<T>(f: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push(() => {
+        try {
+          resolve(f());
+        } catch (e) {
+          reject(e);
+        }
+      });
+      if (!this.#armed) {
+        this.#armed = true;
+        later(this.#turn);
+      }
+    });
+  }
+
   /** Resolves when the event loop turns (with every other wait begun in this turn). */
   turn(): Promise<void> {
     return new Promise((resolve) => {

@@ -45,19 +45,13 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const log = options.log ?? ((line: string) => pool.log(line));
   const turns = new Turns();
-  return (req, res) => {
-    respond(pool, log, turns, req, res).catch((e) => {
-      // Never an unhandled rejection: a bug here fails one request.
-      log(`weft serve: ${describeError(e)}`);
-      if (!res.headersSent) failResponse(res, 500);
-      else res.destroy();
-    });
-  };
+  return (req, res) => void respond(pool, log, turns, req, res);
 }
 
 /** How a request is named in the log (only made when there is something to log). */
 const what = (req: IncomingMessage) => `${req.method} ${shortName(req.url ?? '', 512)}`;
 
+/** Answers one request; never rejects: a bug here (or a throwing log) fails that request only. */
 async function respond(
   pool: HandlerPool,
   log: (line: string) => void,
@@ -65,26 +59,41 @@ async function respond(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  let response: Awaited<ReturnType<HandlerPool['handle']>>;
-  // The guest's transmission future: settled once the response was written out (or not).
-  let delivered!: (error?: HttpError) => void;
-  const outcome = new Promise<void>((resolve, reject) => {
-    delivered = (error) => (error === undefined ? resolve() : reject(error));
-  });
-  outcome.catch(() => {});
   try {
-    response = await pool.handle(toHostRequest(req), outcome);
+    let response: Awaited<ReturnType<HandlerPool['handle']>>;
+    // The guest's transmission future: settled once the response was written out (or not).
+    let delivered!: (error?: HttpError) => void;
+    const outcome = new Promise<void>((resolve, reject) => {
+      delivered = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    outcome.catch(() => {});
+    try {
+      response = await pool.handle(toHostRequest(req), outcome);
+    } catch (e) {
+      if (!(e instanceof PoolClosedError)) log(`weft serve: ${what(req)}: ${describeError(e)}`);
+      failResponse(res, failureStatus(e));
+      return;
+    }
+    try {
+      const wrote = await writeHostResponse(res, response, { head: req.method === 'HEAD', delivered, turns });
+      if (wrote.droppedTrailers) log(`weft serve: ${what(req)}: trailers dropped (the body had a content-length)`);
+    } catch (e) {
+      log(`weft serve: ${what(req)}: ${describeError(e)}`);
+      failResponse(res, failureStatus(e));
+    }
   } catch (e) {
-    if (!(e instanceof PoolClosedError)) log(`weft serve: ${what(req)}: ${describeError(e)}`);
-    failResponse(res, failureStatus(e));
-    return;
-  }
-  try {
-    const wrote = await writeHostResponse(res, response, { head: req.method === 'HEAD', delivered, turns });
-    if (wrote.droppedTrailers) log(`weft serve: ${what(req)}: trailers dropped (the body had a content-length)`);
-  } catch (e) {
-    log(`weft serve: ${what(req)}: ${describeError(e)}`);
-    failResponse(res, failureStatus(e));
+    // A bug here, or a log that throws: this request fails, the server goes on.
+    try {
+      log(`weft serve: ${describeError(e)}`);
+    } catch {
+      // nowhere left to say it
+    }
+    try {
+      if (!res.headersSent) failResponse(res, 500);
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
   }
 }
 

@@ -488,6 +488,8 @@ class MadeBody implements HostBody {
   /** Made only when someone waits for the end before it came. */
   #endWait: Deferred<End> | undefined;
   #fields: Promise<FieldList | undefined> | undefined;
+  /** The trailers `whole` took: #fields made of them only if someone asks. */
+  #wholeTrailers: { list: FieldList | undefined } | undefined;
   #trailers: Promise<FieldList | undefined> | undefined;
   #it: AsyncIterator<unknown> | undefined;
   #sent = 0n;
@@ -519,7 +521,13 @@ class MadeBody implements HostBody {
   }
 
   #readTrailers(): Promise<FieldList | undefined> {
-    return (this.#fields ??= quiet(trailerFields(this.#made.trailers).then((f) => f?.toHost())));
+    if (this.#fields !== undefined) return this.#fields;
+    const taken = this.#wholeTrailers;
+    this.#fields =
+      taken !== undefined
+        ? Promise.resolve(taken.list)
+        : quiet(trailerFields(this.#made.trailers).then((f) => f?.toHost()));
+    return this.#fields;
   }
 
   /** The trailers, after the contents ended well; the contents' error if they did not. */
@@ -614,7 +622,7 @@ class MadeBody implements HostBody {
     if (list === false || size === undefined) return undefined;
     if (this.#contentLength !== undefined && BigInt(size) !== this.#contentLength) return undefined;
     const got = ahead.whole()!;
-    this.#fields = Promise.resolve(list);
+    this.#wholeTrailers = { list };
     this.#finish(DONE_END);
     return { chunks: got.chunks, bytes: got.bytes, trailers: list };
   }
