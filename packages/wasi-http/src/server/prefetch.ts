@@ -8,7 +8,7 @@ const later: (f: () => void) => unknown =
 /**
  * "Before the event loop turns", for many waiters: one macrotask per turn ends every wait
  * begun in it (a server shares one; a macrotask per wait costs more than the wait), and
- * lets work deferred to the turn's end run together (`turn`).
+ * lets work deferred to the turn's end run together (`turn`, `at`).
  */
 export class Turns {
   #waiting: (() => void)[] = [];
@@ -26,45 +26,40 @@ export class Turns {
    */
   at<T>(f: () => T): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => {
+      this.#wait(() => {
         try {
           resolve(f());
         } catch (e) {
           reject(e);
         }
       });
-      if (!this.#armed) {
-        this.#armed = true;
-        later(this.#turn);
-      }
     });
+  }
+
+  /** `f` runs when the event loop turns. */
+  #wait(f: () => void): void {
+    this.#waiting.push(f);
+    if (!this.#armed) {
+      this.#armed = true;
+      later(this.#turn);
+    }
   }
 
   /** Resolves when the event loop turns (with every other wait begun in this turn). */
   turn(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      if (!this.#armed) {
-        this.#armed = true;
-        later(this.#turn);
-      }
-    });
+    return new Promise((resolve) => this.#wait(resolve));
   }
 
   /** `p`'s value if it settles before the event loop turns, else `undefined` (p keeps going). */
   soon<T>(p: Promise<T>): Promise<{ value: T } | undefined> {
     return new Promise((resolve, reject) => {
       let settled = false;
-      this.#waiting.push(() => {
+      this.#wait(() => {
         if (!settled) {
           settled = true;
           resolve(undefined);
         }
       });
-      if (!this.#armed) {
-        this.#armed = true;
-        later(this.#turn);
-      }
       p.then(
         (value) => {
           if (settled) return;
