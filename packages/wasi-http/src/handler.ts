@@ -32,18 +32,21 @@ export function callHandler(
     return Promise.reject(handlerError(e));
   }
   return Promise.resolve(call).then(
-    (response) => {
-      if (!(response instanceof Response)) throw new TypeError('the handler returned no wasi:http Response');
-      return response.toHost(delivered);
-    },
+    (response) => handlerResponse(response, delivered),
     (e: unknown) => {
       throw handlerError(e);
     },
   );
 }
 
+/** callHandler's view of what `handle` returned: the response for the host (throws if none). */
+export function handlerResponse(response: unknown, delivered: PromiseLike<unknown> | undefined): HostResponse {
+  if (!(response instanceof Response)) throw new TypeError('the handler returned no wasi:http Response');
+  return response.toHost(delivered);
+}
+
 /** What a failed `handle` rejects with: an HttpError for the guest's error-code, else what it threw. */
-function handlerError(e: unknown): unknown {
+export function handlerError(e: unknown): unknown {
   if (!(e instanceof ComponentError)) return e;
   const code = errorCode(e.payload);
   return new HttpError(code, `the handler returned error-code ${code.tag}`);

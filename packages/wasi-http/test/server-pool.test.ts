@@ -42,6 +42,17 @@ function stalling(first: string): HostResponse {
 }
 
 describe('HandlerPool', { timeout: 10_000 }, () => {
+  it('a handle that returns no wasi:http Response fails its request and drops its instance', async () => {
+    // The default call path (no callHandler option): handle gets a Request resource.
+    const c = fakeComponent(async () => ({ status: 200 }) as unknown as HostResponse);
+    const pool = new HandlerPool(c, { log: () => {} });
+    await expect(body(pool)).rejects.toThrow('the handler returned no wasi:http Response');
+    expect(pool.stats()).toMatchObject({ active: 0, poisoned: 1 });
+    await expect(body(pool)).rejects.toThrow(TypeError);
+    expect(pool.stats()).toMatchObject({ active: 0, poisoned: 2, created: 2 });
+    await pool.close();
+  });
+
   it('sends concurrent requests to one instance, up to concurrencyPerInstance', async () => {
     const g = gate();
     const c = fakeComponent(async (_req, ctx) => {

@@ -36,7 +36,8 @@ import {
   setDeadline,
   shortName,
 } from '@weft/core';
-import { callHandler } from '../handler.ts';
+import { handlerError, handlerResponse } from '../handler.ts';
+import { Request } from '../types/index.ts';
 import { type FieldList, type HostRequest, type HostResponse, HttpError } from '../host.ts';
 import { createHttpImports, type HttpOptions } from '../http-imports.ts';
 
@@ -262,7 +263,8 @@ export class HandlerPool {
   #hostDeadlineOnly = false;
   /** Time slicing failed for want of run-time wasm compilation: instances are made without it. */
   #noTimeSlice = false;
-  readonly #callHandler: CallHandler;
+  /** An embedder's own way to call `handle` (else callHandler's steps, in #call). */
+  readonly #callHandler: CallHandler | undefined;
 
   constructor(component: ComponentLike | Uint8Array | ArrayBuffer, options: HandlerPoolOptions = {}) {
     const requestTimeout = positive('requestTimeout', options.requestTimeout, POOL_DEFAULTS.requestTimeout, true);
@@ -285,7 +287,7 @@ export class HandlerPool {
       log: options.log ?? defaultLog,
     };
     this.#deadlines = requestTimeout > 0 ? new Deadlines(requestTimeout) : undefined;
-    this.#callHandler = options.callHandler ?? (callHandler as CallHandler);
+    this.#callHandler = options.callHandler;
     if (component instanceof Uint8Array || component instanceof ArrayBuffer) {
       const bytes = component;
       this.#component = import('@weft/core').then(({ Component }) =>
@@ -350,17 +352,40 @@ export class HandlerPool {
 
   /** The guest's `handle` on `slot`, under `ex`'s deadline: its response guarded the same way. */
   #call(ex: Exchange, slot: Slot, request: HostRequest, delivered: PromiseLike<unknown> | undefined) {
-    let call: Promise<HostResponse>;
-    try {
-      call = this.#callHandler(slot.handle!, request, delivered);
-    } catch (e) {
-      return Promise.reject(ex.fail(e));
+    const custom = this.#callHandler;
+    if (custom !== undefined) {
+      let call: Promise<HostResponse>;
+      try {
+        call = custom(slot.handle!, request, delivered);
+      } catch (e) {
+        return Promise.reject(ex.fail(e));
+      }
+      // One hop: the guard's own settling wraps the response (or fails the request).
+      return ex.guard(
+        call,
+        (response) => ex.wrap(response),
+        (e: unknown) => ex.fail(e),
+      );
     }
-    // One hop: the guard's own settling wraps the response (or fails the request).
+    // callHandler's steps, its conversions in the guard's own settling (one hop fewer).
+    let call: unknown;
+    try {
+      call = slot.handle!(Request.fromHost(request));
+    } catch (e) {
+      return Promise.reject(ex.fail(handlerError(e)));
+    }
     return ex.guard(
-      call,
-      (response) => ex.wrap(response),
-      (e: unknown) => ex.fail(e),
+      Promise.resolve(call),
+      (response) => {
+        let host: HostResponse;
+        try {
+          host = handlerResponse(response, delivered);
+        } catch (e) {
+          throw ex.fail(e);
+        }
+        return ex.wrap(host);
+      },
+      (e: unknown) => ex.fail(handlerError(e)),
     );
   }
 
