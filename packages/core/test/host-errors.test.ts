@@ -211,6 +211,46 @@ describe('a result-typed host import', () => {
   }
 });
 
+// `f` and `g`: async exports (callback ABI) of result<u32, u32>: err if x > 9. `f` returns at
+// once; `g` yields first and returns from its callback.
+const ASYNC_RESULT = `(component
+  (core module $M
+    (import "" "task.return" (func $ret (param i32 i32)))
+    (func (export "f") (param $x i32) (result i32)
+      (call $ret (i32.gt_u (local.get $x) (i32.const 9)) (local.get $x))
+      (i32.const 0))
+    (func (export "g") (param $x i32) (result i32)
+      (global.set $x (local.get $x))
+      (i32.const 1))
+    (global $x (mut i32) (i32.const 0))
+    (func (export "cb") (param i32 i32 i32) (result i32)
+      (call $ret (i32.gt_u (global.get $x) (i32.const 9)) (global.get $x))
+      (i32.const 0)))
+  (core func $ret (canon task.return (result (result u32 (error u32)))))
+  (core instance $m (instantiate $M (with "" (instance (export "task.return" (func $ret))))))
+  (func (export "f") async (param "x" u32) (result (result u32 (error u32)))
+    (canon lift (core func $m "f") async (callback (core func $m "cb"))))
+  (func (export "g") async (param "x" u32) (result (result u32 (error u32)))
+    (canon lift (core func $m "g") async (callback (core func $m "cb")))))`;
+
+describe('an async export of a result, called by the host', () => {
+  it('resolves with the ok value and rejects with a ComponentError of the err, at once or later', async () => {
+    for (const jspi of [true, false]) {
+      const x = (await (await compile(ASYNC_RESULT)).instantiate({}, { jspi })).exports;
+      await expect(x.f(3)).resolves.toBe(3);
+      await expect(x.g(4)).resolves.toBe(4);
+      for (const call of [x.f(12), x.g(13)]) {
+        const err = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(ComponentError);
+        expect((err as ComponentError).payload).toBeGreaterThan(9);
+      }
+    }
+  });
+});
+
 describe('an async-lowered host import whose Promise rejects', () => {
   for (const [what, make] of THROWN) {
     it(`with ${what}: the export call rejects with a Trap, the instance is poisoned`, async () => {

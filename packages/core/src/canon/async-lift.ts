@@ -10,7 +10,7 @@ import { checkCallNesting, enterFrom, leaveTo, takeCaller } from '../runtime/ins
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flattenTypes } from '../abi/layout.ts';
 import { flattenFuncType } from '../types/flatten.ts';
 import type { CanonOptions } from '../abi/options.ts';
-import { Trap } from '../host/errors.ts';
+import { ComponentError, Trap, unwrapResult } from '../host/errors.ts';
 import type { ComponentInstance } from '../runtime/component-instance.ts';
 import { tableOf } from '../runtime/table.ts';
 import type { FuncType, ValType } from '../types/model.ts';
@@ -26,6 +26,13 @@ import { EventCode, type EventTuple, WaitableSet } from '../runtime/waitable.ts'
 export const FUNC_INST = Symbol('weft.funcInst');
 /** The store of a lifted function's instance. */
 const FUNC_STORE = Symbol('weft.funcStore');
+/**
+ * On an async lift whose result is a `result`: the same call as the host sees it (ok: the
+ * value; err: a ComponentError), its Promise settled that way at once (link/host-convention.ts).
+ */
+export const HOST_UNWRAPPED = Symbol('weft.hostUnwrapped');
+
+type ResultValue = { tag: 'ok' | 'err'; val: unknown };
 
 /** definitions.py FuncInst: the caller's side of the call (its on_start, on_resolve, and where a trap goes) as one CallSite. */
 export type FuncInst = (site: CallSite, caller: ComponentInstance | undefined) => Cancellable;
@@ -374,6 +381,31 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     });
   };
   const slow = (caller: ComponentInstance | undefined, args: unknown[]) => outcome(startCall(undefined, caller, args));
+  // The host's view of a `result`: settled unwrapped, without a `then` of its own.
+  const unwrapped =
+    ft.async && ft.result?.kind === 'result'
+      ? function asyncLiftedUnwrapped(...args: unknown[]): Promise<unknown> {
+          const call = startCall(undefined, takeCaller(), args);
+          const state = call.hostState;
+          if (state === 1) {
+            try {
+              return Promise.resolve(unwrapResult(call.value as ResultValue));
+            } catch (e) {
+              return Promise.reject(e);
+            }
+          }
+          if (state === 2) return Promise.reject(call.value);
+          return new Promise((resolve, reject) => {
+            call.resolveP = (v) => {
+              const r = v as ResultValue;
+              if (r.tag === 'err') reject(new ComponentError(r.val));
+              else resolve(r.val);
+            };
+            call.rejectP = reject;
+            call.stop = store.watchIdle(() => call.settle(false, deadlockTrap()));
+          });
+        }
+      : undefined;
   // A host's call of an async callback-ABI lift of plain values on the main stack: compiled.
   const compiled =
     plain && ft.async && opts.async && callback !== undefined && !jspi
@@ -405,6 +437,9 @@ export function asyncCanonLift(ft: FuncType, opts: CanonOptions, coreFunc: Funct
     };
   (fn as unknown as Record<symbol, unknown>)[FUNC_INST] = funcInst;
   (fn as unknown as Record<symbol, unknown>)[FUNC_STORE] = store;
+  // (Not for a compiled call: its own path is faster than a hop saved.)
+  if (unwrapped !== undefined && compiled === undefined)
+    (fn as unknown as Record<symbol, unknown>)[HOST_UNWRAPPED] = unwrapped;
   if (jspi) suspendable.add(fn);
   return fn;
 }

@@ -55,6 +55,12 @@ export class ComponentError extends WeftError {
   }
 }
 
+/** The host's view of a `result` value: ok gives its value, err throws a ComponentError of its payload. */
+export function unwrapResult(r: { tag: 'ok' | 'err'; val: unknown }): unknown {
+  if (r.tag === 'err') throw new ComponentError(r.val);
+  return r.val;
+}
+
 function safeString(v: unknown): string {
   try {
     return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}` : x));

@@ -1,7 +1,8 @@
 // The host's view of component functions (DESIGN.md conventions, as jco):
 // a `result<T, E>` return value is T, and E travels as a thrown ComponentError.
 
-import { ComponentError, Trap } from '../host/errors.ts';
+import { Trap, unwrapResult } from '../host/errors.ts';
+import { HOST_UNWRAPPED } from '../canon/async-lift.ts';
 import type { FuncType } from '../types/model.ts';
 import type { ComponentFunc } from '../canon/lift.ts';
 import { hostErrorPayload } from '../runtime/errors.ts';
@@ -10,6 +11,9 @@ import { setCaller } from '../runtime/instance-entry.ts';
 /** Export side: `{tag:'ok', val}` → val; `{tag:'err', val}` → throw ComponentError(val). */
 export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc {
   if (ft.result?.kind !== 'result') return rawFn;
+  // An async lift can settle its own Promise with the unwrapped value: no hop of our own.
+  const direct = (rawFn as unknown as Record<symbol, ComponentFunc | undefined>)[HOST_UNWRAPPED];
+  if (direct !== undefined) return direct;
   return function hostExport(...args: unknown[]): unknown {
     const r = rawFn(...args) as { tag: 'ok' | 'err'; val: unknown } | Promise<{ tag: 'ok' | 'err'; val: unknown }>;
     // Async exports (and sync ones that blocked) resolve later: unwrap then.
@@ -20,11 +24,6 @@ export function toHostExport(ft: FuncType, rawFn: ComponentFunc): ComponentFunc 
 
 function okResult(val: unknown): { tag: 'ok'; val: unknown } {
   return { tag: 'ok', val };
-}
-
-function unwrapResult(r: { tag: 'ok' | 'err'; val: unknown }): unknown {
-  if (r.tag === 'err') throw new ComponentError(r.val);
-  return r.val;
 }
 
 /**
