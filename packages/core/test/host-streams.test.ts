@@ -16,8 +16,12 @@ describe('host stream ends', () => {
     await tick();
     expect(Array.from((await reader.read()) as Uint8Array)).toEqual([1, 2, 3]);
     expect(await wrote).toBe(3);
+    expect(reader.writerDropped).toBe(false);
     await closed;
+    // Known before a read tells it.
+    expect(reader.writerDropped).toBe(true);
     expect(await reader.read()).toBeUndefined();
+    expect(reader.writerDropped).toBe(true);
     await expect(writer.write(Uint8Array.of(4))).rejects.toThrow('closed');
   });
 

@@ -34,6 +34,15 @@ export class StreamReader<T = unknown> implements AsyncIterable<T extends number
     return this.shared?.t;
   }
 
+  /**
+   * True once the writer dropped its end: nothing more will come, and a read resolves
+   * `undefined` at once. Not when the writer's instance trapped (a read rejects with that).
+   */
+  get writerDropped(): boolean {
+    const s = this.shared;
+    return this.ended || (s !== undefined && s.dropped === true && s.poisoned === undefined);
+  }
+
   /** @internal Hands the end to a guest (lower); the reader is unusable afterwards. */
   take(): StreamProducer {
     const s = this.shared;

@@ -175,10 +175,13 @@ interface Made {
   trailersGot: { value: unknown } | undefined;
 }
 
+/** A read that found the stream's end. */
+const ENDED: Promise<undefined> = Promise.resolve(undefined);
+
 /**
  * Reads of a guest's stream<u8> begun before anyone asked (Body.made's `early`): the first (up
  * to 64 KiB), then, once that brought bytes, a second, which tells whether the stream ended
- * there. Whoever reads on gets their results first (`next`); a body that ended within them is
+ * there (unless the guest dropped the stream already: then it did). Whoever reads on gets their results first (`next`); a body that ended within them is
  * known at once (`whole`).
  */
 class ReadAhead {
@@ -206,7 +209,13 @@ class ReadAhead {
 
   readonly #arrived = (chunk: Uint8Array | undefined): void => {
     this.#got.push(chunk);
-    if (this.#begun === 1 && chunk !== undefined) this.#begin();
+    if (this.#begun !== 1 || chunk === undefined) return;
+    if (!this.reader.writerDropped) return this.#begin();
+    // The guest wrote its body and dropped the stream already: the end a second read would
+    // tell, known now.
+    this.#begun++;
+    this.#queue.push(ENDED);
+    this.#got.push(undefined);
   };
 
   readonly #fail = (): void => {
