@@ -294,7 +294,7 @@ export class Component {
     Object.defineProperty(instance, STORE, { value: store });
     if (guard?.deadline) Object.defineProperty(instance, DEADLINE_CONTROL, { value: guard.deadline });
     if (store.parts !== undefined) {
-      Object.defineProperty(instance, RESET, { value: new Reset(store, store.parts, guard?.imports) });
+      Object.defineProperty(instance, RESET, { value: new Reset(store, store.parts, guard?.imports, this.#def.plan) });
       store.parts = undefined;
     }
     return instance;

@@ -25,18 +25,21 @@ export function callHandler(
   request: HostRequest,
   delivered?: PromiseLike<unknown>,
 ): Promise<HostResponse> {
-  let call: Promise<Response> | Response;
-  try {
-    call = handle(Request.fromHost(request));
-  } catch (e) {
-    return Promise.reject(handlerError(e));
-  }
-  return Promise.resolve(call).then(
+  return startHandle(handle, request).then(
     (response) => handlerResponse(response, delivered),
     (e: unknown) => {
       throw handlerError(e);
     },
   );
+}
+
+/** `handle` called with a request resource made from `request`: what it returns, or threw. */
+export function startHandle(handle: GuestHandle, request: HostRequest): Promise<unknown> {
+  try {
+    return Promise.resolve(handle(Request.fromHost(request)));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** callHandler's view of what `handle` returned: the response for the host (throws if none). */

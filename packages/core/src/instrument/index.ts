@@ -210,6 +210,13 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
       o.u32(i);
     }
   };
+  /** An export section of the state exports alone, for a module that has none of its own. */
+  const stateExportSection = () => {
+    const o = new Out();
+    o.u32(state.length);
+    stateExports(o);
+    section(7, o);
+  };
   let typeDone = false;
   let importDone = false;
   let exportDone = !opts.resettable;
@@ -238,10 +245,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
       importDone = true;
     }
     if (!exportDone && order > coreSectionRank[7]!) {
-      const o = new Out();
-      o.u32(state.length);
-      stateExports(o);
-      section(7, o);
+      stateExportSection();
       exportDone = true;
     }
     const o = new Out();
@@ -402,12 +406,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
   }
   if (!typeDone) typeSection();
   if (!importDone) importSection();
-  if (!exportDone) {
-    const o = new Out();
-    o.u32(state.length);
-    stateExports(o);
-    section(7, o);
-  }
+  if (!exportDone) stateExportSection();
   if (opts.resettable) {
     const o = new Out();
     o.name(STATE_EXPORT);

@@ -35,6 +35,14 @@ export class LinkPlan {
   readonly exportNames = new Map<string, ExportName>();
   /** A method name → `(self, ...a) => self[m](...a)`. */
   readonly hostMethods = new Map<string, Function>();
+  /** A core module → what a reset reads of it (reset.ts moduleState). */
+  readonly moduleStates = new WeakMap<WebAssembly.Module, ModuleState>();
+}
+
+/** A `resettable` module's `weft:state` flags and the names of its state exports (reset.ts). */
+export interface ModuleState {
+  flags: number;
+  names: string[];
 }
 
 /** An export of an instance type that binds resources: a resource, or a nested instance type. */

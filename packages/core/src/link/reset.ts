@@ -8,6 +8,7 @@
 import { STATE_EXPORT, STATE_UNRESETTABLE, STATE_WRITES_TABLES } from '../instrument/index.ts';
 import { type InstantiationParts, running, type Store } from '../runtime/store.ts';
 import { flagHoldsTrap } from './guard.ts';
+import type { LinkPlan, ModuleState } from './plan.ts';
 
 /** The key of an `Instance`'s reset (non-enumerable). */
 export const RESET = Symbol('weft.reset');
@@ -34,31 +35,24 @@ export class Reset {
   readonly #fuel: bigint | undefined;
   readonly #possible: boolean;
 
-  constructor(store: Store, parts: InstantiationParts, guard: Record<string, unknown> | undefined) {
+  constructor(store: Store, parts: InstantiationParts, guard: Record<string, unknown> | undefined, plan: LinkPlan) {
     this.#store = store;
     this.#parts = parts;
     this.#guard = guard;
     const fuel = guard?.fuel as WebAssembly.Global | undefined;
     this.#fuel = fuel?.value as bigint | undefined;
     let possible = !parts.definesResources;
-    const flagsOf = new Map<WebAssembly.Module, number>();
+    // A table another module's code may write (an imported one) counts as written too.
+    let tablesWritten = false;
     for (const { module } of parts.cores) {
-      if (flagsOf.has(module)) continue;
-      const sections = WebAssembly.Module.customSections(module, STATE_EXPORT);
-      // Not made with `resettable` (a module from a bundle made before it): its state is unknown.
-      const flags = sections.length === 1 ? new Uint8Array(sections[0]!)[0]! : STATE_UNRESETTABLE;
-      flagsOf.set(module, flags);
+      const { flags } = moduleState(plan, module);
       if (flags & STATE_UNRESETTABLE) possible = false;
+      if (flags & STATE_WRITES_TABLES) tablesWritten = true;
     }
     this.#possible = possible;
     if (!possible) return;
-    // A table another module's code may write (an imported one) counts as written too.
-    let tablesWritten = false;
-    for (const flags of flagsOf.values()) if (flags & STATE_WRITES_TABLES) tablesWritten = true;
-    const prefix = `${STATE_EXPORT}/`;
-    for (const { exports } of parts.cores) {
-      for (const name in exports) {
-        if (!name.startsWith(prefix)) continue;
+    for (const { module, exports } of parts.cores) {
+      for (const name of moduleState(plan, module).names) {
         const v = exports[name];
         if (v instanceof WebAssembly.Memory)
           this.#memories.push({ memory: v, bytes: new Uint8Array(v.buffer.slice(0)) });
@@ -117,6 +111,24 @@ export class Reset {
     }
     return true;
   }
+}
+
+/** What a reset reads of a core module, once per Component. */
+function moduleState(plan: LinkPlan, module: WebAssembly.Module): ModuleState {
+  let m = plan.moduleStates.get(module);
+  if (m === undefined) {
+    const sections = WebAssembly.Module.customSections(module, STATE_EXPORT);
+    const prefix = `${STATE_EXPORT}/`;
+    m = {
+      // Not made with `resettable` (a module from a bundle made before it): its state is unknown.
+      flags: sections.length === 1 ? new Uint8Array(sections[0]!)[0]! : STATE_UNRESETTABLE,
+      names: WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .filter((n) => n.startsWith(prefix)),
+    };
+    plan.moduleStates.set(module, m);
+  }
+  return m;
 }
 
 /**

@@ -36,8 +36,7 @@ import {
   setDeadline,
   shortName,
 } from '@weft/core';
-import { handlerError, handlerResponse } from '../handler.ts';
-import { Request } from '../types/index.ts';
+import { handlerError, handlerResponse, startHandle } from '../handler.ts';
 import { type FieldList, type HostRequest, type HostResponse, HttpError } from '../host.ts';
 import { createHttpImports, type HttpOptions } from '../http-imports.ts';
 
@@ -368,14 +367,8 @@ export class HandlerPool {
       );
     }
     // callHandler's steps, its conversions in the guard's own settling (one hop fewer).
-    let call: unknown;
-    try {
-      call = slot.handle!(Request.fromHost(request));
-    } catch (e) {
-      return Promise.reject(ex.fail(handlerError(e)));
-    }
     return ex.guard(
-      Promise.resolve(call),
+      startHandle(slot.handle!, request),
       (response) => {
         let host: HostResponse;
         try {
